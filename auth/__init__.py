@@ -1,0 +1,108 @@
+"""Authentication and the request guard.
+
+`init_auth(server, config)` sets up Flask-Login, CSRF, login throttling, the cookie flags and one
+`before_request` guard that keeps every Dash route and callback away from anonymous callers.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+
+from auth.context import db_session, state
+from auth.roles import ROLE_HOME
+from auth.routes import SessionUser, bp, home_for
+from config import Config
+from db import users
+
+# Reached without logging in. Later capabilities with public URLs (the CAP feed, kiosk links)
+# add their prefixes here.
+PUBLIC_PATHS = {"/login", "/register", "/logout", "/healthz", "/favicon.ico"}
+PUBLIC_PREFIXES = ["/assets/", "/static/"]
+
+login_manager = LoginManager()
+limiter = Limiter(get_remote_address)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """Mark the session cookie Secure whenever the request itself came over HTTPS."""
+
+    def get_cookie_secure(self, app):
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
+def is_public(path: str) -> bool:
+    return path in PUBLIC_PATHS or any(path.startswith(p) for p in PUBLIC_PREFIXES)
+
+
+def _guard():
+    path = request.path
+    if is_public(path):
+        return None
+    if not current_user.is_authenticated:
+        if request.method != "GET" or path.startswith("/_"):
+            # Dash's own routes and every callback: an API answer, not a login page.
+            return jsonify(error="login required", login="/login"), 401
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if path == "/":
+        return redirect(home_for(current_user))
+    return None
+
+
+def init_auth(server: Flask, config: Config) -> None:
+    # CSRF: every HTML form is a FlaskForm, which checks its own token. Dash callbacks are JSON
+    # POSTs: SameSite=Lax keeps the cookie off cross-site POSTs, and a cross-site JSON POST
+    # needs a CORS preflight that is never granted.
+    server.config.update(
+        SECRET_KEY=config.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.https,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        REMEMBER_COOKIE_DURATION=timedelta(days=7),
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=config.https,
+        REMEMBER_COOKIE_REFRESH_EACH_REQUEST=False,
+        WTF_CSRF_TIME_LIMIT=None if config.testing else 3600 * 4,
+        RATELIMIT_STORAGE_URI=config.ratelimit_storage_uri,
+        RATELIMIT_HEADERS_ENABLED=True,
+        MAX_CONTENT_LENGTH=config.max_upload_bytes + 1024 * 1024,
+    )
+    server.session_interface = _SessionInterface()
+
+    login_manager.init_app(server)
+    login_manager.login_view = "auth.login"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(cookie_id: str):
+        with db_session() as session:
+            user = users.load_for_session(session, cookie_id)
+            return SessionUser(user) if user is not None else None
+
+    limiter.init_app(server)
+    # A callable, so the limit follows the running configuration.
+    limiter.limit(lambda: state()["config"].login_rate_limit, methods=["POST"])(bp)
+    server.register_blueprint(bp)
+    server.before_request(_guard)
+
+    @server.errorhandler(429)
+    def _too_many(error):
+        return render_template(
+            "message.html",
+            title="Too many attempts",
+            message="Too many attempts from this device. Wait a minute, then try again.",
+        ), 429
+
+    @server.route("/healthz")
+    def healthz():
+        return jsonify(ok=True)
+
+
+__all__ = ["init_auth", "ROLE_HOME", "PUBLIC_PATHS", "PUBLIC_PREFIXES", "is_public"]

@@ -1,0 +1,32 @@
+"""The web request's view of the data layer: a unit of work and the acting user."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Iterator, Optional
+
+from flask import current_app
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from db.engine import session_scope
+from db.models import User
+
+EXTENSION_KEY = "healthfirst"
+
+
+def state() -> dict:
+    return current_app.extensions[EXTENSION_KEY]
+
+
+@contextmanager
+def db_session() -> Iterator[Session]:
+    with session_scope(state()["session_factory"]) as session:
+        yield session
+
+
+def actor_in(session: Session) -> Optional[User]:
+    """The logged-in user, loaded in `session` so domain operations see current data."""
+    if not current_user.is_authenticated:
+        return None
+    return session.get(User, current_user.id)

@@ -1,0 +1,172 @@
+"""Login, registration and logout: plain Flask routes, which win over Dash's catch-all."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from auth.context import db_session
+from auth.forms import LoginForm, LogoutForm, RegisterForm
+from auth.roles import ROLE_HOME
+from db import audit, hospitals, users
+from db.clock import utcnow
+from db.errors import InvalidInput
+from db.models import User
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+# The login cookie holds "id:token" rather than the id alone (see db.users.session_id).
+class SessionUser:
+    """What Flask-Login keeps for the request: a detached snapshot of the user row."""
+
+    def __init__(self, user: User):
+        self.id = user.id
+        self.email = user.email
+        self.full_name = user.full_name
+        self.role = user.role
+        self.status = user.status
+        self.hospital_id = user.hospital_id
+        self._session_id = users.session_id(user)
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == "active"
+
+    def get_id(self) -> str:
+        return self._session_id
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a local path: `next` must never send a user to another site."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    return target
+
+
+def home_for(user) -> str:
+    return ROLE_HOME.get(user.role, "/login")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or home_for(current_user))
+    error = None
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            with db_session() as session:
+                user = users.authenticate(
+                    session, email=form.email.data, password=form.password.data, now=now
+                )
+                audit.record(session, actor=user, action="user.login", now=now,
+                             target_type="user", target_id=user.id)
+                snapshot = SessionUser(user)
+        except users.LoginRefused as refused:
+            error = refused.message
+        else:
+            login_user(snapshot, remember=bool(form.remember.data))
+            return redirect(next_url or home_for(snapshot))
+    status = 401 if request.method == "POST" else 200
+    return render_template("login.html", form=form, error=error), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.login"))
+    if current_user.is_authenticated:
+        now = utcnow()
+        with db_session() as session:
+            user = session.get(User, current_user.id)
+            if user is not None:
+                # A copy of the old cookie must not work after logout.
+                users.end_all_sessions(session, user)
+                audit.record(session, actor=user, action="user.logout", now=now,
+                             target_type="user", target_id=user.id)
+        logout_user()
+    flash("You are logged out.")
+    return redirect(url_for("auth.login"))
+
+
+_HOSPITAL_CHOICE = re.compile(r"#(\d+)\b")
+
+
+def _hospital_id_from_choice(text: str) -> int | None:
+    match = _HOSPITAL_CHOICE.search(text or "")
+    return int(match.group(1)) if match else None
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    with db_session() as session:
+        hospital_choices = [f"#{h.id} {h.name}" + (f", {h.city}" if h.city else "")
+                            for h in hospitals.list_active(session)]
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            with db_session() as session:
+                user = _register(session, form, now)
+                snapshot = SessionUser(user)
+        except InvalidInput as bad:
+            field = getattr(form, _FORM_FIELD.get(bad.field, bad.field), None)
+            if field is not None and hasattr(field, "errors"):
+                field.errors = list(field.errors) + [bad.message]
+            else:
+                form.form_errors.append(bad.message)
+        else:
+            if snapshot.status == "active":
+                login_user(snapshot)
+                return redirect(home_for(snapshot))
+            return render_template("registered_pending.html", user=snapshot)
+    status = 400 if request.method == "POST" else 200
+    return render_template("register.html", form=form, hospital_choices=hospital_choices), status
+
+
+# Domain field names that differ from the form's.
+_FORM_FIELD = {
+    "hospital_name": "new_hospital_name",
+    "hospital_location": "new_hospital_latitude",
+    "user": "email",
+}
+
+
+def _register(session, form: RegisterForm, now) -> User:
+    common = dict(email=form.email.data, password=form.password.data,
+                  full_name=form.full_name.data, phone=form.phone.data, now=now)
+    role = form.role.data
+    if role == "citizen":
+        return users.register_citizen(session, **common)
+    proposed = None
+    hospital_id = None
+    if role == "hospital_admin":
+        if (form.new_hospital_name.data or "").strip():
+            proposed = users.ProposedHospital(
+                name=form.new_hospital_name.data,
+                address=form.new_hospital_address.data or "",
+                city=form.new_hospital_city.data or "",
+                latitude=form.new_hospital_latitude.data,
+                longitude=form.new_hospital_longitude.data,
+                phone=form.new_hospital_phone.data,
+            )
+        if (form.hospital.data or "").strip():
+            hospital_id = _hospital_id_from_choice(form.hospital.data)
+            if hospital_id is None:
+                raise InvalidInput("hospital", "Pick your hospital from the list as you type.")
+    return users.register_staff(session, role=role, hospital_id=hospital_id,
+                                proposed_hospital=proposed, **common)

@@ -1,0 +1,1 @@
+"""Pure builder functions: data in, Dash components out. Nothing here touches the database."""

@@ -1,0 +1,57 @@
+"""The list of accounts waiting for approval, each with big Approve and Reject buttons."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import ids
+from components.format import local_time
+
+ROLE_LABELS = {"hospital_admin": "Hospital admin", "health_officer": "Health officer"}
+
+
+def pending_list(pending) -> html.Div:
+    if not pending:
+        return html.P("Nobody is waiting for approval.", className="fs-5", id="approvals-empty")
+    items = []
+    for user in pending:
+        hospital = user.hospital
+        where = ""
+        if hospital is not None:
+            where = (f"New hospital proposed: {hospital.name}, {hospital.address} "
+                     f"({hospital.latitude:.4f}, {hospital.longitude:.4f})"
+                     if hospital.status == "proposed" else f"Hospital: {hospital.name}")
+        items.append(
+            dbc.ListGroupItem(
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                html.Div(f"{user.full_name} · {ROLE_LABELS.get(user.role, user.role)}",
+                                         className="fs-5 fw-semibold"),
+                                html.Div(user.email),
+                                html.Div(where, className="text-muted") if where else None,
+                                html.Small(f"Registered {local_time(user.created_at, with_date=True)}",
+                                           className="text-muted"),
+                            ],
+                            md=8,
+                        ),
+                        dbc.Col(
+                            [
+                                dbc.Button("Approve", id=ids.approve_button(user.id), color="success",
+                                           size="lg", className="me-2"),
+                                dbc.Button("Reject", id=ids.reject_button(user.id),
+                                           color="outline-danger", size="lg"),
+                            ],
+                            md=4,
+                            className="text-md-end mt-2 mt-md-0",
+                        ),
+                    ],
+                    align="center",
+                ),
+                id=f"pending-{user.id}",
+                className="pending-user",
+            )
+        )
+    return dbc.ListGroup(items)

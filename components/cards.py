@@ -1,0 +1,65 @@
+"""KPI cards, notices and page headers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Optional
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.format import local_time
+
+
+def page_header(title: str, subtitle: str = "") -> html.Div:
+    return html.Div(
+        [html.H1(title, className="h2 mb-1"),
+         html.P(subtitle, className="text-muted fs-5 mb-3") if subtitle else None],
+    )
+
+
+def kpi_card(label: str, value: object, *, detail: str = "", color: str = "light",
+             card_id: Optional[str] = None) -> dbc.Card:
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(label, className="text-uppercase small fw-semibold opacity-75"),
+                html.Div(str(value), className="display-6 fw-bold kpi-value"),
+                html.Div(detail, className="small") if detail else None,
+            ]
+        ),
+        color=color,
+        className="h-100 shadow-sm",
+        id=card_id or f"kpi-{label.lower().replace(' ', '-')}",
+    )
+
+
+def kpi_row(cards: list) -> dbc.Row:
+    return dbc.Row([dbc.Col(c, xs=6, md=4, xl=3, className="mb-3") for c in cards])
+
+
+def not_available_yet(capability: str, what_it_will_do: str) -> dbc.Alert:
+    """A plain statement that a capability is not built yet: nothing may pretend to work."""
+    return dbc.Alert(
+        [html.Strong(f"{capability}: not available yet. "), what_it_will_do],
+        color="secondary",
+        className="fs-5 not-available",
+    )
+
+
+def forbidden() -> dbc.Alert:
+    return dbc.Alert(
+        [html.H2("You do not have access to this page", className="h4"),
+         html.P("Your account's role cannot open it. Use the menu above to go to your pages.",
+                className="mb-0 fs-5")],
+        color="warning",
+        id="forbidden",
+    )
+
+
+def last_updated(at: datetime, *, element_id: Optional[str] = None) -> html.Small:
+    return html.Small(
+        f"Last updated {local_time(at)}",
+        className="text-muted last-updated",
+        id=element_id or "last-updated",
+    )

@@ -1,0 +1,46 @@
+"""How times, durations and counts are written for people."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Optional
+from zoneinfo import ZoneInfo
+
+from config import DISPLAY_TIMEZONE
+
+
+@lru_cache(maxsize=4)
+def _zone(name: str) -> ZoneInfo:
+    return ZoneInfo(name)
+
+
+def local_time(at: Optional[datetime], *, with_date: bool = False) -> str:
+    if at is None:
+        return "—"
+    local = at.astimezone(_zone(DISPLAY_TIMEZONE))
+    return local.strftime("%d %b %H:%M:%S" if with_date else "%H:%M:%S")
+
+
+def ago(at: Optional[datetime], now: datetime) -> str:
+    if at is None:
+        return "never"
+    seconds = int((now - at).total_seconds())
+    if seconds < 0:
+        seconds = 0
+    if seconds < 60:
+        return f"{seconds} s ago"
+    if seconds < 3600:
+        return f"{seconds // 60} min ago"
+    if seconds < 86400:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
+    return f"{seconds // 86400} days ago"
+
+
+def duration(delta: timedelta) -> str:
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min {seconds % 60:02d} s"
+    return f"{seconds // 3600} h {seconds % 3600 // 60:02d} min"

@@ -1,0 +1,62 @@
+"""The top bar: the product's name, the role's pages, who is signed in, and logout."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components import ids
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+
+
+def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token: str,
+           active_path: str = "") -> dbc.Navbar:
+    links = [
+        dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact",
+                                className="fs-5 px-3"))
+        for item in items
+    ]
+    logout = html.Form(
+        [
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="logout-csrf"),
+            html.Button("Log out", type="submit", id="logout-button",
+                        className="btn btn-outline-light btn-lg ms-2"),
+        ],
+        action="/logout",
+        method="POST",
+        className="d-flex align-items-center",
+    )
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand("✚ HealthFirst", href="/", className="fw-bold fs-3"),
+                dbc.NavbarToggler(id="navbar-toggler"),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        html.Span(
+                            [html.Span(user_name, id="navbar-user", className="fw-semibold"),
+                             html.Span(f" · {role_label}", id="navbar-role")],
+                            className="navbar-text text-white me-2",
+                        ),
+                        logout,
+                    ],
+                    id="navbar-collapse",
+                    navbar=True,
+                    is_open=False,
+                ),
+            ],
+            fluid=True,
+        ),
+        id=ids.NAVBAR,
+        color="danger",
+        dark=True,
+        className="mb-3",
+    )

@@ -1,0 +1,102 @@
+"""Settings from environment variables (floor 0: imports nothing of the project).
+
+Every setting has a safe default so `python app.py` works on a fresh machine; production sets
+them explicitly (see README, "Configuration").
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+# Times are stored in UTC and shown to people in this zone (an IANA name).
+DISPLAY_TIMEZONE = os.environ.get("HEALTHFIRST_TIMEZONE", "Asia/Kolkata")
+
+
+def normalise_database_url(url: str) -> str:
+    """SQLAlchemy 2.1 maps a bare postgresql:// URL to psycopg 3; we ship psycopg2."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg2://" + url[len(prefix):]
+    return url
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _load_or_create_secret(instance_dir: Path) -> str:
+    """A key generated once per installation and kept out of the repository."""
+    path = instance_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: two processes starting at once must not end up with different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    secret_key: str
+    upload_dir: Path
+    instance_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8050
+    # Cookies get the Secure flag when this is set (always set it behind HTTPS).
+    https: bool = False
+    debug: bool = False
+    # Flask-Limiter storage: memory:// counts per process; use redis:// with several workers.
+    ratelimit_storage_uri: str = "memory://"
+    login_rate_limit: str = "20 per minute"
+    # Fill an empty database with the demo city on startup (the quick start relies on it).
+    demo_data: bool = True
+    max_upload_bytes: int = 20 * 1024 * 1024
+    # Job process: heartbeat period, and how old a heartbeat may be before the job process is
+    # reported as stopped.
+    heartbeat_seconds: int = 10
+    testing: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Config":
+        instance_dir = Path(os.environ.get("HEALTHFIRST_INSTANCE_DIR", PROJECT_ROOT / "instance"))
+        instance_dir.mkdir(parents=True, exist_ok=True)
+        database_url = os.environ.get(
+            "HEALTHFIRST_DATABASE_URL", f"sqlite:///{instance_dir / 'healthfirst.sqlite3'}"
+        )
+        secret_key = os.environ.get("HEALTHFIRST_SECRET_KEY") or _load_or_create_secret(instance_dir)
+        upload_dir = Path(os.environ.get("HEALTHFIRST_UPLOAD_DIR", instance_dir / "uploads"))
+        config = cls(
+            database_url=normalise_database_url(database_url),
+            secret_key=secret_key,
+            upload_dir=upload_dir,
+            instance_dir=instance_dir,
+            host=os.environ.get("HEALTHFIRST_HOST", "127.0.0.1"),
+            port=int(os.environ.get("HEALTHFIRST_PORT", "8050")),
+            https=_env_bool("HEALTHFIRST_HTTPS", False),
+            debug=_env_bool("HEALTHFIRST_DEBUG", False),
+            ratelimit_storage_uri=os.environ.get("HEALTHFIRST_RATELIMIT_STORAGE_URI", "memory://"),
+            login_rate_limit=os.environ.get("HEALTHFIRST_LOGIN_RATE_LIMIT", "20 per minute"),
+            demo_data=_env_bool("HEALTHFIRST_DEMO_DATA", True),
+            max_upload_bytes=int(os.environ.get("HEALTHFIRST_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
+            heartbeat_seconds=int(os.environ.get("HEALTHFIRST_HEARTBEAT_SECONDS", "10")),
+        )
+        if overrides:
+            if "database_url" in overrides:
+                overrides["database_url"] = normalise_database_url(overrides["database_url"])
+            config = replace(config, **overrides)
+        return config

@@ -1,0 +1,390 @@
+"""Accounts: registration, approval, login checks, session tokens."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Optional
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.errors import InvalidInput, NotAllowed, NotFound
+from db.models import Hospital, User
+
+# argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): above OWASP's minimum.
+_hasher = PasswordHasher()
+
+STAFF_ROLES = ("hospital_admin", "health_officer")
+ROLE_LABELS = {
+    "citizen": "Citizen",
+    "hospital_admin": "Hospital admin",
+    "health_officer": "Health officer",
+    "super_admin": "Super admin",
+    "display": "Wall display",
+}
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+MIN_PASSWORD_LENGTH = 10
+_COMMON_PASSWORDS = {
+    "password", "password1", "password123", "12345678", "123456789", "1234567890",
+    "qwerty123", "qwertyuiop", "iloveyou", "admin123", "letmein123", "welcome123",
+    "abc12345", "passw0rd", "p@ssw0rd", "11111111", "00000000", "healthfirst",
+}
+# A real hash of a random password: checking it for unknown emails keeps the response time
+# the same, so the login form does not reveal which emails have accounts.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def password_matches(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalise_email(email: str) -> str:
+    email = (email or "").strip()
+    if not email:
+        raise InvalidInput("email", "Enter your email address.")
+    try:
+        return validate_email(email, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise InvalidInput("email", f"That email address is not valid: {exc}") from None
+
+
+def check_password_strength(password: str, *, email: str = "") -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            "password", f"Use at least {MIN_PASSWORD_LENGTH} characters for your password."
+        )
+    lowered = password.lower()
+    if lowered in _COMMON_PASSWORDS or len(set(password)) < 4:
+        raise InvalidInput("password", "That password is too easy to guess. Choose another.")
+    if email and lowered == email.lower():
+        raise InvalidInput("password", "Your password must not be your email address.")
+
+
+def _clean_name(full_name: str) -> str:
+    name = (full_name or "").strip()
+    if not name:
+        raise InvalidInput("full_name", "Enter your name.")
+    if len(name) > 120:
+        raise InvalidInput("full_name", "Names are limited to 120 characters.")
+    return name
+
+
+def _clean_phone(phone: Optional[str]) -> Optional[str]:
+    phone = (phone or "").strip()
+    if not phone:
+        return None
+    digits = phone.replace(" ", "").replace("-", "")
+    if not (digits.lstrip("+").isdigit() and 6 <= len(digits.lstrip("+")) <= 15):
+        raise InvalidInput("phone", "Enter a phone number of 6 to 15 digits (a leading + is fine).")
+    return phone
+
+
+def get_by_email(session: Session, email: str) -> Optional[User]:
+    return session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+
+
+def _new_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    phone: Optional[str],
+    role: str,
+    status: str,
+    now: datetime,
+    hospital_id: Optional[int] = None,
+) -> User:
+    email = normalise_email(email)
+    full_name = _clean_name(full_name)
+    phone = _clean_phone(phone)
+    check_password_strength(password, email=email)
+    if get_by_email(session, email) is not None:
+        raise InvalidInput("email", "An account with this email already exists. Log in instead.")
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        full_name=full_name,
+        phone=phone,
+        role=role,
+        status=status,
+        hospital_id=hospital_id,
+        session_token=secrets.token_hex(16),
+        failed_login_count=0,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def register_citizen(
+    session: Session, *, email: str, password: str, full_name: str, phone: Optional[str], now: datetime
+) -> User:
+    """Citizens are in at once: nothing they can do touches anyone else's data."""
+    user = _new_user(
+        session,
+        email=email,
+        password=password,
+        full_name=full_name,
+        phone=phone,
+        role="citizen",
+        status="active",
+        now=now,
+    )
+    audit.record(session, actor=user, action="user.register", now=now, target_type="user",
+                 target_id=user.id, detail={"role": "citizen"})
+    return user
+
+
+@dataclass(frozen=True)
+class ProposedHospital:
+    name: str
+    address: str
+    city: str
+    latitude: Optional[float]
+    longitude: Optional[float]
+    phone: Optional[str] = None
+
+
+def register_staff(
+    session: Session,
+    *,
+    role: str,
+    email: str,
+    password: str,
+    full_name: str,
+    phone: Optional[str],
+    now: datetime,
+    hospital_id: Optional[int] = None,
+    proposed_hospital: Optional[ProposedHospital] = None,
+) -> User:
+    """A privileged account starts pending and can do nothing until a super admin approves it,
+    so registering for a hospital never grants control of it."""
+    if role not in STAFF_ROLES:
+        raise InvalidInput("role", "Choose Citizen, Hospital admin or Health officer.")
+    hospital = None
+    if role == "hospital_admin":
+        if (hospital_id is None) == (proposed_hospital is None):
+            raise InvalidInput(
+                "hospital", "Choose your hospital from the list, or propose a new one (not both)."
+            )
+        if hospital_id is not None:
+            hospital = session.get(Hospital, hospital_id)
+            if hospital is None or hospital.status != "active":
+                raise InvalidInput("hospital", "That hospital is not in the directory.")
+        else:
+            hospital = _proposed_hospital_row(proposed_hospital, now)
+            session.add(hospital)
+            session.flush()
+    user = _new_user(
+        session,
+        email=email,
+        password=password,
+        full_name=full_name,
+        phone=phone,
+        role=role,
+        status="pending",
+        now=now,
+        hospital_id=hospital.id if hospital is not None else None,
+    )
+    audit.record(session, actor=user, action="user.register", now=now, target_type="user",
+                 target_id=user.id,
+                 detail={"role": role, "hospital_id": user.hospital_id,
+                         "proposed_hospital": proposed_hospital is not None})
+    return user
+
+
+def _proposed_hospital_row(proposed: ProposedHospital, now: datetime) -> Hospital:
+    name = (proposed.name or "").strip()
+    if not name:
+        raise InvalidInput("hospital_name", "Enter the name of the hospital you propose.")
+    if proposed.latitude is None or proposed.longitude is None:
+        raise InvalidInput("hospital_location", "Enter the hospital's latitude and longitude.")
+    if not (-90 <= proposed.latitude <= 90 and -180 <= proposed.longitude <= 180):
+        raise InvalidInput(
+            "hospital_location", "Latitude must be between -90 and 90, longitude between -180 and 180."
+        )
+    return Hospital(
+        name=name[:200],
+        address=(proposed.address or "").strip()[:300],
+        city=(proposed.city or "").strip()[:100],
+        latitude=proposed.latitude,
+        longitude=proposed.longitude,
+        phone=_clean_phone(proposed.phone),
+        status="proposed",
+        ems_status="normal",
+        ems_reason="",
+        created_at=now,
+    )
+
+
+class LoginRefused(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+WRONG_CREDENTIALS = "That email and password do not match an account."
+
+
+def authenticate(session: Session, *, email: str, password: str, now: datetime) -> User:
+    """Check a login. Wrong passwords count toward a temporary lock of the account."""
+    try:
+        email = normalise_email(email)
+    except InvalidInput:
+        raise LoginRefused(WRONG_CREDENTIALS) from None
+    user = get_by_email(session, email)
+    if user is None:
+        password_matches(_DUMMY_HASH, password)
+        raise LoginRefused(WRONG_CREDENTIALS)
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginRefused(
+            f"Too many wrong passwords. This account is locked for {minutes} more minute(s)."
+        )
+    if not password_matches(user.password_hash, password):
+        user.failed_login_count += 1
+        if user.failed_login_count >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_login_count = 0
+            audit.record(session, actor=user, action="user.locked", now=now,
+                         target_type="user", target_id=user.id, outcome="refused")
+            raise LoginRefused(
+                f"Too many wrong passwords. This account is locked for "
+                f"{int(LOCKOUT.total_seconds() // 60)} minutes."
+            )
+        raise LoginRefused(WRONG_CREDENTIALS)
+    if user.status == "pending":
+        raise LoginRefused(
+            "Your account is waiting for approval by an administrator. "
+            "You can log in once it is approved."
+        )
+    if user.status == "rejected":
+        raise LoginRefused("Your registration was not approved. Contact the health authority.")
+    if user.status == "disabled":
+        raise LoginRefused("This account has been disabled. Contact the health authority.")
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def session_id(user: User) -> str:
+    """What goes into the login cookie: rotating the token invalidates every older cookie."""
+    return f"{user.id}:{user.session_token}"
+
+
+def load_for_session(session: Session, cookie_id: str) -> Optional[User]:
+    user_id, _, token = (cookie_id or "").partition(":")
+    if not user_id.isdigit() or not token:
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or user.status != "active":
+        return None
+    if not secrets.compare_digest(user.session_token, token):
+        return None
+    return user
+
+
+def end_all_sessions(session: Session, user: User) -> None:
+    user.session_token = secrets.token_hex(16)
+
+
+def require_role(actor: Optional[User], *roles: str) -> User:
+    if actor is None or actor.status != "active" or actor.role not in roles:
+        raise NotAllowed()
+    return actor
+
+
+def list_pending(session: Session, *, actor: User) -> list[User]:
+    require_role(actor, "super_admin")
+    return list(
+        session.execute(
+            select(User).where(User.status == "pending").order_by(User.created_at)
+        ).scalars()
+    )
+
+
+def _pending_user(session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("That account no longer exists.")
+    if user.status != "pending":
+        raise InvalidInput("user", f"{user.email} was already {user.status}: nothing changed.")
+    return user
+
+
+def approve_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
+    require_role(actor, "super_admin")
+    user = _pending_user(session, user_id)
+    if user.role == "hospital_admin":
+        hospital = session.get(Hospital, user.hospital_id) if user.hospital_id else None
+        if hospital is None or hospital.status == "rejected":
+            raise InvalidInput("user", "This account's hospital is not in the directory.")
+        if hospital.status == "proposed":
+            hospital.status = "active"
+    user.status = "active"
+    user.decided_at = now
+    user.decided_by_id = actor.id
+    audit.record(session, actor=actor, action="user.approve", now=now, target_type="user",
+                 target_id=user.id, detail={"role": user.role, "hospital_id": user.hospital_id})
+    return user
+
+
+def reject_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
+    require_role(actor, "super_admin")
+    user = _pending_user(session, user_id)
+    if user.role == "hospital_admin" and user.hospital_id:
+        hospital = session.get(Hospital, user.hospital_id)
+        if hospital is not None and hospital.status == "proposed":
+            hospital.status = "rejected"
+    user.status = "rejected"
+    user.decided_at = now
+    user.decided_by_id = actor.id
+    end_all_sessions(session, user)
+    audit.record(session, actor=actor, action="user.reject", now=now, target_type="user",
+                 target_id=user.id, detail={"role": user.role})
+    return user
+
+
+def create_superuser(
+    session: Session, *, email: str, password: str, full_name: str, now: datetime
+) -> User:
+    """Only the command line creates super admins; nobody can register as one."""
+    user = _new_user(
+        session,
+        email=email,
+        password=password,
+        full_name=full_name or "Super admin",
+        phone=None,
+        role="super_admin",
+        status="active",
+        now=now,
+    )
+    audit.record(session, actor=None, action="user.create_superuser", now=now,
+                 target_type="user", target_id=user.id, detail={"email": user.email})
+    return user
+
+
+def count_by_role(session: Session) -> dict[str, int]:
+    rows = session.execute(
+        select(User.role, func.count()).where(User.status == "active").group_by(User.role)
+    )
+    return {role: count for role, count in rows}

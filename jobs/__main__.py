@@ -1,0 +1,67 @@
+"""`python -m jobs`: the scheduler process.
+
+APScheduler's job store cannot be shared between processes, so the scheduler lives here and
+never in a web worker. Every job is safe to run twice or in several processes at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+
+from config import Config
+from db.clock import utcnow
+from db.engine import make_engine, make_session_factory, session_scope, upgrade_database
+from jobs import heartbeat, housekeeping
+from jobs.runner import log, run_recorded, worker_name
+
+
+def build_scheduler(config: Config) -> BlockingScheduler:
+    factory = make_session_factory(make_engine(config.database_url))
+    started_at = utcnow()
+    worker = worker_name()
+
+    def beat():
+        try:
+            with session_scope(factory) as session:
+                heartbeat.beat(session, worker=worker, started_at=started_at, now=utcnow())
+        except Exception:
+            log.exception("heartbeat failed (database unreachable?); retrying next period")
+
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+    )
+    scheduler.add_job(beat, "interval", seconds=config.heartbeat_seconds, id="heartbeat",
+                      replace_existing=True, next_run_time=utcnow())
+    scheduler.add_job(
+        lambda: run_recorded(factory, "housekeeping",
+                             lambda session: housekeeping.prune(session, now=utcnow())),
+        "interval", hours=1, id="housekeeping", replace_existing=True, next_run_time=utcnow(),
+    )
+    return scheduler
+
+
+def main() -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    config = Config.from_env()
+    upgrade_database(config.database_url)
+    scheduler = build_scheduler(config)
+
+    def stop(signum, _frame):
+        log.info("job process stopping (signal %s)", signum)
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("job process %s started; heartbeat every %s s", worker_name(), config.heartbeat_seconds)
+    scheduler.start()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

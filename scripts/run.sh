@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Quick start: installs what the product needs, prepares the database (demo data on first run),
+# starts the job process and the web app, and prints the URL and the demo logins.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/_venv.sh requirements.txt
+
+# Migrations and demo data first, so the two processes never race to create the schema.
+.venv/bin/python -c 'from app import prepare_database; from config import Config; prepare_database(Config.from_env())'
+
+.venv/bin/python -m jobs &
+jobs_pid=$!
+trap 'kill "$jobs_pid" 2>/dev/null || true' EXIT INT TERM
+echo "Job process started (pid $jobs_pid)."
+.venv/bin/python app.py

@@ -1,0 +1,312 @@
+"""Shared fixtures: databases (SQLite and PostgreSQL), a controlled clock, users per role, the
+web app and its test client.
+
+PostgreSQL: a throwaway database is created for the run and dropped afterwards. When it cannot
+be reached the PostgreSQL variants are skipped on a developer's machine and fail in CI.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+from sqlalchemy import create_engine, text
+from sqlalchemy.orm import Session
+
+from db import users
+from db.capacity import ensure_bed_types
+from db.engine import make_engine, make_session_factory, upgrade_database
+from db.models import Base, Hospital, User
+
+PG_ADMIN_URL = os.environ.get(
+    "HEALTHFIRST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PASSWORD = "Correct-horse-42"
+_PASSWORD_HASH = users.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
+T0 = datetime(2026, 11, 28, 8, 0, 0, tzinfo=timezone.utc)
+
+
+def pytest_setup_options():
+    """Headless Chromium as root, without the --headless flag on every run."""
+    options = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--window-size=1280,1024"):
+        options.add_argument(arg)
+    return options
+
+
+# ---- clock ----------------------------------------------------------------------------------
+
+
+class Clock:
+    def __init__(self, start: datetime = T0):
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+# ---- databases ------------------------------------------------------------------------------
+
+
+def _pg_available() -> str | None:
+    try:
+        engine = create_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    problem = _pg_available()
+    if problem:
+        message = f"PostgreSQL not reachable at {PG_ADMIN_URL}: {problem}"
+        if IN_CI:
+            pytest.fail(message + " (in CI this is a failure, not a skip)", pytrace=False)
+        pytest.skip(message)
+    name = f"healthfirst_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('sqlite') / 'test.sqlite3'}"
+
+
+_MIGRATED: dict[str, object] = {}
+
+
+def _engine_for(url: str):
+    if url not in _MIGRATED:
+        upgrade_database(url)  # the real migrations, so the tests also prove them
+        _MIGRATED[url] = make_engine(url, pool_size=20, max_overflow=20)
+    return _MIGRATED[url]
+
+
+def _wipe(engine) -> None:
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            connection.exec_driver_sql("PRAGMA defer_foreign_keys=ON")
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@dataclass
+class Database:
+    url: str
+    engine: object
+    factory: object
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request, sqlite_url) -> Database:
+    """A clean, migrated database, once on SQLite and once on PostgreSQL."""
+    url = sqlite_url if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    engine = _engine_for(url)
+    _wipe(engine)
+    yield Database(url, engine, make_session_factory(engine))
+    _wipe(engine)
+
+
+@pytest.fixture
+def pg_db(pg_url) -> Database:
+    """PostgreSQL only: the concurrency tests."""
+    engine = _engine_for(pg_url)
+    _wipe(engine)
+    yield Database(pg_url, engine, make_session_factory(engine))
+    _wipe(engine)
+
+
+@pytest.fixture
+def session(db) -> Session:
+    with db.factory() as session:
+        yield session
+
+
+# ---- people and places ----------------------------------------------------------------------
+
+
+def add_hospital(session: Session, name: str = "Test Hospital", *, lat: float = 12.97,
+                 lon: float = 77.59, status: str = "active", now: datetime = T0) -> Hospital:
+    hospital = Hospital(name=name, address="1 Test Road", city="Testpur", latitude=lat,
+                        longitude=lon, phone="+91 80 1234 5678", status=status,
+                        ems_status="normal", ems_reason="", created_at=now)
+    session.add(hospital)
+    session.flush()
+    return hospital
+
+
+def add_user(session: Session, role: str = "citizen", *, email: str | None = None,
+             status: str = "active", hospital: Hospital | None = None, now: datetime = T0) -> User:
+    user = User(
+        email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.in",
+        password_hash=_PASSWORD_HASH,
+        full_name=f"Test {role.replace('_', ' ').title()}",
+        phone=None,
+        role=role,
+        status=status,
+        hospital_id=hospital.id if hospital else None,
+        session_token=uuid.uuid4().hex,
+        failed_login_count=0,
+        created_at=now,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+@pytest.fixture
+def people(session):
+    """One active account per role, two hospitals, committed."""
+    ensure_bed_types(session)
+    h1 = add_hospital(session, "Alpha Hospital", lat=12.9784, lon=77.6408)
+    h2 = add_hospital(session, "Beta Hospital", lat=12.9352, lon=77.6245)
+    result = {
+        "hospital_a": h1,
+        "hospital_b": h2,
+        "citizen": add_user(session, "citizen", email="citizen@example.in"),
+        "citizen2": add_user(session, "citizen", email="citizen2@example.in"),
+        "admin_a": add_user(session, "hospital_admin", email="admin.a@example.in", hospital=h1),
+        "admin_b": add_user(session, "hospital_admin", email="admin.b@example.in", hospital=h2),
+        "officer": add_user(session, "health_officer", email="officer@example.in"),
+        "super": add_user(session, "super_admin", email="super@example.in"),
+        "display": add_user(session, "display", email="display@example.in"),
+    }
+    session.commit()
+    return result
+
+
+# ---- the web app ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def web_app(tmp_path_factory):
+    """One Dash app for the whole run (Dash registers page callbacks once per process)."""
+    from app import create_app
+    from config import Config
+
+    instance = tmp_path_factory.mktemp("instance")
+    url = f"sqlite:///{instance / 'web.sqlite3'}"
+    config = Config(
+        database_url=url,
+        secret_key="test-secret-key-" + uuid.uuid4().hex,
+        upload_dir=instance / "uploads",
+        instance_dir=instance,
+        testing=True,
+        demo_data=False,
+        login_rate_limit="1000 per minute",
+    )
+    upgrade_database(url)
+    app = create_app(config)
+    app.server.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def web_db(web_app) -> Database:
+    from auth.context import EXTENSION_KEY
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    _wipe(state["engine"])
+    with state["session_factory"]() as session:
+        ensure_bed_types(session)
+        session.commit()
+    yield Database(state["config"].database_url, state["engine"], state["session_factory"])
+    _wipe(state["engine"])
+
+
+@pytest.fixture
+def web_people(web_db):
+    with web_db.factory() as session:
+        ensure_bed_types(session)
+        h1 = add_hospital(session, "Alpha Hospital", lat=12.9784, lon=77.6408)
+        h2 = add_hospital(session, "Beta Hospital", lat=12.9352, lon=77.6245)
+        made = {
+            "hospital_a": h1,
+            "hospital_b": h2,
+            "citizen": add_user(session, "citizen", email="citizen@example.in"),
+            "admin_a": add_user(session, "hospital_admin", email="admin.a@example.in", hospital=h1),
+            "admin_b": add_user(session, "hospital_admin", email="admin.b@example.in", hospital=h2),
+            "officer": add_user(session, "health_officer", email="officer@example.in"),
+            "super": add_user(session, "super_admin", email="super@example.in"),
+            "display": add_user(session, "display", email="display@example.in"),
+        }
+        session.commit()
+    return made
+
+
+@pytest.fixture
+def client(web_app, web_db):
+    with web_app.server.test_client() as test_client:
+        yield test_client
+
+
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = _CSRF.search(html)
+    assert match, "no CSRF token in the form"
+    return match.group(1)
+
+
+def login(client, email: str, password: str = PASSWORD, *, remember: bool = False):
+    page = client.get("/login")
+    data = {"email": email, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))}
+    if remember:
+        data["remember"] = "y"
+    return client.post("/login", data=data)
+
+
+def dash_headers(client) -> dict:
+    """The double-submit CSRF header that Dash's renderer sends from its cookie."""
+    client.get("/")  # any page GET while logged in sets the cookie
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value if cookie else ""}
+
+
+def set_login_limit(web_app, limit: str):
+    from auth.context import EXTENSION_KEY
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    state["config"] = replace(state["config"], login_rate_limit=limit)
+
+
+ROOT = Path(__file__).resolve().parent.parent
