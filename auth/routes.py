@@ -84,11 +84,14 @@ def login():
     return render_template("login.html", form=form, error=error), status
 
 
-@bp.route("/logout", methods=["POST"])
+@bp.route("/logout", methods=["GET", "POST"])
 def logout():
     form = LogoutForm()
     if not form.validate_on_submit():
-        return redirect(url_for("auth.login"))
+        # A GET (or a POST from elsewhere) only asks: logging out takes this form's POST.
+        if not current_user.is_authenticated:
+            return redirect(url_for("auth.login"))
+        return render_template("logout.html", form=form)
     if current_user.is_authenticated:
         now = utcnow()
         with db_session() as session:

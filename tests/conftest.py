@@ -295,6 +295,12 @@ def login(client, email: str, password: str = PASSWORD, *, remember: bool = Fals
     return client.post("/login", data=data)
 
 
+def logout(client):
+    # The navbar's logout form carries the session's CSRF token; any form page has the same one.
+    token = csrf_from(client.get("/register").get_data(as_text=True))
+    return client.post("/logout", data={"csrf_token": token})
+
+
 def dash_headers(client) -> dict:
     """The double-submit CSRF header that Dash's renderer sends from its cookie."""
     client.get("/")  # any page GET while logged in sets the cookie

@@ -1,0 +1,122 @@
+"""Every Dash callback is a public HTTP endpoint: each must refuse callers outside its roles.
+
+The callbacks are enumerated from the running app, so a callback added later is covered (or
+fails `test_every_callback_declares_its_roles`) without anyone remembering to add a test.
+"""
+
+import json
+
+import pytest
+
+from auth.roles import ALL_SIGNED_IN
+from tests.conftest import dash_headers, login
+
+PAGES_ROUTER = "_pages_content"
+ACCOUNT_FOR_ROLE = {
+    "citizen": "citizen@example.in",
+    "hospital_admin": "admin.a@example.in",
+    "health_officer": "officer@example.in",
+    "super_admin": "super@example.in",
+    "display": "display@example.in",
+}
+
+
+def _callbacks(web_app, client):
+    """The server-side callbacks (clientside ones run in the browser and have no endpoint)."""
+    client.get("/login")  # Dash finishes registering its callbacks on the first request
+    return {k: v for k, v in web_app.callback_map.items() if "callback" in v}
+
+
+def _parse_id(raw):
+    return json.loads(raw) if raw.startswith("{") else raw
+
+
+def _is_wildcard(component_id):
+    return isinstance(component_id, dict) and any(isinstance(v, list) for v in component_id.values())
+
+
+def _dependency(dep):
+    component_id = _parse_id(dep["id"])
+    if _is_wildcard(component_id):
+        return []  # ALL with no matching components
+    return {"id": component_id, "property": dep["property"], "value": None}
+
+
+def body_for(key, spec):
+    if key.startswith(".."):
+        parts = key.strip(".").split("...")
+        outputs = []
+        for part in parts:
+            component_id, prop = part.rsplit(".", 1)
+            outputs.append({"id": _parse_id(component_id), "property": prop})
+    else:
+        component_id, prop = key.rsplit(".", 1)
+        outputs = {"id": _parse_id(component_id), "property": prop}
+    inputs = [_dependency(d) for d in spec["inputs"]]
+    return {
+        "output": key,
+        "outputs": outputs,
+        "inputs": inputs,
+        "state": [_dependency(d) for d in spec.get("state", [])],
+        "changedPropIds": [],
+    }
+
+
+def _role_callbacks(web_app, client):
+    return {k: v for k, v in _callbacks(web_app, client).items() if PAGES_ROUTER not in k}
+
+
+def test_every_callback_declares_its_roles(web_app, client):
+    callbacks = _role_callbacks(web_app, client)
+    assert len(callbacks) >= 5
+    undeclared = [k for k, v in callbacks.items() if not getattr(v["callback"], "allowed_roles", None)]
+    assert undeclared == [], "callbacks without @allowed_roles(...)"
+
+
+def test_anonymous_callback_post_is_refused(web_app, client):
+    for key, spec in _callbacks(web_app, client).items():
+        response = client.post("/_dash-update-component", json=body_for(key, spec))
+        assert response.status_code == 401, key
+        assert response.get_json()["error"] == "login required"
+
+
+@pytest.mark.parametrize("role", ALL_SIGNED_IN)
+def test_wrong_role_callback_post_is_refused(web_app, client, web_people, role):
+    assert login(client, ACCOUNT_FOR_ROLE[role]).status_code == 302
+    headers = dash_headers(client)
+    for key, spec in _role_callbacks(web_app, client).items():
+        allowed = spec["callback"].allowed_roles
+        response = client.post("/_dash-update-component", json=body_for(key, spec), headers=headers)
+        if role in allowed:
+            assert response.status_code in (200, 204), (key, response.get_data(as_text=True)[:300])
+        else:
+            assert response.status_code == 403, (key, role)
+
+
+def test_callback_without_csrf_header_is_refused(web_app, client, web_people):
+    login(client, "super@example.in")
+    key, spec = next(
+        (k, v) for k, v in _role_callbacks(web_app, client).items()
+        if "super_admin" in v["callback"].allowed_roles
+    )
+    response = client.post("/_dash-update-component", json=body_for(key, spec))
+    assert response.status_code == 403
+    assert "CSRF" in response.get_json()["error"]
+
+
+def test_page_router_serves_a_page_only_to_its_roles(web_app, client, web_people):
+    login(client, "citizen@example.in")
+    headers = dash_headers(client)
+    key, spec = next((k, v) for k, v in _callbacks(web_app, client).items() if PAGES_ROUTER in k)
+
+    def route(pathname):
+        body = body_for(key, spec)
+        for dep in body["inputs"]:
+            if isinstance(dep, dict) and dep["property"] == "pathname":
+                dep["value"] = pathname
+        response = client.post("/_dash-update-component", json=body, headers=headers)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    assert '"id": "forbidden"' in route("/admin/approvals").replace('"id":"', '"id": "')
+    assert "forbidden" not in route("/citizen")

@@ -1,0 +1,20 @@
+"""How times and durations read."""
+
+from datetime import datetime, timedelta, timezone
+
+from components.format import ago, duration, local_time
+
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+
+
+def test_local_time_is_india_standard_time_by_default():
+    assert local_time(NOW) == "13:30:00"
+    assert local_time(None) == "—"
+
+
+def test_ago_and_duration_read_plainly():
+    assert ago(NOW - timedelta(seconds=42), NOW) == "42 s ago"
+    assert ago(NOW - timedelta(minutes=7, seconds=5), NOW) == "7 min ago"
+    assert ago(NOW - timedelta(hours=3, minutes=4), NOW) == "3 h 4 min ago"
+    assert ago(None, NOW) == "never"
+    assert duration(timedelta(seconds=75)) == "1 min 15 s"
