@@ -24,7 +24,7 @@ from auth import init_auth
 from auth.context import EXTENSION_KEY, db_session
 from components import ids
 from components.cards import forbidden
-from components.navbar import NavItem, navbar
+from components.navbar import NavItem, navbar, register_navbar_toggle
 from config import PROJECT_ROOT, Config
 from db import demo, hospitals, users
 from db.capacity import ensure_bed_types
@@ -161,6 +161,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = serve_shell
+    register_navbar_toggle(app)
     _protect_pages()
     _register_cli(server)
     return app

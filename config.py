@@ -31,6 +31,13 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_rings(value: str) -> tuple:
+    rings = tuple(float(part) for part in value.split(",") if part.strip())
+    if not rings or any(r <= 0 for r in rings) or list(rings) != sorted(rings):
+        raise ValueError("HEALTHFIRST_SOS_RINGS_KM must be increasing positive radii, e.g. 5,15,40")
+    return rings
+
+
 def _load_or_create_secret(instance_dir: Path) -> str:
     """A key generated once per installation and kept out of the repository."""
     path = instance_dir / "secret_key"
@@ -68,6 +75,13 @@ class Config:
     # Job process: heartbeat period, and how old a heartbeat may be before the job process is
     # reported as stopped.
     heartbeat_seconds: int = 10
+    # SOS matching: rings of widening radius (km); an unanswered ring escalates after this long.
+    sos_rings_km: tuple = (5.0, 15.0, 40.0)
+    sos_escalate_seconds: int = 60
+    # How often the job process looks for SOS to match (new ones are also matched at once).
+    match_interval_seconds: float = 1.0
+    # Map tiles for maps people can tap; empty for no tiles (offline control rooms, tests).
+    map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -94,6 +108,12 @@ class Config:
             demo_data=_env_bool("HEALTHFIRST_DEMO_DATA", True),
             max_upload_bytes=int(os.environ.get("HEALTHFIRST_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
             heartbeat_seconds=int(os.environ.get("HEALTHFIRST_HEARTBEAT_SECONDS", "10")),
+            sos_rings_km=_env_rings(os.environ.get("HEALTHFIRST_SOS_RINGS_KM", "5,15,40")),
+            sos_escalate_seconds=int(os.environ.get("HEALTHFIRST_SOS_ESCALATE_SECONDS", "60")),
+            match_interval_seconds=float(os.environ.get("HEALTHFIRST_MATCH_INTERVAL_SECONDS", "1")),
+            map_tiles_url=os.environ.get(
+                "HEALTHFIRST_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+            ),
         )
         if overrides:
             if "database_url" in overrides:

@@ -1,11 +1,14 @@
-"""The top bar: the product's name, the role's pages, who is signed in, and logout."""
+"""The top bar: the product's name, the role's pages, who is signed in, and logout.
+
+On a phone the links fold behind the menu button; `register_navbar_toggle(app)` opens them in the
+browser (a clientside callback: no server round trip, nothing to authorise)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, State, dcc, html
 
 from components import ids
 
@@ -59,4 +62,14 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
         color="danger",
         dark=True,
         className="mb-3",
+    )
+
+
+def register_navbar_toggle(app) -> None:
+    app.clientside_callback(
+        "function(n, isOpen) { return n ? !isOpen : isOpen; }",
+        Output("navbar-collapse", "is_open"),
+        Input("navbar-toggler", "n_clicks"),
+        State("navbar-collapse", "is_open"),
+        prevent_initial_call=True,
     )

@@ -15,7 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from config import Config
 from db.clock import utcnow
 from db.engine import make_engine, make_session_factory, session_scope, upgrade_database
-from jobs import heartbeat, housekeeping
+from jobs import heartbeat, housekeeping, matching
 from jobs.runner import log, run_recorded, worker_name
 
 
@@ -37,6 +37,13 @@ def build_scheduler(config: Config) -> BlockingScheduler:
     )
     scheduler.add_job(beat, "interval", seconds=config.heartbeat_seconds, id="heartbeat",
                       replace_existing=True, next_run_time=utcnow())
+    scheduler.add_job(
+        lambda: run_recorded(factory, "sos_matching",
+                             lambda session: matching.match(session, now=utcnow(), config=config),
+                             record_idle=False),
+        "interval", seconds=config.match_interval_seconds, id="sos_matching",
+        replace_existing=True, next_run_time=utcnow(),
+    )
     scheduler.add_job(
         lambda: run_recorded(factory, "housekeeping",
                              lambda session: housekeeping.prune(session, now=utcnow())),

@@ -21,9 +21,12 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def run_recorded(factory: sessionmaker[Session], name: str, body: Callable[[Session], object]) -> None:
-    """Run `body(session)`; whatever happens, a job_runs row says how it ended."""
+def run_recorded(factory: sessionmaker[Session], name: str, body: Callable[[Session], object],
+                 *, record_idle: bool = True) -> None:
+    """Run `body(session)`; a job_runs row says how it ended. A frequent job's body returns None
+    when it found nothing to do; with record_idle=False such runs leave no row."""
     started = utcnow()
+    detail = None
     try:
         with session_scope(factory) as session:
             detail = body(session)
@@ -31,6 +34,8 @@ def run_recorded(factory: sessionmaker[Session], name: str, body: Callable[[Sess
     except Exception as error:  # a job must never take the scheduler down with it
         log.error("job %s failed: %s", name, traceback.format_exc())
         outcome, text = "error", f"{type(error).__name__}: {error}"
+    if outcome == "ok" and detail is None and not record_idle:
+        return
     try:
         with session_scope(factory) as session:
             jobhealth.record_run(session, job_name=name, worker=worker_name(), started_at=started,

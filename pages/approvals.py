@@ -59,4 +59,5 @@ def approvals(_n, _approve_clicks, _reject_clicks):
                 message, color = error.message, "danger"
         pending = users.list_pending(session, actor=actor)
         table = pending_list(pending)
-    return [table, last_updated(now)], message, color, message is not dash.no_update
+    # The message stays until the next decision; a refresh does not hide it.
+    return [table, last_updated(now)], message, color, True if clicked else dash.no_update

@@ -1,0 +1,41 @@
+"""Great-circle distance and the bounding box that pre-filters nearby searches."""
+
+from __future__ import annotations
+
+import math
+
+EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
+_KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """(lat_min, lat_max, lon_min, lon_max) containing every point within radius_km.
+
+    Near the poles the longitude span opens to the whole circle; across the antimeridian the box
+    is widened to all longitudes rather than split (rare for this product, and still correct)."""
+    dlat = radius_km / _KM_PER_DEGREE_LAT
+    lat_min, lat_max = max(-90.0, lat - dlat), min(90.0, lat + dlat)
+    cos_lat = math.cos(math.radians(max(abs(lat_min), abs(lat_max))))
+    if cos_lat < 1e-6:
+        return lat_min, lat_max, -180.0, 180.0
+    dlon = radius_km / (_KM_PER_DEGREE_LAT * cos_lat)
+    lon_min, lon_max = lon - dlon, lon + dlon
+    if lon_min < -180.0 or lon_max > 180.0:
+        return lat_min, lat_max, -180.0, 180.0
+    return lat_min, lat_max, lon_min, lon_max
+
+
+def valid_point(lat: float, lon: float) -> bool:
+    return (
+        isinstance(lat, (int, float)) and isinstance(lon, (int, float))
+        and not math.isnan(lat) and not math.isnan(lon)
+        and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
+    )

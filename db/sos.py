@@ -1,0 +1,488 @@
+"""Emergency SOS: creation, first-accept-wins, decline, cancel, and the views built on events.
+
+Every status change is a conditional UPDATE (compare-and-set on the current status), so two
+hospitals, two clicks or two job processes can never both win. Every change writes an
+`sos_events` row; the citizen's timeline and all response-time figures come from those rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from db.geo import haversine_km, valid_point
+from db.models import (
+    SOS_CLOSED_STATUSES,
+    Ambulance,
+    Hospital,
+    Sos,
+    SosEvent,
+    SosOffer,
+    User,
+)
+from db.users import require_role
+
+
+@dataclass(frozen=True)
+class EmergencyType:
+    label: str
+    priority: str
+    # The bed a hospital must have free to be offered this emergency (None: any hospital).
+    bed_code: Optional[str]
+
+
+EMERGENCY_TYPES: dict[str, EmergencyType] = {
+    "cardiac_arrest": EmergencyType("Cardiac arrest / not breathing", "critical", "ICU"),
+    "breathing_difficulty": EmergencyType("Breathing difficulty", "emergent", "OXYGEN"),
+    "chest_pain": EmergencyType("Chest pain", "emergent", "ICU"),
+    "stroke": EmergencyType("Stroke (face, arm, speech)", "critical", "ICU"),
+    "severe_bleeding": EmergencyType("Severe bleeding", "critical", "GENERAL"),
+    "road_injury": EmergencyType("Road accident / injury", "critical", "GENERAL"),
+    "burns": EmergencyType("Burns", "emergent", "GENERAL"),
+    "choking": EmergencyType("Choking", "critical", None),
+    "seizure": EmergencyType("Seizure / fits", "emergent", None),
+    "poisoning": EmergencyType("Poisoning", "emergent", None),
+    "childbirth": EmergencyType("Childbirth", "emergent", "GENERAL"),
+    "other": EmergencyType("Other emergency", "emergent", None),
+}
+DEFAULT_PRIORITY = "emergent"
+PRIORITY_LABELS = {
+    "critical": "Critical",
+    "emergent": "Emergent",
+    "lower_acuity": "Lower acuity",
+    "non_acute": "Non-acute",
+}
+STATUS_LABELS = {
+    "pending": "Waiting for a hospital",
+    "accepted": "Accepted by a hospital",
+    "dispatched": "Ambulance assigned",
+    "en_route": "Ambulance on the way",
+    "on_scene": "Ambulance with you",
+    "transporting": "On the way to hospital",
+    "at_hospital": "Arrived at hospital",
+    "resolved": "Resolved",
+    "cancelled": "Cancelled",
+    "unanswered": "No hospital has answered yet: a health officer is acting",
+}
+OPEN_STATUSES = tuple(s for s in STATUS_LABELS if s not in SOS_CLOSED_STATUSES)
+ACCEPTABLE_STATUSES = ("pending", "unanswered")
+# The citizen may cancel until the ambulance is with them.
+CANCELLABLE_STATUSES = ("pending", "unanswered", "accepted", "dispatched", "en_route")
+NOTE_MAX = 500
+
+
+class AlreadyAccepted(Conflict):
+    def __init__(self, by: str):
+        super().__init__(f"Already accepted by {by}.")
+        self.by = by
+
+
+def record_event(
+    session: Session,
+    sos: Sos | int,
+    *,
+    kind: str,
+    now: datetime,
+    from_status: Optional[str] = None,
+    to_status: Optional[str] = None,
+    actor: Optional[User] = None,
+    hospital_id: Optional[int] = None,
+    ambulance_id: Optional[int] = None,
+    detail: str = "",
+) -> SosEvent:
+    event = SosEvent(
+        sos_id=sos if isinstance(sos, int) else sos.id,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        at=now,
+        actor_id=actor.id if actor else None,
+        hospital_id=hospital_id,
+        ambulance_id=ambulance_id,
+        detail=detail[:300],
+    )
+    session.add(event)
+    return event
+
+
+def compare_and_set(session: Session, sos_id: int, from_statuses: tuple[str, ...], to_status: str,
+                    now: datetime, **values) -> bool:
+    """Move an SOS to `to_status` only if it is still in one of `from_statuses`."""
+    changed = session.execute(
+        update(Sos)
+        .where(Sos.id == sos_id, Sos.status.in_(from_statuses))
+        .values(status=to_status, updated_at=now, **values)
+    ).rowcount
+    return changed == 1
+
+
+def _fresh(session: Session, sos_id: int) -> Optional[Sos]:
+    return session.execute(
+        select(Sos).where(Sos.id == sos_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+
+
+# ---- citizen --------------------------------------------------------------------------------
+
+
+def open_sos_of(session: Session, citizen_id: int) -> Optional[Sos]:
+    return session.execute(
+        select(Sos).where(Sos.citizen_id == citizen_id, Sos.status.in_(OPEN_STATUSES))
+    ).scalar_one_or_none()
+
+
+def create_sos(
+    session: Session,
+    *,
+    actor: User,
+    latitude: Optional[float],
+    longitude: Optional[float],
+    now: datetime,
+    location_source: str = "gps",
+    location_text: str = "",
+    accuracy_m: Optional[float] = None,
+    emergency_type: Optional[str] = None,
+    note: str = "",
+) -> tuple[Sos, bool]:
+    """Send an SOS. Returns (sos, created): a citizen with an open SOS gets that one back."""
+    require_role(actor, "citizen")
+    existing = open_sos_of(session, actor.id)
+    if existing is not None:
+        return existing, False
+    if latitude is None or longitude is None:
+        raise InvalidInput(
+            "location",
+            "We need your location to send help. Allow location in your browser, tap your place "
+            "on the map, or type your coordinates or a landmark.",
+        )
+    if not valid_point(latitude, longitude):
+        raise InvalidInput(
+            "location", "Those coordinates are not on Earth: latitude is -90 to 90, longitude -180 to 180."
+        )
+    if emergency_type in ("", None):
+        emergency_type = None
+    elif emergency_type not in EMERGENCY_TYPES:
+        raise InvalidInput("emergency_type", "Choose the kind of emergency from the list.")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput("note", f"Keep the note under {NOTE_MAX} characters.")
+    priority = EMERGENCY_TYPES[emergency_type].priority if emergency_type else DEFAULT_PRIORITY
+    sos = Sos(
+        citizen_id=actor.id,
+        status="pending",
+        emergency_type=emergency_type,
+        priority=priority,
+        note=note,
+        latitude=float(latitude),
+        longitude=float(longitude),
+        location_source=location_source if location_source in ("gps", "map", "typed", "landmark") else "typed",
+        location_text=(location_text or "")[:200],
+        accuracy_m=accuracy_m,
+        ring=0,
+        next_escalation_at=None,  # due for matching at once
+        created_at=now,
+        updated_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(sos)
+            session.flush()
+    except IntegrityError:
+        # Two presses at the same instant: the database let one through; return that one.
+        existing = open_sos_of(session, actor.id)
+        if existing is None:
+            raise
+        return existing, False
+    record_event(session, sos, kind="created", to_status="pending", now=now, actor=actor,
+                 detail=EMERGENCY_TYPES[emergency_type].label if emergency_type else "")
+    return sos, True
+
+
+def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> Sos:
+    sos = session.get(Sos, sos_id)
+    if sos is None or sos.citizen_id != actor.id:
+        raise NotFound("That SOS is not yours.")
+    before = sos.status
+    if before not in CANCELLABLE_STATUSES or not compare_and_set(
+        session, sos_id, CANCELLABLE_STATUSES, "cancelled", now, closed_at=now
+    ):
+        sos = _fresh(session, sos_id)
+        raise Conflict(
+            f"This SOS can no longer be cancelled: it is {STATUS_LABELS[sos.status].lower()}."
+        )
+    session.execute(
+        update(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.status == "offered")
+        .values(status="withdrawn", responded_at=now)
+    )
+    record_event(session, sos_id, kind="cancelled", from_status=before, to_status="cancelled",
+                 now=now, actor=actor)
+    if sos.ambulance_id is not None:
+        # Free the unit that was on its way.
+        unit = session.get(Ambulance, sos.ambulance_id)
+        if unit is not None and unit.current_sos_id == sos_id:
+            from db.dispatch import release_unit  # dispatch builds on this module
+
+            release_unit(session, unit, now=now, actor=actor, reason="SOS cancelled by the citizen")
+    return _fresh(session, sos_id)
+
+
+# ---- hospital -------------------------------------------------------------------------------
+
+
+def _require_hospital_admin(actor: User) -> int:
+    require_role(actor, "hospital_admin")
+    if actor.hospital_id is None:
+        raise NotAllowed("Your account is not bound to a hospital.")
+    return actor.hospital_id
+
+
+def accept_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> Sos:
+    """First accept wins: one conditional UPDATE decides, on every database."""
+    hospital_id = _require_hospital_admin(actor)
+    offer = session.execute(
+        select(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.hospital_id == hospital_id)
+    ).scalar_one_or_none()
+    if offer is None:
+        raise NotAllowed("This SOS was not offered to your hospital.")
+    won = session.execute(
+        update(Sos)
+        .where(Sos.id == sos_id, Sos.status.in_(ACCEPTABLE_STATUSES))
+        .values(status="accepted", hospital_id=hospital_id, accepted_at=now, updated_at=now)
+    ).rowcount == 1
+    sos = _fresh(session, sos_id)
+    if not won:
+        if sos.hospital_id == hospital_id:
+            return sos  # a double click: already ours, nothing to do twice
+        if sos.hospital_id is not None:
+            raise AlreadyAccepted(by=session.get(Hospital, sos.hospital_id).name)
+        raise Conflict(f"This SOS is no longer open: {STATUS_LABELS[sos.status].lower()}.")
+    session.execute(
+        update(SosOffer).where(SosOffer.id == offer.id).values(status="accepted", responded_at=now)
+    )
+    session.execute(
+        update(SosOffer)
+        .where(SosOffer.sos_id == sos_id, SosOffer.id != offer.id, SosOffer.status == "offered")
+        .values(status="withdrawn", responded_at=now)
+    )
+    record_event(session, sos_id, kind="accepted", to_status="accepted", now=now, actor=actor,
+                 hospital_id=hospital_id)
+    return sos
+
+
+def decline_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> None:
+    """Removes the SOS from this hospital's queue only. When every hospital offered so far has
+    declined, the SOS is due for the next ring at once instead of waiting out the timer."""
+    hospital_id = _require_hospital_admin(actor)
+    declined = session.execute(
+        update(SosOffer)
+        .where(SosOffer.sos_id == sos_id, SosOffer.hospital_id == hospital_id,
+               SosOffer.status == "offered")
+        .values(status="declined", responded_at=now)
+    ).rowcount
+    if declined == 0:
+        offer = session.execute(
+            select(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.hospital_id == hospital_id)
+        ).scalar_one_or_none()
+        if offer is None:
+            raise NotAllowed("This SOS was not offered to your hospital.")
+        return  # already declined, accepted or withdrawn: nothing to do twice
+    record_event(session, sos_id, kind="declined", now=now, actor=actor, hospital_id=hospital_id)
+    still_offered = session.execute(
+        select(func.count()).select_from(SosOffer)
+        .where(SosOffer.sos_id == sos_id, SosOffer.status == "offered")
+    ).scalar_one()
+    if still_offered == 0:
+        session.execute(
+            update(Sos).where(Sos.id == sos_id, Sos.status == "pending")
+            .values(next_escalation_at=now)
+        )
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    sos_id: int
+    emergency_type: Optional[str]
+    type_label: str
+    priority: str
+    note: str
+    distance_km: float
+    created_at: datetime
+    offered_at: datetime
+    status: str
+    latitude: float
+    longitude: float
+
+
+def hospital_queue(session: Session, *, actor: User) -> list[QueueItem]:
+    """The SOS offered to the actor's hospital and still waiting for an answer from it."""
+    hospital_id = _require_hospital_admin(actor)
+    rows = session.execute(
+        select(Sos, SosOffer)
+        .join(SosOffer, SosOffer.sos_id == Sos.id)
+        .where(SosOffer.hospital_id == hospital_id, SosOffer.status == "offered",
+               Sos.status.in_(ACCEPTABLE_STATUSES))
+        .order_by(Sos.created_at)
+    ).all()
+    priority_rank = {p: i for i, p in enumerate(PRIORITY_LABELS)}
+    items = [
+        QueueItem(
+            sos_id=sos.id,
+            emergency_type=sos.emergency_type,
+            type_label=EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Not given",
+            priority=sos.priority,
+            note=sos.note,
+            distance_km=offer.distance_km,
+            created_at=sos.created_at,
+            offered_at=offer.offered_at,
+            status=sos.status,
+            latitude=sos.latitude,
+            longitude=sos.longitude,
+        )
+        for sos, offer in rows
+    ]
+    items.sort(key=lambda i: (priority_rank.get(i.priority, 9), i.created_at))
+    return items
+
+
+def hospital_active(session: Session, *, actor: User) -> list[Sos]:
+    """SOS this hospital accepted that are not yet closed."""
+    hospital_id = _require_hospital_admin(actor)
+    return list(
+        session.execute(
+            select(Sos).where(Sos.hospital_id == hospital_id, Sos.status.in_(OPEN_STATUSES))
+            .order_by(Sos.accepted_at)
+        ).scalars()
+    )
+
+
+# ---- tracking and oversight -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    text: str
+    kind: str
+
+
+@dataclass
+class Tracking:
+    sos: Sos
+    hospital: Optional[Hospital]
+    distance_km: Optional[float]
+    ambulance: Optional[Ambulance]
+    offered_count: int
+    declined_count: int
+    timeline: list[TimelineEntry] = field(default_factory=list)
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.sos.status in CANCELLABLE_STATUSES
+
+
+def _describe(event: SosEvent, hospitals: dict[int, str], units: dict[int, str]) -> str:
+    hospital = hospitals.get(event.hospital_id, "a hospital")
+    unit = units.get(event.ambulance_id, "an ambulance")
+    if event.kind == "created":
+        return "SOS sent" + (f" ({event.detail})" if event.detail else "")
+    if event.kind == "offered":
+        return event.detail or "Offered to nearby hospitals"
+    if event.kind == "accepted":
+        return f"Accepted by {hospital}"
+    if event.kind == "declined":
+        return f"{hospital} could not take it"
+    if event.kind == "dispatched":
+        return f"Ambulance {unit} assigned"
+    if event.kind == "unit_status":
+        return f"Ambulance {unit}: {STATUS_LABELS.get(event.to_status, event.to_status).lower()}"
+    if event.kind == "unanswered":
+        return "No hospital answered in time: a health officer has been alerted"
+    if event.kind == "cancelled":
+        return "Cancelled"
+    if event.kind == "resolved":
+        return "Resolved: handed over at the hospital" if event.from_status == "at_hospital" else "Resolved"
+    return event.detail or event.kind
+
+
+def tracking(session: Session, *, actor: User, sos_id: int, show_declines: bool = False) -> Tracking:
+    sos = session.get(Sos, sos_id)
+    allowed = sos is not None and (
+        sos.citizen_id == actor.id or actor.role in ("health_officer", "super_admin")
+        or (actor.role == "hospital_admin" and sos.hospital_id == actor.hospital_id
+            and sos.hospital_id is not None)
+    )
+    if not allowed:
+        raise NotFound("No SOS with that number is yours to see.")
+    hospital = session.get(Hospital, sos.hospital_id) if sos.hospital_id else None
+    ambulance = session.get(Ambulance, sos.ambulance_id) if sos.ambulance_id else None
+    events = list(session.execute(
+        select(SosEvent).where(SosEvent.sos_id == sos_id).order_by(SosEvent.at, SosEvent.id)
+    ).scalars())
+    hospital_ids = {e.hospital_id for e in events if e.hospital_id}
+    unit_ids = {e.ambulance_id for e in events if e.ambulance_id}
+    names = dict(session.execute(select(Hospital.id, Hospital.name).where(Hospital.id.in_(hospital_ids))).all()) if hospital_ids else {}
+    units = dict(session.execute(select(Ambulance.id, Ambulance.call_sign).where(Ambulance.id.in_(unit_ids))).all()) if unit_ids else {}
+    counts = dict(session.execute(
+        select(SosOffer.status, func.count()).where(SosOffer.sos_id == sos_id).group_by(SosOffer.status)
+    ).all())
+    timeline = [
+        TimelineEntry(e.at, _describe(e, names, units), e.kind)
+        for e in events
+        # A citizen does not need each refusal; officers and super admins see them.
+        if show_declines or e.kind != "declined"
+    ]
+    return Tracking(
+        sos=sos,
+        hospital=hospital,
+        distance_km=haversine_km(sos.latitude, sos.longitude, hospital.latitude, hospital.longitude)
+        if hospital else None,
+        ambulance=ambulance,
+        offered_count=sum(counts.values()),
+        declined_count=counts.get("declined", 0),
+        timeline=timeline,
+    )
+
+
+@dataclass(frozen=True)
+class OfferLine:
+    hospital: str
+    status: str
+    distance_km: float
+    ring: int
+
+
+@dataclass(frozen=True)
+class AttentionItem:
+    sos: Sos
+    waiting: timedelta
+    offers: list[OfferLine]
+
+
+def needing_attention(session: Session, *, actor: User, now: datetime,
+                      late_after: timedelta) -> list[AttentionItem]:
+    """For health officers: SOS not accepted in time, and those marked unanswered."""
+    require_role(actor, "health_officer", "super_admin")
+    rows = list(session.execute(
+        select(Sos).where(
+            (Sos.status == "unanswered")
+            | ((Sos.status == "pending") & (Sos.created_at <= now - late_after))
+        ).order_by(Sos.created_at)
+    ).scalars())
+    if not rows:
+        return []
+    offers = session.execute(
+        select(SosOffer.sos_id, Hospital.name, SosOffer.status, SosOffer.distance_km, SosOffer.ring)
+        .join(Hospital, Hospital.id == SosOffer.hospital_id)
+        .where(SosOffer.sos_id.in_([s.id for s in rows]))
+        .order_by(SosOffer.ring, SosOffer.distance_km)
+    ).all()
+    by_sos: dict[int, list[OfferLine]] = {}
+    for sos_id, name, status, distance, ring in offers:
+        by_sos.setdefault(sos_id, []).append(OfferLine(name, status, distance, ring))
+    return [AttentionItem(s, now - s.created_at, by_sos.get(s.id, [])) for s in rows]

@@ -1,0 +1,22 @@
+"""Matching job: offers due SOS to their next ring of hospitals, marks exhausted ones unanswered."""
+
+from datetime import datetime, timedelta
+from typing import Optional
+
+from sqlalchemy.orm import Session
+
+from config import Config
+from db import matching
+
+
+def match(session: Session, *, now: datetime, config: Config) -> Optional[str]:
+    """Returns a summary, or None when nothing was due."""
+    summary = matching.match_due(
+        session,
+        now=now,
+        rings=tuple(config.sos_rings_km),
+        escalate_after=timedelta(seconds=config.sos_escalate_seconds),
+    )
+    if not (summary.offered or summary.unanswered):
+        return None
+    return str(summary)
