@@ -82,6 +82,8 @@ class Config:
     match_interval_seconds: float = 1.0
     # Map tiles for maps people can tap; empty for no tiles (offline control rooms, tests).
     map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Where maps open before a location is known ("lat,lon").
+    map_center: tuple = (12.9716, 77.5946)
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -111,6 +113,8 @@ class Config:
             sos_rings_km=_env_rings(os.environ.get("HEALTHFIRST_SOS_RINGS_KM", "5,15,40")),
             sos_escalate_seconds=int(os.environ.get("HEALTHFIRST_SOS_ESCALATE_SECONDS", "60")),
             match_interval_seconds=float(os.environ.get("HEALTHFIRST_MATCH_INTERVAL_SECONDS", "1")),
+            map_center=tuple(float(x) for x in
+                             os.environ.get("HEALTHFIRST_MAP_CENTER", "12.9716,77.5946").split(",")),
             map_tiles_url=os.environ.get(
                 "HEALTHFIRST_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
             ),

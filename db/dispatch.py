@@ -213,6 +213,18 @@ def move_unit(session: Session, *, actor: User, unit_id: int, to_status: str, no
     return unit
 
 
+def move_unit_of_sos(session: Session, *, actor: User, sos_id: int, to_status: str,
+                     now: datetime) -> Ambulance:
+    """Step the unit serving an SOS (the queue screen's buttons name the SOS, not the unit)."""
+    hospital_id = _hospital_of(actor)
+    sos = session.get(Sos, sos_id)
+    if sos is None or sos.hospital_id != hospital_id:
+        raise NotAllowed("Your hospital has not accepted that SOS.")
+    if sos.ambulance_id is None:
+        raise InvalidInput("status", "Send an ambulance first.")
+    return move_unit(session, actor=actor, unit_id=sos.ambulance_id, to_status=to_status, now=now)
+
+
 def release_unit(session: Session, unit: Ambulance, *, now: datetime, actor: Optional[User],
                  reason: str) -> None:
     """Free a unit whose SOS has closed (resolved or cancelled)."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Optional, TextIO
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -134,3 +134,30 @@ def import_csv(
     return report
 
 
+
+
+@dataclass(frozen=True)
+class Landmark:
+    latitude: float
+    longitude: float
+    label: str
+
+
+def locate_landmark(session: Session, text: str) -> Optional[Landmark]:
+    """An offline stand-in for geocoding: a landmark is matched against the hospital directory
+    (names, addresses, cities), which covers the places people name in an emergency."""
+    words = " ".join((text or "").split()).lower()
+    if len(words) < 3:
+        return None
+    pattern = f"%{words}%"
+    match = session.execute(
+        select(Hospital)
+        .where(Hospital.status == "active")
+        .where(func.lower(Hospital.name).like(pattern) | func.lower(Hospital.address).like(pattern)
+               | func.lower(Hospital.city).like(pattern))
+        .order_by(func.length(Hospital.name))
+        .limit(1)
+    ).scalar_one_or_none()
+    if match is None:
+        return None
+    return Landmark(match.latitude, match.longitude, f"near {match.name}, {match.address}".strip(", "))

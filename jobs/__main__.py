@@ -31,24 +31,25 @@ def build_scheduler(config: Config) -> BlockingScheduler:
         except Exception:
             log.exception("heartbeat failed (database unreachable?); retrying next period")
 
+    def match_sos():
+        run_recorded(factory, "sos_matching",
+                     lambda session: matching.match(session, now=utcnow(), config=config),
+                     record_idle=False)
+
+    def keep_house():
+        run_recorded(factory, "housekeeping", lambda session: housekeeping.prune(session, now=utcnow()))
+
     scheduler = BlockingScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
     )
-    scheduler.add_job(beat, "interval", seconds=config.heartbeat_seconds, id="heartbeat",
-                      replace_existing=True, next_run_time=utcnow())
-    scheduler.add_job(
-        lambda: run_recorded(factory, "sos_matching",
-                             lambda session: matching.match(session, now=utcnow(), config=config),
-                             record_idle=False),
-        "interval", seconds=config.match_interval_seconds, id="sos_matching",
-        replace_existing=True, next_run_time=utcnow(),
-    )
-    scheduler.add_job(
-        lambda: run_recorded(factory, "housekeeping",
-                             lambda session: housekeeping.prune(session, now=utcnow())),
-        "interval", hours=1, id="housekeeping", replace_existing=True, next_run_time=utcnow(),
-    )
+    for func, trigger_args in (
+        (beat, {"seconds": config.heartbeat_seconds}),
+        (match_sos, {"seconds": config.match_interval_seconds}),
+        (keep_house, {"hours": 1}),
+    ):
+        scheduler.add_job(func, "interval", id=func.__name__, name=func.__name__,
+                          replace_existing=True, next_run_time=utcnow(), **trigger_args)
     return scheduler
 
 

@@ -1,6 +1,7 @@
 """Hospital admin dashboard: the admin's own hospital at a glance."""
 
 import dash
+import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 from flask_login import current_user
 
@@ -10,6 +11,7 @@ from components import ids
 from components.cards import kpi_card, kpi_row, last_updated, not_available_yet, page_header
 from components.format import ago
 from db import blood, capacity, dispatch, hospitals
+from db import sos as sos_ops
 from db.clock import utcnow
 
 dash.register_page(__name__, path="/hospital", title="Hospital dashboard",
@@ -23,10 +25,12 @@ def layout(**kwargs):
         [
             html.Div(id=ids.HOSPITAL_SUMMARY),
             dcc.Interval(id=ids.HOSPITAL_REFRESH, interval=10_000),
-            not_available_yet("SOS queue", "Live emergencies offered to your hospital, with "
-                              "Accept and Decline."),
-            not_available_yet("Ambulance dispatch", "Register units, assign them to accepted SOS "
-                              "and step them through their statuses."),
+            html.Div([
+                dbc.Button("Open the SOS queue", href="/hospital/queue", color="danger", size="lg",
+                           className="me-2 mb-2", id="go-queue"),
+                dbc.Button("Manage ambulances", href="/hospital/ambulances", color="secondary", size="lg",
+                           className="mb-2", id="go-ambulances"),
+            ], className="mb-3"),
             not_available_yet("Editing beds and blood", "Update bed counts and blood stock in "
                               "seconds."),
         ]
@@ -43,6 +47,8 @@ def refresh_hospital_dashboard(_n):
         beds = capacity.beds_of_hospital(session, actor=actor, hospital_id=hospital.id)
         units = dispatch.units_by_status(session, actor=actor, hospital_id=hospital.id)
         stock = blood.units_by_group(session, actor=actor, hospital_id=hospital.id)
+        waiting = len(sos_ops.hospital_queue(session, actor=actor))
+        active = len(sos_ops.hospital_active(session, actor=actor))
     bed_cards = [
         kpi_card(f"{b.name} beds free", b.available,
                  detail=f"of {b.total} · updated {ago(b.updated_at, now)}",
@@ -54,7 +60,10 @@ def refresh_hospital_dashboard(_n):
     return [
         page_header(hospital.name, f"{hospital.address} · {hospital.phone or 'no phone on file'}"),
         kpi_row(
-            [kpi_card("EMS status", EMS_LABEL[hospital.ems_status],
+            [kpi_card("SOS waiting for you", waiting, color="danger" if waiting else "light",
+                      card_id="kpi-sos-waiting"),
+             kpi_card("Emergencies you hold", active, card_id="kpi-sos-active"),
+             kpi_card("EMS status", EMS_LABEL[hospital.ems_status],
                       detail=hospital.ems_reason, color=ems_color, card_id="kpi-ems-status"),
              kpi_card("Ambulances available", units.get("available", 0),
                       detail=f"of {unit_total} in service", card_id="kpi-ambulances")]

@@ -20,7 +20,6 @@ def layout(**kwargs):
             page_header("Region overview", "Capacity across all hospitals, live."),
             html.Div(id=ids.OFFICER_SUMMARY),
             dcc.Interval(id=ids.OFFICER_REFRESH, interval=15_000),
-            not_available_yet("Unanswered SOS", "SOS that no hospital accepted in time, to act on."),
             not_available_yet("Public alerts and first-aid guidance",
                               "Publish CAP 1.2 alerts and edit guidance."),
         ]

@@ -1,0 +1,128 @@
+"""SOS callbacks called directly with someone else's ids are refused and change nothing."""
+
+import json
+
+from sqlalchemy import select
+
+from db import dispatch, matching, sos as sos_ops
+from db.models import Ambulance, Sos, User
+from tests.conftest import T0, dash_headers, login
+from tests.sos_fixtures import give_beds
+
+QUEUE_OUTPUTS = [
+    {"id": "queue-list", "property": "children"},
+    {"id": "queue-active", "property": "children"},
+    {"id": "queue-updated", "property": "children"},
+    {"id": "queue-new-ids", "property": "data"},
+    {"id": "queue-message", "property": "children"},
+    {"id": "queue-message", "property": "color"},
+    {"id": "queue-message", "property": "is_open"},
+]
+
+
+def _queue_key():
+    return "..queue-list.children...queue-active.children...queue-updated.children...queue-new-ids.data" \
+           "...queue-message.children...queue-message.color...queue-message.is_open.."
+
+
+def _press(client, kind, sos_id, *, extra=None, unit_value=None):
+    """The body Dash's renderer sends when a queue button is clicked."""
+    button = {"type": kind, "sos": sos_id, **(extra or {})}
+    pressed = [{"id": button, "property": "n_clicks", "value": 1}]
+
+    def group(name):
+        return pressed if kind == name else []
+
+    body = {
+        "output": _queue_key(),
+        "outputs": QUEUE_OUTPUTS,
+        "inputs": [
+            {"id": "queue-refresh", "property": "n_intervals", "value": 3},
+            group("accept-sos"), group("decline-sos"), group("assign-unit"), group("step-unit"),
+            group("resolve-sos"),
+        ],
+        "state": [[{"id": {"type": "unit-select", "sos": sos_id}, "property": "value",
+                    "value": unit_value}]],
+        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    payload = response.get_json()["response"]
+    assert "queue-message" in payload, payload.keys()
+    return payload["queue-message"]["children"]
+
+
+def _offered_to_alpha_only(web_db, web_people):
+    with web_db.factory() as session:
+        give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id))
+        citizen = session.get(User, web_people["citizen"].id)
+        sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.9784, longitude=77.6410, now=T0)
+        matching.match_due(session, now=T0, rings=(1.0,))  # Beta is 5 km away: Alpha only
+        admin_b = session.get(User, web_people["admin_b"].id)
+        unit_b = dispatch.register_unit(session, actor=admin_b, call_sign="B-1", now=T0)
+        session.commit()
+        return sos.id, unit_b.id
+
+
+def test_other_hospital_cannot_accept_through_the_callback(client, web_people, web_db):
+    sos_id, _ = _offered_to_alpha_only(web_db, web_people)
+    login(client, "admin.b@example.in")
+    assert _press(client, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
+    with web_db.factory() as session:
+        assert session.get(Sos, sos_id).status == "pending"
+
+
+def test_other_hospital_cannot_assign_or_step_or_resolve(client, web_people, web_db):
+    sos_id, unit_b = _offered_to_alpha_only(web_db, web_people)
+    with web_db.factory() as session:
+        sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
+        session.commit()
+    login(client, "admin.b@example.in")
+    refused = "Your hospital has not accepted that SOS."
+    assert _press(client, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
+    assert _press(client, "step-unit", sos_id, extra={"to": "en_route"}) == refused
+    assert _press(client, "resolve-sos", sos_id) == refused
+    with web_db.factory() as session:
+        assert session.get(Sos, sos_id).status == "accepted"
+        assert session.get(Ambulance, unit_b).status == "available"
+
+
+def test_hospital_cannot_dispatch_another_hospitals_ambulance(client, web_people, web_db):
+    sos_id, unit_b = _offered_to_alpha_only(web_db, web_people)
+    with web_db.factory() as session:
+        sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
+        session.commit()
+    login(client, "admin.a@example.in")
+    assert _press(client, "assign-unit", sos_id, unit_value=str(unit_b)) == \
+        "That ambulance belongs to another hospital."
+    with web_db.factory() as session:
+        assert session.get(Ambulance, unit_b).status == "available"
+        assert session.get(Sos, sos_id).ambulance_id is None
+
+
+def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, web_people, web_db):
+    sos_id, _ = _offered_to_alpha_only(web_db, web_people)
+    with web_db.factory() as session:
+        from tests.conftest import add_user
+
+        add_user(session, "citizen", email="stranger@example.in")
+        session.commit()
+    login(client, "stranger@example.in")
+    body = {
+        "output": "..track-body.children...track-message.children...track-message.color...track-message.is_open..",
+        "outputs": [{"id": "track-body", "property": "children"},
+                    {"id": "track-message", "property": "children"},
+                    {"id": "track-message", "property": "color"},
+                    {"id": "track-message", "property": "is_open"}],
+        "inputs": [{"id": "track-refresh", "property": "n_intervals", "value": 1},
+                   {"id": "track-cancel", "property": "submit_n_clicks", "value": 1}],
+        "state": [{"id": "track-sos-id", "property": "data", "value": sos_id}],
+        "changedPropIds": ["track-cancel.submit_n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    text = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "That SOS is not yours." in text and "No SOS with that number is yours to see." in text
+    assert "12.978" not in text  # nothing of the SOS leaks
+    with web_db.factory() as session:
+        assert session.get(Sos, sos_id).status == "pending"
