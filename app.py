@@ -144,6 +144,9 @@ def create_app(config: Config | None = None) -> dash.Dash:
     }
     init_auth(server, config)
     _install_dash_csrf(server)
+    from pages.downloads import bp as downloads  # plain Flask routes; Dash imports the rest of pages/
+
+    server.register_blueprint(downloads)
 
     app = dash.Dash(
         __name__,

@@ -15,6 +15,11 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
+def to_local(at: datetime) -> datetime:
+    """Wall-clock time in the display zone, without zone (what chart axes should show)."""
+    return at.astimezone(_zone(DISPLAY_TIMEZONE)).replace(tzinfo=None)
+
+
 def local_time(at: Optional[datetime], *, with_date: bool = False) -> str:
     if at is None:
         return "—"

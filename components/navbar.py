@@ -23,7 +23,7 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
            active_path: str = "") -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact",
-                                className="fs-5 px-3"))
+                                className="fs-5 px-2 text-nowrap"))
         for item in items
     ]
     logout = html.Form(

@@ -318,6 +318,7 @@ def search_beds(session: Session, *, latitude: float, longitude: float, now: dat
 class TrendPoint:
     at: datetime
     code: str
+    name: str
     total: int
     available: int
 
@@ -327,7 +328,7 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
 
     Each history row is one hospital's figures at a moment; the region's figure at that moment is
     the sum over hospitals of each one's latest figures."""
-    codes = {bt.id: bt.code for bt in bed_types(session)}
+    types = {bt.id: bt for bt in bed_types(session)}
     active = select(Hospital.id).where(Hospital.status == "active")
     # Starting point: each hospital's last figures before the window.
     latest_before = (
@@ -340,12 +341,12 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
         current[(row.hospital_id, row.bed_type_id)] = (row.total, row.available)
 
     def totals(at: datetime) -> list[TrendPoint]:
-        sums: dict[int, list[int]] = {bt: [0, 0] for bt in codes}
+        sums: dict[int, list[int]] = {bt: [0, 0] for bt in types}
         for (_, bt), (total, available) in current.items():
             sums.setdefault(bt, [0, 0])
             sums[bt][0] += total
             sums[bt][1] += available
-        return [TrendPoint(at, codes.get(bt, str(bt)), s[0], s[1]) for bt, s in sums.items()]
+        return [TrendPoint(at, types[bt].code, types[bt].name, s[0], s[1]) for bt, s in sums.items() if bt in types]
 
     points = totals(since)
     changes = session.execute(

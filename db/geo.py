@@ -39,3 +39,19 @@ def valid_point(lat: float, lon: float) -> bool:
         and not math.isnan(lat) and not math.isnan(lon)
         and -90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0
     )
+
+
+def parse_coordinates(text: str, *, field: str = "coordinates") -> tuple[float, float]:
+    """"12.9716, 77.5946" -> (12.9716, 77.5946), or a message fit for the person who typed it."""
+    from db.errors import InvalidInput  # errors is a leaf module; kept local to keep geo pure
+
+    parts = [p for p in (text or "").replace(";", ",").split(",") if p.strip()]
+    if len(parts) != 2:
+        raise InvalidInput(field, "Type two numbers: latitude, longitude (e.g. 12.9716, 77.5946).")
+    try:
+        lat, lon = float(parts[0]), float(parts[1])
+    except ValueError:
+        raise InvalidInput(field, "Coordinates must be numbers, e.g. 12.9716, 77.5946.") from None
+    if not valid_point(lat, lon):
+        raise InvalidInput(field, "Latitude is -90 to 90 and longitude -180 to 180.")
+    return lat, lon

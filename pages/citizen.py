@@ -6,16 +6,17 @@ from datetime import timedelta
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 from flask_login import current_user
 
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
 from components import ids
-from components.cards import kpi_card, kpi_row, last_updated, not_available_yet, page_header
+from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.sos import big_sos_button, sos_number
 from db import capacity, hospitals, matching, sos as sos_ops
 from db.clock import utcnow
+from db.geo import parse_coordinates
 from db.errors import DomainError, InvalidInput
 
 log = logging.getLogger("healthfirst.sos")
@@ -84,8 +85,12 @@ def layout(**kwargs):
             html.H2("Beds free across the city", className="h4 mt-4"),
             html.Div(id=ids.CITIZEN_SUMMARY),
             dcc.Interval(id=ids.CITIZEN_REFRESH, interval=15_000),
-            not_available_yet("Bed and blood search",
-                              "Find the nearest hospital with a free bed or compatible blood."),
+            html.Div([
+                dbc.Button("Find a free bed", href="/beds", color="success", size="lg", className="me-2 mb-2",
+                           id="go-beds"),
+                dbc.Button("Find blood", href="/blood", color="danger", outline=True, size="lg", className="mb-2",
+                           id="go-blood"),
+            ]),
         ]
     )
 
@@ -124,22 +129,12 @@ def pick_on_map(click):
     return {"lat": lat, "lon": lon}, [dl.Marker(position=[lat, lon])]
 
 
-def _parse_coordinates(text: str):
-    parts = [p for p in (text or "").replace(";", ",").split(",") if p.strip()]
-    if len(parts) != 2:
-        raise InvalidInput("coordinates", "Type two numbers: latitude, longitude (e.g. 12.9716, 77.5946).")
-    try:
-        return float(parts[0]), float(parts[1])
-    except ValueError:
-        raise InvalidInput("coordinates", "Coordinates must be numbers, e.g. 12.9716, 77.5946.") from None
-
-
 def _choose_location(session, position, picked, coords, landmark):
     """What the person told us most explicitly wins: a tap, typed numbers, a landmark, then GPS."""
     if picked:
         return picked["lat"], picked["lon"], "map", "", None
     if (coords or "").strip():
-        lat, lon = _parse_coordinates(coords)
+        lat, lon = parse_coordinates(coords)
         return lat, lon, "typed", "", None
     if (landmark or "").strip():
         found = hospitals.locate_landmark(session, landmark)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import ids
-from components.cards import kpi_card, kpi_row, last_updated, not_available_yet, page_header
+from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.format import ago
 from db import blood, capacity, dispatch, hospitals
 from db import sos as sos_ops
@@ -29,10 +29,10 @@ def layout(**kwargs):
                 dbc.Button("Open the SOS queue", href="/hospital/queue", color="danger", size="lg",
                            className="me-2 mb-2", id="go-queue"),
                 dbc.Button("Manage ambulances", href="/hospital/ambulances", color="secondary", size="lg",
-                           className="mb-2", id="go-ambulances"),
+                           className="me-2 mb-2", id="go-ambulances"),
+                dbc.Button("Update beds and blood", href="/hospital/capacity", color="success", size="lg",
+                           className="mb-2", id="go-capacity"),
             ], className="mb-3"),
-            not_available_yet("Editing beds and blood", "Update bed counts and blood stock in "
-                              "seconds."),
         ]
     )
 

@@ -1,0 +1,84 @@
+"""Builders for capacity screens: bed editor cards, figure lines with staleness, search results."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components.format import ago, local_time
+
+STALE_STYLE = "text-muted stale"
+
+
+def figure_line(figure, now: datetime, stale_after: timedelta) -> html.Span:
+    """"4 free of 10 · updated 12 min ago", greyed and flagged once older than stale_after."""
+    if figure.updated_at is None:
+        return html.Span("No figures yet", className=STALE_STYLE)
+    stale = now - figure.updated_at > stale_after
+    return html.Span(
+        [html.Strong(f"{figure.available}", className="fs-4"), f" free of {figure.total} · updated ",
+         ago(figure.updated_at, now)]
+        + ([" ", dbc.Badge("STALE", color="secondary", className="ms-1")] if stale else []),
+        className=STALE_STYLE if stale else "",
+        title=f"Last updated {local_time(figure.updated_at, with_date=True)}",
+    )
+
+
+def bed_editor_card(figure) -> dbc.Card:
+    code = figure.code
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H3(f"{figure.name} beds", className="h5"),
+                html.Div(id={"type": "bed-now", "code": code}, className="mb-2"),
+                dbc.Row([
+                    dbc.Col([dbc.Label("Total"),
+                             dbc.Input(id={"type": "bed-total", "code": code}, value=figure.total, type="text",
+                                       inputMode="numeric", size="lg")]),
+                    dbc.Col([dbc.Label("Free now"),
+                             dbc.Input(id={"type": "bed-available", "code": code}, value=figure.available,
+                                       type="text", inputMode="numeric", size="lg")]),
+                ]),
+                dbc.Button("Save", id={"type": "bed-save", "code": code}, color="danger", size="lg",
+                           className="mt-2 me-2"),
+                html.Div(
+                    [
+                        dbc.Button("−1 patient in", id={"type": "bed-step", "code": code, "delta": -1},
+                                   color="secondary", outline=True, className="me-2 mt-2"),
+                        dbc.Button("+1 bed freed", id={"type": "bed-step", "code": code, "delta": 1},
+                                   color="secondary", outline=True, className="mt-2"),
+                    ],
+                    className="d-inline-block",
+                ),
+                html.Div(id={"type": "bed-message", "code": code}, className="mt-2"),
+            ]
+        ),
+        className="h-100 shadow-sm",
+        id=f"bed-card-{code}",
+    )
+
+
+BLOOD_COLUMNS = [
+    {"field": "group", "headerName": "Group", "width": 100},
+    {"field": "units", "headerName": "Units", "width": 100,
+     "cellClassRules": {"text-danger fw-bold": "params.data.low"}},
+    {"field": "threshold", "headerName": "Low below", "width": 120},
+    {"field": "expiry", "headerName": "Earliest expiry", "width": 160},
+    {"field": "updated", "headerName": "Updated", "flex": 1},
+]
+
+
+def blood_rows(stock, now: datetime) -> list[dict]:
+    return [
+        {
+            "group": row.blood_group,
+            "units": row.units,
+            "threshold": row.low_threshold,
+            "low": row.units <= row.low_threshold,
+            "expiry": row.earliest_expiry.strftime("%d %b %Y") if row.earliest_expiry else "",
+            "updated": ago(row.updated_at, now) if row.updated_at else "never",
+        }
+        for row in stock
+    ]

@@ -1,0 +1,90 @@
+"""Everyone: where blood of a group (or of every compatible donor group) is in stock, nearest first."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from auth.context import db_session, state
+from auth.roles import allowed_roles
+from components.cards import last_updated, page_header
+from components.format import ago
+from components.location import location_controls
+from db import blood
+from db.clock import utcnow
+from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
+from pages._location import resolve_place
+
+ROLES = ("citizen", "hospital_admin", "health_officer", "super_admin")
+dash.register_page(__name__, path="/blood", title="Find blood", allowed_roles=ROLES, nav_label="Find blood",
+                   nav_order=6)
+
+
+def layout(**kwargs):
+    return html.Div(
+        [
+            page_header("Find blood", "Hospitals holding units, nearest first."),
+            dbc.Alert(blood.CROSSMATCH_NOTE, color="info", className="fs-5", id="crossmatch-note"),
+            location_controls("blood"),
+            dbc.Row([
+                dbc.Col([dbc.Label("Patient's blood group", html_for="blood-search-group"),
+                         dbc.Select(id="blood-search-group", value="O+", size="lg",
+                                    options=[{"label": g, "value": g} for g in BLOOD_GROUPS])], md=3),
+                dbc.Col([dbc.Label("Component", html_for="blood-search-component"),
+                         dbc.Select(id="blood-search-component", value="whole_blood", size="lg",
+                                    options=[{"label": blood.COMPONENT_LABELS[c], "value": c}
+                                             for c in BLOOD_COMPONENTS])], md=3),
+                dbc.Col(dbc.RadioItems(id="blood-search-mode", value="exact", className="fs-5 mt-md-4",
+                                       options=[{"label": "Exact group", "value": "exact"},
+                                                {"label": "Compatible donors", "value": "compatible"}],
+                                       inline=True), md=6),
+            ], className="mb-2"),
+            html.Div(id="blood-search-results"),
+            dcc.Interval(id="blood-search-refresh", interval=15_000),
+        ]
+    )
+
+
+@callback(Output("blood-geo", "update_now"), Input("blood-locate", "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def locate_blood(_n):
+    return True
+
+
+@callback(
+    Output("blood-search-results", "children"),
+    Output("blood-where", "children"),
+    Input("blood-search-refresh", "n_intervals"),
+    Input("blood-search-group", "value"),
+    Input("blood-search-component", "value"),
+    Input("blood-search-mode", "value"),
+    Input("blood-geo", "position"),
+    Input("blood-place", "value"),
+)
+@allowed_roles(*ROLES)
+def search(_n, group, component, mode, position, place):
+    now = utcnow()
+    config = state()["config"]
+    with db_session() as session:
+        lat, lon, where, problem = resolve_place(session, position, place, config.map_center)
+        results = blood.search_blood(session, group=group, component=component, compatible=mode == "compatible",
+                                     latitude=lat, longitude=lon, now=now)
+    donors = blood.donors_for(group, component) if mode == "compatible" else (group,)
+    header = html.P(f"Showing {', '.join(donors)} for a {group} patient.", className="fs-5", id="blood-donor-groups")
+    if not results:
+        body = [dbc.Alert("No hospital within 50 km has these units in stock right now.", color="warning",
+                          className="fs-5", id="blood-none")]
+    else:
+        body = [dbc.ListGroup([
+            dbc.ListGroupItem([
+                html.Div([html.Span(r.name, className="fw-bold me-2"),
+                          html.Span(f"{r.distance_km:.1f} km", className="text-muted")]),
+                html.Div([dbc.Badge(r.blood_group, color="danger", className="me-2 fs-6"),
+                          html.Strong(f"{r.units} units"),
+                          html.Span(f" · updated {ago(r.updated_at, now)}", className="text-muted"),
+                          dbc.Badge("STALE", color="secondary", className="ms-2") if r.stale else None]),
+                html.A(f"Call {r.phone}", href=f"tel:{(r.phone or '').replace(' ', '')}") if r.phone else None,
+            ], className="blood-result" + (" text-muted" if r.stale else ""), id=f"blood-result-{r.hospital_id}-{r.blood_group}")
+            for r in results
+        ])]
+    where_line = html.Div([f"Distances {where}.", html.Span(f" {problem}", className="text-danger") if problem else None])
+    return [header] + body + [last_updated(now)], where_line
