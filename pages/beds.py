@@ -38,7 +38,7 @@ def layout(**kwargs):
                                center=list(config.map_center), zoom=11,
                                style={"height": "460px", "width": "100%", "background": "#e9ecef"}), lg=5),
             ]),
-            dcc.Interval(id="beds-refresh", interval=15_000),
+            dcc.Interval(id="beds-refresh", interval=10_000),
         ]
     )
 

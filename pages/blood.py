@@ -39,7 +39,7 @@ def layout(**kwargs):
                                        inline=True), md=6),
             ], className="mb-2"),
             html.Div(id="blood-search-results"),
-            dcc.Interval(id="blood-search-refresh", interval=15_000),
+            dcc.Interval(id="blood-search-refresh", interval=10_000),
         ]
     )
 

@@ -1,0 +1,128 @@
+"""Capacity through the web: exports for officers only, edits only ever to one's own hospital."""
+
+import csv
+import io
+from xml.etree import ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from db import capacity
+from db.models import HospitalBeds, User
+from tests.conftest import T0, dash_headers, login
+from tests.sos_fixtures import give_beds
+
+HAVE = "{urn:oasis:names:tc:emergency:EDXL:HAVE:1.0}"
+
+
+@pytest.fixture
+def beds(web_db, web_people):
+    with web_db.factory() as session:
+        for key in ("hospital_a", "hospital_b"):
+            give_beds(session, session.get(type(web_people[key]), web_people[key].id), icu=4, oxygen=2, general=9)
+        session.commit()
+
+
+@pytest.mark.parametrize("path", ["/export/have.xml", "/export/capacity.csv"])
+@pytest.mark.parametrize("email,allowed", [("officer@example.in", True), ("super@example.in", True),
+                                           ("admin.a@example.in", False), ("citizen@example.in", False)])
+def test_exports_are_for_officers_and_super_admins(client, beds, path, email, allowed):
+    login(client, email)
+    assert client.get(path).status_code == (200 if allowed else 403)
+
+
+def test_exports_need_login(client):
+    assert client.get("/export/have.xml").status_code == 302
+
+
+def test_have_export_carries_status_and_counts(client, beds, web_db, web_people):
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_b"].id)
+        capacity.set_ems_status(session, actor=admin, hospital_id=admin.hospital_id, status="closed",
+                                reason="Flooded ground floor", now=T0)
+        session.commit()
+    login(client, "officer@example.in")
+    response = client.get("/export/have.xml")
+    root = ET.fromstring(response.data)
+    assert root.tag == f"{HAVE}HospitalStatus"
+    hospitals = root.findall(f"{HAVE}Hospital")
+    assert len(hospitals) == 2
+    by_name = {h.find(".//{urn:oasis:names:tc:ciq:xnl:3}NameElement").text: h for h in hospitals}
+    beta = by_name["Beta Hospital"]
+    assert beta.find(f"{HAVE}EmergencyDepartmentStatus/{HAVE}EMSTraffic/{HAVE}EMSTrafficStatus").text == "Closed"
+    assert beta.find(f".//{HAVE}EMSTrafficReason").text == "Flooded ground floor"
+    counts = {c.find(f"{HAVE}BedType").text: (c.find(f"{HAVE}Capacity/{HAVE}AvailableCount").text,
+                                              c.find(f"{HAVE}Capacity/{HAVE}BaselineCount").text)
+              for c in beta.findall(f"{HAVE}HospitalBedCapacityStatus/{HAVE}BedCapacity")}
+    assert counts == {"AdultICU": ("4", "4"), "Oxygen": ("2", "2"), "MedicalSurgical": ("9", "9")}
+    assert beta.find(f"{HAVE}LastUpdateTime").text.endswith("Z")
+    pos = beta.find(".//{http://www.opengis.net/gml}pos").text.split()
+    assert [round(float(x), 4) for x in pos] == [12.9352, 77.6245]
+
+
+def test_csv_export_has_a_row_per_hospital_and_bed_type(client, beds):
+    login(client, "super@example.in")
+    response = client.get("/export/capacity.csv")
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert len(rows) == 6
+    assert {(r["hospital"], r["bed_type"], r["available"]) for r in rows if r["bed_type"] == "ICU"} == {
+        ("Alpha Hospital", "ICU", "4"), ("Beta Hospital", "ICU", "4")}
+
+
+def _save_beds_body(code, total, available, version):
+    types = ["ICU", "OXYGEN", "GENERAL"]
+
+    def per_type(kind, prop, value_for):
+        return [{"id": {"type": kind, "code": c}, "property": prop, "value": value_for(c)} for c in types]
+
+    outputs = [[{"id": {"type": t, "code": c}, "property": p} for c in types] for t, p in (
+        ("bed-now", "children"), ("bed-message", "children"), ("bed-total", "value"), ("bed-available", "value"),
+        ("bed-total", "invalid"), ("bed-available", "invalid"))] + [
+        {"id": "bed-versions", "property": "data"}, {"id": "beds-updated", "property": "children"}]
+    key = "..." .join([
+        '{"code":["ALL"],"type":"bed-now"}.children', '{"code":["ALL"],"type":"bed-message"}.children',
+        '{"code":["ALL"],"type":"bed-total"}.value', '{"code":["ALL"],"type":"bed-available"}.value',
+        '{"code":["ALL"],"type":"bed-total"}.invalid', '{"code":["ALL"],"type":"bed-available"}.invalid',
+        "bed-versions.data", "beds-updated.children"])
+    return {
+        "output": f"..{key}..",
+        "outputs": outputs,
+        "inputs": [
+            {"id": "beds-refresh", "property": "n_intervals", "value": 1},
+            per_type("bed-save", "n_clicks", lambda c: 1 if c == code else None),
+            [],
+        ],
+        "state": [
+            per_type("bed-total", "value", lambda c: total if c == code else 1),
+            per_type("bed-available", "value", lambda c: available if c == code else 1),
+            {"id": "bed-versions", "property": "data", "value": {code: version}},
+        ],
+        "changedPropIds": [f'{{"code":"{code}","type":"bed-save"}}.n_clicks'],
+    }
+
+
+def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client, beds, web_db, web_people):
+    login(client, "admin.b@example.in")
+    response = client.post("/_dash-update-component", json=_save_beds_body("ICU", 30, 12, 1),
+                           headers=dash_headers(client))
+    assert response.status_code == 200, response.get_data(as_text=True)[:400]
+    with web_db.factory() as session:
+        icu = {h: (t, a) for h, t, a in session.execute(
+            select(HospitalBeds.hospital_id, HospitalBeds.total, HospitalBeds.available)
+            .where(HospitalBeds.bed_type_id == 1))}
+    assert icu[web_people["hospital_b"].id] == (30, 12)
+    assert icu[web_people["hospital_a"].id] == (4, 4)  # Alpha untouched
+
+
+def test_bad_bed_figures_through_the_callback_show_at_the_field(client, beds, web_db, web_people):
+    login(client, "admin.a@example.in")
+    response = client.post("/_dash-update-component", json=_save_beds_body("ICU", 5, 9, 1),
+                           headers=dash_headers(client))
+    payload = response.get_json()["response"]
+    text = str(payload)
+    assert "cannot be more than the total" in text
+    with web_db.factory() as session:
+        row = session.execute(select(HospitalBeds).where(HospitalBeds.hospital_id == web_people["hospital_a"].id,
+                                                         HospitalBeds.bed_type_id == 1)).scalar_one()
+        assert (row.total, row.available) == (4, 4)
