@@ -85,7 +85,7 @@ def queue_card(item, now: datetime, priority_label: str) -> dbc.Card:
 
 
 def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit, unit_choices,
-                next_steps: list[tuple[str, str]], can_resolve: bool) -> dbc.Card:
+                next_steps: list[tuple[str, str]], can_resolve: bool, chosen_unit=None) -> dbc.Card:
     """An SOS this hospital accepted: assign a unit, step it, resolve at handover."""
     controls = []
     if unit is None and sos.status == "accepted":
@@ -93,6 +93,8 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
             dbc.Select(
                 id=ids.unit_select(sos.id),
                 options=[{"label": c.label, "value": str(c.unit_id)} for c in unit_choices],
+                # Keep the dispatcher's choice across the automatic refresh while it is still free.
+                value=chosen_unit if chosen_unit in {str(c.unit_id) for c in unit_choices} else None,
                 placeholder="Choose an available ambulance" if unit_choices else "No ambulance available",
                 disabled=not unit_choices,
                 size="lg",
@@ -144,6 +146,8 @@ def timeline(entries) -> html.Ol:
 def cancel_control(sos_id: int) -> dcc.ConfirmDialogProvider:
     return dcc.ConfirmDialogProvider(
         dbc.Button("Cancel my SOS", color="outline-danger", size="lg", id="cancel-sos-button"),
-        id=ids.TRACK_CANCEL,
+        # A pattern id: the control exists only while cancelling is possible, and a callback may
+        # listen to ALL of them, none included (a plain id must always exist).
+        id={"type": ids.TRACK_CANCEL, "sos": sos_id},
         message="Cancel this SOS? The hospital and ambulance will stop coming.",
     )

@@ -14,7 +14,7 @@ from db.clock import utcnow
 from db.errors import DomainError
 
 dash.register_page(__name__, path="/admin/approvals", title="Approvals",
-                   allowed_roles=("super_admin",), nav_label="Approvals", nav_order=10)
+                   allowed_roles=("super_admin",), nav_label="Approvals", nav_order=2)
 
 
 def layout(**kwargs):

@@ -124,6 +124,7 @@ def refresh_queue(_n, _accept, _decline, _assign, _step, _resolve, unit_values):
                 type_label=sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Type not given",
                 unit=unit, unit_choices=choices, next_steps=next_steps,
                 can_resolve=sos.status in dispatch.RESOLVABLE_SOS_STATUSES,
+                chosen_unit=selected.get(sos.id),
             ))
     new_ids = [item.sos_id for item in queue]
     return (

@@ -2,7 +2,7 @@
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
@@ -73,7 +73,7 @@ def _body(view, now):
     Output(ids.TRACK_MESSAGE, "color"),
     Output(ids.TRACK_MESSAGE, "is_open"),
     Input(ids.TRACK_REFRESH, "n_intervals"),
-    Input(ids.TRACK_CANCEL, "submit_n_clicks"),
+    Input({"type": ids.TRACK_CANCEL, "sos": ALL}, "submit_n_clicks"),
     State(ids.TRACK_SOS_ID, "data"),
 )
 @allowed_roles("citizen")
@@ -82,7 +82,7 @@ def refresh_tracking(_n, cancel_clicks, sos_id):
     message, color, show = dash.no_update, dash.no_update, dash.no_update
     with db_session() as session:
         actor = actor_in(session)
-        if ctx.triggered_id == ids.TRACK_CANCEL and cancel_clicks:
+        if isinstance(ctx.triggered_id, dict) and any(cancel_clicks or ()):
             try:
                 with session.begin_nested():
                     sos_ops.cancel_sos(session, actor=actor, sos_id=int(sos_id), now=now)

@@ -232,6 +232,7 @@ def web_app(tmp_path_factory):
         testing=True,
         demo_data=False,
         login_rate_limit="1000 per minute",
+        map_tiles_url="",  # no internet here: tile requests would only fill the console with errors
     )
     upgrade_database(url)
     app = create_app(config)

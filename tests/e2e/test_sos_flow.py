@@ -169,8 +169,9 @@ def _offers(web_db, sos_id: int) -> dict[int, str]:
 
 def _app_errors(dash_duo) -> list[str]:
     """Errors the page's own scripts logged (not failed map-tile downloads: tests are offline)."""
-    return [entry["message"] for entry in dash_duo.get_logs() or []
-            if entry.get("source") != "network"]
+    lines = [entry["message"].splitlines()[0] for entry in dash_duo.get_logs() or []
+             if entry.get("source") != "network"]
+    return list(dict.fromkeys(lines))  # each distinct error once, without its stack
 
 
 def _wait_for_status(dash_duo, text: str, timeout: float = LIVE) -> None:
@@ -186,9 +187,8 @@ def _wait_for_status(dash_duo, text: str, timeout: float = LIVE) -> None:
 def _just_after_queue_refresh(dash_duo) -> None:
     """Wait for the queue's next 2-s refresh to land ("Last updated HH:MM:SS" changes).
 
-    The refresh re-renders the active cards, and with them the ambulance <select>, which loses
-    the choice made in it (a product bug, see the xfail test below). Choosing right after a
-    refresh gives the flow test ~2 s in which a choice survives."""
+    The refresh re-renders the active cards; choosing right after one keeps the flow test's
+    clicks away from a card being replaced under the cursor."""
     def shown() -> str:  # read in the page: the element is replaced on every refresh
         return dash_duo.driver.execute_script(
             "const e = document.getElementById('last-updated'); return e ? e.textContent : ''")
@@ -355,8 +355,6 @@ def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db,
     assert set(_offers(web_db, sos.id).values()) == {"accepted", "withdrawn"}
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="product bug: pages/hospital_queue.py refresh_queue re-renders "
-                   "the active cards every 2 s, resetting the ambulance <select> to its placeholder")
 def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, web_app, dash_duo):
     """A dispatcher who takes more than a moment between choosing the ambulance and pressing
     "Send ambulance" must not lose the choice."""

@@ -115,9 +115,9 @@ def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, web_people, web_
                     {"id": "track-message", "property": "color"},
                     {"id": "track-message", "property": "is_open"}],
         "inputs": [{"id": "track-refresh", "property": "n_intervals", "value": 1},
-                   {"id": "track-cancel", "property": "submit_n_clicks", "value": 1}],
+                   [{"id": {"type": "track-cancel", "sos": sos_id}, "property": "submit_n_clicks", "value": 1}]],
         "state": [{"id": "track-sos-id", "property": "data", "value": sos_id}],
-        "changedPropIds": ["track-cancel.submit_n_clicks"],
+        "changedPropIds": [f'{{"sos":{sos_id},"type":"track-cancel"}}.n_clicks'.replace("n_clicks", "submit_n_clicks")],
     }
     response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
     text = response.get_data(as_text=True)
