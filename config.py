@@ -38,9 +38,9 @@ def _env_rings(value: str) -> tuple:
     return rings
 
 
-def _load_or_create_secret(instance_dir: Path) -> str:
+def _load_or_create_secret(instance_dir: Path, name: str = "secret_key") -> str:
     """A key generated once per installation and kept out of the repository."""
-    path = instance_dir / "secret_key"
+    path = instance_dir / name
     if path.exists():
         return path.read_text().strip()
     instance_dir.mkdir(parents=True, exist_ok=True)
@@ -82,6 +82,9 @@ class Config:
     match_interval_seconds: float = 1.0
     # Map tiles for maps people can tap; empty for no tiles (offline control rooms, tests).
     map_tiles_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    # Keyed integrity of medical reports: kept outside the database (env or instance/ file).
+    report_hmac_key: bytes = b""
+    report_recheck_hours: float = 24.0
     # Where maps open before a location is known ("lat,lon").
     map_center: tuple = (12.9716, 77.5946)
     testing: bool = False
@@ -94,7 +97,7 @@ class Config:
         database_url = os.environ.get(
             "HEALTHFIRST_DATABASE_URL", f"sqlite:///{instance_dir / 'healthfirst.sqlite3'}"
         )
-        secret_key = os.environ.get("HEALTHFIRST_SECRET_KEY") or _load_or_create_secret(instance_dir)
+        secret_key = os.environ.get("HEALTHFIRST_SECRET_KEY") or _load_or_create_secret(instance_dir, "secret_key")
         upload_dir = Path(os.environ.get("HEALTHFIRST_UPLOAD_DIR", instance_dir / "uploads"))
         config = cls(
             database_url=normalise_database_url(database_url),
@@ -113,6 +116,9 @@ class Config:
             sos_rings_km=_env_rings(os.environ.get("HEALTHFIRST_SOS_RINGS_KM", "5,15,40")),
             sos_escalate_seconds=int(os.environ.get("HEALTHFIRST_SOS_ESCALATE_SECONDS", "60")),
             match_interval_seconds=float(os.environ.get("HEALTHFIRST_MATCH_INTERVAL_SECONDS", "1")),
+            report_hmac_key=(os.environ.get("HEALTHFIRST_REPORT_HMAC_KEY")
+                             or _load_or_create_secret(instance_dir, "report_hmac_key")).encode(),
+            report_recheck_hours=float(os.environ.get("HEALTHFIRST_REPORT_RECHECK_HOURS", "24")),
             map_center=tuple(float(x) for x in
                              os.environ.get("HEALTHFIRST_MAP_CENTER", "12.9716,77.5946").split(",")),
             map_tiles_url=os.environ.get(

@@ -129,3 +129,19 @@ def verify_chain(session: Session) -> ChainReport:
             f"the newest entries after {prev_id} were removed (head names {head.last_entry_id})",
         )
     return ChainReport(True, checked)
+
+
+def browse(session: Session, *, actor: User, action: str = "", outcome: str = "", actor_text: str = "",
+           limit: int = 500) -> list[AuditEntry]:
+    """Newest first, filtered; for super admins."""
+    from db.users import require_role  # users records audit entries: imported here, not at the top
+
+    require_role(actor, "super_admin")
+    query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
+    if action:
+        query = query.where(AuditEntry.action.contains(action.strip()))
+    if outcome:
+        query = query.where(AuditEntry.outcome == outcome)
+    if actor_text:
+        query = query.where(AuditEntry.actor_label.contains(actor_text.strip().lower()))
+    return list(session.execute(query).scalars())

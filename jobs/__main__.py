@@ -15,7 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from config import Config
 from db.clock import utcnow
 from db.engine import make_engine, make_session_factory, session_scope, upgrade_database
-from jobs import heartbeat, housekeeping, matching
+from jobs import heartbeat, housekeeping, matching, verify_reports
 from jobs.runner import log, run_recorded, worker_name
 
 
@@ -36,6 +36,11 @@ def build_scheduler(config: Config) -> BlockingScheduler:
                      lambda session: matching.match(session, now=utcnow(), config=config),
                      record_idle=False)
 
+    def check_reports():
+        run_recorded(factory, "report_verification",
+                     lambda session: verify_reports.verify(session, now=utcnow(), config=config, worker=worker),
+                     record_idle=False)
+
     def keep_house():
         run_recorded(factory, "housekeeping", lambda session: housekeeping.prune(session, now=utcnow()))
 
@@ -46,6 +51,7 @@ def build_scheduler(config: Config) -> BlockingScheduler:
     for func, trigger_args in (
         (beat, {"seconds": config.heartbeat_seconds}),
         (match_sos, {"seconds": config.match_interval_seconds}),
+        (check_reports, {"seconds": 5}),
         (keep_house, {"hours": 1}),
     ):
         scheduler.add_job(func, "interval", id=func.__name__, name=func.__name__,

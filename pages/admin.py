@@ -11,7 +11,7 @@ from auth.roles import allowed_roles
 from components import ids
 from components.cards import kpi_card, kpi_row, last_updated, not_available_yet, page_header
 from components.format import ago, local_time
-from db import jobhealth, users
+from db import jobhealth, reports, users
 from db.clock import utcnow
 
 dash.register_page(__name__, path="/admin", title="Super admin",
@@ -24,8 +24,8 @@ def layout(**kwargs):
             page_header("Super admin console"),
             html.Div(id=ids.ADMIN_SUMMARY),
             dcc.Interval(id=ids.ADMIN_REFRESH, interval=10_000),
-            not_available_yet("Audit log browser and user management",
-                              "Browse the audit log; disable accounts and change roles."),
+            not_available_yet("User management",
+                              "Disable accounts and change roles (the wall display issue)."),
         ]
     )
 
@@ -39,6 +39,7 @@ def refresh_admin_dashboard(_n):
         actor = actor_in(session)
         pending = users.list_pending(session, actor=actor)
         by_role = users.count_by_role(session)
+        mismatches = reports.mismatch_count(session)
         health = jobhealth.job_health(
             session, now=now, stale_after=timedelta(seconds=config.heartbeat_seconds * 3)
         )
@@ -58,7 +59,10 @@ def refresh_admin_dashboard(_n):
         kpi_row(
             [kpi_card("Waiting for approval", len(pending), card_id="kpi-pending",
                       color="warning" if pending else "light"),
-             job_card]
+             job_card,
+             kpi_card("Reports failing integrity", mismatches, card_id="kpi-report-mismatch",
+                      color="danger" if mismatches else "light",
+                      detail="never served; see the audit log" if mismatches else "")]
             + [kpi_card(users.ROLE_LABELS[role], count) for role, count in sorted(by_role.items())]
         ),
         dbc.Button("Review approvals", href="/admin/approvals", color="danger", size="lg",

@@ -233,6 +233,7 @@ def web_app(tmp_path_factory):
         demo_data=False,
         login_rate_limit="1000 per minute",
         map_tiles_url="",  # no internet here: tile requests would only fill the console with errors
+        report_hmac_key=b"web-test-hmac-key",
     )
     upgrade_database(url)
     app = create_app(config)

@@ -1,0 +1,342 @@
+"""Medical reports: streamed upload with hashing, background verification, guarded access.
+
+- Storage: files live under the upload folder (never a served folder) with generated names; the
+  original name is only metadata. Types are decided by the content's first bytes (PDF, PNG,
+  JPEG), and the size cap is enforced while streaming, so an oversized or disguised upload leaves
+  nothing behind.
+- Integrity: SHA-256 of the content is computed while it streams to storage and shown to users.
+  Beside it an HMAC-SHA256 (key kept outside the database) binds that digest to the report's
+  stored name and patient: someone who rewrites a file *and* its digest in the database cannot
+  produce the matching HMAC, so the verifier still flags the report.
+- Verification: `verify_due` re-reads pending reports (and verified ones whose re-check is due) in
+  one streamed pass; PostgreSQL's FOR UPDATE SKIP LOCKED lets any number of verifier processes
+  share the work, and the unique (report, round) row in `report_checks` makes "verified exactly
+  once per round" a fact the database keeps.
+- Access: only the patient and the uploading hospital, only once verified, and every upload,
+  download, verification and refusal is written to the hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import BinaryIO, Iterator, Optional
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from db import audit
+from db.errors import InvalidInput, NotAllowed
+from db.models import MedicalReport, ReportCheck, User
+from db.users import normalise_email
+
+CHUNK = 1024 * 1024
+# Allowed types by their first bytes, never by the file's name.
+MAGIC = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
+TITLE_MAX = 200
+DEFAULT_RECHECK = timedelta(hours=24)
+
+
+class UploadRefused(InvalidInput):
+    pass
+
+
+def sniff_type(head: bytes) -> Optional[tuple[str, str]]:
+    for magic, content_type, extension in MAGIC:
+        if head.startswith(magic):
+            return content_type, extension
+    return None
+
+
+def keyed_digest(key: bytes, sha256_hex: str, stored_name: str, patient_id: int) -> str:
+    message = f"{sha256_hex}|{stored_name}|{patient_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def storage_path(upload_dir: Path, stored_name: str) -> Path:
+    """Generated names only (hex), two-level fan-out; nothing from the user reaches the path."""
+    if not stored_name.isalnum():
+        raise ValueError("stored names are generated hex strings")
+    return Path(upload_dir) / stored_name[:2] / stored_name
+
+
+def _clean_original_name(name: str) -> str:
+    base = os.path.basename((name or "").replace("\\", "/")).strip()
+    base = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')
+    return (base or "report")[:255]
+
+
+def find_patient(session: Session, *, actor: User, email_or_phone: str) -> User:
+    """A hospital admin names the patient by email or phone; only citizens can be patients."""
+    text = (email_or_phone or "").strip()
+    if not text:
+        raise InvalidInput("patient", "Enter the patient's email or phone number.")
+    if "@" in text:
+        try:
+            email = normalise_email(text)
+        except InvalidInput:
+            raise InvalidInput("patient", "That email address is not valid.") from None
+        patient = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
+    else:
+        digits = "".join(ch for ch in text if ch.isdigit())
+        candidates = [u for u in session.execute(select(User).where(User.role == "citizen",
+                                                                    User.phone.is_not(None))).scalars()
+                      if "".join(ch for ch in (u.phone or "") if ch.isdigit()).endswith(digits[-10:])]
+        patient = candidates[0] if len(candidates) == 1 and len(digits) >= 6 else None
+        if len(candidates) > 1:
+            raise InvalidInput("patient", "Several citizens have that phone number: use their email.")
+    if patient is None or patient.role != "citizen" or patient.status != "active":
+        raise InvalidInput("patient", "No citizen with that email or phone has an account.")
+    return patient
+
+
+@dataclass(frozen=True)
+class Stored:
+    stored_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+
+
+def stream_to_storage(source: BinaryIO, *, upload_dir: Path, max_bytes: int) -> Stored:
+    """Check the type from the first bytes, then copy in chunks while hashing. Nothing is written
+    until the type is known; a file that grows past the cap is removed before raising."""
+    head = source.read(16)
+    sniffed = sniff_type(head)
+    if not head:
+        raise UploadRefused("file", "The file is empty.")
+    if sniffed is None:
+        raise UploadRefused("file", "Only PDF, PNG and JPEG files can be uploaded (checked from the file's "
+                                    "content, not its name).")
+    content_type, _extension = sniffed
+    stored_name = secrets.token_hex(16)
+    path = storage_path(upload_dir, stored_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        # O_EXCL: a generated name never overwrites anything.
+        with open(path, "xb") as target:
+            chunk = head
+            while chunk:
+                size += len(chunk)
+                if size > max_bytes:
+                    raise UploadRefused("file", f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+                digest.update(chunk)
+                target.write(chunk)
+                chunk = source.read(CHUNK)
+            target.flush()
+            os.fsync(target.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return Stored(stored_name, content_type, size, digest.hexdigest())
+
+
+def create_report(session: Session, *, actor: User, source: BinaryIO, original_name: str, title: str,
+                  upload_dir: Path, max_bytes: int, hmac_key: bytes, now: datetime,
+                  patient_email_or_phone: str = "") -> MedicalReport:
+    """A hospital admin uploads for a citizen; a citizen uploads their own."""
+    if actor.role == "hospital_admin" and actor.status == "active":
+        patient = find_patient(session, actor=actor, email_or_phone=patient_email_or_phone)
+        hospital_id = actor.hospital_id
+    elif actor.role == "citizen" and actor.status == "active":
+        patient, hospital_id = actor, None
+    else:
+        raise NotAllowed("Only citizens and hospital admins upload reports.")
+    title = (title or "").strip()
+    if len(title) > TITLE_MAX:
+        raise InvalidInput("title", f"Keep the title under {TITLE_MAX} characters.")
+    stored = stream_to_storage(source, upload_dir=upload_dir, max_bytes=max_bytes)
+    try:
+        report = MedicalReport(
+            patient_id=patient.id, uploaded_by_id=actor.id, hospital_id=hospital_id,
+            title=title or _clean_original_name(original_name), original_name=_clean_original_name(original_name),
+            stored_name=stored.stored_name, content_type=stored.content_type, size_bytes=stored.size_bytes,
+            sha256=stored.sha256,
+            hmac_sha256=keyed_digest(hmac_key, stored.sha256, stored.stored_name, patient.id),
+            status="pending", uploaded_at=now, next_check_at=now, check_round=0,
+        )
+        session.add(report)
+        session.flush()
+        audit.record(session, actor=actor, action="report.upload", now=now, target_type="report",
+                     target_id=report.id, detail={"patient_id": patient.id, "size": stored.size_bytes,
+                                                  "sha256": stored.sha256, "type": stored.content_type})
+    except BaseException:
+        storage_path(upload_dir, stored.stored_name).unlink(missing_ok=True)
+        raise
+    return report
+
+
+# ---- verification ---------------------------------------------------------------------------
+
+
+def _hash_file(path: Path) -> Optional[str]:
+    digest = hashlib.sha256()
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            buffer = bytearray(CHUNK)
+            view = memoryview(buffer)
+            while True:
+                read = handle.readinto(buffer)
+                if not read:
+                    break
+                digest.update(view[:read])
+    except FileNotFoundError:
+        return None
+    return digest.hexdigest()
+
+
+def check_integrity(report: MedicalReport, *, upload_dir: Path, hmac_key: bytes) -> tuple[bool, str]:
+    actual = _hash_file(storage_path(upload_dir, report.stored_name))
+    if actual is None:
+        return False, "the stored file is missing"
+    expected_hmac = keyed_digest(hmac_key, report.sha256, report.stored_name, report.patient_id)
+    if not hmac.compare_digest(expected_hmac, report.hmac_sha256):
+        return False, "the recorded digest was altered (keyed check failed)"
+    if not hmac.compare_digest(actual, report.sha256):
+        return False, "the stored file's content changed"
+    return True, ""
+
+
+@dataclass
+class VerifySummary:
+    verified: int = 0
+    mismatched: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.verified} verified, {self.mismatched} mismatched"
+
+
+def verify_due(session: Session, *, now: datetime, upload_dir: Path, hmac_key: bytes, worker: str = "",
+               recheck_after: timedelta = DEFAULT_RECHECK, limit: int = 20) -> VerifySummary:
+    """Verify pending reports and re-check verified ones that are due. Safe in many processes."""
+    summary = VerifySummary()
+    due = list(session.execute(
+        select(MedicalReport)
+        .where(or_(MedicalReport.status == "pending",
+                   (MedicalReport.status == "verified") & (MedicalReport.next_check_at <= now)))
+        .order_by(MedicalReport.status.desc(), MedicalReport.next_check_at)  # pending first
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    ).scalars())
+    for report in due:
+        ok, reason = check_integrity(report, upload_dir=upload_dir, hmac_key=hmac_key)
+        round_number = report.check_round + 1
+        try:
+            with session.begin_nested():
+                session.add(ReportCheck(report_id=report.id, round=round_number,
+                                        result="verified" if ok else "mismatch", checked_at=now, worker=worker))
+                session.flush()
+        except IntegrityError:
+            continue  # another verifier finished this round first
+        report.check_round = round_number
+        if ok:
+            first = report.status == "pending"
+            report.status = "verified"
+            report.verified_at = report.verified_at or now
+            report.next_check_at = now + recheck_after
+            summary.verified += 1
+            if first:
+                audit.record(session, actor=None, action="report.verified", now=now, target_type="report",
+                             target_id=report.id)
+        else:
+            report.status = "mismatch"
+            report.mismatch_reason = reason
+            report.next_check_at = None
+            summary.mismatched += 1
+            audit.record(session, actor=None, action="report.mismatch", now=now, target_type="report",
+                         target_id=report.id, outcome="error", detail={"reason": reason})
+    session.flush()
+    return summary
+
+
+# ---- access ---------------------------------------------------------------------------------
+
+
+def _may_read(actor: User, report: MedicalReport) -> bool:
+    if actor.status != "active":
+        return False
+    if actor.role == "citizen":
+        return report.patient_id == actor.id
+    if actor.role == "hospital_admin":
+        return report.hospital_id is not None and report.hospital_id == actor.hospital_id
+    return False
+
+
+def list_for(session: Session, *, actor: User) -> list[MedicalReport]:
+    if actor.role == "citizen":
+        query = select(MedicalReport).where(MedicalReport.patient_id == actor.id)
+    elif actor.role == "hospital_admin" and actor.hospital_id is not None:
+        query = select(MedicalReport).where(MedicalReport.hospital_id == actor.hospital_id)
+    else:
+        raise NotAllowed("Reports are for patients and the hospitals that upload them.")
+    return list(session.execute(query.order_by(MedicalReport.uploaded_at.desc())).scalars())
+
+
+def patient_names(session: Session, reports: list[MedicalReport]) -> dict[int, str]:
+    ids = {r.patient_id for r in reports}
+    if not ids:
+        return {}
+    return dict(session.execute(select(User.id, User.full_name).where(User.id.in_(ids))).all())
+
+
+@dataclass(frozen=True)
+class DownloadDecision:
+    """Returned, not raised: a refusal is audited and the audit entry must be committed."""
+
+    allowed: bool
+    status_code: int = 200
+    message: str = ""
+    report: Optional[MedicalReport] = None
+    path: Optional[Path] = None
+
+
+def authorise_download(session: Session, *, actor: User, report_id: int, upload_dir: Path, hmac_key: bytes,
+                       now: datetime) -> DownloadDecision:
+    """Authorise a download and re-check the file right before serving it: a file tampered
+    with since its last check is refused (and flagged), never served."""
+
+    def refuse(code: int, message: str, reason: str) -> DownloadDecision:
+        audit.record(session, actor=actor, action="report.download", now=now, target_type="report",
+                     target_id=report_id, outcome="refused", detail={"reason": reason})
+        return DownloadDecision(False, code, message)
+
+    report = session.get(MedicalReport, report_id)
+    if report is None or not _may_read(actor, report):
+        return refuse(404, "No report with that number is yours to open.", "not yours")
+    if report.status == "pending":
+        return refuse(409, "This report is still being checked. Try again in a minute.", "pending")
+    failed = "This report failed its integrity check and cannot be opened. The hospital has been told."
+    if report.status != "verified":
+        return refuse(409, failed, report.status)
+    ok, reason = check_integrity(report, upload_dir=upload_dir, hmac_key=hmac_key)
+    if not ok:
+        report.status, report.mismatch_reason, report.next_check_at = "mismatch", reason, None
+        audit.record(session, actor=None, action="report.mismatch", now=now, target_type="report",
+                     target_id=report.id, outcome="error", detail={"reason": reason, "found_at": "download"})
+        return refuse(409, failed, "mismatch")
+    audit.record(session, actor=actor, action="report.download", now=now, target_type="report",
+                 target_id=report.id)
+    return DownloadDecision(True, 200, "", report, storage_path(upload_dir, report.stored_name))
+
+
+def mismatch_count(session: Session) -> int:
+    return session.execute(select(func.count()).select_from(MedicalReport)
+                           .where(MedicalReport.status == "mismatch")).scalar_one()
+
+
+def iter_file(path: Path) -> Iterator[bytes]:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            yield chunk

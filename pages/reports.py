@@ -1,0 +1,76 @@
+"""Reports: a citizen's own ("My reports") or a hospital's uploads, with live status badges."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+from flask_login import current_user
+
+from auth.context import actor_in, db_session
+from auth.roles import allowed_roles
+from components.cards import last_updated, page_header
+from components.format import local_time
+from db import reports
+from db.clock import utcnow
+
+ROLES = ("citizen", "hospital_admin")
+dash.register_page(__name__, path="/reports", title="Reports", allowed_roles=ROLES, nav_label="Reports",
+                   nav_order=7)
+
+BADGES = {
+    "pending": ("Being checked", "warning"),
+    "verified": ("Verified", "success"),
+    "mismatch": ("FAILED CHECK: not served", "danger"),
+}
+
+
+def layout(**kwargs):
+    hospital = current_user.is_authenticated and current_user.role == "hospital_admin"
+    return html.Div(
+        [
+            page_header("Reports your hospital uploaded" if hospital else "My medical reports",
+                        "Only you and the hospital that uploaded a report can open it, once it has been verified."),
+            dbc.Button("Upload a report", href="/reports/upload", external_link=True, color="danger", size="lg",
+                       className="mb-3", id="go-upload"),
+            html.Div(id="reports-list"),
+            dcc.Interval(id="reports-refresh", interval=5_000),
+        ]
+    )
+
+
+def _row(report, patient_name, hospital_view):
+    label, color = BADGES[report.status]
+    action = (html.A("Download", href=f"/reports/{report.id}/download", className="btn btn-outline-primary",
+                     id=f"download-{report.id}")
+              if report.status == "verified" else html.Span("—", className="text-muted"))
+    cells = [
+        html.Td([html.Div(report.title, className="fw-semibold"),
+                 html.Small(report.original_name, className="text-muted")]),
+    ]
+    if hospital_view:
+        cells.append(html.Td(patient_name))
+    cells += [
+        html.Td(local_time(report.uploaded_at, with_date=True)),
+        html.Td([dbc.Badge(label, color=color, className="fs-6", id=f"report-status-{report.id}"),
+                 html.Div(report.mismatch_reason, className="small text-danger") if report.status == "mismatch" else None]),
+        html.Td(html.Code(report.sha256[:16] + "…", title=report.sha256), className="d-none d-md-table-cell"),
+        html.Td(action),
+    ]
+    return html.Tr(cells, className="table-danger" if report.status == "mismatch" else "")
+
+
+@callback(Output("reports-list", "children"), Input("reports-refresh", "n_intervals"))
+@allowed_roles(*ROLES)
+def refresh_reports(_n):
+    now = utcnow()
+    with db_session() as session:
+        actor = actor_in(session)
+        hospital_view = actor.role == "hospital_admin"
+        rows = reports.list_for(session, actor=actor)
+        names = reports.patient_names(session, rows) if hospital_view else {}
+        body = [_row(r, names.get(r.patient_id, ""), hospital_view) for r in rows]
+    if not body:
+        return [html.P("No reports yet.", className="fs-5 text-muted", id="reports-empty"), last_updated(now)]
+    head = ["Report"] + (["Patient"] if hospital_view else []) + ["Uploaded", "Status", "SHA-256", ""]
+    header = html.Thead(html.Tr([html.Th(h, className="d-none d-md-table-cell" if h == "SHA-256" else "")
+                                 for h in head]))
+    return [dbc.Table([header, html.Tbody(body)], hover=True, responsive=True, className="fs-6"), last_updated(now)]
