@@ -192,13 +192,12 @@ def add_user(session: Session, role: str = "citizen", *, email: str | None = Non
     return user
 
 
-@pytest.fixture
-def people(session):
-    """One active account per role, two hospitals, committed."""
+def one_of_each(session) -> dict:
+    """Two hospitals and one active account per role (two citizens), flushed."""
     ensure_bed_types(session)
     h1 = add_hospital(session, "Alpha Hospital", lat=12.9784, lon=77.6408)
     h2 = add_hospital(session, "Beta Hospital", lat=12.9352, lon=77.6245)
-    result = {
+    return {
         "hospital_a": h1,
         "hospital_b": h2,
         "citizen": add_user(session, "citizen", email="citizen@example.in"),
@@ -209,6 +208,12 @@ def people(session):
         "super": add_user(session, "super_admin", email="super@example.in"),
         "display": add_user(session, "display", email="display@example.in"),
     }
+
+
+@pytest.fixture
+def people(session):
+    """One active account per role, two hospitals, committed."""
+    result = one_of_each(session)
     session.commit()
     return result
 
@@ -257,19 +262,7 @@ def web_db(web_app) -> Database:
 @pytest.fixture
 def web_people(web_db):
     with web_db.factory() as session:
-        ensure_bed_types(session)
-        h1 = add_hospital(session, "Alpha Hospital", lat=12.9784, lon=77.6408)
-        h2 = add_hospital(session, "Beta Hospital", lat=12.9352, lon=77.6245)
-        made = {
-            "hospital_a": h1,
-            "hospital_b": h2,
-            "citizen": add_user(session, "citizen", email="citizen@example.in"),
-            "admin_a": add_user(session, "hospital_admin", email="admin.a@example.in", hospital=h1),
-            "admin_b": add_user(session, "hospital_admin", email="admin.b@example.in", hospital=h2),
-            "officer": add_user(session, "health_officer", email="officer@example.in"),
-            "super": add_user(session, "super_admin", email="super@example.in"),
-            "display": add_user(session, "display", email="display@example.in"),
-        }
+        made = one_of_each(session)
         session.commit()
     return made
 

@@ -29,48 +29,18 @@ from db.models import Ambulance, Hospital, Sos, SosOffer, User
 from tests.conftest import PASSWORD
 from tests.sos_fixtures import give_beds
 
+from tests.e2e import browser
+from tests.e2e.browser import click as _click, count as _count, log_out as _log_out, path_of as _path, \
+    start as _start, type_into as _type, wait_for_path as _wait_for_path
+
 pytestmark = pytest.mark.e2e
 
-LOGGED_OUT = "You are logged out."
 # Between Alpha (~2.3 km away) and Beta (~2.8 km away): both are in the first 5-km ring.
 WHERE = "12.96, 77.63"
 LIVE = 8  # seconds: the tracking page and the queue poll every 2 s
 
 
 # ---- helpers ----------------------------------------------------------------------------------
-
-
-def _start(dash_duo, web_app) -> str:
-    dash_duo.start_server(web_app, navigate=False)
-    return dash_duo.server.url
-
-
-def _path(dash_duo) -> str:
-    return urlsplit(dash_duo.driver.current_url).path
-
-
-def _wait_for_path(dash_duo, path: str, timeout: float = 10) -> None:
-    try:
-        until(lambda: _path(dash_duo) == path, timeout)
-    except Exception as error:  # noqa: BLE001 - re-raised with what the browser shows
-        raise AssertionError(f"expected {path}, browser is on {dash_duo.driver.current_url}") from error
-
-
-def _count(dash_duo, selector: str) -> int:
-    """How many elements match now, without selenium's 2-s implicit wait for absent ones."""
-    return dash_duo.driver.execute_script(
-        "return document.querySelectorAll(arguments[0]).length", selector
-    )
-
-
-def _click(dash_duo, target) -> None:
-    """A real click, after scrolling the element into view at once (Bootstrap's smooth scrolling
-    would otherwise make the click land where the element is not yet)."""
-    element = dash_duo.find_element(target) if isinstance(target, str) else target
-    dash_duo.driver.execute_script(
-        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element
-    )
-    element.click()
 
 
 def _click_button(dash_duo, container: str, label: str, timeout: float = 10) -> None:
@@ -98,27 +68,6 @@ def _click_button(dash_duo, container: str, label: str, timeout: float = 10) -> 
             container,
         )
         raise AssertionError(f"no button {label!r} in {container}; it shows: {shown!r}") from error
-
-
-def _type(dash_duo, selector: str, text: str) -> None:
-    field = dash_duo.wait_for_element(selector)
-    field.clear()
-    field.send_keys(text)
-
-
-def _log_in(dash_duo, base: str, email: str, *, lands_on: str, role_label: str) -> None:
-    dash_duo.driver.get(base + "/login")
-    _type(dash_duo, "#email", email)
-    _type(dash_duo, "#password", PASSWORD)
-    _click(dash_duo, "#login-submit")
-    _wait_for_path(dash_duo, lands_on)
-    dash_duo.wait_for_text_to_equal("#navbar-role", f"· {role_label}")
-
-
-def _log_out(dash_duo) -> None:
-    _click(dash_duo, "#logout-button")
-    dash_duo.wait_for_contains_text("main", LOGGED_OUT)
-    assert _path(dash_duo) == "/login"
 
 
 def _as_citizen(dash_duo, base: str) -> None:
@@ -379,3 +328,7 @@ def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, web_app
     assert chosen == "AMB-1 · BLS", f"the choice was lost: the select shows {chosen!r}"
     _click_button(dash_duo, active, "Send ambulance")
     dash_duo.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
+
+
+def _log_in(dash_duo, base: str, email: str, *, lands_on: str, role_label: str) -> None:
+    browser.log_in(dash_duo, base, email, PASSWORD, lands_on=lands_on, role_label=role_label)
