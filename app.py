@@ -23,12 +23,14 @@ from werkzeug.exceptions import HTTPException
 from auth import init_auth
 from auth.context import EXTENSION_KEY, db_session
 from components import ids
+from components.alerts import banner_container
 from components.cards import forbidden
 from components.navbar import NavItem, navbar, register_navbar_toggle
 from config import PROJECT_ROOT, Config
 from db import demo, hospitals, users
 from db.capacity import ensure_bed_types
 from db.clock import utcnow
+from db.guidance import ensure_default_guidance
 from db.engine import make_engine, make_session_factory, session_scope, upgrade_database
 from db.errors import DomainError
 
@@ -82,6 +84,8 @@ def serve_shell():
                 [
                     dbc.Alert(id=ids.ERROR_BANNER, color="danger", is_open=False,
                               dismissable=True, className="fs-5"),
+                    # Active public health alerts, on every page (pages/_alerts_banner.py).
+                    banner_container() if current_user.is_authenticated else None,
                     dash.page_container,
                 ],
                 fluid=True,
@@ -136,7 +140,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
     config = config or Config.from_env()
     server = Flask(__name__, instance_path=str(config.instance_dir),
                    template_folder=str(PROJECT_ROOT / "auth" / "templates"))
-    engine = make_engine(config.database_url)
+    engine = make_engine(config.database_url, pool_size=config.db_pool_size,
+                         max_overflow=config.db_max_overflow)
     server.extensions[EXTENSION_KEY] = {
         "config": config,
         "engine": engine,
@@ -145,8 +150,14 @@ def create_app(config: Config | None = None) -> dash.Dash:
     init_auth(server, config)
     _install_dash_csrf(server)
     from pages.downloads import bp as downloads  # plain Flask routes; Dash imports the rest of pages/
+    from pages.cap_feed import bp as cap_feed  # public CAP 1.2 documents and feed
+    import pages._alerts_banner  # noqa: F401 - the alerts banner's callback (not a page)
 
     server.register_blueprint(downloads)
+    from pages.report_files import bp as report_files  # upload form and authorising download
+
+    server.register_blueprint(report_files)
+    server.register_blueprint(cap_feed)
 
     app = dash.Dash(
         __name__,
@@ -177,6 +188,7 @@ def prepare_database(config: Config) -> bool:
     try:
         with session_scope(make_session_factory(engine)) as session:
             ensure_bed_types(session)
+            ensure_default_guidance(session, utcnow())  # every install has first-aid guidance
             if config.demo_data:
                 return demo.seed_demo(session, now=utcnow())
             return False

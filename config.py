@@ -85,6 +85,12 @@ class Config:
     # Keyed integrity of medical reports: kept outside the database (env or instance/ file).
     report_hmac_key: bytes = b""
     report_recheck_hours: float = 24.0
+    # Database connections per web/job process: pool + overflow, times processes, must stay under
+    # PostgreSQL's max_connections.
+    db_pool_size: int = 5
+    db_max_overflow: int = 5
+    # The wall display's view is rebuilt at most this often per web worker, shared by all screens.
+    display_cache_seconds: float = 2.0
     # Where maps open before a location is known ("lat,lon").
     map_center: tuple = (12.9716, 77.5946)
     testing: bool = False
@@ -116,6 +122,9 @@ class Config:
             sos_rings_km=_env_rings(os.environ.get("HEALTHFIRST_SOS_RINGS_KM", "5,15,40")),
             sos_escalate_seconds=int(os.environ.get("HEALTHFIRST_SOS_ESCALATE_SECONDS", "60")),
             match_interval_seconds=float(os.environ.get("HEALTHFIRST_MATCH_INTERVAL_SECONDS", "1")),
+            db_pool_size=int(os.environ.get("HEALTHFIRST_DB_POOL_SIZE", "5")),
+            db_max_overflow=int(os.environ.get("HEALTHFIRST_DB_MAX_OVERFLOW", "5")),
+            display_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_CACHE_SECONDS", "2")),
             report_hmac_key=(os.environ.get("HEALTHFIRST_REPORT_HMAC_KEY")
                              or _load_or_create_secret(instance_dir, "report_hmac_key")).encode(),
             report_recheck_hours=float(os.environ.get("HEALTHFIRST_REPORT_RECHECK_HOURS", "24")),

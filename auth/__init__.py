@@ -16,14 +16,14 @@ from flask_login import LoginManager, current_user
 
 from auth.context import db_session, state
 from auth.roles import ROLE_HOME
-from auth.routes import SessionUser, bp, home_for
+from auth.routes import SessionUser, bp, home_for, load_kiosk
 from config import Config
 from db import users
 
 # Reached without logging in. Later capabilities with public URLs (the CAP feed, kiosk links)
 # add their prefixes here.
 PUBLIC_PATHS = {"/login", "/register", "/logout", "/healthz", "/favicon.ico"}
-PUBLIC_PREFIXES = ["/assets/", "/static/"]
+PUBLIC_PREFIXES = ["/assets/", "/static/", "/cap/", "/kiosk/"]
 
 login_manager = LoginManager()
 limiter = Limiter(get_remote_address)
@@ -83,6 +83,8 @@ def init_auth(server: Flask, config: Config) -> None:
     @login_manager.user_loader
     def load_user(cookie_id: str):
         with db_session() as session:
+            if cookie_id.startswith("kiosk:"):
+                return load_kiosk(session, cookie_id)
             user = users.load_for_session(session, cookie_id)
             return SessionUser(user) if user is not None else None
 

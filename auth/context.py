@@ -27,6 +27,6 @@ def db_session() -> Iterator[Session]:
 
 def actor_in(session: Session) -> Optional[User]:
     """The logged-in user, loaded in `session` so domain operations see current data."""
-    if not current_user.is_authenticated:
+    if not current_user.is_authenticated or getattr(current_user, "is_kiosk", False):
         return None
     return session.get(User, current_user.id)

@@ -11,7 +11,7 @@ from flask_login import current_user, login_user, logout_user
 from auth.context import db_session
 from auth.forms import LoginForm, LogoutForm, RegisterForm
 from auth.roles import ROLE_HOME
-from db import audit, hospitals, users
+from db import audit, hospitals, kiosk, users
 from db.clock import utcnow
 from db.errors import InvalidInput
 from db.models import User
@@ -40,6 +40,49 @@ class SessionUser:
 
     def get_id(self) -> str:
         return self._session_id
+
+
+class KioskUser:
+    """A wall display opened through a kiosk link: read-only, role `display`, no account row."""
+
+    role = "display"
+    status = "active"
+    hospital_id = None
+    email = ""
+    is_authenticated = True
+    is_anonymous = False
+    is_active = True
+    is_kiosk = True
+
+    def __init__(self, row):
+        self.id = f"kiosk:{row.id}"
+        self.full_name = f"Wall display: {row.label}"
+        self._session_id = f"kiosk:{row.id}:{row.token_hash[:16]}"
+
+    def get_id(self) -> str:
+        return self._session_id
+
+
+def load_kiosk(session, cookie_id: str):
+    _, kiosk_id, prefix = (cookie_id.split(":") + ["", ""])[:3]
+    if not kiosk_id.isdigit():
+        return None
+    row = kiosk.still_valid(session, int(kiosk_id), prefix)
+    return KioskUser(row) if row is not None else None
+
+
+@bp.route("/kiosk/<token>")
+def kiosk_login(token: str):
+    """Open the wall display from a kiosk link; a revoked or unknown link opens nothing."""
+    now = utcnow()
+    with db_session() as session:
+        row = kiosk.check(session, token, now=now)
+        user = KioskUser(row) if row is not None else None
+    if user is None:
+        return render_template("message.html", title="This display link does not work",
+                               message="It was revoked or mistyped. Ask a health officer for a new link."), 404
+    login_user(user)
+    return redirect("/display")
 
 
 def safe_next(target: str | None) -> str | None:
@@ -92,7 +135,7 @@ def logout():
         if not current_user.is_authenticated:
             return redirect(url_for("auth.login"))
         return render_template("logout.html", form=form)
-    if current_user.is_authenticated:
+    if current_user.is_authenticated and not getattr(current_user, "is_kiosk", False):
         now = utcnow()
         with db_session() as session:
             user = session.get(User, current_user.id)
@@ -101,7 +144,7 @@ def logout():
                 users.end_all_sessions(session, user)
                 audit.record(session, actor=user, action="user.logout", now=now,
                              target_type="user", target_id=user.id)
-        logout_user()
+    logout_user()
     flash("You are logged out.")
     return redirect(url_for("auth.login"))
 

@@ -61,6 +61,8 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
         id=ids.NAVBAR,
         color="danger",
         dark=True,
+        # Roles with many pages (hospital admins, officers) would overflow below this width.
+        expand="xxl",
         className="mb-3",
     )
 

@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.models import Hospital
+from db.errors import InvalidInput, NotFound
+from db.models import HOSPITAL_STATUSES, Hospital, User
+from db.users import _clean_phone, require_role
 
 # The directory is India's: a point outside this box is a geocoding error, not a hospital.
 INDIA_BOUNDS = (6.0, 37.0, 68.0, 98.0)  # lat_min, lat_max, lon_min, lon_max
@@ -161,3 +163,134 @@ def locate_landmark(session: Session, text: str) -> Optional[Landmark]:
     if match is None:
         return None
     return Landmark(match.latitude, match.longitude, f"near {match.name}, {match.address}".strip(", "))
+
+
+# ---- directory management (super admin console) ---------------------------------------------
+
+HOSPITAL_STATUS_LABELS = {"active": "Active", "proposed": "Proposed", "rejected": "Rejected"}
+ADMIN_LIST_LIMIT = 1000
+_EDITABLE = ("name", "address", "city", "phone", "latitude", "longitude", "status")
+
+
+def _coordinate(value, field: str, label: str, limit: float) -> float:
+    if isinstance(value, bool):
+        value = None
+    try:
+        number = float(str(value).strip()) if value is not None and str(value).strip() != "" else None
+    except ValueError:
+        number = None
+    if number is None or number != number or number in (float("inf"), float("-inf")):
+        raise InvalidInput(field, f"Enter the {label} as a number (for example {12.97 if limit == 90 else 77.59}).")
+    if not -limit <= number <= limit:
+        raise InvalidInput(field, f"The {label} must be between -{limit:g} and {limit:g}.")
+    return number
+
+
+def _text(value, field: str, label: str, limit: int, *, required: bool = False) -> str:
+    cleaned = " ".join(str(value if value is not None else "").split())
+    if required and not cleaned:
+        raise InvalidInput(field, f"Enter the hospital's {label}.")
+    if len(cleaned) > limit:
+        raise InvalidInput(field, f"The {label} is limited to {limit} characters.")
+    return cleaned
+
+
+def _same_phone(given, stored: Optional[str]) -> bool:
+    return str(given if given is not None else "").strip() == (stored or "").strip()
+
+
+def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str, address: str,
+                  city: str, phone: Optional[str], latitude, longitude, status: str,
+                  now: datetime) -> Hospital:
+    """A super admin corrects a directory entry, or activates / rejects a hospital.
+
+    A hospital with active admins stays active: move or disable its admins first, so an active
+    hospital admin is always bound to an active hospital. Nothing changed, nothing recorded."""
+    require_role(actor, "super_admin")
+    try:
+        hospital = session.get(Hospital, int(hospital_id))
+    except (TypeError, ValueError):
+        hospital = None
+    if hospital is None:
+        raise NotFound("That hospital no longer exists.")
+    if status not in HOSPITAL_STATUSES:
+        raise InvalidInput("status", "Choose active, proposed or rejected.")
+    wanted = {
+        "name": _text(name, "name", "name", 200, required=True),
+        "address": _text(address, "address", "address", 300),
+        "city": _text(city, "city", "city", 100),
+        # A stored number is kept as it is; only a new one must look like a phone number.
+        "phone": hospital.phone if _same_phone(phone, hospital.phone) else _clean_phone(
+            str(phone) if phone is not None else None),
+        "latitude": _coordinate(latitude, "latitude", "latitude", 90),
+        "longitude": _coordinate(longitude, "longitude", "longitude", 180),
+        "status": status,
+    }
+    before = {field: getattr(hospital, field) for field in _EDITABLE}
+    changed = {field for field in _EDITABLE if wanted[field] != before[field]}
+    if not changed:
+        return hospital
+    if "status" in changed and hospital.status == "active":
+        admins = admin_counts(session, [hospital.id]).get(hospital.id, 0)
+        if admins:
+            raise InvalidInput(
+                "status", f"{hospital.name} has {admins} active hospital admin(s): bind them to "
+                          "another hospital or disable them before it stops being active."
+            )
+    for field in changed:
+        setattr(hospital, field, wanted[field])
+    session.flush()
+    audit.record(session, actor=actor, action="hospital.edit", now=now, target_type="hospital",
+                 target_id=hospital.id,
+                 detail={"before": {f: before[f] for f in sorted(changed)},
+                         "after": {f: wanted[f] for f in sorted(changed)}})
+    return hospital
+
+
+def admin_counts(session: Session, hospital_ids: Iterable[int]) -> dict[int, int]:
+    """Active hospital admins per hospital."""
+    hospital_ids = list(hospital_ids)
+    if not hospital_ids:
+        return {}
+    rows = session.execute(
+        select(User.hospital_id, func.count())
+        .where(User.role == "hospital_admin", User.status == "active",
+               User.hospital_id.in_(hospital_ids))
+        .group_by(User.hospital_id)
+    )
+    return {hospital_id: count for hospital_id, count in rows}
+
+
+@dataclass(frozen=True)
+class HospitalRow:
+    hospital: Hospital
+    admins: int
+
+
+def list_for_admin(session: Session, *, actor: User, text: str = "", status: str = "") -> list[HospitalRow]:
+    """Hospitals for the console's grid: proposed first, then by name (at most 1000), each with
+    its number of active hospital admins. `text` matches name, address or city."""
+    require_role(actor, "super_admin")
+    query = select(Hospital).order_by((Hospital.status != "proposed"), func.lower(Hospital.name), Hospital.id)
+    words = " ".join((text or "").split()).lower()
+    if words:
+        query = query.where(func.lower(Hospital.name).contains(words, autoescape=True)
+                            | func.lower(Hospital.address).contains(words, autoescape=True)
+                            | func.lower(Hospital.city).contains(words, autoescape=True))
+    if status:
+        query = query.where(Hospital.status == status)
+    found = list(session.execute(query.limit(ADMIN_LIST_LIMIT)).scalars())
+    counts = admin_counts(session, [h.id for h in found])
+    return [HospitalRow(h, counts.get(h.id, 0)) for h in found]
+
+
+def find_active(session: Session, text: str = "", *, limit: int = 30) -> list[Hospital]:
+    """Active hospitals whose name or city contains `text` (any case), by name: a picker's
+    options, without sending the whole directory to the browser."""
+    query = (select(Hospital).where(Hospital.status == "active")
+             .order_by(func.lower(Hospital.name), Hospital.id))
+    words = " ".join((text or "").split()).lower()
+    if words:
+        query = query.where(func.lower(Hospital.name).contains(words, autoescape=True)
+                            | func.lower(Hospital.city).contains(words, autoescape=True))
+    return list(session.execute(query.limit(limit)).scalars())

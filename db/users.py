@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from db import audit
 from db.errors import InvalidInput, NotAllowed, NotFound
@@ -388,3 +388,203 @@ def count_by_role(session: Session) -> dict[str, int]:
         select(User.role, func.count()).where(User.status == "active").group_by(User.role)
     )
     return {role: count for role, count in rows}
+
+
+# ---- user management (super admin console) --------------------------------------------------
+
+# Roles a super admin may give in the console. Super admins are made on the command line only.
+ASSIGNABLE_ROLES = ("citizen", "hospital_admin", "health_officer", "display")
+STATUS_LABELS = {"pending": "Waiting for approval", "active": "Active", "rejected": "Rejected",
+                 "disabled": "Disabled"}
+LIST_LIMIT = 500
+
+
+def _state(user: User) -> dict:
+    return {"role": user.role, "status": user.status, "hospital_id": user.hospital_id}
+
+
+def _lock_active_super_admins(session: Session, actor: User) -> list[User]:
+    """Lock every active super admin's row, in id order, and reload them.
+
+    Two super admins disabling (or demoting) each other at the same moment then queue on the
+    same locks instead of both seeing "another super admin is left" and leaving none. The actor
+    is reloaded too: one who was disabled while waiting is refused."""
+    admins = list(
+        session.execute(
+            select(User)
+            .where(User.role == "super_admin", User.status == "active")
+            .order_by(User.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+    )
+    if all(admin.id != actor.id for admin in admins):
+        raise NotAllowed()
+    return admins
+
+
+def _managed_user(session: Session, user_id) -> User:
+    try:
+        user_id = int(user_id)
+    except (TypeError, ValueError):
+        raise NotFound("Select an account in the table first.") from None
+    user = session.execute(
+        select(User).where(User.id == user_id).execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    if user is None:
+        raise NotFound("That account no longer exists.")
+    return user
+
+
+def _active_hospital(session: Session, hospital_id) -> Hospital:
+    try:
+        hospital = session.get(Hospital, int(hospital_id)) if hospital_id not in (None, "") else None
+    except (TypeError, ValueError):
+        hospital = None
+    if hospital is None or hospital.status != "active":
+        raise InvalidInput("hospital", "Choose an active hospital from the directory for a hospital admin.")
+    return hospital
+
+
+def _refuse_last_super_admin(admins: list[User], user: User, doing: str) -> None:
+    if user.role == "super_admin" and user.status == "active" and len(admins) <= 1:
+        raise NotAllowed(f"{user.email} is the last active super admin and cannot be {doing}.")
+
+
+def disable_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
+    """Disable an active account: it cannot log in, and its open sessions end at their next
+    request (the session token is rotated)."""
+    require_role(actor, "super_admin")
+    admins = _lock_active_super_admins(session, actor)
+    user = _managed_user(session, user_id)
+    if user.id == actor.id:
+        raise NotAllowed("You cannot disable your own account.")
+    if user.status == "disabled":
+        raise InvalidInput("user", f"{user.email} is already disabled: nothing changed.")
+    if user.status != "active":
+        raise InvalidInput(
+            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: only active accounts "
+                    "can be disabled (decide pending ones under Approvals)."
+        )
+    _refuse_last_super_admin(admins, user, "disabled")
+    before = _state(user)
+    user.status = "disabled"
+    user.decided_at = now
+    user.decided_by_id = actor.id
+    end_all_sessions(session, user)
+    session.flush()
+    audit.record(session, actor=actor, action="user.disable", now=now, target_type="user",
+                 target_id=user.id, detail={"email": user.email, "before": before, "after": _state(user)})
+    return user
+
+
+def enable_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
+    """Let a disabled account log in again. A hospital admin needs an active hospital first."""
+    require_role(actor, "super_admin")
+    user = _managed_user(session, user_id)
+    if user.status == "active":
+        raise InvalidInput("user", f"{user.email} is already active: nothing changed.")
+    if user.status != "disabled":
+        raise InvalidInput(
+            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: only disabled accounts "
+                    "can be enabled (decide pending ones under Approvals)."
+        )
+    if user.role == "hospital_admin":
+        hospital = session.get(Hospital, user.hospital_id) if user.hospital_id else None
+        if hospital is None or hospital.status != "active":
+            raise InvalidInput(
+                "hospital", f"{user.email} is a hospital admin without an active hospital: "
+                            "choose a hospital for them (Change role) before enabling the account."
+            )
+    before = _state(user)
+    user.status = "active"
+    user.decided_at = now
+    user.decided_by_id = actor.id
+    user.failed_login_count = 0
+    user.locked_until = None
+    session.flush()
+    audit.record(session, actor=actor, action="user.enable", now=now, target_type="user",
+                 target_id=user.id, detail={"email": user.email, "before": before, "after": _state(user)})
+    return user
+
+
+def change_role(session: Session, *, actor: User, user_id: int, role: str,
+                hospital_id: Optional[int] = None, now: datetime) -> User:
+    """Give an account another role. A hospital admin is bound to an active hospital; every
+    other role is bound to none. The session token is rotated so the change applies at once.
+    Choosing Hospital admin again for a hospital admin, with another hospital, moves them
+    there (see `bind_hospital`)."""
+    require_role(actor, "super_admin")
+    if role == "super_admin":
+        raise NotAllowed("Super admins are created on the command line only "
+                         "(flask --app app create-superuser), never in the console.")
+    if role not in ASSIGNABLE_ROLES:
+        raise InvalidInput("role", "Choose Citizen, Hospital admin, Health officer or Wall display.")
+    admins = _lock_active_super_admins(session, actor)
+    user = _managed_user(session, user_id)
+    if user.id == actor.id:
+        raise NotAllowed("You cannot change your own role: ask another super admin.")
+    if user.status not in ("active", "disabled"):
+        raise InvalidInput(
+            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: decide the registration "
+                    "under Approvals before changing its role."
+        )
+    if role == user.role == "hospital_admin":
+        return bind_hospital(session, actor=actor, user_id=user.id, hospital_id=hospital_id, now=now)
+    if role == user.role:
+        raise InvalidInput("role", f"{user.email} is already a {ROLE_LABELS[role].lower()}: nothing changed.")
+    hospital = _active_hospital(session, hospital_id) if role == "hospital_admin" else None
+    _refuse_last_super_admin(admins, user, "demoted")
+    before = _state(user)
+    user.role = role
+    user.hospital_id = hospital.id if hospital is not None else None
+    end_all_sessions(session, user)
+    session.flush()
+    audit.record(session, actor=actor, action="user.change_role", now=now, target_type="user",
+                 target_id=user.id, detail={"email": user.email, "before": before, "after": _state(user)})
+    return user
+
+
+def bind_hospital(session: Session, *, actor: User, user_id: int, hospital_id: int,
+                  now: datetime) -> User:
+    """Move a hospital admin to another active hospital. Their open sessions end, so their
+    screens never keep showing the old hospital."""
+    require_role(actor, "super_admin")
+    user = _managed_user(session, user_id)
+    if user.role != "hospital_admin":
+        raise InvalidInput("user", f"{user.email} is not a hospital admin: only hospital admins are "
+                                   "bound to a hospital (change their role instead).")
+    if user.status not in ("active", "disabled"):
+        raise InvalidInput(
+            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: decide the registration "
+                    "under Approvals first."
+        )
+    hospital = _active_hospital(session, hospital_id)
+    if user.hospital_id == hospital.id:
+        raise InvalidInput("hospital", f"{user.email} is already bound to {hospital.name}: nothing changed.")
+    before = _state(user)
+    user.hospital_id = hospital.id
+    end_all_sessions(session, user)
+    session.flush()
+    audit.record(session, actor=actor, action="user.bind_hospital", now=now, target_type="user",
+                 target_id=user.id, detail={"email": user.email, "before": before, "after": _state(user)})
+    return user
+
+
+def list_users(session: Session, *, actor: User, text: str = "", role: str = "",
+               status: str = "") -> list[User]:
+    """Accounts for the console's grid, newest first (at most 500), with their hospital loaded.
+    `text` matches name, email or phone, in any case."""
+    require_role(actor, "super_admin")
+    query = (select(User).options(selectinload(User.hospital))
+             .order_by(User.created_at.desc(), User.id.desc()).limit(LIST_LIMIT))
+    words = " ".join((text or "").split()).lower()
+    if words:
+        query = query.where(func.lower(User.email).contains(words, autoescape=True)
+                            | func.lower(User.full_name).contains(words, autoescape=True)
+                            | func.coalesce(User.phone, "").contains(words, autoescape=True))
+    if role:
+        query = query.where(User.role == role)
+    if status:
+        query = query.where(User.status == status)
+    return list(session.execute(query).scalars())

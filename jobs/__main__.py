@@ -20,7 +20,7 @@ from jobs.runner import log, run_recorded, worker_name
 
 
 def build_scheduler(config: Config) -> BlockingScheduler:
-    factory = make_session_factory(make_engine(config.database_url))
+    factory = make_session_factory(make_engine(config.database_url, pool_size=2, max_overflow=2))
     started_at = utcnow()
     worker = worker_name()
 

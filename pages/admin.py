@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
 from components import ids
-from components.cards import kpi_card, kpi_row, last_updated, not_available_yet, page_header
+from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.format import ago, local_time
 from db import jobhealth, reports, users
 from db.clock import utcnow
@@ -24,8 +24,16 @@ def layout(**kwargs):
             page_header("Super admin console"),
             html.Div(id=ids.ADMIN_SUMMARY),
             dcc.Interval(id=ids.ADMIN_REFRESH, interval=10_000),
-            not_available_yet("User management",
-                              "Disable accounts and change roles (the wall display issue)."),
+            html.Div(
+                [
+                    html.H2("Users and hospitals", className="h5 mt-3"),
+                    dbc.Button("Manage users", href="/admin/users", color="primary", size="lg",
+                               className="me-2 mb-2", id="go-users"),
+                    dbc.Button("Manage hospitals", href="/admin/hospitals", color="primary", size="lg",
+                               className="mb-2", id="go-hospitals"),
+                ],
+                id="admin-management",
+            ),
         ]
     )
 
@@ -64,6 +72,13 @@ def refresh_admin_dashboard(_n):
                       color="danger" if mismatches else "light",
                       detail="never served; see the audit log" if mismatches else "")]
             + [kpi_card(users.ROLE_LABELS[role], count) for role, count in sorted(by_role.items())]
+        ),
+        # Under the job card: what a stopped job process means for people, in words.
+        None if health.alive else dbc.Alert(
+            [html.Strong("The job process has stopped: SOS are not being matched or escalated and "
+                         "reports are not verified."),
+             html.Div("Start it again with python -m jobs (scripts/run.sh starts it).", className="small")],
+            color="danger", className="fs-5", id="job-process-stopped",
         ),
         dbc.Button("Review approvals", href="/admin/approvals", color="danger", size="lg",
                    className="mb-3", id="go-approvals"),

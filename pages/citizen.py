@@ -13,8 +13,9 @@ from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
 from components import ids
 from components.cards import kpi_card, kpi_row, last_updated, page_header
+from components.guidance import after_sos_guidance
 from components.sos import big_sos_button, sos_number
-from db import capacity, hospitals, matching, sos as sos_ops
+from db import capacity, guidance, hospitals, matching, sos as sos_ops
 from db.clock import utcnow
 from db.geo import parse_coordinates
 from db.errors import DomainError, InvalidInput
@@ -191,6 +192,8 @@ def send_sos(n_clicks, position, picked, coords, landmark, emergency_type, note)
                 location_text=text, accuracy_m=accuracy, emergency_type=emergency_type, note=note or "",
             )
             sos_id = sos.id
+            # What to do until help arrives, for the type chosen (general advice if none).
+            first_aid = guidance.guidance_for(session, emergency_type or sos.emergency_type)
     except InvalidInput as bad:
         message = dbc.Alert(bad.message, color="danger", className="fs-5", id="sos-error")
         return message, bad.field == "coordinates", bad.message if bad.field == "coordinates" else "", bad.field == "landmark"
@@ -204,7 +207,7 @@ def send_sos(n_clicks, position, picked, coords, landmark, emergency_type, note)
                                    escalate_after=timedelta(seconds=config.sos_escalate_seconds))
         except Exception:  # noqa: BLE001 - the SOS is stored; matching will be retried
             log.exception("immediate matching of SOS %s failed; the job process will retry", sos_id)
-    return _sent_message(sos, created), False, "", False
+    return [_sent_message(sos, created), after_sos_guidance(first_aid)], False, "", False
 
 
 @callback(Output(ids.SOS_OPEN_BANNER, "children"), Input(ids.SOS_REFRESH, "n_intervals"),

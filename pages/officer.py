@@ -9,7 +9,7 @@ from dash import Input, Output, callback, dcc, html
 from auth.context import db_session
 from auth.roles import allowed_roles
 from components import charts, ids
-from components.cards import kpi_card, kpi_row, last_updated, not_available_yet, page_header
+from components.cards import kpi_card, kpi_row, last_updated, page_header
 from db import blood, capacity
 from db.clock import utcnow
 
@@ -36,8 +36,6 @@ def layout(**kwargs):
                        id="export-csv"),
             ], className="my-3"),
             dcc.Interval(id=ids.OFFICER_REFRESH, interval=15_000),
-            not_available_yet("Public alerts and first-aid guidance",
-                              "Publish CAP 1.2 alerts and edit guidance."),
         ]
     )
 

@@ -10,9 +10,10 @@ from components import ids
 from components.cards import last_updated
 from db.dispatch import UNIT_STATUS_LABELS
 from components.sos import cancel_control, sos_number, status_badge, timeline
-from db import sos as sos_ops
+from components import feedback as feedback_ui
+from db import feedback, sos as sos_ops
 from db.clock import utcnow
-from db.errors import DomainError
+from db.errors import DomainError, InvalidInput
 
 dash.register_page(__name__, path_template="/citizen/sos/<sos_id>", title="Your SOS",
                    allowed_roles=("citizen",))
@@ -28,6 +29,9 @@ def layout(sos_id=None, **kwargs):
             dcc.Store(id=ids.TRACK_SOS_ID, data=number),
             dbc.Alert(id=ids.TRACK_MESSAGE, is_open=False, className="fs-5"),
             html.Div(id=ids.TRACK_BODY, children=html.P("Loading your SOS…", className="fs-5")),
+            # Feedback, once resolved: outside the refreshing body so typing is never overwritten.
+            html.Div(id=feedback_ui.AREA),
+            dcc.Store(id=feedback_ui.SHOWN),
             dcc.Interval(id=ids.TRACK_REFRESH, interval=2_000),
         ]
     )
@@ -95,3 +99,57 @@ def refresh_tracking(_n, cancel_clicks, sos_id):
             return dbc.Alert(error.message, color="warning", className="fs-5", id="track-not-found"), \
                 message, color, show
         return _body(view, now), message, color, show
+
+
+@callback(
+    Output(feedback_ui.AREA, "children"),
+    Output(feedback_ui.SHOWN, "data"),
+    Input(ids.TRACK_REFRESH, "n_intervals"),
+    State(ids.TRACK_SOS_ID, "data"),
+    State(feedback_ui.SHOWN, "data"),
+)
+@allowed_roles("citizen")
+def feedback_prompt(_n, sos_id, shown):
+    """Ask the standard question once the SOS is resolved and not yet answered."""
+    if sos_id is None:
+        raise dash.exceptions.PreventUpdate
+    with db_session() as session:
+        try:
+            now_state = feedback.feedback_state(session, actor=actor_in(session), sos_id=sos_id)
+        except DomainError:
+            now_state = "not_yet"
+    if now_state == shown:
+        raise dash.exceptions.PreventUpdate
+    if now_state == "ask":
+        return feedback_ui.feedback_form(feedback.QUESTION, feedback.RATINGS, feedback.COMMENT_MAX), now_state
+    if now_state == "given":
+        return feedback_ui.thanks(), now_state
+    return None, now_state
+
+
+@callback(
+    Output(feedback_ui.RESULT, "children"),
+    Output(feedback_ui.FORM, "style"),
+    Output("feedback-rating-message", "children"),
+    Output(feedback_ui.COMMENT, "invalid"),
+    Output("feedback-comment-feedback", "children"),
+    Input(feedback_ui.SUBMIT, "n_clicks"),
+    State(feedback_ui.RATING, "value"),
+    State(feedback_ui.COMMENT, "value"),
+    State(ids.TRACK_SOS_ID, "data"),
+    prevent_initial_call=True,
+)
+@allowed_roles("citizen")
+def send_feedback(n_clicks, rating, comment, sos_id):
+    if not n_clicks or sos_id is None:
+        raise dash.exceptions.PreventUpdate
+    try:
+        with db_session() as session:
+            feedback.submit_feedback(session, actor=actor_in(session), sos_id=sos_id, rating=rating,
+                                     comment=comment or "", now=utcnow())
+    except InvalidInput as bad:
+        return ("", dash.no_update, bad.message if bad.field == "rating" else "",
+                bad.field == "comment", bad.message if bad.field == "comment" else "")
+    except DomainError as error:
+        return dbc.Alert(error.message, color="warning", id="feedback-refused"), {"display": "none"}, "", False, ""
+    return feedback_ui.thanks(feedback.RATINGS.get(int(rating))), {"display": "none"}, "", False, ""

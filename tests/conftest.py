@@ -38,7 +38,7 @@ def pytest_setup_options():
     options = Options()
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--window-size=1280,1024"):
+                "--no-first-run", "--window-size=1600,1000"):
         options.add_argument(arg)
     return options
 
@@ -239,6 +239,7 @@ def web_app(tmp_path_factory):
         login_rate_limit="1000 per minute",
         map_tiles_url="",  # no internet here: tile requests would only fill the console with errors
         report_hmac_key=b"web-test-hmac-key",
+        display_cache_seconds=0,  # each test sees its own data at once
     )
     upgrade_database(url)
     app = create_app(config)

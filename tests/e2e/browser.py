@@ -61,7 +61,16 @@ def log_in(dash_duo, base: str, email: str, password: str, *, lands_on: str, rol
     dash_duo.wait_for_text_to_equal("#navbar-role", f"· {role_label}")
 
 
+def open_menu(dash_duo) -> None:
+    """On a narrow window the menu folds behind the toggler: open it, as a person would."""
+    toggler = dash_duo.driver.find_elements("css selector", "#navbar-toggler")
+    if toggler and toggler[0].is_displayed():
+        click(dash_duo, toggler[0])
+        until(lambda: dash_duo.driver.find_element("css selector", "#logout-button").is_displayed(), 5)
+
+
 def log_out(dash_duo) -> None:
+    open_menu(dash_duo)
     click(dash_duo, "#logout-button")
     dash_duo.wait_for_contains_text("main", LOGGED_OUT)
     assert path_of(dash_duo) == "/login"

@@ -1,0 +1,157 @@
+"""The super admin's user and hospital grids: component ids, grid columns and row builders.
+
+Rows are built field by field from the ORM objects, so nothing secret (password hashes, session
+tokens) can reach the browser by accident."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Optional
+
+from components.format import local_time
+from db.capacity import EMS_LABELS
+from db.hospitals import HOSPITAL_STATUS_LABELS, HospitalRow
+from db.users import ASSIGNABLE_ROLES, ROLE_LABELS, STATUS_LABELS
+
+# ---- ids ------------------------------------------------------------------------------------
+
+USERS_GRID = "admin-users-grid"
+USERS_MESSAGE = "admin-users-message"
+USERS_REFRESH = "admin-users-refresh"
+USERS_UPDATED = "admin-users-updated"
+USERS_DIGEST = "admin-users-digest"
+USERS_FILTER_TEXT = "admin-users-filter-text"
+USERS_FILTER_ROLE = "admin-users-filter-role"
+USERS_FILTER_STATUS = "admin-users-filter-status"
+USERS_SELECTED = "admin-users-selected"
+USER_DISABLE = "admin-user-disable"
+USER_DISABLE_CONFIRM = "admin-user-disable-confirm"
+USER_ENABLE = "admin-user-enable"
+USER_ROLE = "admin-user-role"
+USER_HOSPITAL = "admin-user-hospital"
+USER_CHANGE_ROLE = "admin-user-change-role"
+
+HOSPITALS_GRID = "admin-hospitals-grid"
+HOSPITALS_MESSAGE = "admin-hospitals-message"
+HOSPITALS_REFRESH = "admin-hospitals-refresh"
+HOSPITALS_UPDATED = "admin-hospitals-updated"
+HOSPITALS_DIGEST = "admin-hospitals-digest"
+HOSPITALS_FILTER_TEXT = "admin-hospitals-filter-text"
+HOSPITALS_FILTER_STATUS = "admin-hospitals-filter-status"
+
+# ---- users ----------------------------------------------------------------------------------
+
+USER_COLUMNS = [
+    {"field": "full_name", "headerName": "Name", "flex": 1, "minWidth": 170},
+    {"field": "email", "headerName": "Email", "flex": 1.3, "minWidth": 230},
+    {"field": "role", "headerName": "Role", "width": 145},
+    {"field": "status", "headerName": "Status", "width": 175,
+     "cellClassRules": {"text-success fw-bold": "params.value == 'Active'",
+                        "text-danger fw-bold": "params.value == 'Disabled'",
+                        "text-warning-emphasis fw-bold": "params.value == 'Waiting for approval'"}},
+    {"field": "hospital", "headerName": "Hospital", "flex": 1, "minWidth": 180},
+    {"field": "created", "headerName": "Created", "width": 140},
+    {"field": "last_login", "headerName": "Last login", "width": 140},
+]
+
+# Filters: "all" rather than an empty value, which a select shows as a blank box.
+ANY = "all"
+ROLE_FILTER_OPTIONS = [{"label": "Any role", "value": ANY}] + [
+    {"label": label, "value": role} for role, label in ROLE_LABELS.items()
+]
+STATUS_FILTER_OPTIONS = [{"label": "Any status", "value": ANY}] + [
+    {"label": label, "value": status} for status, label in STATUS_LABELS.items()
+]
+ASSIGNABLE_ROLE_OPTIONS = [{"label": ROLE_LABELS[role], "value": role} for role in ASSIGNABLE_ROLES]
+
+
+def user_rows(found) -> list[dict]:
+    return [
+        {
+            "id": str(user.id),
+            "full_name": user.full_name,
+            "email": user.email,
+            "role": ROLE_LABELS.get(user.role, user.role),
+            "role_code": user.role,
+            "status": STATUS_LABELS.get(user.status, user.status),
+            "status_code": user.status,
+            "hospital": user.hospital.name if user.hospital is not None else "",
+            "hospital_id": user.hospital_id,
+            "created": local_time(user.created_at, with_date=True),
+            "last_login": local_time(user.last_login_at, with_date=True) if user.last_login_at else "never",
+        }
+        for user in found
+    ]
+
+
+def selected_summary(row: Optional[dict], *, yours: bool = False) -> str:
+    if not row:
+        return "No account selected: click a row in the table below."
+    where = f" at {row['hospital']}" if row.get("hospital") else ""
+    summary = f"{row['full_name']} ({row['email']}) · {row['role']}{where} · {row['status']}"
+    return summary + (" · your own account: another super admin must change it" if yours else "")
+
+
+def hospital_options(hospitals, *, keep: Optional[dict] = None) -> list[dict]:
+    """Picker options; `keep` (the option currently chosen) stays in the list so it still shows."""
+    options = [{"label": f"{h.name}, {h.city}" if h.city else h.name, "value": h.id} for h in hospitals]
+    if keep and all(o["value"] != keep["value"] for o in options):
+        options.insert(0, keep)
+    return options
+
+
+# ---- hospitals ------------------------------------------------------------------------------
+
+HOSPITAL_COLUMNS = [
+    {"field": "name", "headerName": "Name", "editable": True, "flex": 3, "minWidth": 230},
+    {"field": "city", "headerName": "City", "editable": True, "width": 120},
+    {"field": "status", "headerName": "Status", "editable": True, "width": 110,
+     # Shown as words, stored as the code the domain expects.
+     "refData": HOSPITAL_STATUS_LABELS,
+     "cellEditor": "agSelectCellEditor",
+     "cellEditorParams": {"values": list(HOSPITAL_STATUS_LABELS)},
+     "cellClassRules": {"text-danger fw-bold": "params.value == 'rejected'",
+                        "text-warning-emphasis fw-bold": "params.value == 'proposed'"}},
+    {"field": "ems_status", "headerName": "EMS status", "width": 150,
+     "cellClassRules": {"text-danger fw-bold": "params.value == 'Closed (diversion)'",
+                        "text-warning-emphasis fw-bold": "params.value == 'Advisory'"}},
+    {"field": "admins", "headerName": "Admins", "width": 95, "type": "numericColumn"},
+    {"field": "latitude", "headerName": "Latitude", "editable": True, "width": 105,
+     "cellEditor": "agNumberCellEditor", "type": "numericColumn"},
+    {"field": "longitude", "headerName": "Longitude", "editable": True, "width": 115,
+     "cellEditor": "agNumberCellEditor", "type": "numericColumn"},
+    {"field": "phone", "headerName": "Phone", "editable": True, "width": 165},
+    {"field": "address", "headerName": "Address", "editable": True, "flex": 2, "minWidth": 200},
+]
+
+HOSPITAL_STATUS_FILTER_OPTIONS = [{"label": "Any status", "value": ANY}] + [
+    {"label": label, "value": status} for status, label in HOSPITAL_STATUS_LABELS.items()
+]
+
+
+def hospital_rows(found: list[HospitalRow]) -> list[dict]:
+    return [
+        {
+            "id": str(row.hospital.id),
+            "name": row.hospital.name,
+            "city": row.hospital.city,
+            "status": row.hospital.status,
+            "ems_status": EMS_LABELS.get(row.hospital.ems_status, row.hospital.ems_status),
+            "admins": row.admins,
+            "latitude": row.hospital.latitude,
+            "longitude": row.hospital.longitude,
+            "phone": row.hospital.phone or "",
+            "address": row.hospital.address,
+        }
+        for row in found
+    ]
+
+
+def filter_value(value: Optional[str]) -> str:
+    return "" if value in (None, ANY) else value
+
+
+def digest(rows: list[dict]) -> str:
+    """A fingerprint of the rows, so a refresh that changes nothing sends nothing."""
+    return hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode("utf-8")).hexdigest()

@@ -1,0 +1,93 @@
+"""Builders for feedback: the question after a resolved SOS, the hospital's view, the officers'
+table, and the trend chart."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import html
+
+from components.charts import LAYOUT
+from components.format import local_time, to_local
+
+AREA = "feedback-area"      # on the tracking page, outside its refreshing body
+SHOWN = "feedback-shown"    # what the area shows now: not_yet / ask / given
+RATING = "feedback-rating"
+COMMENT = "feedback-comment"
+SUBMIT = "feedback-submit"
+RESULT = "feedback-result"
+FORM = "feedback-form"
+
+
+def stars(average: Optional[float]) -> str:
+    return "—" if average is None else f"{average:.1f} / 5"
+
+
+def trend_text(delta: Optional[float]) -> str:
+    if delta is None:
+        return "not enough feedback yet to compare"
+    if abs(delta) < 0.05:
+        return "steady against the 30 days before"
+    return f"{'up' if delta > 0 else 'down'} {abs(delta):.1f} against the 30 days before"
+
+
+def feedback_form(question: str, ratings: dict[int, str], comment_max: int) -> dbc.Card:
+    """Asked once, after the SOS is resolved."""
+    return dbc.Card(dbc.CardBody([
+        html.H2(question, className="h4", id="feedback-question"),
+        html.Div([
+            dbc.RadioItems(id=RATING, options=[{"label": label, "value": value} for value, label in ratings.items()],
+                           className="fs-5 mb-2", inputClassName="me-2", labelClassName="py-1"),
+            html.Div(id="feedback-rating-message", className="text-danger fs-5"),
+            dbc.Label("Anything you want to tell us? (optional)", html_for=COMMENT, className="fs-5"),
+            dbc.Textarea(id=COMMENT, maxLength=comment_max, size="lg", rows=3),
+            dbc.FormFeedback(id="feedback-comment-feedback", type="invalid"),
+            dbc.Button("Send feedback", id=SUBMIT, color="primary", size="lg", className="mt-2 px-5"),
+        ], id=FORM),
+        html.Div(id=RESULT, className="mt-2 fs-5"),
+    ]), className="mt-3 border-primary", id="feedback-card")
+
+
+def thanks(rating_label: Optional[str] = None) -> dbc.Alert:
+    text = "Thank you for your feedback." + (f" You answered: {rating_label}." if rating_label else "")
+    return dbc.Alert(text, color="success", className="fs-5 mt-3", id="feedback-thanks")
+
+
+def weekly_chart(points, title: str) -> go.Figure:
+    figure = go.Figure(go.Scatter(
+        x=[to_local(p.week_start) for p in points], y=[round(p.average, 2) for p in points],
+        mode="lines+markers", text=[f"{p.count} answers" for p in points], hovertemplate="%{y} (%{text})",
+        line=dict(color="#0d6efd")))
+    figure.update_layout(title=title, uirevision="feedback", yaxis=dict(range=[0.8, 5.2], dtick=1),
+                         **LAYOUT)
+    return figure
+
+
+def items_list(items, ratings: dict[int, str], sos_number) -> html.Div:
+    if not items:
+        return html.P("No feedback yet.", className="text-muted", id="feedback-items-empty")
+    return html.Div([
+        dbc.Card(dbc.CardBody([
+            html.Div([dbc.Badge(f"{i.rating} · {ratings[i.rating]}",
+                                color="success" if i.rating >= 4 else "warning" if i.rating == 3 else "danger",
+                                className="me-2 fs-6"),
+                      html.Span(f"{sos_number(i.sos_id)} · {local_time(i.created_at, with_date=True)}",
+                                className="text-muted")]),
+            html.P(i.comment, className="mb-0 mt-1", style={"whiteSpace": "pre-line"}) if i.comment else None,
+        ]), className="mb-2 feedback-item", id=f"feedback-item-{i.sos_id}")
+        for i in items
+    ])
+
+
+def region_table(summaries) -> html.Div:
+    if not summaries:
+        return html.P("No feedback yet from any hospital.", className="text-muted", id="feedback-region-empty")
+    rows = [html.Tr([html.Td(s.hospital_name), html.Td(s.count), html.Td(stars(s.average)),
+                     html.Td(stars(s.recent_average)), html.Td(trend_text(s.trend))],
+                    id=f"feedback-hospital-{s.hospital_id}")
+            for s in summaries]
+    return dbc.Table([html.Thead(html.Tr([html.Th("Hospital"), html.Th("Answers"), html.Th("Average"),
+                                          html.Th("Last 30 days"), html.Th("Trend")])),
+                      html.Tbody(rows)], responsive=True, hover=True, className="fs-6", id="feedback-region-table")

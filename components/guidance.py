@@ -1,0 +1,53 @@
+"""Builders for first-aid guidance: a card of numbered steps, readable on a phone under stress.
+
+Markdown goes through dcc.Markdown without dangerously_allow_html: raw HTML in guidance is shown
+as text and never runs (never set that flag here)."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.format import local_time
+
+# Big type and roomy lines: read at arm's length, with shaking hands.
+STEPS_STYLE = {"fontSize": "1.3rem", "lineHeight": "1.5"}
+
+
+def guidance_markdown(body: str, *, element_id: Optional[str] = None) -> dcc.Markdown:
+    return dcc.Markdown(body, className="guidance-steps", style=STEPS_STYLE, link_target="_blank",
+                        **({"id": element_id} if element_id else {}))
+
+
+def guidance_card(view, *, heading_level: str = "h3", element_id: str = "guidance-card",
+                  show_updated: bool = False) -> dbc.Card:
+    heading = getattr(html, heading_level.upper())
+    body = [heading(view.title, className="h3 mb-2 guidance-title"),
+            guidance_markdown(view.body_markdown, element_id=f"{element_id}-steps")]
+    if show_updated:
+        body.append(html.Small(f"Last edited {local_time(view.updated_at, with_date=True)}"
+                               if view.updated_at else "Default guidance", className="text-muted"))
+    return dbc.Card(dbc.CardBody(body), className="mb-3 border-danger border-2 guidance-card", id=element_id)
+
+
+def after_sos_guidance(view) -> html.Div:
+    """Under the "SOS sent" message: what to do until help arrives."""
+    return html.Div(
+        [html.H2("Until help arrives", className="h4 mt-3"),
+         guidance_card(view, element_id="sos-guidance"),
+         dcc.Link("All first-aid guidance", href="/guidance", className="fs-5")],
+        id="sos-guidance-box",
+    )
+
+
+def type_buttons(views, selected: Optional[str]) -> html.Div:
+    return html.Div(
+        [dcc.Link(v.type_label, href=f"/guidance?type={v.emergency_type}",
+                  className="btn btn-lg me-2 mb-2 " + ("btn-danger" if v.emergency_type == selected
+                                                       else "btn-outline-danger"),
+                  id=f"guidance-type-{v.emergency_type}")
+         for v in views],
+        className="mb-3",
+    )

@@ -1,0 +1,139 @@
+"""Tiles of the control-room wall display, built from a display snapshot (plain dicts)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import dash_leaflet as dl
+from dash import html
+
+from components.format import duration, local_time
+
+SOS_STATUS_LABELS = {
+    "pending": "Waiting", "unanswered": "UNANSWERED", "accepted": "Accepted", "dispatched": "Dispatched",
+    "en_route": "En route", "on_scene": "On scene", "transporting": "Transporting", "at_hospital": "At hospital",
+}
+UNIT_STATUS_LABELS = {
+    "available": "Available", "dispatched": "Dispatched", "en_route": "En route", "on_scene": "On scene",
+    "transporting": "Transporting", "at_hospital": "At hospital", "out_of_service": "Out of service",
+}
+WAIT_TARGET_S = 60
+SEVERITY_CLASS = {"Extreme": "wall-bad", "Severe": "wall-bad", "Moderate": "wall-warn"}
+
+
+def _seconds(value) -> str:
+    if value is None:
+        return "—"
+    return duration(timedelta(seconds=value))
+
+
+def timer(since_ms: int, now: datetime, *, late_after_s: int | None = None) -> html.Span:
+    """Elapsed time since `since_ms`, kept ticking by the display's browser-side watchdog."""
+    elapsed = max(0, int(now.timestamp() - since_ms / 1000))
+    late = late_after_s is not None and elapsed > late_after_s
+    attributes = {"data-since": str(since_ms)}
+    if late_after_s is not None:
+        attributes["data-late-after"] = str(late_after_s)
+    return html.Span(_seconds(elapsed), className="wall-timer" + (" wall-bad" if late else ""), **attributes)
+
+
+def tile(title: str, body, *, data_time: str, tile_id: str, extra_class: str = "") -> html.Section:
+    return html.Section(
+        [html.H2(title, className="wall-title"), html.Div(body, className="wall-body"),
+         html.Div(f"data {data_time}", className="wall-time")],
+        className=f"wall-tile {extra_class}".strip(),
+        id=tile_id,
+    )
+
+
+def unanswered_tile(count: int, sos: list[dict], data_time: str, now: datetime) -> html.Section:
+    waiting = [s for s in sos if s["status"] == "unanswered"]
+    body = [html.Div(str(count), className="wall-huge")]
+    body += [html.Div([f"SOS-{s['id']:05d} · {s['type']} · ", timer(s["since_ms"], now)], className="wall-line")
+             for s in waiting[:4]]
+    return tile("Unanswered SOS", body, data_time=data_time, tile_id="wall-unanswered",
+                extra_class="wall-alarm" if count else "wall-calm")
+
+
+def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) -> html.Section:
+    counts = html.Div([html.Span([html.Strong(n), f" {SOS_STATUS_LABELS.get(s, s)}"], className="wall-count")
+                       for s, n in sorted(by_status.items(), key=lambda kv: list(SOS_STATUS_LABELS).index(kv[0])
+                                          if kv[0] in SOS_STATUS_LABELS else 99)])
+    rows = []
+    for s in sos[:8]:
+        waiting = s["status"] in ("pending", "unanswered")
+        rows.append(html.Div(
+            [html.Span(f"SOS-{s['id']:05d}", className="wall-mono"),
+             html.Span(SOS_STATUS_LABELS.get(s["status"], s["status"])),
+             html.Span(s["type"]),
+             timer(s["since_ms"], now, late_after_s=WAIT_TARGET_S if waiting else None),
+             html.Span(s["unit"] or s["hospital"] or "")],
+            className="wall-row"))
+    return tile(f"Open SOS: {len(sos)}", [counts] + (rows or [html.Div("None open", className="wall-quiet")]),
+                data_time=data_time, tile_id="wall-sos")
+
+
+def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime) -> html.Section:
+    counts = html.Div([html.Span([html.Strong(by_status.get(s, 0)), f" {label}"], className="wall-count")
+                       for s, label in UNIT_STATUS_LABELS.items() if by_status.get(s)])
+    busy = [u for u in units if u["status"] != "available"][:8]
+    rows = [html.Div([html.Span(u["call_sign"], className="wall-mono"),
+                      html.Span(UNIT_STATUS_LABELS.get(u["status"], u["status"])),
+                      timer(u["since_ms"], now), html.Span(u["hospital"])],
+                     className="wall-row") for u in busy]
+    return tile("Ambulances", [counts] + (rows or [html.Div("All available", className="wall-quiet")]),
+                data_time=data_time, tile_id="wall-units")
+
+
+def beds_tile(beds: list[dict], data_time: str) -> html.Section:
+    body = [html.Div([html.Div(b["name"], className="wall-label"),
+                      html.Div(str(b["available"]), className="wall-big" + (" wall-bad" if not b["available"] else "")),
+                      html.Div(f"free of {b['total']}", className="wall-small")], className="wall-stat")
+            for b in beds]
+    return tile("Beds free", html.Div(body, className="wall-stats"), data_time=data_time, tile_id="wall-beds")
+
+
+def blood_tile(shortages: dict, data_time: str) -> html.Section:
+    body = [html.Div([html.Div(group, className="wall-label"),
+                      html.Div(str(count), className="wall-big" + (" wall-warn" if count else " wall-ok"))],
+                     className="wall-stat") for group, count in shortages.items()]
+    return tile("Hospitals low on blood", html.Div(body, className="wall-stats wall-stats-8"),
+                data_time=data_time, tile_id="wall-blood")
+
+
+def alerts_tile(alerts: list[dict], data_time: str) -> html.Section:
+    rows = [html.Div([html.Strong(f"{a['severity']}: ", className=SEVERITY_CLASS.get(a["severity"], "")),
+                      a["headline"], html.Span(f" · {a['area']}", className="wall-small")], className="wall-line")
+            for a in alerts[:4]]
+    return tile("Active alerts", rows or [html.Div("No active alerts", className="wall-quiet")],
+                data_time=data_time, tile_id="wall-alerts")
+
+
+def response_tile(stats: list[dict], data_time: str) -> html.Section:
+    rows = [html.Div([html.Span("Today"), html.Span("median"), html.Span("90th pct"), html.Span("target")],
+                     className="wall-row wall-head")]
+    for s in stats:
+        ok = s["p90"] is not None and s["p90"] <= s["target"]
+        rows.append(html.Div(
+            [html.Span(f"{s['label']} ({s['count']})"), html.Span(_seconds(s["median"])),
+             html.Span(_seconds(s["p90"]), className="" if s["p90"] is None else ("wall-ok" if ok else "wall-bad")),
+             html.Span(f"≤ {_seconds(s['target'])}", title=s["source"])],
+            className="wall-row", id=f"wall-rt-{s['key']}"))
+    return tile("Response times", rows, data_time=data_time, tile_id="wall-response")
+
+
+def map_layers(snapshot: dict) -> list:
+    hospitals = [dl.CircleMarker(center=[h["lat"], h["lon"]], radius=5,
+                                 color="#6c757d" if h["ems"] == "closed" else "#20c997", fill=True,
+                                 children=dl.Tooltip(h["name"])) for h in snapshot["hospitals"]]
+    units = [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color="#4dabf7", fill=True,
+                             children=dl.Tooltip(u["call_sign"]))
+             for u in snapshot["units"] if u["lat"] is not None and u["status"] != "available"]
+    sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=10,
+                           color="#ff4d4f" if s["status"] in ("pending", "unanswered") else "#ffa94d", fill=True,
+                           children=dl.Tooltip(f"SOS-{s['id']:05d}")) for s in snapshot["sos"]]
+    return hospitals + units + sos
+
+
+def data_time_label(generated_at: datetime) -> str:
+    return local_time(generated_at)

@@ -1,0 +1,63 @@
+"""Everyone: public health alerts in force (those covering the person's location first, when the
+browser gives it), then the history of every message. Refreshes by itself."""
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from auth.context import db_session
+from auth.roles import ALL_SIGNED_IN, allowed_roles
+from components.alerts import alert_card, history_list
+from components.cards import last_updated, page_header
+from db import alerts
+from db.clock import utcnow
+
+# Health officers have their own alerts page (the form and the same history): /officer/alerts.
+ROLES = tuple(r for r in ALL_SIGNED_IN if r != "health_officer")
+dash.register_page(__name__, path="/alerts", title="Health alerts", allowed_roles=ROLES,
+                   nav_label="Alerts", nav_order=7)
+
+
+def layout(**kwargs):
+    return html.Div(
+        [
+            page_header("Public health alerts", "Alerts in force now, most serious first. "
+                                                "Those that cover where you are come first."),
+            dcc.Geolocation(id="alerts-geo"),
+            html.Div(id="alerts-where", className="mb-2"),
+            html.Div(id="alerts-active"),
+            html.H2("History", className="h4 mt-4"),
+            html.Div(id="alerts-history-box"),
+            html.P(["Machine-readable: ", html.A("CAP 1.2 feed of active alerts (Atom)", href="/cap/alerts.xml",
+                                                 target="_blank", id="alerts-feed-link")],
+                   className="small text-muted mt-2"),
+            dcc.Interval(id="alerts-refresh", interval=15_000),
+        ]
+    )
+
+
+@callback(
+    Output("alerts-active", "children"),
+    Output("alerts-history-box", "children"),
+    Output("alerts-where", "children"),
+    Input("alerts-refresh", "n_intervals"),
+    Input("alerts-geo", "position"),
+)
+@allowed_roles(*ROLES)
+def refresh_alerts(_n, position):
+    now = utcnow()
+    lat = lon = None
+    if position and position.get("lat") is not None:
+        lat, lon = position["lat"], position["lon"]
+    with db_session() as session:
+        placed = alerts.alerts_for_person(session, now=now, lat=lat, lon=lon)
+        cards = [alert_card(p.alert, now=now, where=p.where) for p in placed]
+        past = history_list(alerts.history(session, limit=100), now, alerts.state_of)
+    if not cards:
+        cards = [dbc.Alert("No public health alerts are in force now.", color="success", className="fs-5",
+                           id="alerts-none")]
+    where = (html.Small(f"Using your location ({lat:.3f}, {lon:.3f}) to put the alerts for your area first.",
+                        className="text-muted") if lat is not None else
+             html.Small("Allow location in your browser to see first the alerts for where you are.",
+                        className="text-muted"))
+    return cards + [last_updated(now)], past, where

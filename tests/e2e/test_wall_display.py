@@ -1,0 +1,69 @@
+"""The wall display in a real browser at 1920×1080: live data, then a database outage (the
+display keeps its data, greys it and says for how long), then recovery by itself."""
+
+from __future__ import annotations
+
+import pytest
+from dash.testing.wait import until
+from sqlalchemy import create_engine
+
+from auth.context import EXTENSION_KEY
+from db import matching, sos as sos_ops
+from db.clock import utcnow
+from db.engine import make_session_factory
+from db.models import User
+from tests.e2e.browser import log_in, start
+from tests.conftest import PASSWORD
+from tests.sos_fixtures import give_beds
+
+pytestmark = pytest.mark.e2e
+
+
+def _text(driver, css):
+    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : ''", css)
+
+
+def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people, web_db, web_app, dash_duo,
+                                                                      tmp_path):
+    with web_db.factory() as session:
+        give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id), icu=7)
+        citizen = session.get(User, web_people["citizen"].id)
+        sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.95, longitude=77.62, now=utcnow(),
+                                    emergency_type="stroke")
+        matching.match_due(session, now=utcnow(), rings=(1.0,))  # nobody within 1 km: unanswered
+        session.commit()
+    driver = dash_duo.driver
+    driver.set_window_size(1920, 1080)
+    base = start(dash_duo, web_app)
+    log_in(dash_duo, base, "display@example.in", PASSWORD, lands_on="/display", role_label="Wall display")
+    dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}", timeout=10)
+    dash_duo.wait_for_text_to_equal("#wall-unanswered .wall-huge", "1")
+    assert "7" in _text(driver, "#wall-beds")
+    assert "wall-alarm" in driver.find_element("css selector", "#wall-unanswered").get_attribute("class")
+    # Every tile is on the screen, none cut off below the fold.
+    height = driver.execute_script("return window.innerHeight")
+    for tile in ("#wall-unanswered", "#wall-sos", "#wall-units", "#wall-response", "#wall-beds", "#wall-blood",
+                 "#wall-alerts", "#wall-map"):
+        bottom = driver.execute_script(
+            "return document.querySelector(arguments[0]).getBoundingClientRect().bottom", tile)
+        assert bottom <= height + 1, tile
+    shot = tmp_path / "wall-1920x1080.png"
+    assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
+
+    # The database goes away.
+    state = web_app.server.extensions[EXTENSION_KEY]
+    working = state["session_factory"]
+    state["session_factory"] = make_session_factory(create_engine(
+        "postgresql+psycopg2://nobody@127.0.0.1:9/none", connect_args={"connect_timeout": 1}))
+    try:
+        until(lambda: "NO NEW DATA" in _text(driver, "#wall-outage"), 30, poll=0.5)
+        assert "wall-stale" in driver.find_element("css selector", "#wall").get_attribute("class")
+        assert f"SOS-{sos.id:05d}" in _text(driver, "#wall-sos")  # the last data stays on screen
+        first = _text(driver, "#wall-outage")
+        until(lambda: _text(driver, "#wall-outage") != first, 5, poll=0.5)  # the outage time counts up
+    finally:
+        state["session_factory"] = working
+    # It comes back by itself, without a reload.
+    until(lambda: _text(driver, "#wall-outage") == "", 20, poll=0.5)
+    assert "wall-stale" not in driver.find_element("css selector", "#wall").get_attribute("class")
+    dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}")

@@ -1,0 +1,200 @@
+"""The super admin's user and hospital callbacks, POSTed directly as Dash's renderer would.
+
+`test_callbacks.py` already proves every callback refuses the wrong roles; here: what a refused
+call leaves behind, what an accepted one does, and that no secret reaches the browser.
+"""
+
+import json
+
+from sqlalchemy import select
+
+from components import admin as ui
+from db import jobhealth
+from db.models import Hospital, User
+from tests.conftest import PASSWORD, T0, dash_headers, login
+
+
+def _key_for(web_app, client, output_id):
+    client.get("/login")  # Dash finishes registering its callbacks on the first request
+    return next(k for k, v in web_app.callback_map.items()
+                if "callback" in v and f"..{output_id}." in f"..{k.strip('.')}")
+
+
+def _post(web_app, client, output_id, values=None, changed=None):
+    """Call the callback that writes `output_id`, with `values` ({(id, prop): value}) for its
+    inputs and states; `changed` names the input that fired."""
+    values = values or {}
+    key = _key_for(web_app, client, output_id)
+    spec = web_app.callback_map[key]
+    outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
+               for part in key.strip(".").split("...")]
+    if not key.startswith(".."):
+        outputs = outputs[0]  # a single output is sent as one object, not a list
+
+    def dep(d):
+        return {"id": d["id"], "property": d["property"], "value": values.get((d["id"], d["property"]))}
+
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [dep(d) for d in spec["inputs"]],
+        "state": [dep(d) for d in spec.get("state", [])],
+        "changedPropIds": [f"{changed[0]}.{changed[1]}"] if changed else [],
+    }
+    return client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+
+
+def _disable(web_app, client, user_id):
+    return _post(web_app, client, ui.USERS_GRID,
+                 {(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"): 1,
+                  (ui.USERS_GRID, "selectedRows"): [{"id": str(user_id)}]},
+                 changed=(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"))
+
+
+def _status(web_db, user_id):
+    with web_db.factory() as session:
+        return session.get(User, user_id).status
+
+
+def test_hospital_admin_cannot_disable_through_the_callback(web_app, client, web_people, web_db):
+    login(client, "admin.a@example.in")
+    response = _disable(web_app, client, web_people["citizen"].id)
+    assert response.status_code == 403
+    assert _status(web_db, web_people["citizen"].id) == "active"
+
+
+def test_super_admin_disables_through_the_callback_and_their_session_ends(web_app, web_people, web_db):
+    # Two plain clients: the `client` fixture keeps its request context open, and a second
+    # client's requests inside it would share Flask-Login's cached user.
+    client, victim = web_app.server.test_client(), web_app.server.test_client()
+    assert login(victim, "citizen@example.in").status_code == 302
+    assert victim.get("/citizen").status_code == 200
+
+    login(client, "super@example.in")
+    response = _disable(web_app, client, web_people["citizen"].id)
+    assert response.status_code == 200
+    payload = response.get_json()["response"]
+    assert payload[ui.USERS_MESSAGE]["children"].startswith("citizen@example.in is disabled")
+    assert payload[ui.USERS_MESSAGE]["color"] == "success"
+    assert _status(web_db, web_people["citizen"].id) == "disabled"
+
+    # Their open session ends at its next request, and they cannot log in again.
+    page = victim.get("/citizen")
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+    assert login(victim, "citizen@example.in", PASSWORD).status_code != 302
+
+
+def test_refusal_through_the_callback_is_a_message(web_app, client, web_people, web_db):
+    login(client, "super@example.in")
+    response = _disable(web_app, client, web_people["super"].id)
+    payload = response.get_json()["response"]
+    assert payload[ui.USERS_MESSAGE]["children"] == "You cannot disable your own account."
+    assert payload[ui.USERS_MESSAGE]["color"] == "danger"
+    assert _status(web_db, web_people["super"].id) == "active"
+
+
+def test_change_role_through_the_callback(web_app, client, web_people, web_db):
+    login(client, "super@example.in")
+    hospital_id = web_people["hospital_b"].id
+    response = _post(web_app, client, ui.USERS_GRID,
+                     {(ui.USER_CHANGE_ROLE, "n_clicks"): 1,
+                      (ui.USERS_GRID, "selectedRows"): [{"id": str(web_people["officer"].id)}],
+                      (ui.USER_ROLE, "value"): "hospital_admin", (ui.USER_HOSPITAL, "value"): hospital_id},
+                     changed=(ui.USER_CHANGE_ROLE, "n_clicks"))
+    message = response.get_json()["response"][ui.USERS_MESSAGE]["children"]
+    assert message.startswith("officer@example.in is now a hospital admin at Beta Hospital")
+    with web_db.factory() as session:
+        officer = session.get(User, web_people["officer"].id)
+        assert (officer.role, officer.hospital_id) == ("hospital_admin", hospital_id)
+
+
+def test_users_grid_never_carries_secrets(web_app, client, web_people, web_db):
+    login(client, "super@example.in")
+    response = _post(web_app, client, ui.USERS_GRID, {(ui.USERS_REFRESH, "n_intervals"): 1},
+                     changed=(ui.USERS_REFRESH, "n_intervals"))
+    assert response.status_code == 200
+    rows = response.get_json()["response"][ui.USERS_GRID]["rowData"]
+    assert {row["email"] for row in rows} >= {"citizen@example.in", "super@example.in"}
+    # Decoded: Dash escapes "/" in its responses, and argon2 hashes are full of them.
+    text = json.dumps(response.get_json())
+    with web_db.factory() as session:
+        secrets = [(u.password_hash, u.session_token) for u in session.execute(select(User)).scalars()]
+    for password_hash, token in secrets:
+        assert password_hash.rsplit("$", 1)[-1] not in text  # not even the digest part
+        assert token not in text
+    assert "$argon2" not in text and "password" not in text.lower() and "token" not in text.lower()
+
+
+def test_a_bad_hospital_edit_is_explained_and_reverted(web_app, client, web_people, web_db):
+    login(client, "super@example.in")
+    hospital = web_people["hospital_a"]
+
+    def edit(field, value):
+        change = {"rowIndex": 0, "rowId": str(hospital.id), "colId": field, "oldValue": None, "value": value,
+                  "data": {"id": str(hospital.id), field: value}}
+        response = _post(web_app, client, ui.HOSPITALS_GRID,
+                         {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
+                         changed=(ui.HOSPITALS_GRID, "cellValueChanged"))
+        assert response.status_code == 200
+        return response.get_json()["response"]
+
+    refused = edit("latitude", 123)
+    assert "between -90 and 90" in refused[ui.HOSPITALS_MESSAGE]["children"]
+    assert refused[ui.HOSPITALS_MESSAGE]["color"] == "danger"
+    row = next(r for r in refused[ui.HOSPITALS_GRID]["rowData"] if r["id"] == str(hospital.id))
+    assert row["latitude"] == hospital.latitude  # the stored value goes back into the cell
+
+    saved = edit("city", "Bengaluru")
+    assert saved[ui.HOSPITALS_MESSAGE]["color"] == "success"
+    with web_db.factory() as session:
+        stored = session.get(Hospital, hospital.id)
+        assert (stored.city, stored.latitude) == ("Bengaluru", hospital.latitude)
+
+
+def test_hospital_admin_cannot_edit_hospitals_through_the_callback(web_app, client, web_people, web_db):
+    login(client, "admin.a@example.in")
+    hospital = web_people["hospital_b"]
+    change = {"colId": "name", "value": "Taken over", "data": {"id": str(hospital.id)}}
+    response = _post(web_app, client, ui.HOSPITALS_GRID, {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
+                     changed=(ui.HOSPITALS_GRID, "cellValueChanged"))
+    assert response.status_code == 403
+    with web_db.factory() as session:
+        assert session.get(Hospital, hospital.id).name == "Beta Hospital"
+
+
+def test_console_warns_in_words_when_the_job_process_stops(web_app, client, web_people, web_db):
+    login(client, "super@example.in")
+
+    def console():
+        response = _post(web_app, client, "admin-summary", {("admin-refresh", "n_intervals"): 1},
+                         changed=("admin-refresh", "n_intervals"))
+        assert response.status_code == 200
+        return json.dumps(response.get_json())
+
+    stopped = console()
+    assert "job-process-stopped" in stopped
+    assert "The job process has stopped: SOS are not being matched or escalated and reports are not verified" \
+        in stopped
+    from db.clock import utcnow
+
+    with web_db.factory() as session:
+        jobhealth.record_heartbeat(session, worker="test-worker", started_at=T0, now=utcnow())
+        session.commit()
+    assert "job-process-stopped" not in console()
+
+
+def test_console_links_to_user_and_hospital_management(web_app, client, web_people):
+    login(client, "super@example.in")
+    headers = dash_headers(client)
+    key = next(k for k, v in web_app.callback_map.items() if "_pages_content" in k)
+    spec = web_app.callback_map[key]
+    body = {"output": key, "outputs": [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]}
+                                       for p in key.strip(".").split("...")],
+            "inputs": [{"id": d["id"], "property": d["property"],
+                        "value": "/admin" if d["property"] == "pathname" else None} for d in spec["inputs"]],
+            "state": [{"id": d["id"], "property": d["property"], "value": None} for d in spec.get("state", [])],
+            "changedPropIds": []}
+    text = json.dumps(client.post("/_dash-update-component", json=body, headers=headers).get_json())
+    assert "/admin/users" in text and "/admin/hospitals" in text
+    assert '"go-users"' in text and '"go-hospitals"' in text
+    assert "not available yet" not in text

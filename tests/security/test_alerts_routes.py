@@ -1,0 +1,425 @@
+"""Alerts, guidance and feedback through the web: the public CAP URLs (no login, valid CAP 1.2 parsed
+by cap-tools), publishing only by officers and only after a preview, messages at the field with
+nothing stored, the banner, feedback rules, and hospitals kept to their own feedback."""
+
+import json
+from datetime import timedelta
+from xml.etree import ElementTree as ET
+
+import pytest
+from cap_tools.models import Alert as CapAlert
+from cap_tools.models import MsgType, Severity
+from sqlalchemy import func, select
+from xsdata.formats.dataclass.parsers import XmlParser
+
+from components.alerts import FIELD_NAMES
+from components.cap import ATOM_NS, CAP_NS
+from db import alerts, dispatch, feedback, guidance, matching, sos as sos_ops
+from db.clock import utcnow
+from db.models import Alert, Feedback, User
+from tests.conftest import ROOT, dash_headers, login
+from tests.sos_fixtures import give_beds
+
+SELECTS = {"category": "Health", "urgency": "Expected", "severity": "Severe", "certainty": "Likely",
+           "status": "Actual"}
+
+
+def parse(document: bytes) -> CapAlert:
+    return XmlParser().from_bytes(document, CapAlert)
+
+
+def _publish(web_db, web_people, **overrides) -> Alert:
+    values = dict(headline="Boil drinking water", event="Unsafe water", severity="Severe", urgency="Immediate",
+                  certainty="Observed", expires=utcnow() + timedelta(hours=6), area_desc="Indiranagar",
+                  circle_lat=12.9784, circle_lon=77.6408, circle_radius_km=3.0,
+                  instruction="Boil water for one minute before drinking.")
+    values.update(overrides)
+    with web_db.factory() as session:
+        officer = session.get(User, web_people["officer"].id)
+        alert = alerts.publish(session, actor=officer, data=alerts.AlertInput(**values), now=utcnow())
+        session.commit()
+        session.refresh(alert)
+        session.expunge(alert)
+        return alert
+
+
+def _count_alerts(web_db) -> int:
+    with web_db.factory() as session:
+        return session.execute(select(func.count()).select_from(Alert)).scalar_one()
+
+
+# ---- public CAP URLs ------------------------------------------------------------------------
+
+
+def test_cap_documents_and_feed_are_public_and_valid(client, web_db, web_people):
+    alert = _publish(web_db, web_people)
+    one = client.get(f"/cap/alerts/{alert.identifier}.xml")  # nobody logged in
+    assert one.status_code == 200
+    assert one.mimetype == "application/cap+xml"
+    cap = parse(one.data)
+    assert cap.identifier == alert.identifier and cap.msg_type == MsgType.ALERT
+    info = cap.infos[0]
+    assert (info.headline, info.severity, info.areas[0].circles) == (
+        "Boil drinking water", Severity.SEVERE, ["12.97840,77.64080 3"])
+    assert info.web == "http://localhost/alerts"
+
+    feed = client.get("/cap/alerts.xml")
+    assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
+    entries = ET.fromstring(feed.data).findall(f"{{{ATOM_NS}}}entry")
+    assert len(entries) == 1
+    embedded = parse(ET.tostring(entries[0].find(f"{{{ATOM_NS}}}content/{{{CAP_NS}}}alert")))
+    assert embedded.identifier == alert.identifier
+    linked = entries[0].find(f"{{{ATOM_NS}}}link").attrib["href"]
+    assert parse(client.get(linked.replace("http://localhost", "")).data).identifier == alert.identifier
+
+
+def test_feed_leaves_out_expired_and_cancelled_alerts(client, web_db, web_people):
+    kept = _publish(web_db, web_people, headline="Kept")
+    cancelled = _publish(web_db, web_people, headline="Cancelled")
+    with web_db.factory() as session:
+        officer = session.get(User, web_people["officer"].id)
+        cancel = alerts.cancel_alert(session, actor=officer, alert_id=cancelled.id, now=utcnow())
+        # An alert that expired a minute ago (stored as it would have been published earlier).
+        old = alerts.publish(session, actor=officer, now=utcnow() - timedelta(hours=2), data=alerts.AlertInput(
+            headline="Expired", event="Heat", expires=utcnow() - timedelta(minutes=1), area_desc="City"))
+        session.commit()
+        cancel_identifier, old_identifier = cancel.identifier, old.identifier
+    entries = ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry")
+    assert [e.find(f"{{{ATOM_NS}}}title").text for e in entries] == ["Kept"]
+    # Each message stays readable at its own URL, the cancellation naming what it cancels.
+    cap = parse(client.get(f"/cap/alerts/{cancel_identifier}.xml").data)
+    assert cap.msg_type == MsgType.CANCEL
+    assert cap.references_to_list()[0].identifier == cancelled.identifier
+    assert client.get(f"/cap/alerts/{old_identifier}.xml").status_code == 200
+    assert kept.identifier
+
+
+def test_unknown_and_draft_alerts_are_not_found(client, web_db, web_people):
+    draft = _publish(web_db, web_people, status="Draft")
+    assert client.get(f"/cap/alerts/{draft.identifier}.xml").status_code == 404
+    assert client.get("/cap/alerts/nope.xml").status_code == 404
+    assert ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry") == []
+
+
+def test_only_cap_is_public(client):
+    assert client.get("/cap/alerts.xml").status_code == 200
+    assert client.get("/alerts").status_code == 302  # the page itself needs a login
+    assert client.get("/officer/alerts").status_code == 302
+
+
+# ---- publishing through the callback --------------------------------------------------------
+
+
+def _callback(web_app, client, marker: str):
+    client.get("/login")
+    matches = [(k, v) for k, v in web_app.callback_map.items() if marker in k and "callback" in v]
+    assert len(matches) == 1, [k for k, _ in matches]
+    return matches[0]
+
+
+def _expand(dep, values: dict):
+    """One dependency of a callback body; wildcard ids expand to one entry per form field."""
+    raw = dep["id"]
+    if raw.startswith("{"):
+        kind = json.loads(raw)["type"]
+        return [{"id": {"name": n, "type": kind}, "property": dep["property"],
+                 **({"value": values.get(n)} if "value" in dep else {})} for n in FIELD_NAMES]
+    out = {"id": raw, "property": dep["property"]}
+    if "value" in dep:
+        out["value"] = values.get(raw)
+    return out
+
+
+def _alert_post(web_app, client, *, button: str, fields: dict, mode="new", reference=None, reason=None,
+                previewed=None, area_kind="circle"):
+    key, spec = _callback(web_app, client, "alert-previewed.data")
+    values = dict(fields)
+    values.update({"alert-preview-button": 1 if button == "preview" else None,
+                   "alert-publish-button": 1 if button == "publish" else None,
+                   "alert-mode": mode, "alert-reference": reference, "alert-reason": reason,
+                   "alert-area-kind": area_kind, "alert-previewed": previewed})
+    values.update({f"alert-{k}": v for k, v in SELECTS.items()})
+    outputs = []
+    for part in key.strip(".").split("..."):
+        component_id, prop = part.rsplit(".", 1)
+        outputs.append(_expand({"id": component_id, "property": prop}, {}))
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [_expand({**d, "value": None}, values) for d in spec["inputs"]],
+        "state": [_expand({**d, "value": None}, values) for d in spec["state"]],
+        "changedPropIds": [f"alert-{button}-button.n_clicks"],
+    }
+    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    return response
+
+
+def _form(**overrides):
+    local = alerts.local_input_text(utcnow() + timedelta(hours=12))
+    fields = {"event": "Dengue outbreak", "headline": "Dengue: empty standing water",
+              "description": "Cases are rising.", "instruction": "Empty pots and buckets.",
+              "effective": "", "expires": local, "area_desc": "", "centre": "12.9716, 77.5946", "radius": "8"}
+    fields.update(overrides)
+    return fields
+
+
+def _response(response) -> dict:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]
+
+
+def test_officer_previews_then_publishes(web_app, client, web_db, web_people):
+    login(client, "officer@example.in")
+    early = _response(_alert_post(web_app, client, button="publish", fields=_form()))
+    assert "Press Preview first" in json.dumps(early)
+    assert _count_alerts(web_db) == 0
+    shown = _response(_alert_post(web_app, client, button="preview", fields=_form()))
+    fingerprint = shown["alert-previewed"]["data"]
+    assert "Dengue: empty standing water" in json.dumps(shown["alert-preview"])
+    assert _count_alerts(web_db) == 0  # a preview stores nothing
+    changed = _response(_alert_post(web_app, client, button="publish", fields=_form(headline="Changed after"),
+                                    previewed=fingerprint))
+    assert "Press Preview first" in json.dumps(changed)
+    done = _response(_alert_post(web_app, client, button="publish", fields=_form(), previewed=fingerprint))
+    assert "Alert published" in json.dumps(done)
+    with web_db.factory() as session:
+        stored = session.execute(select(Alert)).scalar_one()
+        assert (stored.headline, stored.circle_radius_km, stored.area_desc) == (
+            "Dengue: empty standing water", 8.0, "Within 8 km of 12.9716, 77.5946")
+
+
+@pytest.mark.parametrize("overrides,field,message", [
+    (dict(headline=""), "headline", "Write a headline"),
+    (dict(expires="2020-01-01T10:00"), "expires", "in the past"),
+    (dict(radius="0"), "radius", "more than zero"),
+    (dict(radius="50000"), "radius", "name the region instead"),
+    (dict(centre="somewhere"), "centre", "Type two numbers"),
+])
+def test_bad_alert_shows_at_the_field_and_stores_nothing(web_app, client, web_db, web_people, overrides, field,
+                                                         message):
+    login(client, "officer@example.in")
+    for button in ("preview", "publish"):
+        payload = _response(_alert_post(web_app, client, button=button, fields=_form(**overrides),
+                                        previewed="anything"))
+        at_field = payload[json.dumps({"name": field, "type": "alert-feedback"}, separators=(",", ":"))]
+        assert message in at_field["children"]
+        assert payload[json.dumps({"name": field, "type": "alert-field"}, separators=(",", ":"))]["invalid"] is True
+    assert _count_alerts(web_db) == 0
+
+
+def test_officer_updates_and_cancels_through_the_form(web_app, client, web_db, web_people):
+    first = _publish(web_db, web_people)
+    login(client, "officer@example.in")
+    fields = _form(headline="Boil drinking water: until Friday")
+    fingerprint = _response(_alert_post(web_app, client, button="preview", fields=fields, mode="update",
+                                        reference=str(first.id)))["alert-previewed"]["data"]
+    assert "Update published" in json.dumps(_response(_alert_post(
+        web_app, client, button="publish", fields=fields, mode="update", reference=str(first.id),
+        previewed=fingerprint)))
+    with web_db.factory() as session:
+        update = session.execute(select(Alert).where(Alert.msg_type == "Update")).scalar_one()
+        assert update.references_alert_id == first.id
+        update_id = update.id
+    fingerprint = _response(_alert_post(web_app, client, button="preview", fields=fields, mode="cancel",
+                                        reference=str(update_id), reason="Supply tested safe."))["alert-previewed"]["data"]
+    assert "Cancellation published" in json.dumps(_response(_alert_post(
+        web_app, client, button="publish", fields=fields, mode="cancel", reference=str(update_id),
+        reason="Supply tested safe.", previewed=fingerprint)))
+    entries = ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry")
+    assert entries == []
+
+
+@pytest.mark.parametrize("email", ["citizen@example.in", "admin.a@example.in", "super@example.in"])
+def test_only_officers_can_call_the_publish_callback(web_app, client, web_db, web_people, email):
+    login(client, email)
+    response = _alert_post(web_app, client, button="publish", fields=_form(), previewed="x")
+    assert response.status_code == 403
+    assert _count_alerts(web_db) == 0
+
+
+# ---- the banner -----------------------------------------------------------------------------
+
+
+def _banner(web_app, client, shown=None):
+    key, spec = _callback(web_app, client, "alerts-banner-shown.data")
+    body = {"output": key,
+            "outputs": [{"id": "alerts-banner", "property": "children"},
+                        {"id": "alerts-banner-shown", "property": "data"}],
+            "inputs": [{"id": "alerts-banner-refresh", "property": "n_intervals", "value": 3}],
+            "state": [{"id": "alerts-banner-shown", "property": "data", "value": shown}],
+            "changedPropIds": ["alerts-banner-refresh.n_intervals"]}
+    return client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+
+
+def test_banner_shows_active_alerts_most_severe_first_as_text(web_app, client, web_db, web_people):
+    _publish(web_db, web_people, headline="Minor thing", severity="Minor")
+    _publish(web_db, web_people, headline="<script>window.hacked=1</script>", severity="Extreme")
+    login(client, "citizen@example.in")
+    payload = _response(_banner(web_app, client))
+    text = json.dumps(payload["alerts-banner"]["children"])
+    assert text.index("window.hacked") < text.index("Minor thing")
+    assert "dangerouslySetInnerHTML" not in text
+    # Nothing changed since: nothing is sent again.
+    again = _banner(web_app, client, shown=payload["alerts-banner-shown"]["data"])
+    assert again.status_code == 204
+
+
+def test_shell_has_the_banner_for_signed_in_people(client, web_people):
+    login(client, "citizen@example.in")
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert '"alerts-banner"' in layout and '"alerts-banner-refresh"' in layout
+
+
+# ---- guidance -------------------------------------------------------------------------------
+
+
+def test_markdown_is_never_rendered_as_raw_html():
+    for folder in ("pages", "components"):
+        for path in (ROOT / folder).glob("*.py"):
+            assert "dangerously_allow_html=True" not in path.read_text(), path
+
+
+def _page(client, pathname: str, search: str = "") -> str:
+    """What the page router sends for a path (as the browser's renderer would ask for it)."""
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_guidance_page_shows_the_chosen_type_as_markdown(client, web_db, web_people):
+    with web_db.factory() as session:
+        guidance.ensure_default_guidance(session, utcnow())
+        officer = session.get(User, web_people["officer"].id)
+        guidance.save_guidance(session, actor=officer, emergency_type="choking", title="Choking",
+                               body_markdown="1. <script>window.hacked=1</script> Cough hard.", now=utcnow())
+        session.commit()
+    login(client, "citizen@example.in")
+    client.get("/login")
+    page = _page(client, "/guidance", "?type=choking")
+    assert '"Markdown"' in page and "Cough hard." in page and "dangerously_allow_html" not in page
+    for emergency_type in guidance.DEFAULT_GUIDANCE:
+        assert f"guidance-type-{emergency_type}" in page
+
+
+@pytest.mark.parametrize("path,email,allowed", [
+    ("/officer/alerts", "officer@example.in", True), ("/officer/alerts", "citizen@example.in", False),
+    ("/officer/guidance", "officer@example.in", True), ("/officer/guidance", "admin.a@example.in", False),
+    ("/hospital/feedback", "admin.a@example.in", True), ("/hospital/feedback", "officer@example.in", False),
+    ("/officer/feedback", "officer@example.in", True), ("/officer/feedback", "admin.a@example.in", False),
+    ("/alerts", "display@example.in", True), ("/guidance", "citizen@example.in", True),
+])
+def test_pages_open_only_for_their_roles(client, web_people, path, email, allowed):
+    login(client, email)
+    client.get("/login")
+    assert ('"forbidden"' not in _page(client, path)) is allowed
+
+
+# ---- feedback -------------------------------------------------------------------------------
+
+
+def _resolved_sos(web_db, web_people, *, resolve=True) -> int:
+    with web_db.factory() as session:
+        hospital = session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id)
+        give_beds(session, hospital)
+        citizen = session.get(User, web_people["citizen"].id)
+        admin = session.get(User, web_people["admin_a"].id)
+        now = utcnow()
+        sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.9784, longitude=77.6410, now=now)
+        matching.match_due(session, now=now, rings=(1.0,))
+        sos_ops.accept_sos(session, actor=admin, sos_id=sos.id, now=now)
+        if resolve:
+            unit = dispatch.register_unit(session, actor=admin, call_sign="AMB-9", now=now)
+            dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=now)
+            for step in ("en_route", "on_scene"):
+                dispatch.move_unit(session, actor=admin, unit_id=unit.id, to_status=step, now=now)
+            dispatch.resolve_sos(session, actor=admin, sos_id=sos.id, now=now)
+        session.commit()
+        return sos.id
+
+
+def _send_feedback(web_app, client, sos_id, rating, comment=""):
+    key, spec = _callback(web_app, client, "feedback-comment-feedback.children")
+    body = {
+        "output": key,
+        "outputs": [{"id": "feedback-result", "property": "children"},
+                    {"id": "feedback-form", "property": "style"},
+                    {"id": "feedback-rating-message", "property": "children"},
+                    {"id": "feedback-comment", "property": "invalid"},
+                    {"id": "feedback-comment-feedback", "property": "children"}],
+        "inputs": [{"id": "feedback-submit", "property": "n_clicks", "value": 1}],
+        "state": [{"id": "feedback-rating", "property": "value", "value": rating},
+                  {"id": "feedback-comment", "property": "value", "value": comment},
+                  {"id": "track-sos-id", "property": "data", "value": sos_id}],
+        "changedPropIds": ["feedback-submit.n_clicks"],
+    }
+    return _response(client.post("/_dash-update-component", json=body, headers=dash_headers(client)))
+
+
+def _feedback_count(web_db) -> int:
+    with web_db.factory() as session:
+        return session.execute(select(func.count()).select_from(Feedback)).scalar_one()
+
+
+def test_feedback_before_resolution_is_refused(web_app, client, web_db, web_people):
+    sos_id = _resolved_sos(web_db, web_people, resolve=False)
+    login(client, "citizen@example.in")
+    payload = _send_feedback(web_app, client, sos_id, 5)
+    assert "once this SOS is resolved" in json.dumps(payload)
+    assert _feedback_count(web_db) == 0
+
+
+def test_feedback_once_with_clear_messages(web_app, client, web_db, web_people):
+    sos_id = _resolved_sos(web_db, web_people)
+    login(client, "citizen@example.in")
+    assert "five answers" in json.dumps(_send_feedback(web_app, client, sos_id, 7))
+    assert "five answers" in json.dumps(_send_feedback(web_app, client, sos_id, None))
+    assert _feedback_count(web_db) == 0
+    assert "Thank you" in json.dumps(_send_feedback(web_app, client, sos_id, 4, "Kind crew"))
+    assert "already given feedback" in json.dumps(_send_feedback(web_app, client, sos_id, 1))
+    assert _feedback_count(web_db) == 1
+
+
+def test_feedback_on_someone_elses_sos_is_refused(web_app, client, web_db, web_people):
+    sos_id = _resolved_sos(web_db, web_people)
+    with web_db.factory() as session:
+        from tests.conftest import add_user
+
+        add_user(session, "citizen", email="other.citizen@example.in")
+        session.commit()
+    login(client, "other.citizen@example.in")
+    assert "not yours" in json.dumps(_send_feedback(web_app, client, sos_id, 5))
+    assert _feedback_count(web_db) == 0
+
+
+def _hospital_feedback(web_app, client):
+    key, spec = _callback(web_app, client, "hospital-feedback-items.children")
+    body = {"output": key,
+            "outputs": [{"id": "hospital-feedback-summary", "property": "children"},
+                        {"id": "hospital-feedback-chart", "property": "figure"},
+                        {"id": "hospital-feedback-items", "property": "children"}],
+            "inputs": [{"id": "hospital-feedback-refresh", "property": "n_intervals", "value": 1}],
+            "state": [], "changedPropIds": ["hospital-feedback-refresh.n_intervals"]}
+    return json.dumps(_response(client.post("/_dash-update-component", json=body, headers=dash_headers(client))))
+
+
+def test_a_hospital_sees_only_its_own_feedback(web_app, client, web_db, web_people):
+    sos_id = _resolved_sos(web_db, web_people)  # handled by Alpha
+    with web_db.factory() as session:
+        feedback.submit_feedback(session, actor=session.get(User, web_people["citizen"].id), sos_id=sos_id,
+                                 rating=2, comment="Alpha was slow to call back", now=utcnow())
+        session.commit()
+    login(client, "admin.a@example.in")
+    assert "Alpha was slow to call back" in _hospital_feedback(web_app, client)
+    client.post("/logout", data={})
+    with client.session_transaction() as flask_session:
+        flask_session.clear()
+    login(client, "admin.b@example.in")
+    seen_by_beta = _hospital_feedback(web_app, client)
+    assert "Alpha was slow to call back" not in seen_by_beta
+    assert "No feedback yet" in seen_by_beta

@@ -1,0 +1,111 @@
+"""The wall display: nothing that identifies a patient in any response it receives; kiosk links
+open it read-only and stop working the moment they are revoked."""
+
+import re
+
+import pytest
+
+from sqlalchemy import select
+
+from db import kiosk, matching, sos as sos_ops
+from db.clock import utcnow
+from db.errors import InvalidInput, NotAllowed
+from db.models import User
+from tests.conftest import add_user, dash_headers, login
+from tests.sos_fixtures import give_beds
+
+WALL_KEY = ("..wall-tiles-left.children...wall-tiles-right.children...wall-map-layer.children"
+            "...wall-received.data..")
+
+
+def _wall_body(received=None):
+    return {
+        "output": WALL_KEY,
+        "outputs": [{"id": "wall-tiles-left", "property": "children"},
+                    {"id": "wall-tiles-right", "property": "children"},
+                    {"id": "wall-map-layer", "property": "children"},
+                    {"id": "wall-received", "property": "data"}],
+        "inputs": [{"id": "wall-refresh", "property": "n_intervals", "value": 1}],
+        "state": [{"id": "wall-received", "property": "data", "value": received}],
+        "changedPropIds": ["wall-refresh.n_intervals"],
+    }
+
+
+def _an_identifiable_sos(web_db, web_people):
+    with web_db.factory() as session:
+        give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id))
+        citizen = add_user(session, "citizen", email="zaphod.uniquename@example.in")
+        citizen.full_name = "Zaphod Uniquename"
+        citizen.phone = "+91 99887 76655"
+        sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.9781234, longitude=77.6412345, now=utcnow(),
+                                    emergency_type="stroke", note="Flat 4B, key under the blue pot")
+        matching.match_due(session, now=utcnow())
+        session.commit()
+        return sos.id
+
+
+def _wall_response(client):
+    response = client.post("/_dash-update-component", json=_wall_body(), headers=dash_headers(client))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_data(as_text=True)
+
+
+def test_display_responses_carry_nothing_that_identifies_a_patient(client, web_people, web_db):
+    sos_id = _an_identifiable_sos(web_db, web_people)
+    login(client, "display@example.in")
+    text = _wall_response(client)
+    assert f"SOS-{sos_id:05d}" in text  # the SOS is shown ...
+    for secret in ("Zaphod", "Uniquename", "zaphod.uniquename", "99887", "76655", "Flat 4B", "blue pot",
+                   "12.978123", "77.641234"):
+        assert secret not in text, secret  # ... but nothing of the person
+    assert re.search(r"12\.978\b", text)  # rounded to ~100 m
+
+
+def test_kiosk_link_opens_the_display_and_revoking_stops_it(client, web_people, web_db):
+    _an_identifiable_sos(web_db, web_people)
+    with web_db.factory() as session:
+        officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
+        token, row = kiosk.issue(session, actor=officer, label="Wall 1", now=utcnow())
+        session.commit()
+        kiosk_id = row.id
+    opened = client.get(f"/kiosk/{token}")
+    assert opened.status_code == 302 and opened.headers["Location"] == "/display"
+    assert "Zaphod" not in _wall_response(client)
+    # The kiosk is a display: other screens' callbacks are refused.
+    citizen_body = {"output": "citizen-summary.children", "outputs": {"id": "citizen-summary", "property": "children"},
+                    "inputs": [{"id": "citizen-refresh", "property": "n_intervals", "value": 1}], "state": [],
+                    "changedPropIds": []}
+    assert client.post("/_dash-update-component", json=citizen_body, headers=dash_headers(client)).status_code == 403
+    assert client.get("/reports/upload").status_code == 403
+    with web_db.factory() as session:
+        officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
+        kiosk.revoke(session, actor=officer, kiosk_id=kiosk_id, now=utcnow())
+        session.commit()
+    refused = client.post("/_dash-update-component", json=_wall_body(), headers={"X-CSRFToken": "x"})
+    assert refused.status_code == 401  # the session ended with the revocation
+    assert client.get(f"/kiosk/{token}").status_code == 404
+
+
+def test_unknown_kiosk_link_opens_nothing(client):
+    response = client.get("/kiosk/not-a-real-token")
+    assert response.status_code == 404 and "does not work" in response.get_data(as_text=True)
+    assert client.get("/display").status_code == 302  # still anonymous
+
+
+def test_only_officers_and_super_admins_issue_links(session):
+    for role in ("citizen", "display"):
+        with pytest.raises(NotAllowed):
+            kiosk.issue(session, actor=add_user(session, role), label="Wall", now=utcnow())
+    with pytest.raises(InvalidInput):
+        kiosk.issue(session, actor=add_user(session, "health_officer"), label="  ", now=utcnow())
+
+
+def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, web_people, web_db):
+    _an_identifiable_sos(web_db, web_people)
+    login(client, "display@example.in")
+    headers = dash_headers(client)
+    first = client.post("/_dash-update-component", json=_wall_body(), headers=headers).get_json()
+    stamp = first["response"]["wall-received"]["data"]
+    again = client.post("/_dash-update-component", json=_wall_body(stamp), headers=headers)
+    assert set(again.get_json()["response"]) == {"wall-received"}  # tiles untouched
+    assert len(again.data) < 300 < len(first and str(first))
