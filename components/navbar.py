@@ -23,14 +23,14 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
            active_path: str = "") -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact",
-                                className="fs-5 px-2 text-nowrap"))
+                                className="px-2 text-nowrap nav-big"))
         for item in items
     ]
     logout = html.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="logout-csrf"),
             html.Button("Log out", type="submit", id="logout-button",
-                        className="btn btn-outline-light btn-lg ms-2"),
+                        className="btn btn-outline-light btn-lg ms-2 text-nowrap"),
         ],
         action="/logout",
         method="POST",
@@ -43,11 +43,11 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
                 dbc.NavbarToggler(id="navbar-toggler"),
                 dbc.Collapse(
                     [
-                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                         html.Span(
                             [html.Span(user_name, id="navbar-user", className="fw-semibold"),
                              html.Span(f" · {role_label}", id="navbar-role")],
-                            className="navbar-text text-white me-2",
+                            className="navbar-text text-white me-2 small lh-sm navbar-person",
                         ),
                         logout,
                     ],

@@ -33,8 +33,8 @@ def layout(**kwargs):
         dbc.Row([
             dbc.Col(dbc.Input(id="audit-action", placeholder="Action contains (e.g. report.)", debounce=True), md=3),
             dbc.Col(dbc.Input(id="audit-actor", placeholder="Who (email contains)", debounce=True), md=3),
-            dbc.Col(dbc.Select(id="audit-outcome", value="", options=[
-                {"label": "Any outcome", "value": ""}, {"label": "OK", "value": "ok"},
+            dbc.Col(dbc.Select(id="audit-outcome", value="any", options=[
+                {"label": "Any outcome", "value": "any"}, {"label": "OK", "value": "ok"},
                 {"label": "Refused", "value": "refused"}, {"label": "Error", "value": "error"}]), md=2),
             dbc.Col(dbc.Button("Check the chain", id="audit-verify", color="secondary"), md=2),
         ], className="mb-2 g-2"),
@@ -63,7 +63,8 @@ def browse(_n, action, actor_text, outcome, verify_clicks):
     chain = dash.no_update
     with db_session() as session:
         actor = actor_in(session)
-        entries = audit.browse(session, actor=actor, action=action or "", outcome=outcome or "",
+        entries = audit.browse(session, actor=actor, action=action or "",
+                               outcome="" if outcome in (None, "any") else outcome,
                                actor_text=actor_text or "")
         rows = [{"id": e.id, "at": local_time(e.at, with_date=True), "actor": e.actor_label, "action": e.action,
                  "target": f"{e.target_type} {e.target_id}".strip(), "outcome": e.outcome, "detail": e.detail}
