@@ -89,8 +89,11 @@ def find_patient(session: Session, *, actor: User, email_or_phone: str) -> User:
         patient = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     else:
         digits = "".join(ch for ch in text if ch.isdigit())
-        candidates = [u for u in session.execute(select(User).where(User.role == "citizen",
-                                                                    User.phone.is_not(None))).scalars()
+        # Phones are stored as typed ("+91 98450 11111"): narrow in SQL on the last digits, which
+        # no separator splits, then compare digit strings.
+        tail = digits[-2:] if len(digits) >= 2 else digits
+        candidates = [u for u in session.execute(select(User).where(
+                          User.role == "citizen", User.phone.is_not(None), User.phone.like(f"%{tail}"))).scalars()
                       if "".join(ch for ch in (u.phone or "") if ch.isdigit()).endswith(digits[-10:])]
         patient = candidates[0] if len(candidates) == 1 and len(digits) >= 6 else None
         if len(candidates) > 1:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Optional
@@ -36,9 +37,14 @@ _COMMON_PASSWORDS = {
     "qwerty123", "qwertyuiop", "iloveyou", "admin123", "letmein123", "welcome123",
     "abc12345", "passw0rd", "p@ssw0rd", "11111111", "00000000", "healthfirst",
 }
-# A real hash of a random password: checking it for unknown emails keeps the response time
-# the same, so the login form does not reveal which emails have accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A real hash of a random password: checking it for unknown emails keeps the response time
+    the same, so the login form does not reveal which emails have accounts. Made on first use,
+    not at import."""
+    return _hasher.hash(secrets.token_hex(16))
 
 
 def hash_password(password: str) -> str:
@@ -250,7 +256,7 @@ def authenticate(session: Session, *, email: str, password: str, now: datetime) 
         raise LoginRefused(WRONG_CREDENTIALS) from None
     user = get_by_email(session, email)
     if user is None:
-        password_matches(_DUMMY_HASH, password)
+        password_matches(_dummy_hash(), password)
         raise LoginRefused(WRONG_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
