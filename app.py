@@ -7,6 +7,7 @@ The scheduler never runs here: it is its own process (`python -m jobs`).
 
 from __future__ import annotations
 
+import gc
 import logging
 import secrets
 import sys
@@ -84,8 +85,10 @@ def serve_shell():
                 [
                     dbc.Alert(id=ids.ERROR_BANNER, color="danger", is_open=False,
                               dismissable=True, className="fs-5"),
-                    # Active public health alerts, on every page (pages/_alerts_banner.py).
-                    banner_container() if current_user.is_authenticated else None,
+                    # Active public health alerts, on every page (pages/_alerts_banner.py). The wall
+                    # display shows alerts in a tile of its own and covers the page anyway.
+                    banner_container() if current_user.is_authenticated and current_user.role != "display"
+                    else None,
                     dash.page_container,
                 ],
                 fluid=True,
@@ -277,7 +280,12 @@ def main() -> None:
 
 def create_server() -> Flask:
     """The WSGI application, for gunicorn: `gunicorn 'app:create_server()'`."""
-    return create_app().server
+    server = create_app().server
+    # Everything built so far (Dash's component registry, page layouts) lives as long as the
+    # worker: keep it out of the garbage collector's way, so collections stay short under load.
+    gc.collect()
+    gc.freeze()
+    return server
 
 
 def __getattr__(name: str):

@@ -14,7 +14,8 @@ worker_class = "gthread"
 threads = int(os.environ.get("HEALTHFIRST_WEB_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
-keepalive = 5
+# Wall displays poll every 5 s: keep their connections open between polls.
+keepalive = 15
 # Recycle workers now and then so no slow leak can grow without bound.
 max_requests = 20_000
 max_requests_jitter = 2_000

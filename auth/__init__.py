@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from flask import Flask, jsonify, redirect, render_template, request, url_for
@@ -80,13 +81,28 @@ def init_auth(server: Flask, config: Config) -> None:
     login_manager.login_view = "auth.login"
     login_manager.session_protection = "basic"
 
+    # cookie id -> (expires at, user): only display accounts and kiosk screens, which poll all day.
+    display_sessions: dict[str, tuple[float, object]] = {}
+
     @login_manager.user_loader
     def load_user(cookie_id: str):
+        cached = display_sessions.get(cookie_id)
+        if cached is not None and cached[0] > time.monotonic():
+            return cached[1]
         with db_session() as session:
             if cookie_id.startswith("kiosk:"):
-                return load_kiosk(session, cookie_id)
-            user = users.load_for_session(session, cookie_id)
-            return SessionUser(user) if user is not None else None
+                loaded = load_kiosk(session, cookie_id)
+            else:
+                user = users.load_for_session(session, cookie_id)
+                loaded = SessionUser(user) if user is not None else None
+        ttl = state()["config"].display_session_cache_seconds
+        if loaded is not None and loaded.role == "display" and ttl > 0:
+            if len(display_sessions) > 10_000:
+                display_sessions.clear()
+            display_sessions[cookie_id] = (time.monotonic() + ttl, loaded)
+        else:
+            display_sessions.pop(cookie_id, None)
+        return loaded
 
     limiter.init_app(server)
     # A callable, so the limit follows the running configuration.

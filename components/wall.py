@@ -122,10 +122,15 @@ def response_tile(stats: list[dict], data_time: str) -> html.Section:
     return tile("Response times", rows, data_time=data_time, tile_id="wall-response")
 
 
-def map_layers(snapshot: dict) -> list:
-    hospitals = [dl.CircleMarker(center=[h["lat"], h["lon"]], radius=5,
-                                 color="#6c757d" if h["ems"] == "closed" else "#20c997", fill=True,
-                                 children=dl.Tooltip(h["name"])) for h in snapshot["hospitals"]]
+def hospital_markers(hospitals: list[dict]) -> list:
+    return [dl.CircleMarker(center=[h["lat"], h["lon"]], radius=5,
+                            color="#6c757d" if h["ems"] == "closed" else "#20c997", fill=True,
+                            children=dl.Tooltip(h["name"])) for h in hospitals]
+
+
+def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
+    """Hospital markers (pass them prebuilt: they rarely change), ambulances on a job, SOS."""
+    hospitals = hospital_markers(snapshot["hospitals"]) if hospitals is None else hospitals
     units = [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color="#4dabf7", fill=True,
                              children=dl.Tooltip(u["call_sign"]))
              for u in snapshot["units"] if u["lat"] is not None and u["status"] != "available"]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional
 
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, AuditHead, User
@@ -43,16 +43,28 @@ def _entry_hash(prev_hash: str, entry: AuditEntry) -> str:
 
 
 def _lock_head(session: Session) -> AuditHead:
-    # The no-op UPDATE takes the row lock before we read the head.
+    """Lock the chain's head once per transaction (the no-op UPDATE takes its row lock); later
+    entries in the same transaction reuse it."""
+    head = session.info.get("audit_head")
+    if head is not None and head in session:
+        return head
     changed = session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(last_entry_id=AuditHead.last_entry_id)
     ).rowcount
     if changed == 0:
         session.add(AuditHead(id=1, last_entry_id=0, last_hash=GENESIS_HASH))
         session.flush()
-    return session.execute(
+    head = session.execute(
         select(AuditHead).where(AuditHead.id == 1).execution_options(populate_existing=True)
     ).scalar_one()
+    session.info["audit_head"] = head
+    return head
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_head(session, transaction):
+    if transaction.parent is None:  # the outermost transaction: its lock is gone
+        session.info.pop("audit_head", None)
 
 
 def record(
@@ -83,12 +95,13 @@ def record(
         prev_hash=head.last_hash,
         entry_hash="",
     )
+    # Ids come from the head, not a sequence: only this function appends, always under the head's
+    # lock, so the next id is known without a round trip, and inserts batch at the next flush.
+    entry.id = head.last_entry_id + 1
     session.add(entry)
-    session.flush()  # assigns the id, which the hash covers
     entry.entry_hash = _entry_hash(head.last_hash, entry)
     head.last_entry_id = entry.id
     head.last_hash = entry.entry_hash
-    session.flush()
     return entry
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import select
@@ -38,7 +38,8 @@ class Snapshot:
     response_times: list[dict] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        # Shallow: every field already holds plain lists and dicts.
+        return dict(vars(self))
 
     def version(self) -> str:
         """Changes only when something shown changes (not with the clock)."""

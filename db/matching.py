@@ -11,15 +11,16 @@ ever offered the same SOS twice, however many job processes run.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Iterable, Optional
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
 
-from db.geo import bounding_box, haversine_km
-from db.models import BedType, Hospital, HospitalBeds, Sos, SosOffer
+from db.geo import EARTH_RADIUS_KM, bounding_box
+from db.models import BedType, Hospital, HospitalBeds, Sos, SosEvent, SosOffer
 from db.sos import EMERGENCY_TYPES, compare_and_set, record_event
 
 DEFAULT_RINGS_KM = (5.0, 15.0, 40.0)
@@ -34,6 +35,17 @@ class Candidate:
     distance_km: float
 
 
+def distance_km_sql(latitude: float, longitude: float):
+    """Great-circle distance from a point to each hospital, computed by the database, so only the
+    nearest few rows ever reach Python. (SQLite gets the math functions from db.engine.)"""
+    to_rad = math.pi / 180.0
+    half_dlat = (Hospital.latitude - latitude) * (to_rad / 2)
+    half_dlon = (Hospital.longitude - longitude) * (to_rad / 2)
+    sin_dlat, sin_dlon = func.sin(half_dlat), func.sin(half_dlon)
+    a = sin_dlat * sin_dlat + math.cos(latitude * to_rad) * func.cos(Hospital.latitude * to_rad) * sin_dlon * sin_dlon
+    return (2 * EARTH_RADIUS_KM) * func.asin(func.sqrt(a))
+
+
 def capable_hospitals(
     session: Session,
     *,
@@ -44,13 +56,16 @@ def capable_hospitals(
     exclude: Iterable[int] = (),
     limit: Optional[int] = None,
 ) -> list[Candidate]:
-    """Nearest first, within radius_km, able to help."""
+    """Nearest first, within radius_km, able to help: a bounding-box pre-filter on the indexed
+    coordinates, then the exact distance, ordering and limit in the database."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(latitude, longitude, radius_km)
-    query = select(Hospital.id, Hospital.name, Hospital.latitude, Hospital.longitude).where(
+    distance = distance_km_sql(latitude, longitude).label("distance_km")
+    query = select(Hospital.id, Hospital.name, distance).where(
         Hospital.latitude.between(lat_min, lat_max),
         Hospital.longitude.between(lon_min, lon_max),
         Hospital.status == "active",
         Hospital.ems_status != "closed",
+        distance_km_sql(latitude, longitude) <= radius_km,
     )
     if bed_code is not None:
         query = query.where(
@@ -61,16 +76,13 @@ def capable_hospitals(
                 HospitalBeds.available > 0,
             )
         )
-    excluded = set(exclude)
-    found = []
-    for hospital_id, name, lat, lon in session.execute(query):
-        if hospital_id in excluded:
-            continue
-        distance = haversine_km(latitude, longitude, lat, lon)
-        if distance <= radius_km:
-            found.append(Candidate(hospital_id, name, distance))
-    found.sort(key=lambda c: (c.distance_km, c.hospital_id))
-    return found[:limit] if limit else found
+    excluded = list(set(exclude))
+    if excluded:
+        query = query.where(Hospital.id.not_in(excluded))
+    query = query.order_by(distance, Hospital.id)
+    if limit:
+        query = query.limit(limit)
+    return [Candidate(hospital_id, name, float(km)) for hospital_id, name, km in session.execute(query)]
 
 
 @dataclass
@@ -87,7 +99,8 @@ class MatchSummary:
 def _offer_next_ring(session: Session, sos: Sos, *, now: datetime, rings: tuple[float, ...],
                      per_ring: int, escalate_after: timedelta) -> int:
     """Offer the next ring that has anyone new in it. Returns the number of offers made."""
-    already = set(session.execute(select(SosOffer.hospital_id).where(SosOffer.sos_id == sos.id)).scalars())
+    already = set() if sos.ring == 0 else set(
+        session.execute(select(SosOffer.hospital_id).where(SosOffer.sos_id == sos.id)).scalars())
     bed_code = EMERGENCY_TYPES[sos.emergency_type].bed_code if sos.emergency_type else None
     while sos.ring < len(rings):
         radius = rings[sos.ring]
@@ -98,14 +111,16 @@ def _offer_next_ring(session: Session, sos: Sos, *, now: datetime, rings: tuple[
         ring = sos.ring
         sos.ring += 1
         if candidates:
-            for candidate in candidates:
-                session.add(SosOffer(sos_id=sos.id, hospital_id=candidate.hospital_id, ring=ring,
-                                     distance_km=round(candidate.distance_km, 3), status="offered",
-                                     offered_at=now))
+            # One multi-row INSERT; the unique (sos, hospital) key refuses any repeat.
+            session.execute(insert(SosOffer), [
+                {"sos_id": sos.id, "hospital_id": c.hospital_id, "ring": ring,
+                 "distance_km": round(c.distance_km, 3), "status": "offered", "offered_at": now}
+                for c in candidates
+            ])
             sos.next_escalation_at = now + escalate_after
-            record_event(session, sos, kind="offered", now=now,
-                         detail=f"Offered to {len(candidates)} hospital"
-                                f"{'s' if len(candidates) != 1 else ''} within {radius:g} km")
+            session.execute(insert(SosEvent).values(
+                sos_id=sos.id, kind="offered", at=now, detail=f"Offered to {len(candidates)} hospital"
+                f"{'s' if len(candidates) != 1 else ''} within {radius:g} km"))
             return len(candidates)
     return 0
 

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import BinaryIO, Iterator, Optional
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -222,7 +221,7 @@ class VerifySummary:
 
 
 def verify_due(session: Session, *, now: datetime, upload_dir: Path, hmac_key: bytes, worker: str = "",
-               recheck_after: timedelta = DEFAULT_RECHECK, limit: int = 20) -> VerifySummary:
+               recheck_after: timedelta = DEFAULT_RECHECK, limit: int = 50) -> VerifySummary:
     """Verify pending reports and re-check verified ones that are due. Safe in many processes."""
     summary = VerifySummary()
     due = list(session.execute(
@@ -236,13 +235,10 @@ def verify_due(session: Session, *, now: datetime, upload_dir: Path, hmac_key: b
     for report in due:
         ok, reason = check_integrity(report, upload_dir=upload_dir, hmac_key=hmac_key)
         round_number = report.check_round + 1
-        try:
-            with session.begin_nested():
-                session.add(ReportCheck(report_id=report.id, round=round_number,
-                                        result="verified" if ok else "mismatch", checked_at=now, worker=worker))
-                session.flush()
-        except IntegrityError:
-            continue  # another verifier finished this round first
+        # The rows are locked (SKIP LOCKED on PostgreSQL, one writer at a time on SQLite), so no
+        # other verifier has this round; the unique (report, round) key would refuse it anyway.
+        session.add(ReportCheck(report_id=report.id, round=round_number,
+                                result="verified" if ok else "mismatch", checked_at=now, worker=worker))
         report.check_round = round_number
         if ok:
             first = report.status == "pending"

@@ -108,7 +108,19 @@ def _build():
         wall.blood_tile(data["shortages"], when),
         wall.alerts_tile(data["alerts"], when),
     ]
-    return snap.version(), data["generated_at"], left, right, wall.map_layers(data)
+    return snap.version(), data["generated_at"], left, right, wall.map_layers(data, _hospital_markers(data["hospitals"]))
+
+
+_markers_cache: dict = {"key": None, "markers": []}
+
+
+def _hospital_markers(hospitals: list[dict]) -> list:
+    """Hundreds of hospital markers are rebuilt only when the hospitals' list changes."""
+    key = hash(tuple((h["name"], h["lat"], h["lon"], h["ems"]) for h in hospitals))
+    if _markers_cache["key"] != key:
+        _markers_cache["markers"] = wall.hospital_markers(hospitals)
+        _markers_cache["key"] = key
+    return _markers_cache["markers"]
 
 
 _view = _SharedView()

@@ -240,6 +240,7 @@ def web_app(tmp_path_factory):
         map_tiles_url="",  # no internet here: tile requests would only fill the console with errors
         report_hmac_key=b"web-test-hmac-key",
         display_cache_seconds=0,  # each test sees its own data at once
+        display_session_cache_seconds=0,  # a revoked kiosk or disabled display stops at once
     )
     upgrade_database(url)
     app = create_app(config)

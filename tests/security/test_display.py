@@ -109,3 +109,31 @@ def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, web_people, web
     again = client.post("/_dash-update-component", json=_wall_body(stamp), headers=headers)
     assert set(again.get_json()["response"]) == {"wall-received"}  # tiles untouched
     assert len(again.data) < 300 < len(first and str(first))
+
+
+def test_a_revoked_kiosk_stops_within_the_session_cache_time(web_app, client, web_people, web_db):
+    """In production a display's session is re-checked at most every 2 s (they poll all day)."""
+    import time
+    from dataclasses import replace
+
+    from auth.context import EXTENSION_KEY
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    original = state["config"]
+    state["config"] = replace(original, display_session_cache_seconds=0.5)
+    try:
+        with web_db.factory() as session:
+            officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
+            token, row = kiosk.issue(session, actor=officer, label="Wall 2", now=utcnow())
+            session.commit()
+        client.get(f"/kiosk/{token}")
+        headers = dash_headers(client)
+        assert client.post("/_dash-update-component", json=_wall_body(), headers=headers).status_code == 200
+        with web_db.factory() as session:
+            officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
+            kiosk.revoke(session, actor=officer, kiosk_id=row.id, now=utcnow())
+            session.commit()
+        time.sleep(0.6)
+        assert client.post("/_dash-update-component", json=_wall_body(), headers=headers).status_code == 401
+    finally:
+        state["config"] = original

@@ -1,0 +1,451 @@
+"""scale_out: 2 gunicorn instances + 2 job processes on one PostgreSQL database under random
+traffic, then proofs in SQL against what the client recorded:
+
+- no SOS accepted twice (one accepted offer per SOS, the SOS's hospital is that offer's, no two
+  hospitals told "it is yours" for one SOS);
+- every report verified exactly once per round (round 1 for each upload, unique (report, round));
+- no hospital offered the same SOS twice;
+- no lost bed or blood update (final figures = initial + every successful step/adjustment the
+  client saw; versioned bed saves: one version per successful save, the last one stands).
+
+Traffic: citizens send SOS (stored as the citizen page does; half matched inline like the page,
+half left to the job processes) and cancel them later; hospital admins poll their queue and
+accept/decline through the queue callback, step beds and save figures, receive/issue blood through
+the capacity callbacks, upload reports through /reports/upload; a few wall displays poll. Every
+request goes to a random instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import secrets
+import time
+from collections import defaultdict
+
+from sqlalchemy import select, text
+
+from bench import client as web
+from bench.env import BENCH_PASSWORD, Bench, Stack, add_users, log
+from bench.results import Result
+
+GROUPS = ("O+", "A+", "B+", "AB-")
+
+
+class Recorder:
+    def __init__(self):
+        self.wins: dict[int, set] = defaultdict(set)  # sos -> hospitals told "yours"
+        self.bed_steps: dict[tuple, int] = defaultdict(int)  # (hospital, code) -> sum of deltas
+        self.bed_saves: dict[int, list] = defaultdict(list)  # hospital -> [(version, total, available)]
+        self.blood: dict[tuple, int] = defaultdict(int)  # (hospital, group) -> sum of deltas
+        self.uncertain: set = set()  # keys whose last request ended without an answer
+        self.reports: list[int] = []
+        self.counts: dict[str, int] = defaultdict(int)
+        self.errors: dict[str, int] = defaultdict(int)
+
+    def error(self, kind: str) -> None:
+        self.errors[kind] += 1
+
+
+def _response(payload: bytes) -> dict:
+    return json.loads(payload).get("response", {})
+
+
+class Admin:
+    def __init__(self, login: web.Login, hospital_id: int, urls: list[str], callbacks, capacity_components,
+                 rec: Recorder, citizens: list[str]):
+        self.login, self.hospital_id, self.urls, self.rec, self.citizens = login, hospital_id, urls, rec, citizens
+        self.queue_cb = web.server_callback_on(callbacks, "queue-refresh")
+        self.beds_cb = web.server_callback_on(callbacks, "beds-refresh")
+        self.blood_cb = web.server_callback_on(callbacks, "blood-refresh")
+        self.present = [json.loads(k) for k in capacity_components if k.startswith("{")]
+        self.blood_defaults = {(i, p): v for i, (_k, props) in capacity_components.items()
+                               for p, v in props.items() if not i.startswith("{") and i.startswith("blood")}
+        self.versions: dict = {}
+        self.offered: list[int] = []
+        self.n = 0
+
+    async def post(self, body: dict) -> tuple[int, bytes]:
+        return await web.post_callback(self.login, body, base=random.choice(self.urls))
+
+    async def refresh_queue(self) -> None:
+        self.n += 1
+        status, payload = await self.post(self.queue_cb.body({("queue-refresh", "n_intervals"): self.n},
+                                                              trigger=("queue-refresh", "n_intervals")))
+        if status != 200:
+            self.rec.error(f"queue HTTP {status}")
+            return
+        self.offered = list(_response(payload).get("queue-new-ids", {}).get("data") or [])
+        self.rec.counts["queue_polls"] += 1
+
+    async def answer(self, kind: str) -> None:
+        if not self.offered:
+            return
+        sos_id = random.choice(self.offered)
+        button = {"type": kind, "sos": sos_id}
+        body = self.queue_cb.body({(json.dumps(button, sort_keys=True), "n_clicks"): 1},
+                                  trigger=(button, "n_clicks"), present=[button])
+        try:
+            status, payload = await self.post(body)
+        except Exception as error:  # noqa: BLE001
+            self.rec.error(f"{kind} {type(error).__name__}")
+            return
+        if status != 200:
+            self.rec.error(f"{kind} HTTP {status}")
+            return
+        if kind == "accept-sos":
+            self.rec.counts["accept_attempts"] += 1
+            if b"is yours" in payload:
+                self.rec.wins[sos_id].add(self.hospital_id)
+                self.rec.counts["accepts_won"] += 1
+        else:
+            self.rec.counts["declines"] += 1
+
+    async def beds(self, action: str) -> None:
+        values = {("bed-versions", "data"): dict(self.versions)}
+        key = None
+        if action == "refresh":
+            trigger = ("beds-refresh", "n_intervals")
+            values[trigger] = 1
+        elif action == "step":
+            code, delta = random.choice(("ICU", "OXYGEN")), random.choice((-1, 1))
+            button = next((p for p in self.present if p.get("type") == "bed-step" and p.get("code") == code
+                           and int(p.get("delta")) == delta), None)
+            if button is None:
+                self.rec.error("no bed-step button")
+                return
+            trigger = (button, "n_clicks")
+            values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
+            key = ("bed", self.hospital_id, code)
+        else:
+            code = "GENERAL"
+            total = random.randint(40, 120)
+            available = random.randint(0, total)
+            button = {"type": "bed-save", "code": code}
+            trigger = (button, "n_clicks")
+            values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
+            values[(json.dumps({"type": "bed-total", "code": code}, sort_keys=True), "value")] = total
+            values[(json.dumps({"type": "bed-available", "code": code}, sort_keys=True), "value")] = available
+            key = ("bed", self.hospital_id, code)
+        body = self.beds_cb.body(values, trigger=trigger, present=self.present)
+        try:
+            status, payload = await self.post(body)
+        except Exception as error:  # noqa: BLE001
+            if key:
+                self.rec.uncertain.add(key)
+            self.rec.error(f"beds {type(error).__name__}")
+            return
+        if status != 200:
+            if key:
+                self.rec.uncertain.add(key)
+            self.rec.error(f"beds HTTP {status}")
+            return
+        response = _response(payload)
+        versions = response.get("bed-versions", {}).get("data")
+        if versions:
+            self.versions = versions
+        if action == "step":
+            if b"Now " in payload and b" free of " in payload:
+                self.rec.bed_steps[(self.hospital_id, code)] += delta
+                self.rec.counts["bed_steps_ok"] += 1
+            else:
+                self.rec.counts["bed_steps_refused"] += 1
+        elif action == "save":
+            if b"Saved: " in payload:
+                self.rec.bed_saves[self.hospital_id].append((int(self.versions.get(code, -1)), total, available))
+                self.rec.counts["bed_saves_ok"] += 1
+            else:
+                self.rec.counts["bed_saves_refused"] += 1
+
+    async def blood(self) -> None:
+        group = random.choice(GROUPS)
+        reason = random.choice(("received", "issued"))
+        units = random.randint(1, 4)
+        button = f"blood-{reason}"
+        values = dict(self.blood_defaults)
+        values.update({("blood-group", "value"): group, ("blood-units", "value"): units,
+                       ("blood-component", "value"): "whole_blood", (button, "n_clicks"): 1})
+        body = self.blood_cb.body(values, trigger=(button, "n_clicks"))
+        key = ("blood", self.hospital_id, group)
+        try:
+            status, payload = await self.post(body)
+        except Exception as error:  # noqa: BLE001
+            self.rec.uncertain.add(key)
+            self.rec.error(f"blood {type(error).__name__}")
+            return
+        if status != 200:
+            self.rec.uncertain.add(key)
+            self.rec.error(f"blood HTTP {status}")
+            return
+        if f"{reason} {units}, now".encode() in payload:
+            self.rec.blood[(self.hospital_id, group)] += units if reason == "received" else -units
+            self.rec.counts["blood_ok"] += 1
+        else:
+            self.rec.counts["blood_refused"] += 1
+
+    async def upload(self) -> None:
+        base = random.choice(self.urls)
+        http = self.login.http
+        try:
+            async with http.get(base + "/reports/upload") as response:
+                token = web.form_token(await response.text())
+            content = b"%PDF-1.7\n" + secrets.token_bytes(random.randint(10_000, 200_000))
+            form = web.aiohttp.FormData()
+            form.add_field("csrf_token", token)
+            form.add_field("patient", random.choice(self.citizens))
+            form.add_field("title", "bench report")
+            form.add_field("file", content, filename="report.pdf", content_type="application/pdf")
+            async with http.post(base + "/reports/upload", data=form,
+                                 headers={"X-Requested-With": "XMLHttpRequest"}) as response:
+                data = await response.json(content_type=None)
+                if response.status == 201 and data.get("ok"):
+                    self.rec.reports.append(data["report"]["id"])
+                    self.rec.counts["uploads_ok"] += 1
+                else:
+                    self.rec.error(f"upload HTTP {response.status}: {data.get('message', '')[:60]}")
+        except Exception as error:  # noqa: BLE001
+            self.rec.error(f"upload {type(error).__name__}")
+
+    async def run(self, deadline: float) -> None:
+        await self.beds("refresh")
+        while time.monotonic() < deadline:
+            await asyncio.sleep(random.uniform(0.2, 0.8))
+            roll = random.random()
+            try:
+                if roll < 0.35:
+                    await self.refresh_queue()
+                    if self.offered and random.random() < 0.7:
+                        await self.answer("accept-sos" if random.random() < 0.85 else "decline-sos")
+                elif roll < 0.6:
+                    await self.beds("step")
+                elif roll < 0.7:
+                    await self.beds("save")
+                elif roll < 0.9:
+                    await self.blood()
+                else:
+                    await self.upload()
+            except Exception as error:  # noqa: BLE001
+                self.rec.error(f"admin {type(error).__name__}: {error}"[:80])
+
+
+async def _citizen(factory, citizen_id: int, points: list, rec: Recorder, deadline: float) -> None:
+    from db.clock import utcnow
+    from db.engine import session_scope
+    from db.errors import DomainError
+    from db.matching import match_due
+    from db.models import User
+    from db.sos import EMERGENCY_TYPES, cancel_sos, create_sos
+
+    def send() -> int:
+        lat, lon = random.choice(points)
+        with session_scope(factory) as session:
+            sos, _ = create_sos(session, actor=session.get(User, citizen_id), latitude=lat + random.uniform(-0.02, 0.02),
+                                longitude=lon + random.uniform(-0.02, 0.02), now=utcnow(),
+                                emergency_type=random.choice([None] + list(EMERGENCY_TYPES)))
+            sos_id = sos.id
+        if random.random() < 0.5:  # as pages/citizen.py does: offered at once, beside the job processes
+            with session_scope(factory) as session:
+                match_due(session, now=utcnow(), sos_id=sos_id)
+        return sos_id
+
+    def cancel(sos_id: int) -> None:
+        try:
+            with session_scope(factory) as session:
+                cancel_sos(session, actor=session.get(User, citizen_id), sos_id=sos_id, now=utcnow())
+        except DomainError:
+            pass
+
+    while time.monotonic() < deadline:
+        await asyncio.sleep(random.uniform(0.5, 3.0))
+        try:
+            sos_id = await asyncio.to_thread(send)
+            rec.counts["sos_sent"] += 1
+            await asyncio.sleep(random.uniform(4.0, 12.0))
+            await asyncio.to_thread(cancel, sos_id)
+        except Exception as error:  # noqa: BLE001
+            rec.error(f"citizen {type(error).__name__}: {error}"[:80])
+
+
+async def _display(login: web.Login, urls: list[str], callbacks, rec: Recorder, deadline: float) -> None:
+    cb = web.server_callback_on(callbacks, "wall-refresh")
+    n = 0
+    await asyncio.sleep(random.uniform(0, 5))
+    while time.monotonic() < deadline:
+        n += 1
+        try:
+            status, _ = await web.post_callback(login, cb.body({("wall-refresh", "n_intervals"): n},
+                                                                trigger=("wall-refresh", "n_intervals")),
+                                                base=random.choice(urls))
+            rec.counts["wall_polls"] += 1
+            if status not in (200, 204):
+                rec.error(f"wall HTTP {status}")
+        except Exception as error:  # noqa: BLE001
+            rec.error(f"wall {type(error).__name__}")
+        await asyncio.sleep(5)
+
+
+def _snapshot(engine) -> tuple[dict, dict]:
+    with engine.connect() as connection:
+        beds = {(h, c): (t, a, v) for h, c, t, a, v in connection.execute(text(
+            "SELECT b.hospital_id, t.code, b.total, b.available, b.version FROM hospital_beds b "
+            "JOIN bed_types t ON t.id = b.bed_type_id"))}
+        blood = {(h, g): u for h, g, u in connection.execute(text(
+            "SELECT hospital_id, blood_group, units FROM blood_stock WHERE component = 'whole_blood'"))}
+    return beds, blood
+
+
+async def _traffic(stack: Stack, seconds: float, admins_ids: list, citizen_rows: list, rec: Recorder) -> None:
+    from db.engine import make_session_factory
+
+    engine = stack.db.engine(pool_size=30, max_overflow=10)
+    factory = make_session_factory(engine)
+    with engine.connect() as connection:
+        points = connection.execute(text("SELECT latitude, longitude FROM hospitals")).all()
+    sessions = []
+    try:
+        admins = []
+        citizen_emails = [email for _id, email in citizen_rows]
+        for index, (email, hospital_id) in enumerate(admins_ids):
+            http = web.make_session(limit=4)
+            sessions.append(http)
+            base = stack.urls[index % len(stack.urls)]
+            login = await web.login(http, base, email, BENCH_PASSWORD, landing="/hospital/capacity")
+            if index == 0:
+                callbacks = await web.dependencies(login)
+                components = await web.page_components(login, "/hospital/capacity", callbacks)
+            admins.append(Admin(login, hospital_id, stack.urls, callbacks, components, rec, citizen_emails))
+        http = web.make_session(limit=8)
+        sessions.append(http)
+        display = await web.login(http, stack.urls[1 % len(stack.urls)], "display@demo.healthfirst.in",
+                                  "Display-demo-2026", landing="/display")
+        display_callbacks = await web.dependencies(display)
+        deadline = time.monotonic() + seconds
+        log(f"scale_out: traffic for {seconds:g} s on {stack.urls}")
+        tasks = [a.run(deadline) for a in admins]
+        tasks += [_citizen(factory, cid, points, rec, deadline) for cid, _email in citizen_rows]
+        tasks += [_display(display, stack.urls, display_callbacks, rec, deadline) for _ in range(8)]
+        await asyncio.gather(*tasks)
+    finally:
+        for http in sessions:
+            await http.close()
+        engine.dispose()
+
+
+def _check(engine, rec: Recorder, before: tuple[dict, dict]) -> dict:
+    beds_before, blood_before = before
+    beds_after, blood_after = _snapshot(engine)
+    problems: dict[str, int] = {}
+    with engine.connect() as connection:
+        def count(sql: str) -> int:
+            return connection.execute(text(sql)).scalar_one()
+
+        problems["sos_with_two_accepted_offers"] = count(
+            "SELECT count(*) FROM (SELECT sos_id FROM sos_offers WHERE status = 'accepted' GROUP BY sos_id "
+            "HAVING count(*) > 1) d")
+        problems["sos_hospital_differs_from_accepted_offer"] = count(
+            "SELECT count(*) FROM sos s JOIN sos_offers o ON o.sos_id = s.id AND o.status = 'accepted' "
+            "WHERE s.hospital_id IS DISTINCT FROM o.hospital_id")
+        problems["sos_with_hospital_but_no_accepted_offer"] = count(
+            "SELECT count(*) FROM sos s WHERE s.hospital_id IS NOT NULL AND NOT EXISTS "
+            "(SELECT 1 FROM sos_offers o WHERE o.sos_id = s.id AND o.status = 'accepted')")
+        db_winner = dict(connection.execute(text("SELECT id, hospital_id FROM sos WHERE hospital_id IS NOT NULL")).all())
+        problems["sos_offered_twice_to_a_hospital"] = count(
+            "SELECT count(*) FROM (SELECT sos_id, hospital_id FROM sos_offers GROUP BY sos_id, hospital_id "
+            "HAVING count(*) > 1) d")
+        problems["report_rounds_checked_twice"] = count(
+            "SELECT count(*) FROM (SELECT report_id, round FROM report_checks GROUP BY report_id, round "
+            "HAVING count(*) > 1) d")
+        problems["reports_without_round_1"] = count(
+            "SELECT count(*) FROM medical_reports r WHERE NOT EXISTS "
+            "(SELECT 1 FROM report_checks c WHERE c.report_id = r.id AND c.round = 1)")
+        problems["reports_not_verified"] = count("SELECT count(*) FROM medical_reports WHERE status <> 'verified'")
+        problems["reports_round_count_mismatch"] = count(
+            "SELECT count(*) FROM medical_reports r WHERE r.check_round <> "
+            "(SELECT count(*) FROM report_checks c WHERE c.report_id = r.id)")
+        stored_reports = set(connection.execute(text("SELECT id FROM medical_reports")).scalars())
+        offers = count("SELECT count(*) FROM sos_offers")
+        sos_total = count("SELECT count(*) FROM sos")
+        accepted = count("SELECT count(*) FROM sos_offers WHERE status = 'accepted'")
+    problems["uploads_missing_in_db"] = len(set(rec.reports) - stored_reports)
+    problems["sos_won_by_two_hospitals_per_client"] = sum(1 for hs in rec.wins.values() if len(hs) > 1)
+    problems["client_winner_differs_from_db"] = sum(
+        1 for sos_id, hs in rec.wins.items() if len(hs) == 1 and db_winner.get(sos_id) not in hs)
+    lost_beds = lost_blood = 0
+    uncertain = 0
+    for (hospital, code), (total, available, version) in beds_after.items():
+        if ("bed", hospital, code) in rec.uncertain:
+            uncertain += 1
+            continue
+        t0, a0, v0 = beds_before.get((hospital, code), (0, 0, 0))
+        if code == "GENERAL":
+            saves = rec.bed_saves.get(hospital, [])
+            if version - v0 != len(saves):
+                lost_beds += 1
+            elif saves:
+                last = max(saves)
+                if (last[1], last[2]) != (total, available) or last[0] != version:
+                    lost_beds += 1
+        elif available - a0 != rec.bed_steps.get((hospital, code), 0):
+            lost_beds += 1
+    for (hospital, group), units in blood_after.items():
+        if ("blood", hospital, group) in rec.uncertain:
+            uncertain += 1
+            continue
+        if units - blood_before.get((hospital, group), 0) != rec.blood.get((hospital, group), 0):
+            lost_blood += 1
+    for (hospital, group), delta in rec.blood.items():
+        if (hospital, group) not in blood_after and delta:
+            lost_blood += 1
+    problems["bed_figures_with_lost_update"] = lost_beds
+    problems["blood_stocks_with_lost_update"] = lost_blood
+    return {"problems": problems, "figures_not_checked_unanswered_request": uncertain, "sos": sos_total,
+            "offers": offers, "accepted_offers": accepted, "reports": len(stored_reports)}
+
+
+def run(bench: Bench) -> list[Result]:
+    from db.engine import make_session_factory, session_scope
+    from db.models import Hospital
+
+    seconds = 20.0 if bench.quick else 60.0
+    stack = bench.stack("scale", instances=2, job_processes=2)
+    engine = stack.db.engine()
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            hospitals = session.execute(select(Hospital.id).order_by(Hospital.id)).scalars().all()
+            admins = add_users(session, "hospital_admin", len(hospitals), prefix="scale-admin", hospital_ids=hospitals)
+            admin_rows = [(a.email, a.hospital_id) for a in admins]
+            citizens = add_users(session, "citizen", 20, prefix="scale-citizen")
+            citizen_rows = [(c.id, c.email) for c in citizens]
+        before = _snapshot(engine)
+        rec = Recorder()
+        asyncio.run(_traffic(stack, seconds, admin_rows, citizen_rows, rec))
+        # Let the job processes finish what is due (matching, verification) before judging.
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with engine.connect() as connection:
+                pending = connection.execute(text("SELECT count(*) FROM medical_reports WHERE status = 'pending'")
+                                             ).scalar_one()
+            if not pending:
+                break
+            time.sleep(1)
+        for proc in stack.web + stack.jobs:
+            if not proc.alive():
+                rec.error(f"{proc.name} died")
+        for proc in stack.web + stack.jobs:
+            bench.stop(proc)
+        detail = _check(engine, rec, before)
+        detail["client"] = dict(rec.counts)
+        detail["client_errors"] = dict(rec.errors)
+        detail["seconds"] = seconds
+        violations = sum(detail["problems"].values())
+        exercised = all(rec.counts.get(k, 0) > 0 for k in ("accepts_won", "bed_steps_ok", "bed_saves_ok",
+                                                           "blood_ok", "uploads_ok", "sos_sent"))
+        server_errors = sum(v for k, v in rec.errors.items() if "HTTP 5" in k or "died" in k)
+        detail["traffic_exercised_every_operation"] = exercised
+        log(f"scale_out: {detail}")
+        return [Result("scale_out", violations, "violations", "0",
+                       violations == 0 and exercised and server_errors == 0, detail)]
+    finally:
+        engine.dispose()
+        bench.stop_stack(stack)

@@ -1,0 +1,369 @@
+"""Figures against the running product (gunicorn with production settings + the job process, on a
+database holding the real 10k hospitals and the demo city):
+
+- sos_to_queue_p95_s: an SOS is stored (db.sos.create_sos, not matched inline) and the job process
+  offers it; a hospital admin's queue, polled over HTTP at the page's own interval, first shows it.
+- display_capacity: simulated wall displays firing the display page's server callbacks at their
+  intervals (read from the page itself), in ramp steps.
+- web_rss_mb: the largest gunicorn worker's RSS after the capacity run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import json
+import random
+import time
+
+from bench import client as web
+from bench.env import Bench, Stack, add_users, give_beds, import_real_hospitals, log, worker_pids
+from bench.results import Result
+
+DISPLAY_EMAIL, DISPLAY_PASSWORD = "display@demo.healthfirst.in", "Display-demo-2026"
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin.indiranagar@demo.healthfirst.in", "Hospital-demo-2026"
+P95_LIMIT_S = 0.250
+
+
+def start_stack(bench: Bench) -> Stack:
+    def load(database):
+        imported = import_real_hospitals(database)
+        give_beds(database)
+        log(f"web stack: {imported} real hospitals with beds loaded")
+
+    return bench.stack("web", before_start=load)
+
+
+def _interval_components(components: dict) -> dict:
+    """id -> interval in ms for every enabled dcc.Interval on the page."""
+    found = {}
+    for ident, (kind, props) in components.items():
+        if kind == "Interval" and not props.get("disabled"):
+            found[ident] = int(props.get("interval") or 1000)
+    return found
+
+
+# ---- sos_to_queue ---------------------------------------------------------------------------
+
+
+async def _sos_to_queue(stack: Stack, count: int) -> dict:
+    from sqlalchemy import select
+
+    from db.engine import make_session_factory, session_scope
+    from db.models import Hospital, User
+    from db.sos import create_sos
+
+    engine = stack.db.engine()
+    factory = make_session_factory(engine)
+    with session_scope(factory) as session:
+        admin = session.execute(select(User).where(User.email == ADMIN_EMAIL)).scalar_one()
+        hospital = session.get(Hospital, admin.hospital_id)
+        point = (hospital.latitude, hospital.longitude)
+        citizen_ids = [u.id for u in add_users(session, "citizen", count, prefix="queue-citizen")]
+
+    def create(citizen_id: int) -> int:
+        from db.clock import utcnow
+
+        with session_scope(factory) as session:
+            sos, _ = create_sos(session, actor=session.get(User, citizen_id), latitude=point[0], longitude=point[1],
+                                now=utcnow(), location_source="gps")
+            return sos.id
+
+    http = web.make_session()
+    try:
+        admin_login = await web.login(http, stack.urls[0], ADMIN_EMAIL, ADMIN_PASSWORD, landing="/hospital/queue")
+        callbacks = await web.dependencies(admin_login)
+        components = await web.page_components(admin_login, "/hospital/queue", callbacks)
+        intervals = _interval_components(components)
+        queue_cb = web.server_callback_on(callbacks, "queue-refresh")
+        interval_s = intervals.get("queue-refresh", 2000) / 1000
+        created: dict[str, float] = {}
+        seen: dict[str, float] = {}
+        errors = []
+        stop = asyncio.Event()
+
+        async def poll():
+            n = 0
+            next_at = time.monotonic()
+            while not stop.is_set():
+                n += 1
+                body = queue_cb.body({("queue-refresh", "n_intervals"): n}, trigger=("queue-refresh", "n_intervals"))
+                try:
+                    status, payload = await web.post_callback(admin_login, body)
+                    arrived = time.monotonic()
+                    if status != 200:
+                        errors.append(f"HTTP {status}: {payload[:200]!r}")
+                    else:
+                        text = payload.decode()
+                        for number in list(created):
+                            if number not in seen and number in text:
+                                seen[number] = arrived
+                except Exception as error:  # noqa: BLE001
+                    errors.append(f"{type(error).__name__}: {error}")
+                next_at += interval_s
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+        poller = asyncio.create_task(poll())
+        await asyncio.sleep(random.uniform(0.5, 1.5))
+        for citizen_id in citizen_ids:
+            sos_id = await asyncio.to_thread(create, citizen_id)
+            created[f"SOS-{sos_id:05d}"] = time.monotonic()  # after commit: the SOS exists
+            await asyncio.sleep(random.uniform(1.0, 2.0))
+        deadline = time.monotonic() + 30
+        while len(seen) < len(created) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        stop.set()
+        await poller
+    finally:
+        await http.close()
+        engine.dispose()
+    delays = [seen[n] - created[n] for n in created if n in seen]
+    missing = len(created) - len(seen)
+    p95 = web.percentile(delays, 95) if not missing else None
+    return {"sos": count, "shown": len(seen), "missing": missing, "poll_interval_s": interval_s,
+            "p50_s": round(web.percentile(delays, 50), 3) if delays else None,
+            "p95_s": round(p95, 3) if p95 is not None else None, "max_s": round(max(delays), 3) if delays else None,
+            "errors": len(errors), "first_errors": errors[:3]}
+
+
+# ---- display capacity -----------------------------------------------------------------------
+
+
+class DisplayLoad:
+    """N simulated wall displays sharing one logged-in session: each fires every server callback
+    the display page triggers from a dcc.Interval, at that interval, with a random phase."""
+
+    def __init__(self, session: web.Login, plan: list[tuple[web.Callback, str, float]], defaults: dict,
+                 feedback: set):
+        self.session, self.plan, self.defaults, self.feedback = session, plan, defaults, feedback
+        self.heap: list = []
+        self.displays: list[dict] = []
+        self.window: web.Stats = web.Stats()
+        self.window_open = False
+        self.bytes = 0
+        self.lag: list = []
+        self.inflight: set = set()
+
+    def add_displays(self, count: int) -> None:
+        now = time.monotonic()
+        for _ in range(count):
+            index = len(self.displays)
+            self.displays.append({"n": {}, "values": {}})
+            for slot, (_cb, _interval_id, period) in enumerate(self.plan):
+                heapq.heappush(self.heap, (now + random.uniform(0, period), index, slot))
+
+    async def fire(self, index: int, slot: int, scheduled: float) -> None:
+        cb, interval_id, _period = self.plan[slot]
+        display = self.displays[index]
+        n = display["n"].get(slot, 0) + 1
+        display["n"][slot] = n
+        values = dict(self.defaults)
+        values.update(display["values"])
+        values[(interval_id, "n_intervals")] = n
+        body = cb.body(values, trigger=(interval_id, "n_intervals"))
+        started = time.monotonic()
+        counted = self.window_open
+        try:
+            status, payload = await web.post_callback(self.session, body)
+            elapsed = time.monotonic() - started
+            if not counted:
+                return
+            if status == 204:
+                self.window.add(elapsed)
+            elif status != 200:
+                self.window.error(f"HTTP {status}")
+            elif b'"error-banner"' in payload:
+                self.window.error("callback failed (error banner)")
+            else:
+                self.window.add(elapsed)
+                self.bytes += len(payload)
+                if cb.output in self.feedback:
+                    response = json.loads(payload).get("response", {})
+                    for ident, props in response.items():
+                        for prop, value in props.items():
+                            display["values"][(ident, prop)] = value
+            self.lag.append(started - scheduled)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:  # noqa: BLE001 - timeouts, resets: errors of the step
+            if counted:
+                self.window.error(type(error).__name__)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            if not self.heap:
+                await asyncio.sleep(0.05)
+                continue
+            when, index, slot = self.heap[0]
+            delay = when - time.monotonic()
+            if delay > 0:
+                await asyncio.sleep(min(delay, 0.05))
+                continue
+            heapq.heappop(self.heap)
+            heapq.heappush(self.heap, (when + self.plan[slot][2], index, slot))
+            task = asyncio.create_task(self.fire(index, slot, when))
+            self.inflight.add(task)
+            task.add_done_callback(self.inflight.discard)
+
+
+def _cpu_snapshot(stack: Stack) -> dict:
+    import psutil
+
+    groups = {"gunicorn": [], "jobs": [], "postgres": [], "bench": [psutil.Process()]}
+    for proc in stack.web:
+        groups["gunicorn"] += [psutil.Process(pid) for pid in [proc.pid] + worker_pids(proc)]
+    for proc in stack.jobs:
+        groups["jobs"].append(psutil.Process(proc.pid))
+    for candidate in psutil.process_iter(["name"]):
+        if (candidate.info.get("name") or "").startswith("postgres"):
+            groups["postgres"].append(candidate)
+    times = {}
+    for name, procs in groups.items():
+        for proc in procs:
+            try:
+                cpu = proc.cpu_times()
+                times[(name, proc.pid)] = cpu.user + cpu.system
+            except (psutil.NoSuchProcess, psutil.AccessDenied):
+                pass
+    return times
+
+
+def _cpu_used(before: dict, after: dict, seconds: float) -> dict:
+    """Cores used per group over the window (processes present at both ends)."""
+    used: dict = {}
+    for key, value in after.items():
+        if key in before:
+            used[key[0]] = used.get(key[0], 0.0) + value - before[key]
+    return {name: round(total / seconds, 2) for name, total in used.items()}
+
+
+async def _display_capacity(stack: Stack, steps: list[int], measure_s: float, settle_s: float) -> dict:
+    http = web.make_session(limit=256, timeout=web.aiohttp.ClientTimeout(total=15))
+    try:
+        session = await web.login(http, stack.urls[0], DISPLAY_EMAIL, DISPLAY_PASSWORD, landing="/display")
+        callbacks = await web.dependencies(session)
+        components = await web.page_components(session, "/display", callbacks)
+        intervals = _interval_components(components)
+        plan = []
+        for cb in callbacks:
+            if cb.clientside:
+                continue
+            triggers = [i for i, p in cb.inputs if p == "n_intervals" and i in intervals]
+            if not triggers:
+                continue
+            needed = [i for i, _ in cb.inputs + cb.state + cb.outputs if isinstance(i, str)]
+            if all(i in components for i in needed):
+                plan.append((cb, triggers[0], intervals[triggers[0]] / 1000))
+        if not any(interval_id == "wall-refresh" for _cb, interval_id, _p in plan):
+            raise RuntimeError(f"the display page's wall-refresh callback was not found (intervals: {intervals})")
+        defaults = {}
+        for ident, (_kind, props) in components.items():
+            for prop, value in props.items():
+                if prop != "children":
+                    defaults[(ident, prop)] = value
+        fed = {(i, p) for cb, _t, _per in plan for i, p in cb.state + cb.inputs}
+        feedback = {cb.output for cb, _t, _per in plan if any(o in fed for o in cb.outputs)}
+        plan_text = [f"{cb.output} every {period:g} s" for cb, _t, period in plan]
+        log(f"display: callbacks per display: {plan_text}")
+        load = DisplayLoad(session, plan, defaults, feedback)
+        stop = asyncio.Event()
+        runner = asyncio.create_task(load.run(stop))
+        curve = []
+        try:
+            for count in steps:
+                load.add_displays(count - len(load.displays))
+                await asyncio.sleep(settle_s)
+                load.window, load.bytes, load.lag = web.Stats(), 0, []
+                cpu_before = _cpu_snapshot(stack)
+                load.window_open = True
+                started = time.monotonic()
+                await asyncio.sleep(measure_s)
+                load.window_open = False
+                elapsed = time.monotonic() - started
+                cpu_after = _cpu_snapshot(stack)
+                # Requests sent in the window and still running count as they finish (up to 15 s).
+                wait_until = time.monotonic() + 15
+                window = load.window
+                while load.inflight and time.monotonic() < wait_until and window is load.window:
+                    if all(t.done() for t in load.inflight):
+                        break
+                    await asyncio.sleep(0.1)
+                done = len(window.latencies)
+                point = {
+                    "displays": count, "requests": done + window.errors, "errors": window.errors,
+                    "error_kinds": window.error_kinds,
+                    "req_per_s": round((done + window.errors) / elapsed, 1),
+                    "offered_req_per_s": round(count * sum(1 / p for _c, _t, p in plan), 1),
+                    "p50_ms": round(web.percentile(window.latencies, 50) * 1000, 1) if done else None,
+                    "p95_ms": round(web.percentile(window.latencies, 95) * 1000, 1) if done else None,
+                    "p99_ms": round(web.percentile(window.latencies, 99) * 1000, 1) if done else None,
+                    "mean_response_kb": round(load.bytes / max(1, done) / 1024, 1),
+                    "client_lag_p95_ms": round(web.percentile(load.lag, 95) * 1000, 1) if load.lag else None,
+                    "cpu_cores_used": _cpu_used(cpu_before, cpu_after, elapsed),
+                }
+                point["ok"] = bool(done) and point["errors"] == 0 and point["p95_ms"] <= P95_LIMIT_S * 1000
+                curve.append(point)
+                log(f"display step {count}: p50 {point['p50_ms']} ms, p95 {point['p95_ms']} ms, errors "
+                    f"{point['errors']}, {point['req_per_s']} req/s, cpu {point['cpu_cores_used']}")
+                if not point["ok"]:
+                    break  # overloaded: higher steps only pile up
+        finally:
+            stop.set()
+            await runner
+            for task in list(load.inflight):
+                task.cancel()
+            await asyncio.gather(*load.inflight, return_exceptions=True)
+        held = [p["displays"] for p in curve if p["ok"]]
+        # The largest step held, with every step below it held too.
+        capacity = 0
+        for point in curve:
+            if not point["ok"]:
+                break
+            capacity = point["displays"]
+        return {"capacity": capacity, "curve": curve, "callbacks": plan_text, "held_steps": held}
+    finally:
+        await http.close()
+
+
+def _worker_rss(stack: Stack) -> dict:
+    import psutil
+
+    rss = {}
+    for proc in stack.web:
+        for pid in worker_pids(proc):
+            try:
+                rss[pid] = round(psutil.Process(pid).memory_info().rss / (1024 * 1024), 1)
+            except psutil.NoSuchProcess:
+                pass
+    return rss
+
+
+def run(bench: Bench, wanted: set) -> list[Result]:
+    results = []
+    stack = start_stack(bench)
+    try:
+        if "sos_to_queue_p95_s" in wanted:
+            count = 10 if bench.quick else 50
+            log(f"sos_to_queue: {count} SOS")
+            detail = asyncio.run(_sos_to_queue(stack, count))
+            interval = detail["poll_interval_s"]
+            limit = interval + 0.5
+            value = detail["p95_s"]
+            results.append(Result("sos_to_queue_p95_s", value, "s", f"≤ interval + 0.5 ({limit:g}), interval ≤ 3",
+                                  value is not None and value <= limit and interval <= 3 and not detail["errors"],
+                                  detail))
+        if "display_capacity" in wanted or "web_rss_mb" in wanted:
+            if bench.quick:
+                steps, measure, settle = [100, 250, 500, 1000], 6.0, 5.0
+            else:
+                steps, measure, settle = [250, 500, 750, 1000, 1250, 1500], 20.0, 10.0
+            detail = asyncio.run(_display_capacity(stack, steps, measure, settle))
+            results.append(Result("display_capacity", detail["capacity"], "displays", "≥ 1000",
+                                  detail["capacity"] >= 1000, detail))
+            rss = _worker_rss(stack)
+            value = max(rss.values()) if rss else None
+            results.append(Result("web_rss_mb", value, "MB", "≤ 200", value is not None and value <= 200,
+                                  {"workers_rss_mb": rss, "hospitals": "10k real + demo city"}))
+        return results
+    finally:
+        bench.stop_stack(stack)
