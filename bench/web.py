@@ -1,8 +1,9 @@
 """Figures against the running product (gunicorn with production settings + the job process, on a
 database holding the real 10k hospitals and the demo city):
 
-- sos_to_queue_p95_s: an SOS is stored (db.sos.create_sos, not matched inline) and the job process
-  offers it; a hospital admin's queue, polled over HTTP at the page's own interval, first shows it.
+- sos_to_queue_p95_s: an SOS is sent as the citizen's SOS button sends it (db.sos.create_sos, then
+  the immediate offer the page makes, pages/citizen.send_sos; the job process is the fallback);
+  a hospital admin's queue, polled over HTTP at the page's own interval, first shows it.
 - display_capacity: simulated wall displays firing the display page's server callbacks at their
   intervals (read from the page itself), in ramp steps.
 - web_rss_mb: the largest gunicorn worker's RSS after the capacity run.
@@ -64,10 +65,15 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
     def create(citizen_id: int) -> int:
         from db.clock import utcnow
 
+        from db.matching import match_due
+
         with session_scope(factory) as session:
             sos, _ = create_sos(session, actor=session.get(User, citizen_id), latitude=point[0], longitude=point[1],
                                 now=utcnow(), location_source="gps")
-            return sos.id
+            sos_id = sos.id
+        with session_scope(factory) as session:  # what the SOS button's callback does next
+            match_due(session, now=utcnow(), sos_id=sos_id)
+        return sos_id
 
     http = web.make_session()
     try:

@@ -6,6 +6,8 @@ Outage: the server sends nothing when it cannot read the database; a watchdog in
 has lasted, and everything recovers by itself with the next good refresh.
 """
 
+import hashlib
+import json
 import logging
 import threading
 import time
@@ -14,6 +16,7 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_leaflet as dl
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
+from dash._utils import to_json
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth.context import db_session, state
@@ -46,7 +49,8 @@ def layout(**kwargs):
                     html.Div(id="wall-tiles-left", className="wall-column"),
                     html.Section([
                         html.H2("Map", className="wall-title"),
-                        dl.Map(tiles + [dl.LayerGroup(id="wall-map-layer")], id="wall-map",
+                        dl.Map(tiles + [dl.LayerGroup(id="wall-map-hospitals"), dl.LayerGroup(id="wall-map-layer")],
+                               id="wall-map",
                                center=list(config.map_center), zoom=11, zoomControl=False,
                                style={"height": "100%", "width": "100%", "background": "#111820"}),
                         html.Div(className="wall-time"),
@@ -71,7 +75,7 @@ class _SharedView:
     def __init__(self):
         self._lock = threading.Lock()
         self._built_at = float("-inf")
-        self._value = None  # (version, generated_at, left, right, layers)
+        self._value = None  # (version, hospitals_version, generated_at, left, right, live layers, hospitals)
 
     def get(self):
         ttl = state()["config"].display_cache_seconds
@@ -108,19 +112,30 @@ def _build():
         wall.blood_tile(data["shortages"], when),
         wall.alerts_tile(data["alerts"], when),
     ]
-    return snap.version(), data["generated_at"], left, right, wall.map_layers(data, _hospital_markers(data["hospitals"]))
+    hospitals_version, markers = _hospital_markers(data["hospitals"])
+    # The live layer (SOS, ambulances) and the hospitals' layer travel separately: hundreds of
+    # hospital markers are sent again only when the hospitals themselves change.
+    return (snap.version(), hospitals_version, data["generated_at"], _plain(left), _plain(right),
+            _plain(wall.map_layers(data, hospitals=[])), markers)
+
+
+def _plain(components):
+    """Components as the plain JSON structure the browser receives, made once per build: every
+    screen that needs this view then costs a fast encode of plain data, not a walk of objects."""
+    return json.loads(to_json(components))
 
 
 _markers_cache: dict = {"key": None, "markers": []}
 
 
-def _hospital_markers(hospitals: list[dict]) -> list:
-    """Hundreds of hospital markers are rebuilt only when the hospitals' list changes."""
-    key = hash(tuple((h["name"], h["lat"], h["lon"], h["ems"]) for h in hospitals))
+def _hospital_markers(hospitals: list[dict]) -> tuple[str, list]:
+    """Hundreds of hospital markers, rebuilt only when the hospitals' list changes; the key is
+    the same in every worker, so a screen's copy stays valid whichever worker answers."""
+    key = hashlib.sha256(json.dumps(hospitals, sort_keys=True).encode()).hexdigest()[:16]
     if _markers_cache["key"] != key:
-        _markers_cache["markers"] = wall.hospital_markers(hospitals)
+        _markers_cache["markers"] = _plain(wall.hospital_markers(hospitals))
         _markers_cache["key"] = key
-    return _markers_cache["markers"]
+    return key, _markers_cache["markers"]
 
 
 _view = _SharedView()
@@ -130,6 +145,7 @@ _view = _SharedView()
     Output("wall-tiles-left", "children"),
     Output("wall-tiles-right", "children"),
     Output("wall-map-layer", "children"),
+    Output("wall-map-hospitals", "children"),
     Output("wall-received", "data"),
     Input("wall-refresh", "n_intervals"),
     State("wall-received", "data"),
@@ -137,16 +153,18 @@ _view = _SharedView()
 @allowed_roles(*ROLES)
 def refresh_wall(_n, received):
     try:
-        version, generated_at, left, right, layers = _view.get()
+        version, hospitals_version, generated_at, left, right, layers, markers = _view.get()
     except SQLAlchemyError:
         # Keep what the screen shows; the browser's watchdog reports the outage.
         log.warning("wall display: database unreachable", exc_info=True)
         raise dash.exceptions.PreventUpdate
-    stamp = {"version": version, "generated_at": generated_at}
-    if received and received.get("version") == version:
+    received = received or {}
+    stamp = {"version": version, "hospitals": hospitals_version, "generated_at": generated_at}
+    hospitals_out = markers if received.get("hospitals") != hospitals_version else dash.no_update
+    if received.get("version") == version:
         # Nothing shown has changed: only tell the screen its data is current.
-        return dash.no_update, dash.no_update, dash.no_update, stamp
-    return left, right, layers, stamp
+        return dash.no_update, dash.no_update, dash.no_update, hospitals_out, stamp
+    return left, right, layers, hospitals_out, stamp
 
 
 # The watchdog runs in the browser: it needs neither the server nor the database.

@@ -15,7 +15,7 @@ from tests.conftest import add_user, dash_headers, login
 from tests.sos_fixtures import give_beds
 
 WALL_KEY = ("..wall-tiles-left.children...wall-tiles-right.children...wall-map-layer.children"
-            "...wall-received.data..")
+            "...wall-map-hospitals.children...wall-received.data..")
 
 
 def _wall_body(received=None):
@@ -24,6 +24,7 @@ def _wall_body(received=None):
         "outputs": [{"id": "wall-tiles-left", "property": "children"},
                     {"id": "wall-tiles-right", "property": "children"},
                     {"id": "wall-map-layer", "property": "children"},
+                    {"id": "wall-map-hospitals", "property": "children"},
                     {"id": "wall-received", "property": "data"}],
         "inputs": [{"id": "wall-refresh", "property": "n_intervals", "value": 1}],
         "state": [{"id": "wall-received", "property": "data", "value": received}],
