@@ -148,8 +148,11 @@ def match_due(
     if sos_id is not None:
         query = query.where(Sos.id == sos_id)
     for sos in session.execute(query).scalars().all():
-        offered = _offer_next_ring(session, sos, now=now, rings=rings, per_ring=per_ring,
-                                   escalate_after=escalate_after)
+        # Nothing this loop reads depends on its own unflushed changes: one flush at the end,
+        # not one before every query.
+        with session.no_autoflush:
+            offered = _offer_next_ring(session, sos, now=now, rings=rings, per_ring=per_ring,
+                                       escalate_after=escalate_after)
         if offered:
             summary.offered += offered
             summary.sos_matched += 1
