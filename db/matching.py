@@ -1,23 +1,30 @@
 """Matching: offer each SOS to the nearest hospitals able to help, in widening rings.
 
 A hospital can help when it is active, not on diversion (EMS status `closed`) and, where the
-emergency type needs a bed, has one of that type free. The search pre-filters on a bounding box
-over the indexed latitude/longitude columns, then keeps the exact great-circle distance.
+emergency type needs a bed, has one of that type free. A ring offers the nearest `per_ring` such
+hospitals within its radius that were not offered this SOS before; the ring offered is the first
+one not yet offered that has anyone new in it; when no ring has, the SOS becomes `unanswered`.
 
-`match_due` is the job body. It claims due SOS rows with FOR UPDATE SKIP LOCKED on PostgreSQL
-(SQLite serialises writers anyway), and the unique (sos, hospital) offer key means no hospital is
-ever offered the same SOS twice, however many job processes run.
+`match_due` is the job body (and what the SOS button calls at once for a new SOS). On PostgreSQL
+it is one prepared statement: it claims the due SOS rows with FOR UPDATE SKIP LOCKED, finds the
+nearest hospitals through the GiST index on `earth_point` (migration 0002), writes the offers and
+events and moves the SOS on, in a single round trip. On SQLite (one writer at a time anyway) the
+same rules run step by step with a bounding-box search. The unique (sos, hospital) offer key means
+no hospital is ever offered the same SOS twice, however many job processes run; the tests run
+every matching rule on both databases.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from db.geo import EARTH_RADIUS_KM, bounding_box
 from db.models import BedType, Hospital, HospitalBeds, Sos, SosEvent, SosOffer
@@ -136,12 +143,16 @@ def match_due(
     sos_id: Optional[int] = None,
 ) -> MatchSummary:
     """Offer every due SOS to its next ring; mark it unanswered when no ring is left."""
+    rings = tuple(float(r) for r in rings)
+    if session.get_bind().dialect.name == "postgresql":
+        return _match_due_in_one_statement(session, now=now, rings=rings, per_ring=per_ring,
+                                           escalate_after=escalate_after, limit=limit, sos_id=sos_id)
     summary = MatchSummary()
     query = (
         select(Sos)
         .where(Sos.status == "pending",
                (Sos.next_escalation_at.is_(None)) | (Sos.next_escalation_at <= now))
-        .order_by(Sos.created_at)
+        .order_by(Sos.created_at, Sos.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
@@ -166,3 +177,132 @@ def match_due(
             summary.unanswered += 1
     session.flush()
     return summary
+
+
+# ---- PostgreSQL: the whole of match_due in one prepared statement ----------------------------
+#
+# The same rules as the loop above. Parameters: $1 now, $2 next escalation time, $3 ring radii
+# (km), $4 chord of the widest ring on the unit sphere, $5 per ring, $6 how many SOS at most,
+# $7 the SOS (match_one only).
+_MATCH_SQL = """
+WITH due AS (
+    SELECT id, ring, earth_point(latitude, longitude) AS point,
+           -- The bed type this emergency needs: NULL when any hospital will do, 0 when no such type exists.
+           CASE WHEN {bed_code} IS NOT NULL THEN
+               coalesce((SELECT t.id FROM bed_types t WHERE t.code = {bed_code}), 0)
+           END AS bed_type_id
+    FROM sos
+    WHERE status = 'pending' AND (next_escalation_at IS NULL OR next_escalation_at <= $1) {only_one}
+    {order_and_limit}
+    FOR UPDATE SKIP LOCKED
+),
+nearest AS (
+    -- The nearest capable hospitals not offered this SOS yet, walking the GiST index outward.
+    SELECT d.id AS sos_id, h.id AS hospital_id, h.km
+    FROM due d CROSS JOIN LATERAL (
+        SELECT h.id, {earth_radius_x2} * asin(least(1.0, (earth_point(h.latitude, h.longitude) <-> d.point) / 2)) AS km
+        FROM hospitals h
+        WHERE earth_point(h.latitude, h.longitude) <@ cube_enlarge(d.point, $4, 3)
+          AND h.status = 'active' AND h.ems_status <> 'closed'
+          AND NOT EXISTS (SELECT 1 FROM sos_offers o WHERE o.sos_id = d.id AND o.hospital_id = h.id)
+          AND (d.bed_type_id IS NULL OR EXISTS (
+                SELECT 1 FROM hospital_beds b
+                WHERE b.hospital_id = h.id AND b.bed_type_id = d.bed_type_id AND b.available > 0))
+        ORDER BY earth_point(h.latitude, h.longitude) <-> d.point
+        LIMIT $5
+    ) h
+),
+chosen AS (
+    -- The first ring not offered yet whose radius reaches the nearest new hospital (none: NULL).
+    SELECT d.id AS sos_id, r.ring_no, ($3)[r.ring_no] AS radius
+    FROM due d CROSS JOIN LATERAL (
+        SELECT min(i) AS ring_no FROM generate_subscripts($3, 1) AS i
+        WHERE i > d.ring AND ($3)[i] >= (SELECT min(n.km) FROM nearest n WHERE n.sos_id = d.id)
+    ) r
+),
+offers AS (
+    INSERT INTO sos_offers (sos_id, hospital_id, ring, distance_km, status, offered_at)
+    SELECT n.sos_id, n.hospital_id, c.ring_no - 1, round(n.km::numeric, 3), 'offered', $1
+    FROM nearest n JOIN chosen c USING (sos_id)
+    WHERE n.km <= c.radius
+    RETURNING sos_id
+),
+counted AS (SELECT sos_id, count(*) AS offered FROM offers GROUP BY sos_id),
+moved AS (
+    -- Offered: the ring moves on and the next escalation is set. No ring left: unanswered.
+    UPDATE sos s SET status = CASE WHEN c.ring_no IS NULL THEN 'unanswered' ELSE s.status END,
+                     ring = coalesce(c.ring_no, greatest(s.ring, cardinality($3))),
+                     next_escalation_at = CASE WHEN c.ring_no IS NULL THEN NULL ELSE $2 END,
+                     updated_at = $1
+    FROM chosen c WHERE s.id = c.sos_id
+    RETURNING s.id, c.ring_no, c.radius
+),
+events AS (
+    INSERT INTO sos_events (sos_id, kind, from_status, to_status, at, detail)
+    SELECT m.id, 'offered', NULL, NULL, $1,
+           'Offered to ' || k.offered || ' hospital' || CASE WHEN k.offered = 1 THEN '' ELSE 's' END
+           || ' within ' || m.radius || ' km'
+    FROM moved m JOIN counted k ON k.sos_id = m.id
+    UNION ALL
+    SELECT m.id, 'unanswered', 'pending', 'unanswered', $1, '' FROM moved m WHERE m.ring_no IS NULL
+    RETURNING kind
+)
+SELECT ARRAY(SELECT id FROM due), (SELECT coalesce(sum(offered), 0) FROM counted),
+       (SELECT count(*) FROM events WHERE kind = 'offered'),
+       (SELECT count(*) FROM events WHERE kind = 'unanswered')
+"""
+
+
+def _bed_code_sql() -> str:
+    """The bed code each emergency type needs, as SQL over sos.emergency_type (from EMERGENCY_TYPES:
+    constants of this code base, checked to be plain words before they are written into SQL)."""
+    cases = []
+    for name, kind in EMERGENCY_TYPES.items():
+        if not re.fullmatch(r"[a-z_]+", name) or not re.fullmatch(r"[A-Z_]*", kind.bed_code or ""):
+            raise ValueError(f"emergency type {name!r} / bed code {kind.bed_code!r}: letters and _ only")
+        if kind.bed_code is not None:
+            cases.append(f"WHEN '{name}' THEN '{kind.bed_code}'")
+    return f"(CASE emergency_type {' '.join(cases)} END)"
+
+
+_MATCH_TYPES = "timestamp, timestamp, float8[], float8, int, int"
+_MATCH_STATEMENTS = {
+    # name: (parameter types, statement)
+    "healthfirst_match_due": (_MATCH_TYPES, _MATCH_SQL.format(
+        only_one="", order_and_limit="ORDER BY created_at, id LIMIT $6", bed_code=_bed_code_sql(),
+        earth_radius_x2=2 * EARTH_RADIUS_KM)),
+    "healthfirst_match_one": (_MATCH_TYPES + ", int", _MATCH_SQL.format(
+        only_one="AND id = $7", order_and_limit="", bed_code=_bed_code_sql(), earth_radius_x2=2 * EARTH_RADIUS_KM)),
+}
+
+
+def _match_due_in_one_statement(session: Session, *, now: datetime, rings: tuple[float, ...], per_ring: int,
+                                escalate_after: timedelta, limit: int, sos_id: Optional[int]) -> MatchSummary:
+    session.flush()  # the statement must see what this session added (e.g. the SOS just sent)
+    connection = session.connection()
+    name = "healthfirst_match_one" if sos_id is not None else "healthfirst_match_due"
+    # Prepared once per database connection: PostgreSQL then plans it once, not on every call.
+    # (The pool keeps `info` for the connection's lifetime and starts afresh on a reconnect.)
+    prepared = connection.info.setdefault("healthfirst_prepared", set())
+    if name not in prepared:
+        types, statement = _MATCH_STATEMENTS[name]
+        connection.exec_driver_sql(f"PREPARE {name} ({types}) AS {statement}")
+        prepared.add(name)
+    widest = max(rings, default=0.0)
+    params = [_naive_utc(now), _naive_utc(now + escalate_after), list(rings),
+              2 * math.sin(min(widest / (2 * EARTH_RADIUS_KM), math.pi / 2)), per_ring, limit]
+    if sos_id is not None:
+        params.append(sos_id)
+    claimed, offered, matched, unanswered = connection.exec_driver_sql(
+        f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", tuple(params)).one()
+    # SOS rows this session already holds were changed behind the ORM's back: reload on next use.
+    for claimed_id in claimed:
+        held = session.identity_map.get(identity_key(Sos, claimed_id))
+        if held is not None:
+            session.expire(held)
+    return MatchSummary(offered=int(offered), sos_matched=int(matched), unanswered=int(unanswered))
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """The stored form of times (see db.models.UTCDateTime)."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)

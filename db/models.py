@@ -24,6 +24,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    literal_column,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -156,6 +158,9 @@ class Hospital(Base):
         CheckConstraint(_in("ems_status", EMS_STATUSES), name="ems_status"),
         # The nearby search pre-filters on a bounding box over these two columns.
         Index("ix_hospitals_lat_lon", "latitude", "longitude"),
+        # PostgreSQL: nearest-first walks of this index (db.matching; migration 0002).
+        Index("ix_hospitals_earth_point", func.earth_point(literal_column("latitude"), literal_column("longitude")),
+              postgresql_using="gist").ddl_if(dialect="postgresql"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
