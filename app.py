@@ -154,6 +154,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     _install_dash_csrf(server)
     from pages.downloads import bp as downloads  # plain Flask routes; Dash imports the rest of pages/
     from pages.cap_feed import bp as cap_feed  # public CAP 1.2 documents and feed
+    from pages.display_feed import bp as display_feed  # what the wall display fetches
     import pages._alerts_banner  # noqa: F401 - the alerts banner's callback (not a page)
 
     server.register_blueprint(downloads)
@@ -161,6 +162,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
 
     server.register_blueprint(report_files)
     server.register_blueprint(cap_feed)
+    server.register_blueprint(display_feed)
 
     app = dash.Dash(
         __name__,

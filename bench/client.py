@@ -176,6 +176,11 @@ async def post_callback(session: Login, body: dict, *, base: Optional[str] = Non
         return response.status, await response.read()
 
 
+async def get_bytes(session: Login, path: str, params: Optional[dict] = None) -> tuple[int, bytes]:
+    async with session.http.get(session.base + path, params=params) as response:
+        return response.status, await response.read()
+
+
 def walk_layout(node, found: dict) -> None:
     """Collect every component with an id: id -> (type, props)."""
     if isinstance(node, list):

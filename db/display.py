@@ -6,8 +6,6 @@ positions are rounded to about 100 m. The display's callback sends only what thi
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,17 +39,15 @@ class Snapshot:
         # Shallow: every field already holds plain lists and dicts.
         return dict(vars(self))
 
-    def version(self) -> str:
-        """Changes only when something shown changes (not with the clock)."""
-        content = {k: v for k, v in self.as_dict().items() if k != "generated_at"}
-        return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()[:16]
-
 
 def snapshot(session: Session, *, now: datetime, day_start: datetime, day_end: datetime) -> Snapshot:
-    names = dict(session.execute(select(Hospital.id, Hospital.name)).all())
     open_sos = list(session.execute(select(Sos).where(Sos.status.in_(OPEN_STATUSES)).order_by(Sos.created_at)).scalars())
     unit_rows = list(session.execute(select(Ambulance).where(Ambulance.retired_at.is_(None))
                                      .order_by(Ambulance.status, Ambulance.status_since)).scalars())
+    # Names of the hospitals these rows name, not of the whole national directory.
+    named = {s.hospital_id for s in open_sos if s.hospital_id} | {u.hospital_id for u in unit_rows}
+    names = dict(session.execute(select(Hospital.id, Hospital.name).where(Hospital.id.in_(named))).all()) \
+        if named else {}
     call_signs = {u.id: u.call_sign for u in unit_rows}
     result = Snapshot(generated_at=now.isoformat())
     for sos in open_sos:

@@ -1,33 +1,20 @@
 """Control-room wall display: large, dark, no navigation, refreshing by itself for days.
 
 Access: the read-only display account, or a kiosk link an officer issues (/kiosk/<token>).
+Data: fetched every 5 s from pages/display_feed.py, only the parts that changed.
 Outage: the server sends nothing when it cannot read the database; a watchdog in the browser
 (no server needed) notices the data getting old, greys the tiles and shows how long the outage
 has lasted, and everything recovers by itself with the next good refresh.
 """
 
-import hashlib
-import json
-import logging
-import threading
-import time
-from zoneinfo import ZoneInfo
-
 import dash
 import dash_leaflet as dl
-from dash import Input, Output, State, callback, clientside_callback, dcc, html
-from dash._utils import to_json
-from sqlalchemy.exc import SQLAlchemyError
+from dash import Input, Output, State, clientside_callback, dcc, html
 
-from auth.context import db_session, state
-from auth.roles import allowed_roles
-from components import wall
+from auth.context import state
 from config import DISPLAY_TIMEZONE
-from db import display, metrics
-from db.clock import utcnow
+from pages.display_feed import FEED_URL, PART_IDS, ROLES
 
-log = logging.getLogger("healthfirst.display")
-ROLES = ("display", "health_officer", "super_admin")
 REFRESH_MS = 5_000
 dash.register_page(__name__, path="/display", title="Control room", allowed_roles=ROLES,
                    nav_label="Wall display", nav_order=90)
@@ -59,6 +46,8 @@ def layout(**kwargs):
                 ],
                 className="wall-grid",
             ),
+            # Where the screen fetches its data, and which part goes where (pages/display_feed.py).
+            dcc.Store(id="wall-source", data={"url": FEED_URL, "parts": list(PART_IDS)}),
             dcc.Store(id="wall-received", data=None),
             dcc.Interval(id="wall-refresh", interval=REFRESH_MS),
             dcc.Interval(id="wall-watchdog", interval=1_000),
@@ -68,103 +57,37 @@ def layout(**kwargs):
     )
 
 
-class _SharedView:
-    """The rendered display, shared by every screen this worker serves and rebuilt at most every
-    `display_cache_seconds`: a thousand screens polling cost one set of queries per period."""
-
-    def __init__(self):
-        self._lock = threading.Lock()
-        self._built_at = float("-inf")
-        self._value = None  # (version, hospitals_version, generated_at, left, right, live layers, hospitals)
-
-    def get(self):
-        ttl = state()["config"].display_cache_seconds
-        fresh = time.monotonic() - self._built_at < ttl
-        if fresh and self._value is not None:
-            return self._value
-        # One thread rebuilds; the others keep serving the last view meanwhile.
-        if not self._lock.acquire(blocking=self._value is None):
-            return self._value
-        try:
-            if time.monotonic() - self._built_at >= ttl or self._value is None:
-                self._value = _build()
-                self._built_at = time.monotonic()
-            return self._value
-        finally:
-            self._lock.release()
-
-
-def _build():
-    now = utcnow()
-    day_start, day_end = metrics.day_bounds(now, ZoneInfo(DISPLAY_TIMEZONE))
-    with db_session() as session:
-        snap = display.snapshot(session, now=now, day_start=day_start, day_end=day_end)
-    data = snap.as_dict()
-    when = wall.data_time_label(now)
-    left = [
-        wall.unanswered_tile(data["unanswered"], data["sos"], when, now),
-        wall.sos_tile(data["sos"], data["sos_by_status"], when, now),
-        wall.units_tile(data["units"], data["units_by_status"], when, now),
-    ]
-    right = [
-        wall.response_tile(data["response_times"], when),
-        wall.beds_tile(data["beds"], when),
-        wall.blood_tile(data["shortages"], when),
-        wall.alerts_tile(data["alerts"], when),
-    ]
-    hospitals_version, markers = _hospital_markers(data["hospitals"])
-    # The live layer (SOS, ambulances) and the hospitals' layer travel separately: hundreds of
-    # hospital markers are sent again only when the hospitals themselves change.
-    return (snap.version(), hospitals_version, data["generated_at"], _plain(left), _plain(right),
-            _plain(wall.map_layers(data, hospitals=[])), markers)
-
-
-def _plain(components):
-    """Components as the plain JSON structure the browser receives, made once per build: every
-    screen that needs this view then costs a fast encode of plain data, not a walk of objects."""
-    return json.loads(to_json(components))
-
-
-_markers_cache: dict = {"key": None, "markers": []}
-
-
-def _hospital_markers(hospitals: list[dict]) -> tuple[str, list]:
-    """Hundreds of hospital markers, rebuilt only when the hospitals' list changes; the key is
-    the same in every worker, so a screen's copy stays valid whichever worker answers."""
-    key = hashlib.sha256(json.dumps(hospitals, sort_keys=True).encode()).hexdigest()[:16]
-    if _markers_cache["key"] != key:
-        _markers_cache["markers"] = _plain(wall.hospital_markers(hospitals))
-        _markers_cache["key"] = key
-    return key, _markers_cache["markers"]
-
-
-_view = _SharedView()
-
-
-@callback(
-    Output("wall-tiles-left", "children"),
-    Output("wall-tiles-right", "children"),
-    Output("wall-map-layer", "children"),
-    Output("wall-map-hospitals", "children"),
+# Every refresh fetches only what changed (pages/display_feed.py): no Dash callback round trip
+# and nothing encoded per request. A failed fetch keeps what the screen shows (the watchdog below
+# reports the outage); a session that ended (a revoked kiosk, a disabled account) goes to login.
+clientside_callback(
+    """
+    async function(_n, source, received) {
+        const keep = source.parts.map(() => window.dash_clientside.no_update);
+        const have = (received && received.have) || '';
+        let response;
+        try {
+            response = await fetch(source.url + '?have=' + encodeURIComponent(have),
+                                   {credentials: 'same-origin', cache: 'no-store', headers: {Accept: 'application/json'}});
+        } catch (error) {
+            return keep.concat([window.dash_clientside.no_update]);
+        }
+        if (response.status === 401 || response.status === 403) {
+            window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+            return keep.concat([window.dash_clientside.no_update]);
+        }
+        if (!response.ok) { return keep.concat([window.dash_clientside.no_update]); }
+        const body = await response.json();
+        return source.parts.map((part) => part in body.parts ? body.parts[part] : window.dash_clientside.no_update)
+            .concat([body.stamp]);
+    }
+    """,
+    *[Output(part, "children") for part in PART_IDS],
     Output("wall-received", "data"),
     Input("wall-refresh", "n_intervals"),
+    State("wall-source", "data"),
     State("wall-received", "data"),
 )
-@allowed_roles(*ROLES)
-def refresh_wall(_n, received):
-    try:
-        version, hospitals_version, generated_at, left, right, layers, markers = _view.get()
-    except SQLAlchemyError:
-        # Keep what the screen shows; the browser's watchdog reports the outage.
-        log.warning("wall display: database unreachable", exc_info=True)
-        raise dash.exceptions.PreventUpdate
-    received = received or {}
-    stamp = {"version": version, "hospitals": hospitals_version, "generated_at": generated_at}
-    hospitals_out = markers if received.get("hospitals") != hospitals_version else dash.no_update
-    if received.get("version") == version:
-        # Nothing shown has changed: only tell the screen its data is current.
-        return dash.no_update, dash.no_update, dash.no_update, hospitals_out, stamp
-    return left, right, layers, hospitals_out, stamp
 
 
 # The watchdog runs in the browser: it needs neither the server nor the database.

@@ -1,6 +1,7 @@
 """The wall display: nothing that identifies a patient in any response it receives; kiosk links
 open it read-only and stop working the moment they are revoked."""
 
+import json
 import re
 
 import pytest
@@ -14,22 +15,7 @@ from db.models import User
 from tests.conftest import add_user, dash_headers, login
 from tests.sos_fixtures import give_beds
 
-WALL_KEY = ("..wall-tiles-left.children...wall-tiles-right.children...wall-map-layer.children"
-            "...wall-map-hospitals.children...wall-received.data..")
-
-
-def _wall_body(received=None):
-    return {
-        "output": WALL_KEY,
-        "outputs": [{"id": "wall-tiles-left", "property": "children"},
-                    {"id": "wall-tiles-right", "property": "children"},
-                    {"id": "wall-map-layer", "property": "children"},
-                    {"id": "wall-map-hospitals", "property": "children"},
-                    {"id": "wall-received", "property": "data"}],
-        "inputs": [{"id": "wall-refresh", "property": "n_intervals", "value": 1}],
-        "state": [{"id": "wall-received", "property": "data", "value": received}],
-        "changedPropIds": ["wall-refresh.n_intervals"],
-    }
+FEED = "/_display/view.json"
 
 
 def _an_identifiable_sos(web_db, web_people):
@@ -45,9 +31,10 @@ def _an_identifiable_sos(web_db, web_people):
         return sos.id
 
 
-def _wall_response(client):
-    response = client.post("/_dash-update-component", json=_wall_body(), headers=dash_headers(client))
+def _wall_response(client, have=""):
+    response = client.get(FEED, query_string={"have": have})
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert response.headers["Cache-Control"] == "no-store"
     return response.get_data(as_text=True)
 
 
@@ -82,7 +69,7 @@ def test_kiosk_link_opens_the_display_and_revoking_stops_it(client, web_people, 
         officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
         kiosk.revoke(session, actor=officer, kiosk_id=kiosk_id, now=utcnow())
         session.commit()
-    refused = client.post("/_dash-update-component", json=_wall_body(), headers={"X-CSRFToken": "x"})
+    refused = client.get(FEED)
     assert refused.status_code == 401  # the session ended with the revocation
     assert client.get(f"/kiosk/{token}").status_code == 404
 
@@ -104,12 +91,53 @@ def test_only_officers_and_super_admins_issue_links(session):
 def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, web_people, web_db):
     _an_identifiable_sos(web_db, web_people)
     login(client, "display@example.in")
-    headers = dash_headers(client)
-    first = client.post("/_dash-update-component", json=_wall_body(), headers=headers).get_json()
-    stamp = first["response"]["wall-received"]["data"]
-    again = client.post("/_dash-update-component", json=_wall_body(stamp), headers=headers)
-    assert set(again.get_json()["response"]) == {"wall-received"}  # tiles untouched
-    assert len(again.data) < 300 < len(first and str(first))
+    first = client.get(FEED)
+    parts = first.get_json()["parts"]
+    assert set(parts) == {"wall-tiles-left", "wall-tiles-right", "wall-map-layer", "wall-map-hospitals"}
+    stamp = first.get_json()["stamp"]
+    again = client.get(FEED, query_string={"have": stamp["have"]})
+    assert again.get_json()["parts"] == {}  # tiles untouched
+    assert again.get_json()["stamp"]["have"] == stamp["have"]
+    assert len(again.data) < 300 < len(first.data)
+
+
+def test_a_change_sends_only_the_parts_that_show_it(web_app, client, web_people, web_db):
+    """An SOS cancelled: its tiles and map marker travel again; beds, blood, alerts, response
+    times and the hospital markers do not."""
+    from dataclasses import replace
+
+    from auth.context import EXTENSION_KEY
+
+    sos_id = _an_identifiable_sos(web_db, web_people)
+    login(client, "display@example.in")
+    state = web_app.server.extensions[EXTENSION_KEY]
+    original = state["config"]
+    state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
+    try:
+        have = client.get(FEED).get_json()["stamp"]["have"]
+        with web_db.factory() as session:
+            citizen = session.execute(select(User).where(User.email == "zaphod.uniquename@example.in")).scalar_one()
+            sos_ops.cancel_sos(session, actor=citizen, sos_id=sos_id, now=utcnow())
+            session.commit()
+        changed = client.get(FEED, query_string={"have": have}).get_json()
+    finally:
+        state["config"] = original
+    assert set(changed["parts"]) == {"wall-tiles-left", "wall-map-layer"}
+    assert f"SOS-{sos_id:05d}" not in json.dumps(changed["parts"])  # no longer open
+    assert changed["stamp"]["have"] != have
+
+
+def test_only_wall_roles_get_the_feed(client, web_people):
+    assert client.get(FEED).status_code == 401  # anonymous: an API answer, not a login page
+    for email in ("citizen@example.in", "admin.a@example.in"):
+        login(client, email)
+        assert client.get(FEED).status_code == 403, email
+        client.post("/logout", data={"csrf_token": ""})
+        client.delete_cookie("session")
+    for email in ("officer@example.in", "super@example.in", "display@example.in"):
+        login(client, email)
+        assert client.get(FEED).status_code == 200, email
+        client.delete_cookie("session")
 
 
 def test_a_revoked_kiosk_stops_within_the_session_cache_time(web_app, client, web_people, web_db):
@@ -128,13 +156,12 @@ def test_a_revoked_kiosk_stops_within_the_session_cache_time(web_app, client, we
             token, row = kiosk.issue(session, actor=officer, label="Wall 2", now=utcnow())
             session.commit()
         client.get(f"/kiosk/{token}")
-        headers = dash_headers(client)
-        assert client.post("/_dash-update-component", json=_wall_body(), headers=headers).status_code == 200
+        assert client.get(FEED).status_code == 200
         with web_db.factory() as session:
             officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
             kiosk.revoke(session, actor=officer, kiosk_id=row.id, now=utcnow())
             session.commit()
         time.sleep(0.6)
-        assert client.post("/_dash-update-component", json=_wall_body(), headers=headers).status_code == 401
+        assert client.get(FEED).status_code == 401
     finally:
         state["config"] = original
