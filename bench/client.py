@@ -176,8 +176,9 @@ async def post_callback(session: Login, body: dict, *, base: Optional[str] = Non
         return response.status, await response.read()
 
 
-async def get_bytes(session: Login, path: str, params: Optional[dict] = None) -> tuple[int, bytes]:
-    async with session.http.get(session.base + path, params=params) as response:
+async def get_bytes(session: Login, path: str, params: Optional[dict] = None, *,
+                    base: Optional[str] = None) -> tuple[int, bytes]:
+    async with session.http.get((base or session.base) + path, params=params) as response:
         return response.status, await response.read()
 
 

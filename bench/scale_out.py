@@ -267,19 +267,19 @@ async def _citizen(factory, citizen_id: int, points: list, rec: Recorder, deadli
             rec.error(f"citizen {type(error).__name__}: {error}"[:80])
 
 
-async def _display(login: web.Login, urls: list[str], callbacks, rec: Recorder, deadline: float) -> None:
-    cb = web.server_callback_on(callbacks, "wall-refresh")
-    n = 0
+async def _display(login: web.Login, urls: list[str], feed_url: str, rec: Recorder, deadline: float) -> None:
+    """A wall screen: fetches the page's feed every 5 s from any instance, sending back the
+    versions it holds (they must be valid whichever instance answers)."""
+    have = ""
     await asyncio.sleep(random.uniform(0, 5))
     while time.monotonic() < deadline:
-        n += 1
         try:
-            status, _ = await web.post_callback(login, cb.body({("wall-refresh", "n_intervals"): n},
-                                                                trigger=("wall-refresh", "n_intervals")),
-                                                base=random.choice(urls))
+            status, payload = await web.get_bytes(login, feed_url, {"have": have}, base=random.choice(urls))
             rec.counts["wall_polls"] += 1
-            if status not in (200, 204):
+            if status != 200:
                 rec.error(f"wall HTTP {status}")
+            else:
+                have = json.loads(payload)["stamp"]["have"]
         except Exception as error:  # noqa: BLE001
             rec.error(f"wall {type(error).__name__}")
         await asyncio.sleep(5)
@@ -319,12 +319,13 @@ async def _traffic(stack: Stack, seconds: float, admins_ids: list, citizen_rows:
         sessions.append(http)
         display = await web.login(http, stack.urls[1 % len(stack.urls)], "display@demo.healthfirst.in",
                                   "Display-demo-2026", landing="/display")
-        display_callbacks = await web.dependencies(display)
+        display_page = await web.page_components(display, "/display", await web.dependencies(display))
+        feed_url = display_page["wall-source"][1]["data"]["url"]
         deadline = time.monotonic() + seconds
         log(f"scale_out: traffic for {seconds:g} s on {stack.urls}")
         tasks = [a.run(deadline) for a in admins]
         tasks += [_citizen(factory, cid, points, rec, deadline) for cid, _email in citizen_rows]
-        tasks += [_display(display, stack.urls, display_callbacks, rec, deadline) for _ in range(8)]
+        tasks += [_display(display, stack.urls, feed_url, rec, deadline) for _ in range(8)]
         await asyncio.gather(*tasks)
     finally:
         for http in sessions:
