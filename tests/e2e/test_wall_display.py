@@ -1,14 +1,15 @@
 """The wall display in a real browser at 1920×1080: live data, then a database outage (the
-display keeps its data, greys it and says for how long), then recovery by itself."""
+display keeps its data, greys it and says for how long), recovery by itself, a change shown
+without a reload, and a screen whose session ended going to the login page."""
 
 from __future__ import annotations
 
 import pytest
 from dash.testing.wait import until
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, select
 
 from auth.context import EXTENSION_KEY
-from db import matching, sos as sos_ops
+from db import matching, sos as sos_ops, users
 from db.clock import utcnow
 from db.engine import make_session_factory
 from db.models import User
@@ -67,3 +68,17 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
     until(lambda: _text(driver, "#wall-outage") == "", 20, poll=0.5)
     assert "wall-stale" not in driver.find_element("css selector", "#wall").get_attribute("class")
     dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}")
+
+    # A cancelled SOS leaves the wall by itself: only the parts that show it are sent again.
+    with web_db.factory() as session:
+        sos_ops.cancel_sos(session, actor=session.get(User, web_people["citizen"].id), sos_id=sos.id, now=utcnow())
+        session.commit()
+    dash_duo.wait_for_text_to_equal("#wall-unanswered .wall-huge", "0", timeout=15)
+    assert f"SOS-{sos.id:05d}" not in _text(driver, "#wall-sos")
+    assert "7" in _text(driver, "#wall-beds")  # the tiles that did not change are still there
+    # The display account's sessions end (e.g. a super admin disables it): the screen goes to login.
+    with web_db.factory() as session:
+        display_account = session.execute(select(User).where(User.email == "display@example.in")).scalar_one()
+        users.end_all_sessions(session, display_account)
+        session.commit()
+    until(lambda: "/login" in driver.current_url, 20, poll=0.5)
