@@ -184,6 +184,10 @@ def match_due(
 # The same rules as the loop above. Parameters: $1 now, $2 next escalation time, $3 ring radii
 # (km), $4 chord of the widest ring on the unit sphere, $5 per ring, $6 how many SOS at most,
 # $7 the SOS (match_one only).
+# Two job processes: the row lock decides who matches an SOS, and PostgreSQL re-checks a locked
+# row that another process changed meanwhile, so it is no longer due. Should escalation ever be
+# shorter than the clock skew between processes, the unique (sos, hospital) key still refuses a
+# repeated offer: that round fails and the next one starts afresh.
 _MATCH_SQL = """
 WITH due AS (
     SELECT id, ring, earth_point(latitude, longitude) AS point,

@@ -23,7 +23,7 @@ down_revision: Union[str, Sequence[str], None] = '0001'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
-# Also in db/matching.py: the query must use the indexed expression exactly.
+# db/matching.py orders by earth_point(latitude, longitude) <-> the SOS's point: the indexed expression.
 EARTH_POINT = """
 CREATE OR REPLACE FUNCTION earth_point(latitude double precision, longitude double precision)
 RETURNS cube LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
