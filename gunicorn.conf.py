@@ -21,7 +21,7 @@ keepalive = 15
 max_requests = 200_000
 max_requests_jitter = 20_000
 # Build the app once in the master and fork workers from it: a replacement worker is serving
-# within milliseconds instead of importing Dash again. (Nothing opens a database connection
+# as soon as it is forked instead of importing Dash again. (Nothing opens a database connection
 # while the app is built, so no connection is shared across the fork.)
 preload_app = True
 accesslog = os.environ.get("HEALTHFIRST_ACCESS_LOG", None)
