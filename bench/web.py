@@ -185,9 +185,9 @@ class DisplayLoad:
                 body = source.body(values, trigger=(interval_id, "n_intervals"))
                 status, payload = await web.post_callback(self.session, body)
             elapsed = time.monotonic() - started
+            if status == 200:
+                self._remember(display, source, payload)
             if not counted:
-                if isinstance(source, Feed) and status == 200:
-                    display["have"] = json.loads(payload)["stamp"]["have"]
                 return
             if status == 204:
                 self.window.add(elapsed)
@@ -198,23 +198,24 @@ class DisplayLoad:
             else:
                 self.window.add(elapsed)
                 self.bytes += len(payload)
-                if isinstance(source, Feed):
-                    # What the screen sends back next time: the versions of the parts it now holds.
-                    display["have"] = json.loads(payload)["stamp"]["have"]
-                elif source.output in self.feedback:
-                    # Keep only what the screen sends back (e.g. the stamp of what it shows), not the
-                    # tiles: a thousand copies of every tile would make this process the bottleneck.
-                    response = json.loads(payload).get("response", {})
-                    for ident, props in response.items():
-                        for prop, value in props.items():
-                            if (ident, prop) in self.fed:
-                                display["values"][(ident, prop)] = value
             self.lag.append(started - scheduled)
         except asyncio.CancelledError:
             raise
         except Exception as error:  # noqa: BLE001 - timeouts, resets: errors of the step
             if counted:
                 self.window.error(type(error).__name__)
+
+    def _remember(self, display: dict, source, payload: bytes) -> None:
+        """What the screen sends back next time: the versions of the parts it now holds (a feed),
+        or the values a callback feeds back to itself. Not the tiles: a thousand copies of every
+        tile would make this process the bottleneck."""
+        if isinstance(source, Feed):
+            display["have"] = json.loads(payload)["stamp"]["have"]
+        elif source.output in self.feedback:
+            for ident, props in json.loads(payload).get("response", {}).items():
+                for prop, value in props.items():
+                    if (ident, prop) in self.fed:
+                        display["values"][(ident, prop)] = value
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
