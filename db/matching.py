@@ -23,6 +23,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Iterable, Optional
 
 from sqlalchemy import exists, func, insert, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
@@ -242,18 +243,19 @@ moved AS (
     RETURNING s.id, c.ring_no, c.radius
 ),
 events AS (
+    -- One event per SOS moved: "offered" with what was offered, or "unanswered".
     INSERT INTO sos_events (sos_id, kind, from_status, to_status, at, detail)
-    SELECT m.id, 'offered', NULL, NULL, $1,
-           'Offered to ' || k.offered || ' hospital' || CASE WHEN k.offered = 1 THEN '' ELSE 's' END
-           || ' within ' || m.radius || ' km'
-    FROM moved m JOIN counted k ON k.sos_id = m.id
-    UNION ALL
-    SELECT m.id, 'unanswered', 'pending', 'unanswered', $1, '' FROM moved m WHERE m.ring_no IS NULL
-    RETURNING kind
+    SELECT m.id, CASE WHEN m.ring_no IS NULL THEN 'unanswered' ELSE 'offered' END,
+           CASE WHEN m.ring_no IS NULL THEN 'pending' END, CASE WHEN m.ring_no IS NULL THEN 'unanswered' END, $1,
+           CASE WHEN m.ring_no IS NULL THEN '' ELSE
+               'Offered to ' || k.offered || ' hospital' || CASE WHEN k.offered = 1 THEN '' ELSE 's' END
+               || ' within ' || m.radius || ' km' END
+    FROM moved m LEFT JOIN counted k ON k.sos_id = m.id
+    RETURNING sos_id, kind
 )
-SELECT ARRAY(SELECT id FROM due), (SELECT coalesce(sum(offered), 0) FROM counted),
-       (SELECT count(*) FROM events WHERE kind = 'offered'),
-       (SELECT count(*) FROM events WHERE kind = 'unanswered')
+SELECT coalesce(array_agg(sos_id), ARRAY[]::int[]), (SELECT coalesce(sum(offered), 0) FROM counted),
+       count(*) FILTER (WHERE kind = 'offered'), count(*) FILTER (WHERE kind = 'unanswered')
+FROM events
 """
 
 
@@ -297,14 +299,26 @@ def _match_due_in_one_statement(session: Session, *, now: datetime, rings: tuple
               2 * math.sin(min(widest / (2 * EARTH_RADIUS_KM), math.pi / 2)), per_ring, limit]
     if sos_id is not None:
         params.append(sos_id)
-    claimed, offered, matched, unanswered = connection.exec_driver_sql(
-        f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", tuple(params)).one()
+    execute = f"EXECUTE {name} ({', '.join(['%s'] * len(params))})"
+    # The product's hottest statement goes straight to the driver's cursor: SQLAlchemy's result
+    # machinery cost 0.1 ms of the 1.5 ms an SOS takes (measured). Errors are still SQLAlchemy's.
+    dbapi_connection = connection.connection.dbapi_connection
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(execute, params)
+            claimed, offered, matched, unanswered = cursor.fetchone()
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(execute, params, error, connection.dialect.loaded_dbapi.Error) from error
     # SOS rows this session already holds were changed behind the ORM's back: reload on next use.
     for claimed_id in claimed:
         held = session.identity_map.get(identity_key(Sos, claimed_id))
         if held is not None:
-            session.expire(held)
+            session.expire(held, _SOS_COLUMNS_SET)
     return MatchSummary(offered=int(offered), sos_matched=int(matched), unanswered=int(unanswered))
+
+
+# What the statement's UPDATE of sos sets (`moved` in _MATCH_SQL).
+_SOS_COLUMNS_SET = ("status", "ring", "next_escalation_at", "updated_at")
 
 
 def _naive_utc(moment: datetime) -> datetime:

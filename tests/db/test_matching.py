@@ -5,7 +5,7 @@ says it should be, ring after ring."""
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from db.capacity import ensure_bed_types
 from db.geo import haversine_km
@@ -102,3 +102,39 @@ def test_offers_match_an_exact_great_circle_scan_ring_after_ring(db, clock):
         assert offer_lines and all(line.startswith("Offered to ") and line.endswith(" km") for line in offer_lines)
         # Every SOS ends unanswered here: nobody accepts, and every ring runs out.
         assert {session.get(Sos, s.id).status for s in sos_list} == {"unanswered"}
+
+
+def test_a_round_that_cannot_finish_writes_nothing_and_the_next_one_offers(pg_db, clock):
+    """The nearest hospital's row is held by another transaction past the lock timeout: the round
+    fails with SQLAlchemy's error (what the job runner and the SOS button handle), leaves the SOS
+    as it was, and the next round offers it."""
+    from sqlalchemy import exc, text
+
+    from tests.sos_fixtures import city
+
+    with pg_db.factory() as session:
+        hospitals, _ = city(session, 2)
+        sos = send_sos(session, add_user(session), now=clock())
+        session.commit()
+        sos_id, nearest_id = sos.id, hospitals[0].id
+
+    with pg_db.factory() as blocker, pg_db.factory() as session:
+        blocker.execute(text("SELECT id FROM hospitals WHERE id = :id FOR UPDATE"), {"id": nearest_id})
+        session.execute(text("SET LOCAL lock_timeout = '200ms'"))
+        try:
+            match_now(session, now=clock(), rings=RINGS, per_ring=PER_RING)
+        except exc.OperationalError as error:
+            assert "lock" in str(error.orig).lower()
+        else:
+            raise AssertionError("matching went through a locked hospital row")
+        session.rollback()
+        blocker.rollback()
+
+    with pg_db.factory() as session:
+        assert session.scalar(select(func.count()).select_from(SosOffer)) == 0
+        assert session.get(Sos, sos_id).ring == 0
+        summary = match_now(session, now=clock(), rings=RINGS, per_ring=PER_RING)
+        session.commit()
+        assert summary.offered == 2
+        offers = session.execute(select(SosOffer.hospital_id).where(SosOffer.sos_id == sos_id)).scalars().all()
+        assert nearest_id in offers
