@@ -92,6 +92,7 @@ def too_large(_error):
     message = f"The file is larger than {mb} MB. Nothing was stored."
     if _wants_json() or request.path.startswith("/_"):
         return jsonify(ok=False, message=message, field="file"), 413
-    return render_template("message.html", title="File too large", message=message), 413
+    return render_template("message.html", title="File too large", message=message,
+                           back_url="/reports/upload", back_label="Choose a smaller file"), 413
 
 

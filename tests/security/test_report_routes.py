@@ -76,6 +76,11 @@ def test_upload_over_the_cap_is_refused_and_nothing_stored(client, web_people, w
         web_app.server.config["MAX_CONTENT_LENGTH"] = 100 * 1024
         early = _upload(client, pdf_bytes() + b"0" * (256 * 1024))  # refused before reading the body
         assert early.status_code == 413 and "Nothing was stored" in early.get_json()["message"]
+        # The plain form gets a page that leads back to the form, not to the login page.
+        page = _upload(client, pdf_bytes() + b"0" * (256 * 1024), xhr=False)
+        text = page.get_data(as_text=True)
+        assert page.status_code == 413 and "Nothing was stored" in text
+        assert 'href="/reports/upload"' in text and "Back to log in" not in text
     finally:
         state["config"] = original
         web_app.server.config["MAX_CONTENT_LENGTH"] = original.max_upload_bytes + 1024 * 1024
