@@ -53,8 +53,10 @@ def _body(view, now):
                    id="track-call") if phone else None,
         ]), className="mt-3"))
     elif sos.status == "pending":
-        parts.append(html.P(f"Offered to {view.offered_count} nearby hospital(s). Waiting for one to accept…",
-                            className="fs-5 mt-3", id="track-waiting"))
+        count = view.offered_count
+        waiting = (f"Offered to {count} nearby hospital{'' if count == 1 else 's'}. Waiting for one to accept…"
+                   if count else "Finding the nearest hospitals that can help…")
+        parts.append(html.P(waiting, className="fs-5 mt-3", id="track-waiting"))
     if view.ambulance is not None:
         unit = view.ambulance
         parts.append(dbc.Card(dbc.CardBody([

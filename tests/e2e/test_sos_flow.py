@@ -272,7 +272,7 @@ def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db,
     _wait_for_path(dash_duo, f"/citizen/sos/{sos.id}")
     _wait_for_status(dash_duo, "Waiting for a hospital")
     dash_duo.wait_for_text_to_equal("h1", sos_number(sos.id))
-    dash_duo.wait_for_contains_text("#track-waiting", "Offered to 2 nearby hospital(s)")
+    dash_duo.wait_for_contains_text("#track-waiting", "Offered to 2 nearby hospitals")
     assert _count(dash_duo, "#track-hospital") == 0
 
     # Alpha accepts elsewhere: the open page shows it within a poll or two, without a reload.
