@@ -27,6 +27,11 @@ def _seconds(value) -> str:
     return duration(timedelta(seconds=value))
 
 
+def _target(seconds: int) -> str:
+    """A target as people say it: "1 min", "90 s"."""
+    return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else _seconds(seconds)
+
+
 def timer(since_ms: int, now: datetime, *, late_after_s: int | None = None) -> html.Span:
     """Elapsed time since `since_ms`, kept ticking by the display's browser-side watchdog."""
     elapsed = max(0, int(now.timestamp() - since_ms / 1000))
@@ -46,6 +51,11 @@ def tile(title: str, body, *, data_time: str, tile_id: str, extra_class: str = "
     )
 
 
+def _table(rows: list) -> html.Div:
+    """Rows whose columns line up across the tile (see .wall-table in assets/wall.css)."""
+    return html.Div(rows, className="wall-table")
+
+
 def unanswered_tile(count: int, sos: list[dict], data_time: str, now: datetime) -> html.Section:
     waiting = [s for s in sos if s["status"] == "unanswered"]
     body = [html.Div(str(count), className="wall-huge")]
@@ -62,14 +72,14 @@ def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) ->
     rows = []
     for s in sos[:8]:
         waiting = s["status"] in ("pending", "unanswered")
+        who = s["unit"] or s["hospital"]
         rows.append(html.Div(
             [html.Span(f"SOS-{s['id']:05d}", className="wall-mono"),
              html.Span(SOS_STATUS_LABELS.get(s["status"], s["status"])),
-             html.Span(s["type"]),
              timer(s["since_ms"], now, late_after_s=WAIT_TARGET_S if waiting else None),
-             html.Span(s["unit"] or s["hospital"] or "")],
+             html.Span(f"{s['type']} · {who}" if who else s["type"])],
             className="wall-row"))
-    return tile(f"Open SOS: {len(sos)}", [counts] + (rows or [html.Div("None open", className="wall-quiet")]),
+    return tile(f"Open SOS: {len(sos)}", [counts, _table(rows) if rows else html.Div("None open", className="wall-quiet")],
                 data_time=data_time, tile_id="wall-sos")
 
 
@@ -81,7 +91,7 @@ def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime
                       html.Span(UNIT_STATUS_LABELS.get(u["status"], u["status"])),
                       timer(u["since_ms"], now), html.Span(u["hospital"])],
                      className="wall-row") for u in busy]
-    return tile("Ambulances", [counts] + (rows or [html.Div("All available", className="wall-quiet")]),
+    return tile("Ambulances", [counts, _table(rows) if rows else html.Div("All available", className="wall-quiet")],
                 data_time=data_time, tile_id="wall-units")
 
 
@@ -117,9 +127,9 @@ def response_tile(stats: list[dict], data_time: str) -> html.Section:
         rows.append(html.Div(
             [html.Span(f"{s['label']} ({s['count']})"), html.Span(_seconds(s["median"])),
              html.Span(_seconds(s["p90"]), className="" if s["p90"] is None else ("wall-ok" if ok else "wall-bad")),
-             html.Span(f"≤ {_seconds(s['target'])}", title=s["source"])],
+             html.Span(f"≤ {_target(s['target'])}", title=s["source"])],
             className="wall-row", id=f"wall-rt-{s['key']}"))
-    return tile("Response times", rows, data_time=data_time, tile_id="wall-response")
+    return tile("Response times", _table(rows), data_time=data_time, tile_id="wall-response")
 
 
 def hospital_markers(hospitals: list[dict]) -> list:

@@ -32,6 +32,13 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
         sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.95, longitude=77.62, now=utcnow(),
                                     emergency_type="stroke")
         matching.match_due(session, now=utcnow(), rings=(1.0,))  # nobody within 1 km: unanswered
+        # Another SOS, taken by a hospital with a long name.
+        hospital = session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id)
+        hospital.name = "Sri Jayadeva Institute of Cardiovascular Sciences and Research, Bannerghatta Road"
+        taken, _ = sos_ops.create_sos(session, actor=session.get(User, web_people["citizen2"].id),
+                                      latitude=hospital.latitude, longitude=hospital.longitude, now=utcnow())
+        matching.match_due(session, now=utcnow(), sos_id=taken.id)
+        sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=taken.id, now=utcnow())
         session.commit()
     driver = dash_duo.driver
     driver.set_window_size(1920, 1080)
@@ -48,6 +55,22 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
         bottom = driver.execute_script(
             "return document.querySelector(arguments[0]).getBoundingClientRect().bottom", tile)
         assert bottom <= height + 1, tile
+    # The long name ends in an ellipsis: it squeezes neither the map nor the times, and every
+    # response-time row fits in its tile.
+    dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{taken.id:05d}")
+    map_width, grid_width = driver.execute_script(
+        "return ['#wall-map', '.wall-grid'].map(s => document.querySelector(s).getBoundingClientRect().width)")
+    assert map_width >= grid_width / 5
+    clipped = driver.execute_script(
+        "return [...document.querySelectorAll('#wall-sos .wall-row > :not(:last-child),"
+        " #wall-response .wall-row > :not(:first-child)')]"
+        ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)")
+    assert clipped == []
+    body_bottom = driver.execute_script(
+        "return document.querySelector('#wall-response .wall-body').getBoundingClientRect().bottom")
+    rows = driver.execute_script("return [...document.querySelectorAll('#wall-response .wall-row')]"
+                                 ".map(r => r.getBoundingClientRect().bottom)")
+    assert len(rows) == 4 and max(rows) <= body_bottom + 1
     shot = tmp_path / "wall-1920x1080.png"
     assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
 
