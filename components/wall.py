@@ -28,7 +28,7 @@ def _seconds(value) -> str:
 
 
 def _target(seconds: int) -> str:
-    """A target as people say it: "1 min", "90 s"."""
+    """A target as people say it: whole minutes as "1 min", "4 min"; anything else as a duration."""
     return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else _seconds(seconds)
 
 

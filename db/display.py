@@ -1,7 +1,8 @@
 """What a control-room wall display shows: one snapshot of plain data.
 
 Nothing here identifies a patient: no names, phone numbers, notes or report data, and SOS
-positions are rounded to about 100 m. The display's callback sends only what this builds.
+positions are rounded to about 100 m. The wall's feed (pages/display_feed.py) sends only what
+this builds.
 """
 
 from __future__ import annotations

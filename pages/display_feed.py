@@ -103,38 +103,31 @@ def build_view(previous: View | None) -> View:
     day_start, day_end = metrics.day_bounds(now, ZoneInfo(DISPLAY_TIMEZONE))
     with db_session() as session:
         data = display.snapshot(session, now=now, day_start=day_start, day_end=day_end).as_dict()
-    # What each part shows. A part is rendered again only when its data changed: its "data
-    # hh:mm:ss" line and its timers are kept current in the browser.
-    sources = {
-        "wall-tiles-left": (data["unanswered"], data["sos"], data["sos_by_status"], data["units"],
-                            data["units_by_status"]),
-        "wall-tiles-right": (data["response_times"], data["beds"], data["shortages"], data["alerts"]),
-        "wall-map-layer": ([(s["id"], s["status"], s["lat"], s["lon"]) for s in data["sos"]],
-                           [(u["call_sign"], u["status"], u["lat"], u["lon"]) for u in data["units"]]),
-        "wall-map-hospitals": data["hospitals"],
-    }
     when = wall.data_time_label(now)
-    render = {
-        "wall-tiles-left": lambda: [
-            wall.unanswered_tile(data["unanswered"], data["sos"], when, now),
-            wall.sos_tile(data["sos"], data["sos_by_status"], when, now),
-            wall.units_tile(data["units"], data["units_by_status"], when, now),
-        ],
-        "wall-tiles-right": lambda: [
-            wall.response_tile(data["response_times"], when),
-            wall.beds_tile(data["beds"], when),
-            wall.blood_tile(data["shortages"], when),
-            wall.alerts_tile(data["alerts"], when),
-        ],
+    # Per part: the data it shows, and how it is drawn. A part is drawn again only when its data
+    # changed: its "data hh:mm:ss" line and its timers are kept current in the browser.
+    spec = {
+        "wall-tiles-left": (
+            (data["unanswered"], data["sos"], data["sos_by_status"], data["units"], data["units_by_status"]),
+            lambda: [wall.unanswered_tile(data["unanswered"], data["sos"], when, now),
+                     wall.sos_tile(data["sos"], data["sos_by_status"], when, now),
+                     wall.units_tile(data["units"], data["units_by_status"], when, now)]),
+        "wall-tiles-right": (
+            (data["response_times"], data["beds"], data["shortages"], data["alerts"]),
+            lambda: [wall.response_tile(data["response_times"], when), wall.beds_tile(data["beds"], when),
+                     wall.blood_tile(data["shortages"], when), wall.alerts_tile(data["alerts"], when)]),
         # The live layer (SOS, ambulances) and the hundreds of hospital markers travel separately.
-        "wall-map-layer": lambda: wall.map_layers(data, hospitals=[]),
-        "wall-map-hospitals": lambda: wall.hospital_markers(data["hospitals"]),
+        "wall-map-layer": (
+            ([(s["id"], s["status"], s["lat"], s["lon"]) for s in data["sos"]],
+             [(u["call_sign"], u["status"], u["lat"], u["lon"]) for u in data["units"]]),
+            lambda: wall.map_layers(data, hospitals=[])),
+        "wall-map-hospitals": (data["hospitals"], lambda: wall.hospital_markers(data["hospitals"])),
     }
     parts = {}
-    for part, source in sources.items():
+    for part, (source, draw) in spec.items():
         version = _version(source)
         kept = previous.parts.get(part) if previous is not None else None
-        parts[part] = kept if kept is not None and kept[0] == version else (version, to_json(render[part]()))
+        parts[part] = kept if kept is not None and kept[0] == version else (version, to_json(draw()))
     return View(generated_at=data["generated_at"], parts=parts)
 
 
