@@ -96,11 +96,16 @@ class Config:
     display_cache_seconds: float = 5.0
     # Where maps open before a location is known ("lat,lon").
     map_center: tuple = (12.9716, 77.5946)
+    # What the web and job processes log: warnings and errors unless asked for more (INFO, DEBUG).
+    log_level: str = "WARNING"
+    # One line per request: a file path, or "-" for the terminal; empty for none (gunicorn reads
+    # the same variable).
+    access_log: str = ""
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, **overrides) -> "Config":
+    def from_env(cls, **overrides) -> Config:
         instance_dir = Path(os.environ.get("HEALTHFIRST_INSTANCE_DIR", PROJECT_ROOT / "instance"))
         instance_dir.mkdir(parents=True, exist_ok=True)
         database_url = os.environ.get(
@@ -137,6 +142,8 @@ class Config:
             map_tiles_url=os.environ.get(
                 "HEALTHFIRST_MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
             ),
+            log_level=os.environ.get("HEALTHFIRST_LOG_LEVEL", "WARNING").upper(),
+            access_log=os.environ.get("HEALTHFIRST_ACCESS_LOG", ""),
         )
         if overrides:
             if "database_url" in overrides:

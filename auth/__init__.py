@@ -20,6 +20,7 @@ from auth.roles import ROLE_HOME
 from auth.routes import SessionUser, bp, home_for, load_kiosk
 from config import Config
 from db import users
+from db.vocabulary import Role
 
 # Reached without logging in. Later capabilities with public URLs (the CAP feed, kiosk links)
 # add their prefixes here.
@@ -96,7 +97,7 @@ def init_auth(server: Flask, config: Config) -> None:
                 user = users.load_for_session(session, cookie_id)
                 loaded = SessionUser(user) if user is not None else None
         ttl = state()["config"].display_session_cache_seconds
-        if loaded is not None and loaded.role == "display" and ttl > 0:
+        if loaded is not None and loaded.role == Role.DISPLAY and ttl > 0:
             if len(display_sessions) > 10_000:
                 display_sessions.clear()
             display_sessions[cookie_id] = (time.monotonic() + ttl, loaded)

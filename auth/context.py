@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator, Optional
 
 from flask import current_app
 from flask_login import current_user
@@ -25,7 +25,7 @@ def db_session() -> Iterator[Session]:
         yield session
 
 
-def actor_in(session: Session) -> Optional[User]:
+def actor_in(session: Session) -> User | None:
     """The logged-in user, loaded in `session` so domain operations see current data."""
     if not current_user.is_authenticated or getattr(current_user, "is_kiosk", False):
         return None

@@ -14,6 +14,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from db.vocabulary import Role
+
 
 class LoginForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
@@ -42,11 +44,11 @@ class RegisterForm(FlaskForm):
     role = RadioField(
         "I am registering as",
         choices=[
-            ("citizen", "Citizen — use SOS, find beds and blood (active at once)"),
-            ("hospital_admin", "Hospital admin — needs approval by an administrator"),
-            ("health_officer", "Health officer — needs approval by an administrator"),
+            (Role.CITIZEN, "Citizen — use SOS, find beds and blood (active at once)"),
+            (Role.HOSPITAL_ADMIN, "Hospital admin — needs approval by an administrator"),
+            (Role.HEALTH_OFFICER, "Health officer — needs approval by an administrator"),
         ],
-        default="citizen",
+        default=Role.CITIZEN,
         validators=[DataRequired("Choose who you are registering as.")],
     )
     # Hospital admins: an existing hospital (typed and picked from the list) ...

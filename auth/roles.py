@@ -7,21 +7,21 @@ callback and prove that a caller outside its roles is refused, so none can be fo
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import wraps
-from typing import Callable
 
 from flask import abort
 from flask_login import current_user
 
-ALL_SIGNED_IN = ("citizen", "hospital_admin", "health_officer", "super_admin", "display")
+from db.vocabulary import Role
 
 # Where each role lands after login.
 ROLE_HOME = {
-    "citizen": "/citizen",
-    "hospital_admin": "/hospital",
-    "health_officer": "/officer",
-    "super_admin": "/admin",
-    "display": "/display",
+    Role.CITIZEN: "/citizen",
+    Role.HOSPITAL_ADMIN: "/hospital",
+    Role.HEALTH_OFFICER: "/officer",
+    Role.SUPER_ADMIN: "/admin",
+    Role.DISPLAY: "/display",
 }
 
 

@@ -15,8 +15,9 @@ from db import audit, hospitals, kiosk, users
 from db.clock import utcnow
 from db.errors import InvalidInput
 from db.models import User
+from db.vocabulary import Role
 
-bp = Blueprint("auth", __name__, template_folder="templates")
+bp = Blueprint("auth", __name__)
 
 # The login cookie holds "id:token" rather than the id alone (see db.users.session_id).
 class SessionUser:
@@ -45,7 +46,7 @@ class SessionUser:
 class KioskUser:
     """A wall display opened through a kiosk link: read-only, role `display`, no account row."""
 
-    role = "display"
+    role = Role.DISPLAY
     status = "active"
     hospital_id = None
     email = ""
@@ -196,11 +197,11 @@ def _register(session, form: RegisterForm, now) -> User:
     common = dict(email=form.email.data, password=form.password.data,
                   full_name=form.full_name.data, phone=form.phone.data, now=now)
     role = form.role.data
-    if role == "citizen":
+    if role == Role.CITIZEN:
         return users.register_citizen(session, **common)
     proposed = None
     hospital_id = None
-    if role == "hospital_admin":
+    if role == Role.HOSPITAL_ADMIN:
         if (form.new_hospital_name.data or "").strip():
             proposed = users.ProposedHospital(
                 name=form.new_hospital_name.data,

@@ -8,7 +8,7 @@ import json
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Any
 
 import aiohttp
 
@@ -170,14 +170,14 @@ def server_callback_on(callbacks: list[Callback], input_id: str) -> Callback:
     raise HttpError(f"no server callback takes {input_id} as input")
 
 
-async def post_callback(session: Login, body: dict, *, base: Optional[str] = None) -> tuple[int, bytes]:
+async def post_callback(session: Login, body: dict, *, base: str | None = None) -> tuple[int, bytes]:
     async with session.http.post((base or session.base) + "/_dash-update-component", data=json.dumps(body),
                                  headers=session.headers) as response:
         return response.status, await response.read()
 
 
-async def get_bytes(session: Login, path: str, params: Optional[dict] = None, *,
-                    base: Optional[str] = None) -> tuple[int, bytes]:
+async def get_bytes(session: Login, path: str, params: dict | None = None, *,
+                    base: str | None = None) -> tuple[int, bytes]:
     async with session.http.get((base or session.base) + path, params=params) as response:
         return response.status, await response.read()
 
@@ -246,7 +246,7 @@ class Stats:
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
 
 
-def percentile(values: list, q: float) -> Optional[float]:
+def percentile(values: list, q: float) -> float | None:
     """Linear interpolation between closest ranks (q in 0..100)."""
     if not values:
         return None

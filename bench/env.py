@@ -21,9 +21,8 @@ import time
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 from sqlalchemy import create_engine, text
 
@@ -44,7 +43,7 @@ def log(message: str) -> None:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def free_port() -> int:
@@ -228,7 +227,7 @@ class Bench:
     def stack(self, label: str, *, instances: int = 1, job_processes: int = 1, before_start=None,
               workers: int | None = None, threads: int | None = None) -> Stack:
         """A prepared database (migrations + demo city), then web instances and job processes."""
-        from app import prepare_database
+        from db.setup import prepare_database
 
         database = self.new_database(label)
         upload_dir = self.folder(f"{label}/uploads")
@@ -236,7 +235,7 @@ class Bench:
         config = self.config_for(env)
         if before_start is not None:
             before_start(database)  # e.g. the 10k hospitals, before the demo city
-        prepare_database(config)
+        prepare_database(config.database_url, demo_data=config.demo_data)
         web, urls = [], []
         for index in range(instances):
             proc, url = self.start_gunicorn(f"{label}-web{index + 1}", env, workers=workers, threads=threads)
@@ -322,7 +321,7 @@ def replicate_hospitals(database: Database, target: int, *, seed: int = 8, jitte
             rows = []
             for index in range(max(0, target - have)):
                 name, address, lat, lon = real[index % len(real)]
-                rows.append((f"{name} (copy {index})"[:200], address, "", 
+                rows.append((f"{name} (copy {index})"[:200], address, "",
                              min(90, max(-90, lat + rng.uniform(-jitter_deg, jitter_deg))),
                              min(180, max(-180, lon + rng.uniform(-jitter_deg, jitter_deg))),
                              "active", "normal", "", now))
@@ -359,7 +358,7 @@ def give_beds(database: Database, *, seed: int = 9) -> int:
         engine.dispose()
 
 
-_HASH: Optional[str] = None
+_HASH: str | None = None
 
 
 def password_hash() -> str:

@@ -19,8 +19,8 @@ def _time_matches(database, samples: int, seed: int) -> dict:
 
     from db.engine import make_session_factory
     from db.matching import match_due
-    from db.sos import EMERGENCY_TYPES, create_sos
     from db.models import User
+    from db.sos import EMERGENCY_TYPES, create_sos
 
     rng = random.Random(seed)
     engine = database.engine()

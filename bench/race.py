@@ -7,7 +7,7 @@ import threading
 import time
 from collections import defaultdict
 
-from sqlalchemy import select, text
+from sqlalchemy import text
 
 from bench.env import Bench, add_users, log, utcnow
 from bench.results import Result
@@ -17,7 +17,7 @@ def run(bench: Bench) -> list[Result]:
     from db.capacity import ensure_bed_types
     from db.engine import make_session_factory
     from db.errors import DomainError
-    from db.models import Hospital, Sos, SosOffer, User
+    from db.models import Hospital, SosOffer, User
     from db.sos import accept_sos, create_sos
 
     accepters = 32

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 
@@ -16,7 +16,7 @@ class Result:
     value: Any
     unit: str
     target: str
-    ok: Optional[bool]  # None: reported, no target
+    ok: bool | None  # None: reported, no target
     detail: Any = None
 
     def as_dict(self) -> dict:

@@ -244,7 +244,7 @@ async def _citizen(factory, citizen_id: int, points: list, rec: Recorder, deadli
                                 longitude=lon + random.uniform(-0.02, 0.02), now=utcnow(),
                                 emergency_type=random.choice([None] + list(EMERGENCY_TYPES)))
             sos_id = sos.id
-        if random.random() < 0.5:  # as pages/citizen.py does: offered at once, beside the job processes
+        if random.random() < 0.5:  # as pages/citizen/sos.py does: offered at once, beside the job processes
             with session_scope(factory) as session:
                 match_due(session, now=utcnow(), sos_id=sos_id)
         return sos_id

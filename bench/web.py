@@ -2,7 +2,7 @@
 database holding the real 10k hospitals and the demo city):
 
 - sos_to_queue_p95_s: an SOS is sent as the citizen's SOS button sends it (db.sos.create_sos, then
-  the immediate offer the page makes, pages/citizen.send_sos; the job process is the fallback);
+  the immediate offer the page makes, pages/citizen/sos.py; the job process is the fallback);
   a hospital admin's queue, polled over HTTP at the page's own interval, first shows it.
 - display_capacity: simulated wall displays doing what the display page does on its intervals
   (read from the page itself): its server callbacks, and the data fetch its page names in the
@@ -66,7 +66,6 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
 
     def create(citizen_id: int) -> int:
         from db.clock import utcnow
-
         from db.matching import match_due
 
         with session_scope(factory) as session:
@@ -283,7 +282,7 @@ async def _display_capacity(stack: Stack, steps: list[int], measure_s: float, se
             if all(i in components for i in needed):
                 plan.append((cb, triggers[0], intervals[triggers[0]] / 1000))
         # The wall fetches its data from the URL its page names in the wall-source store, on the
-        # wall-refresh interval (pages/display.py).
+        # wall-refresh interval (pages/display/wall.py).
         source = components.get("wall-source", (None, {}))[1].get("data") or {}
         if source.get("url") and "wall-refresh" in intervals:
             plan.append((Feed(source["url"], "wall-source → " + source["url"]), "wall-refresh",

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Optional
 
 from components.format import local_time
 from db.capacity import EMS_LABELS
-from db.hospitals import HOSPITAL_STATUS_LABELS, HospitalRow
-from db.users import ASSIGNABLE_ROLES, ROLE_LABELS, STATUS_LABELS
+from db.hospitals import HospitalRow
+from db.vocabulary import ASSIGNABLE_ROLES, HOSPITAL_STATUS_LABELS, ROLE_LABELS, USER_STATUS_LABELS
 
 # ---- ids ------------------------------------------------------------------------------------
 
@@ -61,7 +60,7 @@ ROLE_FILTER_OPTIONS = [{"label": "Any role", "value": ANY}] + [
     {"label": label, "value": role} for role, label in ROLE_LABELS.items()
 ]
 STATUS_FILTER_OPTIONS = [{"label": "Any status", "value": ANY}] + [
-    {"label": label, "value": status} for status, label in STATUS_LABELS.items()
+    {"label": label, "value": status} for status, label in USER_STATUS_LABELS.items()
 ]
 ASSIGNABLE_ROLE_OPTIONS = [{"label": ROLE_LABELS[role], "value": role} for role in ASSIGNABLE_ROLES]
 
@@ -74,7 +73,7 @@ def user_rows(found) -> list[dict]:
             "email": user.email,
             "role": ROLE_LABELS.get(user.role, user.role),
             "role_code": user.role,
-            "status": STATUS_LABELS.get(user.status, user.status),
+            "status": USER_STATUS_LABELS.get(user.status, user.status),
             "status_code": user.status,
             "hospital": user.hospital.name if user.hospital is not None else "",
             "hospital_id": user.hospital_id,
@@ -85,7 +84,7 @@ def user_rows(found) -> list[dict]:
     ]
 
 
-def selected_summary(row: Optional[dict], *, yours: bool = False) -> str:
+def selected_summary(row: dict | None, *, yours: bool = False) -> str:
     if not row:
         return "No account selected: click a row in the table below."
     where = f" at {row['hospital']}" if row.get("hospital") else ""
@@ -93,7 +92,7 @@ def selected_summary(row: Optional[dict], *, yours: bool = False) -> str:
     return summary + (" · your own account: another super admin must change it" if yours else "")
 
 
-def hospital_options(hospitals, *, keep: Optional[dict] = None) -> list[dict]:
+def hospital_options(hospitals, *, keep: dict | None = None) -> list[dict]:
     """Picker options; `keep` (the option currently chosen) stays in the list so it still shows."""
     options = [{"label": f"{h.name}, {h.city}" if h.city else h.name, "value": h.id} for h in hospitals]
     if keep and all(o["value"] != keep["value"] for o in options):
@@ -148,7 +147,7 @@ def hospital_rows(found: list[HospitalRow]) -> list[dict]:
     ]
 
 
-def filter_value(value: Optional[str]) -> str:
+def filter_value(value: str | None) -> str:
     return "" if value in (None, ANY) else value
 
 

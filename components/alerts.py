@@ -4,7 +4,6 @@ and the officer's form. Alert text is always passed as text (Dash escapes it), n
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -30,7 +29,7 @@ TEXT_STYLE = {"whiteSpace": "pre-line"}  # keep the officer's line breaks, as te
 
 
 def banner_container() -> html.Div:
-    """Placed by app.serve_shell above every page; filled by pages/_alerts_banner.py."""
+    """Placed by pages/shell.serve_shell above every page and filled by its banner callback."""
     return html.Div(
         [html.Div(id=BANNER, role="region", **{"aria-label": "Public health alerts", "aria-live": "polite"}),
          dcc.Interval(id=BANNER_REFRESH, interval=BANNER_REFRESH_MS),
@@ -68,13 +67,13 @@ def banner(alerts: list, *, details_href: str = "/alerts") -> list:
     return items
 
 
-def _time_line(alert, now: Optional[datetime]) -> str:
+def _time_line(alert, now: datetime | None) -> str:
     starts = f"from {local_time(alert.effective, with_date=True)[:-3]} " if now and alert.effective > now else ""
     return f"{starts}until {local_time(alert.expires, with_date=True)[:-3]}"
 
 
-def alert_card(alert, *, now: Optional[datetime] = None, where: Optional[str] = None,
-               element_id: Optional[str] = None, xml_link: bool = True) -> dbc.Card:
+def alert_card(alert, *, now: datetime | None = None, where: str | None = None,
+               element_id: str | None = None, xml_link: bool = True) -> dbc.Card:
     color = SEVERITY_COLORS.get(alert.severity, "secondary")
     badges = [
         dbc.Badge(alert.severity, color=color, className="me-1 fs-6"),

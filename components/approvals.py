@@ -7,8 +7,7 @@ from dash import html
 
 from components import ids
 from components.format import local_time
-
-ROLE_LABELS = {"hospital_admin": "Hospital admin", "health_officer": "Health officer"}
+from db.vocabulary import ROLE_LABELS
 
 
 def pending_list(pending) -> html.Div:

@@ -10,8 +10,8 @@ alert goes in as text: ElementTree escapes it, so markup in a headline stays cha
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Iterable, Optional
 from xml.etree import ElementTree as ET
 
 from db.alerts import SENDER_NAME, cap_time_text
@@ -28,7 +28,7 @@ ET.register_namespace("cap", CAP_NS)
 ET.register_namespace("", ATOM_NS)
 
 
-def _el(parent, ns: str, tag: str, text: Optional[str] = None, attrs: Optional[dict] = None):
+def _el(parent, ns: str, tag: str, text: str | None = None, attrs: dict | None = None):
     element = ET.SubElement(parent, f"{{{ns}}}{tag}", attrs or {})
     if text is not None:
         element.text = text
@@ -40,7 +40,7 @@ def circle_text(lat: float, lon: float, radius_km: float) -> str:
     return f"{lat:.5f},{lon:.5f} {radius_km:g}"
 
 
-def alert_element(alert, *, web_url: Optional[str] = None) -> ET.Element:
+def alert_element(alert, *, web_url: str | None = None) -> ET.Element:
     root = ET.Element(f"{{{CAP_NS}}}alert")
     for tag, value in (("identifier", alert.identifier), ("sender", alert.sender),
                        ("sent", cap_time_text(alert.sent)), ("status", alert.status),
@@ -72,7 +72,7 @@ def alert_element(alert, *, web_url: Optional[str] = None) -> ET.Element:
     return root
 
 
-def alert_xml(alert, *, web_url: Optional[str] = None) -> bytes:
+def alert_xml(alert, *, web_url: str | None = None) -> bytes:
     return ET.tostring(alert_element(alert, web_url=web_url), encoding="utf-8", xml_declaration=True,
                        default_namespace=CAP_NS)
 

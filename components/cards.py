@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
 
 import dash_bootstrap_components as dbc
 from dash import html
 
 from components.format import local_time
+
+
+class ID:
+    FORBIDDEN = "forbidden"
+    LAST_UPDATED = "last-updated"
+
+    @staticmethod
+    def kpi(label: str) -> str:
+        return f"kpi-{label.lower().replace(' ', '-')}"
 
 
 def page_header(title: str, subtitle: str = "") -> html.Div:
@@ -19,7 +27,7 @@ def page_header(title: str, subtitle: str = "") -> html.Div:
 
 
 def kpi_card(label: str, value: object, *, detail: str = "", color: str = "light",
-             card_id: Optional[str] = None) -> dbc.Card:
+             card_id: str | None = None) -> dbc.Card:
     return dbc.Card(
         dbc.CardBody(
             [
@@ -30,7 +38,7 @@ def kpi_card(label: str, value: object, *, detail: str = "", color: str = "light
         ),
         color=color,
         className="h-100 shadow-sm",
-        id=card_id or f"kpi-{label.lower().replace(' ', '-')}",
+        id=card_id or ID.kpi(label),
     )
 
 
@@ -53,13 +61,13 @@ def forbidden() -> dbc.Alert:
          html.P("Your account's role cannot open it. Use the menu above to go to your pages.",
                 className="mb-0 fs-5")],
         color="warning",
-        id="forbidden",
+        id=ID.FORBIDDEN,
     )
 
 
-def last_updated(at: datetime, *, element_id: Optional[str] = None) -> html.Small:
+def last_updated(at: datetime, *, element_id: str | None = None) -> html.Small:
     return html.Small(
         f"Last updated {local_time(at)}",
         className="text-muted last-updated",
-        id=element_id or "last-updated",
+        id=element_id or ID.LAST_UPDATED,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
 
 HAVE_NS = "urn:oasis:names:tc:emergency:EDXL:HAVE:1.0"
@@ -19,8 +19,8 @@ for prefix, uri in (("have", HAVE_NS), ("xnl", XNL_NS), ("xpil", XPIL_NS), ("xal
 
 
 def _iso(at: datetime | None) -> str:
-    at = at or datetime(1970, 1, 1, tzinfo=timezone.utc)
-    return at.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    at = at or datetime(1970, 1, 1, tzinfo=UTC)
+    return at.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _el(parent, ns: str, tag: str, text: str | None = None, attrs: dict | None = None):

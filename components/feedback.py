@@ -3,14 +3,13 @@ table, and the trend chart."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 
 from components.charts import LAYOUT
 from components.format import local_time, to_local
+from db.vocabulary import sos_number
 
 AREA = "feedback-area"      # on the tracking page, outside its refreshing body
 SHOWN = "feedback-shown"    # what the area shows now: not_yet / ask / given
@@ -21,11 +20,11 @@ RESULT = "feedback-result"
 FORM = "feedback-form"
 
 
-def stars(average: Optional[float]) -> str:
+def stars(average: float | None) -> str:
     return "—" if average is None else f"{average:.1f} / 5"
 
 
-def trend_text(delta: Optional[float]) -> str:
+def trend_text(delta: float | None) -> str:
     if delta is None:
         return "not enough feedback yet to compare"
     if abs(delta) < 0.05:
@@ -50,7 +49,7 @@ def feedback_form(question: str, ratings: dict[int, str], comment_max: int) -> d
     ]), className="mt-3 border-primary", id="feedback-card")
 
 
-def thanks(rating_label: Optional[str] = None) -> dbc.Alert:
+def thanks(rating_label: str | None = None) -> dbc.Alert:
     text = "Thank you for your feedback." + (f" You answered: {rating_label}." if rating_label else "")
     return dbc.Alert(text, color="success", className="fs-5 mt-3", id="feedback-thanks")
 
@@ -65,7 +64,7 @@ def weekly_chart(points, title: str) -> go.Figure:
     return figure
 
 
-def items_list(items, ratings: dict[int, str], sos_number) -> html.Div:
+def items_list(items, ratings: dict[int, str]) -> html.Div:
     if not items:
         return html.P("No feedback yet.", className="text-muted", id="feedback-items-empty")
     return html.Div([

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 from config import DISPLAY_TIMEZONE
@@ -20,14 +19,14 @@ def to_local(at: datetime) -> datetime:
     return at.astimezone(_zone(DISPLAY_TIMEZONE)).replace(tzinfo=None)
 
 
-def local_time(at: Optional[datetime], *, with_date: bool = False) -> str:
+def local_time(at: datetime | None, *, with_date: bool = False) -> str:
     if at is None:
         return "—"
     local = at.astimezone(_zone(DISPLAY_TIMEZONE))
     return local.strftime("%d %b %H:%M:%S" if with_date else "%H:%M:%S")
 
 
-def ago(at: Optional[datetime], now: datetime) -> str:
+def ago(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "never"
     seconds = int((now - at).total_seconds())

@@ -5,8 +5,6 @@ as text and never runs (never set that flag here)."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -16,7 +14,7 @@ from components.format import local_time
 STEPS_STYLE = {"fontSize": "1.3rem", "lineHeight": "1.5"}
 
 
-def guidance_markdown(body: str, *, element_id: Optional[str] = None) -> dcc.Markdown:
+def guidance_markdown(body: str, *, element_id: str | None = None) -> dcc.Markdown:
     return dcc.Markdown(body, className="guidance-steps", style=STEPS_STYLE, link_target="_blank",
                         **({"id": element_id} if element_id else {}))
 
@@ -42,7 +40,7 @@ def after_sos_guidance(view) -> html.Div:
     )
 
 
-def type_buttons(views, selected: Optional[str]) -> html.Div:
+def type_buttons(views, selected: str | None) -> html.Div:
     return html.Div(
         [dcc.Link(v.type_label, href=f"/guidance?type={v.emergency_type}",
                   className="btn btn-lg me-2 mb-2 " + ("btn-danger" if v.emergency_type == selected

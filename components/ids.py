@@ -1,10 +1,5 @@
 """Component ids shared by layouts and their callbacks, so the two cannot disagree."""
 
-# App shell
-URL = "url"
-NAVBAR = "navbar"
-ERROR_BANNER = "error-banner"
-
 # Super admin: approvals
 APPROVALS_TABLE = "approvals-table"
 APPROVALS_MESSAGE = "approvals-message"

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, dcc, html
+from dash import ClientsideFunction, Input, Output, State, dcc, html
 
-from components import ids
+from components.shell import ID
 
 
 @dataclass(frozen=True)
@@ -28,8 +28,8 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
     ]
     logout = html.Form(
         [
-            dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id="logout-csrf"),
-            html.Button("Log out", type="submit", id="logout-button",
+            dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id=ID.LOGOUT_CSRF),
+            html.Button("Log out", type="submit", id=ID.LOGOUT_BUTTON,
                         className="btn btn-outline-light btn-lg ms-2 text-nowrap"),
         ],
         action="/logout",
@@ -40,25 +40,25 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
         dbc.Container(
             [
                 dbc.NavbarBrand("✚ HealthFirst", href="/", className="fw-bold fs-3"),
-                dbc.NavbarToggler(id="navbar-toggler"),
+                dbc.NavbarToggler(id=ID.NAVBAR_TOGGLER),
                 dbc.Collapse(
                     [
                         dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
                         html.Span(
-                            [html.Span(user_name, id="navbar-user", className="fw-semibold"),
-                             html.Span(f" · {role_label}", id="navbar-role")],
+                            [html.Span(user_name, id=ID.NAVBAR_USER, className="fw-semibold"),
+                             html.Span(f" · {role_label}", id=ID.NAVBAR_ROLE)],
                             className="navbar-text text-white me-2 small lh-sm navbar-person",
                         ),
                         logout,
                     ],
-                    id="navbar-collapse",
+                    id=ID.NAVBAR_COLLAPSE,
                     navbar=True,
                     is_open=False,
                 ),
             ],
             fluid=True,
         ),
-        id=ids.NAVBAR,
+        id=ID.NAVBAR,
         color="danger",
         dark=True,
         # Roles with many pages (hospital admins, officers) would overflow below this width.
@@ -69,9 +69,9 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
 
 def register_navbar_toggle(app) -> None:
     app.clientside_callback(
-        "function(n, isOpen) { return n ? !isOpen : isOpen; }",
-        Output("navbar-collapse", "is_open"),
-        Input("navbar-toggler", "n_clicks"),
-        State("navbar-collapse", "is_open"),
+        ClientsideFunction("shell", "toggleNavbar"),  # assets/shell.js
+        Output(ID.NAVBAR_COLLAPSE, "is_open"),
+        Input(ID.NAVBAR_TOGGLER, "n_clicks"),
+        State(ID.NAVBAR_COLLAPSE, "is_open"),
         prevent_initial_call=True,
     )

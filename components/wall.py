@@ -8,16 +8,13 @@ import dash_leaflet as dl
 from dash import html
 
 from components.format import duration, local_time
+from db.vocabulary import SOS_STATUS_SHORT_LABELS, UNIT_STATUS_LABELS, sos_number
 
-SOS_STATUS_LABELS = {
-    "pending": "Waiting", "unanswered": "UNANSWERED", "accepted": "Accepted", "dispatched": "Dispatched",
-    "en_route": "En route", "on_scene": "On scene", "transporting": "Transporting", "at_hospital": "At hospital",
-}
-UNIT_STATUS_LABELS = {
-    "available": "Available", "dispatched": "Dispatched", "en_route": "En route", "on_scene": "On scene",
-    "transporting": "Transporting", "at_hospital": "At hospital", "out_of_service": "Out of service",
-}
 WAIT_TARGET_S = 60
+# The wall fetches its data here (web/display_feed.py); under "/_" an anonymous caller gets a 401,
+# not the login page. The parts it updates, in the order their versions appear in its token.
+FEED_URL = "/_display/view.json"
+PART_IDS = ("wall-tiles-left", "wall-tiles-right", "wall-map-layer", "wall-map-hospitals")
 SEVERITY_CLASS = {"Extreme": "wall-bad", "Severe": "wall-bad", "Moderate": "wall-warn"}
 
 
@@ -59,23 +56,23 @@ def _table(rows: list) -> html.Div:
 def unanswered_tile(count: int, sos: list[dict], data_time: str, now: datetime) -> html.Section:
     waiting = [s for s in sos if s["status"] == "unanswered"]
     body = [html.Div(str(count), className="wall-huge")]
-    body += [html.Div([f"SOS-{s['id']:05d} · {s['type']} · ", timer(s["since_ms"], now)], className="wall-line")
+    body += [html.Div([f"{sos_number(s['id'])} · {s['type']} · ", timer(s["since_ms"], now)], className="wall-line")
              for s in waiting[:4]]
     return tile("Unanswered SOS", body, data_time=data_time, tile_id="wall-unanswered",
                 extra_class="wall-alarm" if count else "wall-calm")
 
 
 def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) -> html.Section:
-    counts = html.Div([html.Span([html.Strong(n), f" {SOS_STATUS_LABELS.get(s, s)}"], className="wall-count")
-                       for s, n in sorted(by_status.items(), key=lambda kv: list(SOS_STATUS_LABELS).index(kv[0])
-                                          if kv[0] in SOS_STATUS_LABELS else 99)])
+    counts = html.Div([html.Span([html.Strong(n), f" {SOS_STATUS_SHORT_LABELS.get(s, s)}"], className="wall-count")
+                       for s, n in sorted(by_status.items(), key=lambda kv: list(SOS_STATUS_SHORT_LABELS).index(kv[0])
+                                          if kv[0] in SOS_STATUS_SHORT_LABELS else 99)])
     rows = []
     for s in sos[:8]:
         waiting = s["status"] in ("pending", "unanswered")
         who = s["unit"] or s["hospital"]
         rows.append(html.Div(
-            [html.Span(f"SOS-{s['id']:05d}", className="wall-mono"),
-             html.Span(SOS_STATUS_LABELS.get(s["status"], s["status"])),
+            [html.Span(sos_number(s['id']), className="wall-mono"),
+             html.Span(SOS_STATUS_SHORT_LABELS.get(s["status"], s["status"])),
              timer(s["since_ms"], now, late_after_s=WAIT_TARGET_S if waiting else None),
              html.Span(f"{s['type']} · {who}" if who else s["type"])],
             className="wall-row"))
@@ -146,7 +143,7 @@ def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
              for u in snapshot["units"] if u["lat"] is not None and u["status"] != "available"]
     sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=10,
                            color="#ff4d4f" if s["status"] in ("pending", "unanswered") else "#ffa94d", fill=True,
-                           children=dl.Tooltip(f"SOS-{s['id']:05d}")) for s in snapshot["sos"]]
+                           children=dl.Tooltip(sos_number(s['id']))) for s in snapshot["sos"]]
     return hospitals + units + sos
 
 

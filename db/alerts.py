@@ -13,7 +13,6 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -31,12 +30,13 @@ from db.models import (
     Alert,
     User,
 )
-from db.users import require_role
+from db.permissions import require_role
+from db.vocabulary import Role
 
 # Who the alerts come from (CAP `sender`: no spaces, commas or "<&"), and the name people see.
 SENDER = "alerts@healthfirst.in"
 SENDER_NAME = "HealthFirst public health office"
-PUBLISHER_ROLES = ("health_officer",)
+PUBLISHER_ROLES = (Role.HEALTH_OFFICER,)
 
 CAP_CATEGORIES = ("Health", "Safety", "Env", "Met", "Geo", "Rescue", "Fire", "Security",
                   "Transport", "Infra", "CBRNE", "Other")
@@ -72,19 +72,19 @@ class AlertInput:
     category: str = "Health"
     description: str = ""
     instruction: str = ""
-    effective: Optional[datetime] = None
-    expires: Optional[datetime] = None
+    effective: datetime | None = None
+    expires: datetime | None = None
     area_desc: str = ""
     # A circle: centre and radius in km. Leave all three empty for a named region.
-    circle_lat: Optional[float] = None
-    circle_lon: Optional[float] = None
-    circle_radius_km: Optional[float] = None
+    circle_lat: float | None = None
+    circle_lon: float | None = None
+    circle_radius_km: float | None = None
 
 
 # ---- input parsing (text from a form into values, or a message at the field) ----------------
 
 
-def parse_local_time(text: Optional[str], *, field: str, zone: str = DISPLAY_TIMEZONE) -> Optional[datetime]:
+def parse_local_time(text: str | None, *, field: str, zone: str = DISPLAY_TIMEZONE) -> datetime | None:
     """'2026-11-28T14:30' (a datetime-local input, in the display zone) -> aware datetime."""
     text = (text or "").strip()
     if not text:
@@ -98,7 +98,7 @@ def parse_local_time(text: Optional[str], *, field: str, zone: str = DISPLAY_TIM
     return value
 
 
-def parse_radius(text) -> Optional[float]:
+def parse_radius(text) -> float | None:
     if text is None or (isinstance(text, str) and not text.strip()):
         return None
     try:
@@ -108,7 +108,7 @@ def parse_radius(text) -> Optional[float]:
     return value
 
 
-def parse_centre(text: Optional[str]) -> tuple[Optional[float], Optional[float]]:
+def parse_centre(text: str | None) -> tuple[float | None, float | None]:
     if not (text or "").strip():
         return None, None
     return parse_coordinates(text, field="centre")
@@ -122,7 +122,7 @@ def _cap_time(at: datetime) -> datetime:
     return at.replace(microsecond=0)
 
 
-def _text(value: Optional[str], field: str, limit: int, *, required: str = "") -> str:
+def _text(value: str | None, field: str, limit: int, *, required: str = "") -> str:
     value = (value or "").strip()
     if required and not value:
         raise InvalidInput(field, required)
@@ -131,7 +131,7 @@ def _text(value: Optional[str], field: str, limit: int, *, required: str = "") -
     return value
 
 
-def _choice(value: Optional[str], field: str, allowed: tuple[str, ...]) -> str:
+def _choice(value: str | None, field: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise InvalidInput(field, f"Choose one of: {', '.join(allowed)}.")
     return value
@@ -153,9 +153,9 @@ class CleanAlert:
     effective: datetime
     expires: datetime
     area_desc: str
-    circle_lat: Optional[float]
-    circle_lon: Optional[float]
-    circle_radius_km: Optional[float]
+    circle_lat: float | None
+    circle_lon: float | None
+    circle_radius_km: float | None
 
 
 def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
@@ -216,7 +216,7 @@ def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
 
 
 def preview(session: Session, *, actor: User, data: AlertInput, now: datetime,
-            references_id: Optional[int] = None, msg_type: str = "Alert") -> Alert:
+            references_id: int | None = None, msg_type: str = "Alert") -> Alert:
     """The message as it would be published, not stored (for the officer's preview)."""
     require_role(actor, *PUBLISHER_ROLES)
     previous = replaceable(session, references_id, now) if references_id else None
@@ -232,7 +232,7 @@ def _new_identifier(now: datetime) -> str:
 
 
 def _build(clean: CleanAlert, *, actor: User, now: datetime, msg_type: str,
-           previous: Optional[Alert]) -> Alert:
+           previous: Alert | None) -> Alert:
     return Alert(
         identifier=_new_identifier(now),
         sender=SENDER,
@@ -413,8 +413,8 @@ class PlacedAlert:
     where: str
 
 
-def alerts_for_person(session: Session, *, now: datetime, lat: Optional[float] = None,
-                      lon: Optional[float] = None) -> list[PlacedAlert]:
+def alerts_for_person(session: Session, *, now: datetime, lat: float | None = None,
+                      lon: float | None = None) -> list[PlacedAlert]:
     """Active alerts; with a location, those whose circle covers it come first."""
     alerts = active_alerts(session, now=now)
     if lat is None or lon is None:
@@ -452,7 +452,7 @@ def get(session: Session, alert_id: int) -> Alert:
     return alert
 
 
-def by_identifier(session: Session, identifier: str) -> Optional[Alert]:
+def by_identifier(session: Session, identifier: str) -> Alert | None:
     return session.execute(select(Alert).where(Alert.identifier == identifier)).scalar_one_or_none()
 
 
@@ -472,7 +472,7 @@ def state_of(alert: Alert, now: datetime) -> str:
 # ---- form text <-> values -------------------------------------------------------------------
 
 
-def local_input_text(at: Optional[datetime], zone: str = DISPLAY_TIMEZONE) -> str:
+def local_input_text(at: datetime | None, zone: str = DISPLAY_TIMEZONE) -> str:
     """An aware time as a datetime-local input's value in the display zone ('2026-11-28T13:30')."""
     return at.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M") if at else ""
 

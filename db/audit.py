@@ -11,13 +11,14 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import Optional
+from datetime import UTC, datetime
 
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, AuditHead, User
+from db.permissions import require_role
+from db.vocabulary import Role
 
 GENESIS_HASH = "0" * 64
 
@@ -70,7 +71,7 @@ def _forget_head(session, transaction):
 def record(
     session: Session,
     *,
-    actor: Optional[User],
+    actor: User | None,
     action: str,
     now: datetime,
     target_type: str = "",
@@ -84,7 +85,7 @@ def record(
         detail = json.dumps(detail, sort_keys=True, default=str)
     entry = AuditEntry(
         # Hash the time exactly as a later read will return it: aware UTC.
-        at=now.astimezone(timezone.utc),
+        at=now.astimezone(UTC),
         actor_id=actor.id if actor is not None else None,
         actor_label=actor.email if actor is not None else "system",
         action=action,
@@ -109,7 +110,7 @@ def record(
 class ChainReport:
     ok: bool
     checked: int
-    first_bad_id: Optional[int] = None
+    first_bad_id: int | None = None
     problem: str = ""
 
 
@@ -147,9 +148,8 @@ def verify_chain(session: Session) -> ChainReport:
 def browse(session: Session, *, actor: User, action: str = "", outcome: str = "", actor_text: str = "",
            limit: int = 500) -> list[AuditEntry]:
     """Newest first, filtered; for super admins."""
-    from db.users import require_role  # users records audit entries: imported here, not at the top
 
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if action:
         query = query.where(AuditEntry.action.contains(action.strip()))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +18,8 @@ from db.capacity import DEFAULT_STALE_AFTER, whole_number
 from db.errors import InvalidInput, NotAllowed
 from db.geo import bounding_box, haversine_km
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS, BloodHistory, BloodStock, Hospital, User
-from db.users import require_role
+from db.permissions import require_role
+from db.vocabulary import Role
 
 # Red-cell compatibility: recipient <- donors it can receive from.
 RED_CELL_DONORS: dict[str, tuple[str, ...]] = {
@@ -67,12 +67,12 @@ def _check_group_component(group: str, component: str) -> None:
 
 
 def _hospital_admin_of(actor: User, hospital_id: int) -> None:
-    require_role(actor, "hospital_admin")
+    require_role(actor, Role.HOSPITAL_ADMIN)
     if actor.hospital_id != hospital_id:
         raise NotAllowed("You can only change your own hospital's blood stock.")
 
 
-def _row(session: Session, hospital_id: int, group: str, component: str) -> Optional[BloodStock]:
+def _row(session: Session, hospital_id: int, group: str, component: str) -> BloodStock | None:
     return session.execute(
         select(BloodStock).where(BloodStock.hospital_id == hospital_id, BloodStock.blood_group == group,
                                  BloodStock.component == component)
@@ -119,7 +119,7 @@ def adjust(session: Session, *, actor: User, hospital_id: int, group: str, compo
 
 
 def set_stock(session: Session, *, actor: User, hospital_id: int, group: str, component: str = "whole_blood",
-              units=None, low_threshold=None, earliest_expiry: Optional[date] = None, now: datetime) -> BloodStock:
+              units=None, low_threshold=None, earliest_expiry: date | None = None, now: datetime) -> BloodStock:
     """Set the counted stock (after a stock-take), the low-stock threshold, the earliest expiry."""
     _hospital_admin_of(actor, hospital_id)
     _check_group_component(group, component)
@@ -150,7 +150,7 @@ def set_stock(session: Session, *, actor: User, hospital_id: int, group: str, co
 
 def stock_of_hospital(session: Session, *, actor: User, hospital_id: int,
                       component: str = "whole_blood") -> list[BloodStock]:
-    if actor.role not in ("super_admin", "health_officer") and actor.hospital_id != hospital_id:
+    if actor.role not in (Role.SUPER_ADMIN, Role.HEALTH_OFFICER) and actor.hospital_id != hospital_id:
         raise NotAllowed("You can only see your own hospital's blood stock.")
     rows = {r.blood_group: r for r in session.execute(
         select(BloodStock).where(BloodStock.hospital_id == hospital_id, BloodStock.component == component)
@@ -160,7 +160,7 @@ def stock_of_hospital(session: Session, *, actor: User, hospital_id: int,
 
 
 def units_by_group(session: Session, *, actor: User, hospital_id: int) -> dict[str, int]:
-    if actor.role not in ("super_admin", "health_officer") and actor.hospital_id != hospital_id:
+    if actor.role not in (Role.SUPER_ADMIN, Role.HEALTH_OFFICER) and actor.hospital_id != hospital_id:
         raise NotAllowed("You can only see your own hospital's blood stock.")
     rows = session.execute(
         select(BloodStock.blood_group, func.sum(BloodStock.units))
@@ -188,13 +188,13 @@ class BloodResult:
     hospital_id: int
     name: str
     address: str
-    phone: Optional[str]
+    phone: str | None
     latitude: float
     longitude: float
     distance_km: float
     blood_group: str
     units: int
-    updated_at: Optional[datetime]
+    updated_at: datetime | None
     stale: bool
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,7 +24,8 @@ from db import audit
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import bounding_box, haversine_km
 from db.models import EMS_STATUSES, BedHistory, BedType, EmsStatusHistory, Hospital, HospitalBeds, User
-from db.users import require_role
+from db.permissions import require_role
+from db.vocabulary import Role
 
 # (code, name shown to people, EDXL-HAVE 1.0 bed type)
 DEFAULT_BED_TYPES = (
@@ -72,7 +72,7 @@ class BedFigure:
     name: str
     total: int
     available: int
-    updated_at: Optional[datetime]
+    updated_at: datetime | None
     version: int = 0
 
 
@@ -96,7 +96,7 @@ def whole_number(value, field_name: str, label: str, *, maximum: int = MAX_BEDS)
 
 
 def _hospital_for_edit(session: Session, actor: User, hospital_id: int) -> Hospital:
-    require_role(actor, "hospital_admin")
+    require_role(actor, Role.HOSPITAL_ADMIN)
     if actor.hospital_id != hospital_id:
         raise NotAllowed("You can only change your own hospital's figures.")
     hospital = session.get(Hospital, hospital_id)
@@ -174,7 +174,7 @@ def step_available(session: Session, *, actor: User, hospital_id: int, bed_code:
     return BedFigure(bed_type.code, bed_type.name, row.total, row.available, row.updated_at, row.version)
 
 
-def _current_row(session: Session, hospital_id: int, bed_type_id: int) -> Optional[HospitalBeds]:
+def _current_row(session: Session, hospital_id: int, bed_type_id: int) -> HospitalBeds | None:
     return session.execute(
         select(HospitalBeds)
         .where(HospitalBeds.hospital_id == hospital_id, HospitalBeds.bed_type_id == bed_type_id)
@@ -211,11 +211,11 @@ def set_ems_status(session: Session, *, actor: User, hospital_id: int, status: s
 
 def beds_of_hospital(session: Session, *, actor: User, hospital_id: int) -> list[BedFigure]:
     """A hospital's own figures, for its admins (and officers, super admins)."""
-    if actor.role == "hospital_admin":
+    if actor.role == Role.HOSPITAL_ADMIN:
         if actor.hospital_id != hospital_id:
             raise NotAllowed("You can only see your own hospital's figures here.")
     else:
-        require_role(actor, "health_officer", "super_admin")
+        require_role(actor, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
     rows = session.execute(
         select(BedType, HospitalBeds)
         .outerjoin(HospitalBeds, (HospitalBeds.bed_type_id == BedType.id)
@@ -257,7 +257,7 @@ class BedSearchResult:
     hospital_id: int
     name: str
     address: str
-    phone: Optional[str]
+    phone: str | None
     latitude: float
     longitude: float
     distance_km: float
@@ -272,7 +272,7 @@ class BedSearchResult:
 
 
 def search_beds(session: Session, *, latitude: float, longitude: float, now: datetime,
-                bed_code: Optional[str] = None, radius_km: float = 50.0, limit: int = 30,
+                bed_code: str | None = None, radius_km: float = 50.0, limit: int = 30,
                 stale_after: timedelta = DEFAULT_STALE_AFTER) -> list[BedSearchResult]:
     """Hospitals with a free bed (of `bed_code`, or of any type), nearest first. Public."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(latitude, longitude, radius_km)
@@ -363,7 +363,7 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
 
 def availability_export(session: Session, *, actor: User) -> list[tuple[Hospital, list[BedFigure]]]:
     """Every active hospital with its figures, for the EDXL-HAVE and CSV exports."""
-    require_role(actor, "health_officer", "super_admin")
+    require_role(actor, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
     types = bed_types(session)
     rows: dict[int, dict[int, HospitalBeds]] = {}
     for row in session.execute(select(HospitalBeds)).scalars():

@@ -1,7 +1,7 @@
 """Time comes into every domain operation as `now`, so tests control the clock."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

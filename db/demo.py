@@ -26,6 +26,7 @@ from db.models import (
     User,
 )
 from db.users import hash_password
+from db.vocabulary import Role
 
 CITY = "Bengaluru"
 # (area, hospital name, latitude, longitude)
@@ -63,16 +64,16 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount("citizen", "citizen@demo.healthfirst.in", "Citizen-demo-2026", "Asha Citizen"),
-    DemoAccount("hospital_admin", "admin.indiranagar@demo.healthfirst.in", "Hospital-demo-2026",
+    DemoAccount(Role.CITIZEN, "citizen@demo.healthfirst.in", "Citizen-demo-2026", "Asha Citizen"),
+    DemoAccount(Role.HOSPITAL_ADMIN, "admin.indiranagar@demo.healthfirst.in", "Hospital-demo-2026",
                 "Ravi Indiranagar Admin", 0),
-    DemoAccount("hospital_admin", "admin.koramangala@demo.healthfirst.in", "Hospital-demo-2026",
+    DemoAccount(Role.HOSPITAL_ADMIN, "admin.koramangala@demo.healthfirst.in", "Hospital-demo-2026",
                 "Meera Koramangala Admin", 1),
-    DemoAccount("health_officer", "officer@demo.healthfirst.in", "Officer-demo-2026",
+    DemoAccount(Role.HEALTH_OFFICER, "officer@demo.healthfirst.in", "Officer-demo-2026",
                 "Dr. Kiran Officer"),
-    DemoAccount("super_admin", "superadmin@demo.healthfirst.in", "Super-demo-2026",
+    DemoAccount(Role.SUPER_ADMIN, "superadmin@demo.healthfirst.in", "Super-demo-2026",
                 "Sam Superadmin"),
-    DemoAccount("display", "display@demo.healthfirst.in", "Display-demo-2026",
+    DemoAccount(Role.DISPLAY, "display@demo.healthfirst.in", "Display-demo-2026",
                 "Control room wall"),
 )
 
@@ -150,7 +151,7 @@ def seed_demo(session: Session, *, now: datetime, seed: int = 2026) -> bool:
             email=account.email,
             password_hash=password_hashes[account.password],
             full_name=account.full_name,
-            phone="+91 98450 00000" if account.role == "citizen" else None,
+            phone="+91 98450 00000" if account.role == Role.CITIZEN else None,
             role=account.role,
             status="active",
             hospital_id=hospitals[account.hospital_index].id

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
@@ -19,19 +18,10 @@ from sqlalchemy.orm import Session
 
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.models import UNIT_LEVELS, Ambulance, AmbulanceEvent, Sos, User
-from db.sos import STATUS_LABELS, compare_and_set, record_event
-from db.users import require_role
+from db.permissions import require_role
+from db.sos_state import compare_and_set, record_event
+from db.vocabulary import SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role
 
-UNIT_STATUS_LABELS = {
-    "available": "Available",
-    "dispatched": "Dispatched",
-    "en_route": "En route",
-    "on_scene": "On scene",
-    "transporting": "Transporting",
-    "at_hospital": "At hospital",
-    "out_of_service": "Out of service",
-}
-LEVEL_LABELS = {"BLS": "Basic life support", "ALS": "Advanced life support", "CCT": "Critical care"}
 # Where a dispatcher may move a unit by hand. Available → dispatched happens only by assigning it,
 # and at hospital → available only by resolving the SOS at handover.
 NEXT_STATUS = {
@@ -48,7 +38,7 @@ RESOLVABLE_SOS_STATUSES = ("on_scene", "transporting", "at_hospital")
 
 
 def _hospital_of(actor: User) -> int:
-    require_role(actor, "hospital_admin")
+    require_role(actor, Role.HOSPITAL_ADMIN)
     if actor.hospital_id is None:
         raise NotAllowed("Your account is not bound to a hospital.")
     return actor.hospital_id
@@ -66,8 +56,8 @@ def _own_unit(session: Session, actor: User, unit_id: int) -> Ambulance:
     return unit
 
 
-def _log(session: Session, unit: Ambulance, *, from_status: Optional[str], to_status: str,
-         now: datetime, actor: Optional[User], sos_id: Optional[int]) -> None:
+def _log(session: Session, unit: Ambulance, *, from_status: str | None, to_status: str,
+         now: datetime, actor: User | None, sos_id: int | None) -> None:
     session.add(AmbulanceEvent(ambulance_id=unit.id, sos_id=sos_id, from_status=from_status,
                                to_status=to_status, at=now,
                                actor_id=actor.id if actor else None))
@@ -172,7 +162,7 @@ def assign_unit(session: Session, *, actor: User, sos_id: int, unit_id: int, now
         if not compare_and_set(session, sos_id, ("accepted",), "dispatched", now, ambulance_id=unit.id):
             current = session.execute(select(Sos.status).where(Sos.id == sos_id)).scalar_one()
             raise Conflict(f"This SOS already has an ambulance or is closed: "
-                           f"{STATUS_LABELS[current].lower()}.")
+                           f"{SOS_STATUS_LABELS[current].lower()}.")
     _log(session, unit, from_status="available", to_status="dispatched", now=now, actor=actor, sos_id=sos_id)
     record_event(session, sos_id, kind="dispatched", from_status="accepted", to_status="dispatched",
                  now=now, actor=actor, hospital_id=hospital_id, ambulance_id=unit.id)
@@ -225,7 +215,7 @@ def move_unit_of_sos(session: Session, *, actor: User, sos_id: int, to_status: s
     return move_unit(session, actor=actor, unit_id=sos.ambulance_id, to_status=to_status, now=now)
 
 
-def release_unit(session: Session, unit: Ambulance, *, now: datetime, actor: Optional[User],
+def release_unit(session: Session, unit: Ambulance, *, now: datetime, actor: User | None,
                  reason: str) -> None:
     """Free a unit whose SOS has closed (resolved or cancelled)."""
     before, sos_id = unit.status, unit.current_sos_id
@@ -249,7 +239,7 @@ def resolve_sos(session: Session, *, actor: User, sos_id: int, now: datetime) ->
         raise InvalidInput(
             "status",
             "Resolve an SOS once its ambulance is on scene or at the hospital "
-            f"(it is {STATUS_LABELS[before].lower()}).",
+            f"(it is {SOS_STATUS_LABELS[before].lower()}).",
         )
     record_event(session, sos_id, kind="resolved", from_status=before, to_status="resolved",
                  now=now, actor=actor, hospital_id=hospital_id, ambulance_id=sos.ambulance_id)
@@ -262,7 +252,7 @@ def resolve_sos(session: Session, *, actor: User, sos_id: int, now: datetime) ->
 
 
 def units_by_status(session: Session, *, actor: User, hospital_id: int) -> dict[str, int]:
-    if actor.role != "super_admin" and actor.hospital_id != hospital_id:
+    if actor.role != Role.SUPER_ADMIN and actor.hospital_id != hospital_id:
         raise NotAllowed("You can only see your own hospital's ambulances.")
     rows = session.execute(
         select(Ambulance.status, func.count())

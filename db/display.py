@@ -1,7 +1,7 @@
 """What a control-room wall display shows: one snapshot of plain data.
 
 Nothing here identifies a patient: no names, phone numbers, notes or report data, and SOS
-positions are rounded to about 100 m. The wall's feed (pages/display_feed.py) sends only what
+positions are rounded to about 100 m. The wall's feed (web/display_feed.py) sends only what
 this builds.
 """
 
@@ -17,9 +17,12 @@ from sqlalchemy.orm import Session
 from db import alerts, blood, capacity, metrics
 from db.models import Ambulance, Hospital, HospitalBeds, Sos
 from db.sos import EMERGENCY_TYPES, OPEN_STATUSES
+from db.vocabulary import Role
 
 POSITION_DECIMALS = 3  # ~110 m: enough for a map of the region, not a front door
 MAP_HOSPITALS = 500
+# Who may watch the wall: display accounts (and kiosk links) and those who oversee the region.
+VIEWER_ROLES = (Role.DISPLAY, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 
 
 @dataclass

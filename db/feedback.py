@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -17,13 +16,13 @@ from sqlalchemy.orm import Session
 
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.models import Feedback, Hospital, Sos, User
-from db.users import require_role
+from db.permissions import require_role
+from db.vocabulary import OVERSIGHT_ROLES, Role
 
 QUESTION = "Overall, how was your experience of our service?"
 # The 5-point scale of the standard question, best first (what people see, and the stored value).
 RATINGS = {5: "Very good", 4: "Good", 3: "Neither good nor poor", 2: "Poor", 1: "Very poor"}
 COMMENT_MAX = 2000
-OVERSIGHT_ROLES = ("health_officer", "super_admin")
 # The trend compares the last RECENT days with the RECENT days before them.
 RECENT = timedelta(days=30)
 
@@ -50,15 +49,15 @@ def _own_sos(session: Session, actor: User, sos_id) -> Sos:
     return sos
 
 
-def existing_feedback(session: Session, *, actor: User, sos_id: int) -> Optional[Feedback]:
-    require_role(actor, "citizen")
+def existing_feedback(session: Session, *, actor: User, sos_id: int) -> Feedback | None:
+    require_role(actor, Role.CITIZEN)
     sos = _own_sos(session, actor, sos_id)
     return session.execute(select(Feedback).where(Feedback.sos_id == sos.id)).scalar_one_or_none()
 
 
 def feedback_state(session: Session, *, actor: User, sos_id: int) -> str:
     """For the tracking page: 'not_yet' (not resolved), 'ask', or 'given'."""
-    require_role(actor, "citizen")
+    require_role(actor, Role.CITIZEN)
     sos = _own_sos(session, actor, sos_id)
     if sos.status != "resolved":
         return "not_yet"
@@ -68,7 +67,7 @@ def feedback_state(session: Session, *, actor: User, sos_id: int) -> str:
 
 def submit_feedback(session: Session, *, actor: User, sos_id: int, rating, comment: str = "",
                     now: datetime) -> Feedback:
-    require_role(actor, "citizen")
+    require_role(actor, Role.CITIZEN)
     sos = _own_sos(session, actor, sos_id)
     if sos.status != "resolved":
         raise NotAllowed("You can give feedback once this SOS is resolved.")
@@ -113,22 +112,22 @@ class HospitalFeedback:
     hospital_id: int
     hospital_name: str
     count: int
-    average: Optional[float]
-    recent_average: Optional[float]
-    earlier_average: Optional[float]
+    average: float | None
+    recent_average: float | None
+    earlier_average: float | None
     by_rating: dict[int, int]
     weekly: list[WeekPoint] = field(default_factory=list)
     items: list[FeedbackItem] = field(default_factory=list)
 
     @property
-    def trend(self) -> Optional[float]:
+    def trend(self) -> float | None:
         """Change of the last 30 days' average against the 30 days before (None: not enough data)."""
         if self.recent_average is None or self.earlier_average is None:
             return None
         return self.recent_average - self.earlier_average
 
 
-def _mean(values: list[int]) -> Optional[float]:
+def _mean(values: list[int]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
@@ -161,8 +160,8 @@ def _summary(hospital: Hospital, rows: list[tuple[int, datetime]], now: datetime
 def hospital_feedback(session: Session, *, actor: User, hospital_id: int, now: datetime, weeks: int = 12,
                       latest: int = 50) -> HospitalFeedback:
     """A hospital's feedback: its admins see their own hospital only; officers any."""
-    if actor is not None and actor.role == "hospital_admin":
-        require_role(actor, "hospital_admin")
+    if actor is not None and actor.role == Role.HOSPITAL_ADMIN:
+        require_role(actor, Role.HOSPITAL_ADMIN)
         if actor.hospital_id is None or actor.hospital_id != hospital_id:
             raise NotAllowed("You can only see your own hospital's feedback.")
     else:

@@ -1,6 +1,6 @@
 """First-aid guidance: short numbered steps per emergency type, edited by health officers.
 
-Every fresh install gets the default set (`ensure_default_guidance`, called by app.prepare_database;
+Every fresh install gets the default set (`ensure_default_guidance`, called by db.setup.prepare_database;
 it only adds what is missing, so an officer's edits are never overwritten). The text is Markdown
 that pages render with dcc.Markdown, which shows raw HTML as text: nothing in guidance can run.
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,10 +21,11 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import Conflict, InvalidInput
 from db.models import Guidance, User
+from db.permissions import require_role
 from db.sos import EMERGENCY_TYPES
-from db.users import require_role
+from db.vocabulary import Role
 
-EDITOR_ROLES = ("health_officer",)
+EDITOR_ROLES = (Role.HEALTH_OFFICER,)
 TITLE_MAX = 120
 BODY_MAX = 6000
 STEP_ADVICE_CHARS = 160  # longer steps are hard to read on a phone under stress
@@ -166,8 +166,8 @@ class GuidanceView:
     type_label: str
     title: str
     body_markdown: str
-    updated_at: Optional[datetime]
-    updated_by_id: Optional[int]
+    updated_at: datetime | None
+    updated_by_id: int | None
 
 
 def type_label(emergency_type: str) -> str:
@@ -199,7 +199,7 @@ def ensure_default_guidance(session: Session, now: datetime) -> int:
     return added
 
 
-def _view(emergency_type: str, row: Optional[Guidance]) -> GuidanceView:
+def _view(emergency_type: str, row: Guidance | None) -> GuidanceView:
     if row is not None:
         return GuidanceView(row.emergency_type, type_label(row.emergency_type), row.title, row.body_markdown,
                             row.updated_at, row.updated_by_id)
@@ -213,7 +213,7 @@ def all_guidance(session: Session) -> list[GuidanceView]:
     return [_view(t, rows.get(t)) for t in EMERGENCY_TYPES if t in rows or t in DEFAULT_GUIDANCE]
 
 
-def guidance_for(session: Session, emergency_type: Optional[str]) -> GuidanceView:
+def guidance_for(session: Session, emergency_type: str | None) -> GuidanceView:
     """The guidance for a type; general advice for no type or an unknown one."""
     if emergency_type not in EMERGENCY_TYPES:
         emergency_type = FALLBACK_TYPE
@@ -240,7 +240,7 @@ def style_hints(body: str) -> list[str]:
 
 
 def save_guidance(session: Session, *, actor: User, emergency_type: str, title: str, body_markdown: str,
-                  now: datetime, expected_updated_at: Optional[datetime] = None) -> GuidanceView:
+                  now: datetime, expected_updated_at: datetime | None = None) -> GuidanceView:
     """Replace one type's guidance. `expected_updated_at` is when the editor's copy was saved:
     if someone saved since, the save is refused instead of silently overwriting their text."""
     require_role(actor, *EDITOR_ROLES)

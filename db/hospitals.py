@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Iterable, Optional, TextIO
+from typing import TextIO
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,7 +15,9 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import InvalidInput, NotFound
 from db.models import HOSPITAL_STATUSES, Hospital, User
-from db.users import _clean_phone, require_role
+from db.permissions import require_role
+from db.users import _clean_phone
+from db.vocabulary import Role
 
 # The directory is India's: a point outside this box is a geocoding error, not a hospital.
 INDIA_BOUNDS = (6.0, 37.0, 68.0, 98.0)  # lat_min, lat_max, lon_min, lon_max
@@ -29,7 +32,7 @@ def list_active(session: Session) -> list[Hospital]:
     )
 
 
-def get(session: Session, hospital_id: int) -> Optional[Hospital]:
+def get(session: Session, hospital_id: int) -> Hospital | None:
     return session.get(Hospital, hospital_id)
 
 
@@ -145,7 +148,7 @@ class Landmark:
     label: str
 
 
-def locate_landmark(session: Session, text: str) -> Optional[Landmark]:
+def locate_landmark(session: Session, text: str) -> Landmark | None:
     """An offline stand-in for geocoding: a landmark is matched against the hospital directory
     (names, addresses, cities), which covers the places people name in an emergency."""
     words = " ".join((text or "").split()).lower()
@@ -167,7 +170,6 @@ def locate_landmark(session: Session, text: str) -> Optional[Landmark]:
 
 # ---- directory management (super admin console) ---------------------------------------------
 
-HOSPITAL_STATUS_LABELS = {"active": "Active", "proposed": "Proposed", "rejected": "Rejected"}
 ADMIN_LIST_LIMIT = 1000
 _EDITABLE = ("name", "address", "city", "phone", "latitude", "longitude", "status")
 
@@ -195,18 +197,18 @@ def _text(value, field: str, label: str, limit: int, *, required: bool = False) 
     return cleaned
 
 
-def _same_phone(given, stored: Optional[str]) -> bool:
+def _same_phone(given, stored: str | None) -> bool:
     return str(given if given is not None else "").strip() == (stored or "").strip()
 
 
 def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str, address: str,
-                  city: str, phone: Optional[str], latitude, longitude, status: str,
+                  city: str, phone: str | None, latitude, longitude, status: str,
                   now: datetime) -> Hospital:
     """A super admin corrects a directory entry, or activates / rejects a hospital.
 
     A hospital with active admins stays active: move or disable its admins first, so an active
     hospital admin is always bound to an active hospital. Nothing changed, nothing recorded."""
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     try:
         hospital = session.get(Hospital, int(hospital_id))
     except (TypeError, ValueError):
@@ -237,8 +239,8 @@ def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str,
                 "status", f"{hospital.name} has {admins} active hospital admin(s): bind them to "
                           "another hospital or disable them before it stops being active."
             )
-    for field in changed:
-        setattr(hospital, field, wanted[field])
+    for name in changed:
+        setattr(hospital, name, wanted[name])
     session.flush()
     audit.record(session, actor=actor, action="hospital.edit", now=now, target_type="hospital",
                  target_id=hospital.id,
@@ -254,7 +256,7 @@ def admin_counts(session: Session, hospital_ids: Iterable[int]) -> dict[int, int
         return {}
     rows = session.execute(
         select(User.hospital_id, func.count())
-        .where(User.role == "hospital_admin", User.status == "active",
+        .where(User.role == Role.HOSPITAL_ADMIN, User.status == "active",
                User.hospital_id.in_(hospital_ids))
         .group_by(User.hospital_id)
     )
@@ -270,7 +272,7 @@ class HospitalRow:
 def list_for_admin(session: Session, *, actor: User, text: str = "", status: str = "") -> list[HospitalRow]:
     """Hospitals for the console's grid: proposed first, then by name (at most 1000), each with
     its number of active hospital admins. `text` matches name, address or city."""
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     query = select(Hospital).order_by((Hospital.status != "proposed"), func.lower(Hospital.name), Hospital.id)
     words = " ".join((text or "").split()).lower()
     if words:

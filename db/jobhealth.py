@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
@@ -54,7 +53,7 @@ def prune_runs(session: Session, *, now: datetime) -> int:
 
 @dataclass(frozen=True)
 class JobHealth:
-    last_beat_at: Optional[datetime]
+    last_beat_at: datetime | None
     alive: bool
     workers: list[JobHeartbeat]
     last_runs: list[JobRun]

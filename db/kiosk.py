@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime
-from typing import Optional
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,9 +16,10 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import InvalidInput, NotFound
 from db.models import KioskToken, User
-from db.users import require_role
+from db.permissions import require_role
+from db.vocabulary import Role
 
-ISSUERS = ("health_officer", "super_admin")
+ISSUERS = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 
 
 def _hash(token: str) -> str:
@@ -60,7 +60,7 @@ def active(session: Session, *, actor: User) -> list[KioskToken]:
                                 .order_by(KioskToken.issued_at.desc())).scalars())
 
 
-def check(session: Session, token: str, *, now: Optional[datetime] = None) -> Optional[KioskToken]:
+def check(session: Session, token: str, *, now: datetime | None = None) -> KioskToken | None:
     """The kiosk row for a token still in force, or None."""
     if not token or len(token) > 100:
         return None
@@ -72,7 +72,7 @@ def check(session: Session, token: str, *, now: Optional[datetime] = None) -> Op
     return row
 
 
-def still_valid(session: Session, kiosk_id: int, token_hash_prefix: str) -> Optional[KioskToken]:
+def still_valid(session: Session, kiosk_id: int, token_hash_prefix: str) -> KioskToken | None:
     row = session.get(KioskToken, kiosk_id)
     if row is None or row.revoked_at is not None or not secrets.compare_digest(row.token_hash[:16], token_hash_prefix):
         return None

@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterable, Optional
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import exists, func, insert, select
 from sqlalchemy.exc import DBAPIError
@@ -29,7 +29,8 @@ from sqlalchemy.orm.util import identity_key
 
 from db.geo import EARTH_RADIUS_KM, bounding_box
 from db.models import BedType, Hospital, HospitalBeds, Sos, SosEvent, SosOffer
-from db.sos import EMERGENCY_TYPES, compare_and_set, record_event
+from db.sos import EMERGENCY_TYPES
+from db.sos_state import compare_and_set, record_event
 
 DEFAULT_RINGS_KM = (5.0, 15.0, 40.0)
 DEFAULT_PER_RING = 8
@@ -60,9 +61,9 @@ def capable_hospitals(
     latitude: float,
     longitude: float,
     radius_km: float,
-    bed_code: Optional[str] = None,
+    bed_code: str | None = None,
     exclude: Iterable[int] = (),
-    limit: Optional[int] = None,
+    limit: int | None = None,
 ) -> list[Candidate]:
     """Nearest first, within radius_km, able to help: a bounding-box pre-filter on the indexed
     coordinates, then the exact distance, ordering and limit in the database."""
@@ -141,7 +142,7 @@ def match_due(
     per_ring: int = DEFAULT_PER_RING,
     escalate_after: timedelta = DEFAULT_ESCALATE_AFTER,
     limit: int = 100,
-    sos_id: Optional[int] = None,
+    sos_id: int | None = None,
 ) -> MatchSummary:
     """Offer every due SOS to its next ring; mark it unanswered when no ring is left."""
     rings = tuple(float(r) for r in rings)
@@ -283,7 +284,7 @@ _MATCH_STATEMENTS = {
 
 
 def _match_due_in_one_statement(session: Session, *, now: datetime, rings: tuple[float, ...], per_ring: int,
-                                escalate_after: timedelta, limit: int, sos_id: Optional[int]) -> MatchSummary:
+                                escalate_after: timedelta, limit: int, sos_id: int | None) -> MatchSummary:
     session.flush()  # the statement must see what this session added (e.g. the SOS just sent)
     connection = session.connection()
     name = "healthfirst_match_one" if sos_id is not None else "healthfirst_match_due"
@@ -323,4 +324,4 @@ _SOS_COLUMNS_SET = ("status", "ring", "next_escalation_at", "updated_at")
 
 def _naive_utc(moment: datetime) -> datetime:
     """The stored form of times (see db.models.UTCDateTime)."""
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)

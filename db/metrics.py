@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
@@ -29,7 +28,7 @@ class Interval:
     label: str
     start_kind: str
     end_kind: str
-    end_status: Optional[str]
+    end_status: str | None
     target_seconds: int
     target_source: str
 
@@ -43,7 +42,7 @@ INTERVALS = (
 )
 
 
-def percentile(sorted_values: list[float], q: float) -> Optional[float]:
+def percentile(sorted_values: list[float], q: float) -> float | None:
     """Linear interpolation between closest ranks (the 'inclusive' method)."""
     if not sorted_values:
         return None
@@ -60,18 +59,18 @@ class Stats:
     key: str
     label: str
     count: int
-    median: Optional[float]
-    p90: Optional[float]
+    median: float | None
+    p90: float | None
     target_seconds: int
     target_source: str
 
     @property
-    def meets_target(self) -> Optional[bool]:
+    def meets_target(self) -> bool | None:
         return None if self.p90 is None else self.p90 <= self.target_seconds
 
 
-def _first_times(session: Session, kind: str, status: Optional[str], *, until: datetime,
-                 hospital_id: Optional[int] = None) -> dict[int, datetime]:
+def _first_times(session: Session, kind: str, status: str | None, *, until: datetime,
+                 hospital_id: int | None = None) -> dict[int, datetime]:
     query = select(SosEvent.sos_id, func.min(SosEvent.at)).where(SosEvent.kind == kind, SosEvent.at < until)
     if status is not None:
         query = query.where(SosEvent.to_status == status)
@@ -81,7 +80,7 @@ def _first_times(session: Session, kind: str, status: Optional[str], *, until: d
 
 
 def interval_seconds(session: Session, interval: Interval, *, start: datetime, end: datetime,
-                     hospital_id: Optional[int] = None) -> list[float]:
+                     hospital_id: int | None = None) -> list[float]:
     ends = _first_times(session, interval.end_kind, interval.end_status, until=end, hospital_id=hospital_id)
     ends = {sos_id: at for sos_id, at in ends.items() if at >= start}
     if not ends:
@@ -94,7 +93,7 @@ def interval_seconds(session: Session, interval: Interval, *, start: datetime, e
 
 
 def response_times(session: Session, *, start: datetime, end: datetime,
-                   hospital_id: Optional[int] = None) -> list[Stats]:
+                   hospital_id: int | None = None) -> list[Stats]:
     result = []
     for interval in INTERVALS:
         values = interval_seconds(session, interval, start=start, end=end, hospital_id=hospital_id)
@@ -110,12 +109,12 @@ class HospitalFigures:
     offered: int
     accepted: int
     declined: int
-    median_accept_seconds: Optional[float]
+    median_accept_seconds: float | None
     feedback_count: int
-    feedback_average: Optional[float]
+    feedback_average: float | None
 
     @property
-    def acceptance_rate(self) -> Optional[float]:
+    def acceptance_rate(self) -> float | None:
         return None if not self.offered else self.accepted / self.offered
 
 

@@ -8,8 +8,7 @@ Domain rules that need more than one row live in the capability modules beside t
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
-from typing import Optional
+from datetime import UTC, date, datetime
 
 from sqlalchemy import (
     BigInteger,
@@ -30,6 +29,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from db.vocabulary import ROLES
 
 # Stable constraint names, so Alembic migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -53,12 +54,12 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the database; pass an aware UTC time")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -68,7 +69,6 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 # ---- vocabularies (the CHECK constraints below and the domain modules share these) ----------
 
-ROLES = ("citizen", "hospital_admin", "health_officer", "super_admin", "display")
 USER_STATUSES = ("pending", "active", "rejected", "disabled")
 HOSPITAL_STATUSES = ("active", "proposed", "rejected")
 EMS_STATUSES = ("normal", "advisory", "closed")
@@ -123,7 +123,7 @@ class User(Base):
         CheckConstraint(_in("status", USER_STATUSES), name="status"),
         # An approved hospital admin is always bound to exactly one hospital.
         CheckConstraint(
-            "NOT (role = 'hospital_admin' AND status = 'active' AND hospital_id IS NULL)",
+            "NOT (role = Role.HOSPITAL_ADMIN AND status = 'active' AND hospital_id IS NULL)",
             name="hospital_admin_has_hospital",
         ),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
@@ -133,20 +133,20 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(120))
-    phone: Mapped[Optional[str]] = mapped_column(String(32))
+    phone: Mapped[str | None] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
-    hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     # Rotated at logout and on disable: every session cookie issued before becomes useless.
     session_token: Mapped[str] = mapped_column(String(64))
     failed_login_count: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]]
+    locked_until: Mapped[datetime | None]
     created_at: Mapped[datetime]
-    decided_at: Mapped[Optional[datetime]]
-    decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    last_login_at: Mapped[Optional[datetime]]
+    decided_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    last_login_at: Mapped[datetime | None]
 
-    hospital: Mapped[Optional["Hospital"]] = relationship(foreign_keys=[hospital_id])
+    hospital: Mapped[Hospital | None] = relationship(foreign_keys=[hospital_id])
 
 
 class Hospital(Base):
@@ -169,14 +169,14 @@ class Hospital(Base):
     city: Mapped[str] = mapped_column(String(100), default="")
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
-    phone: Mapped[Optional[str]] = mapped_column(String(32))
-    email: Mapped[Optional[str]] = mapped_column(String(254))
+    phone: Mapped[str | None] = mapped_column(String(32))
+    email: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(20), default="active")
     ems_status: Mapped[str] = mapped_column(String(20), default="normal")
     ems_reason: Mapped[str] = mapped_column(String(300), default="")
-    ems_updated_at: Mapped[Optional[datetime]]
+    ems_updated_at: Mapped[datetime | None]
     # Identifies a row of a bulk import, so importing the same file twice adds nothing.
-    import_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
 
 
@@ -212,7 +212,7 @@ class HospitalBeds(Base):
     # Optimistic concurrency: a save based on an older version is refused, not silently lost.
     version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[datetime]
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     bed_type: Mapped[BedType] = relationship()
 
@@ -227,7 +227,7 @@ class BedHistory(Base):
     total: Mapped[int] = mapped_column(Integer)
     available: Mapped[int] = mapped_column(Integer)
     changed_at: Mapped[datetime]
-    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class EmsStatusHistory(Base):
@@ -238,7 +238,7 @@ class EmsStatusHistory(Base):
     ems_status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(300), default="")
     changed_at: Mapped[datetime]
-    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class BloodStock(Base):
@@ -257,9 +257,9 @@ class BloodStock(Base):
     component: Mapped[str] = mapped_column(String(20), default="whole_blood")
     units: Mapped[int] = mapped_column(Integer, default=0)
     low_threshold: Mapped[int] = mapped_column(Integer, default=5)
-    earliest_expiry: Mapped[Optional[date]] = mapped_column(Date)
+    earliest_expiry: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime]
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class BloodHistory(Base):
@@ -277,7 +277,7 @@ class BloodHistory(Base):
     units_after: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(String(20))
     changed_at: Mapped[datetime]
-    changed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 # ---- ambulances and SOS ---------------------------------------------------------------------
@@ -305,11 +305,11 @@ class Ambulance(Base):
     status: Mapped[str] = mapped_column(String(20), default="available")
     status_since: Mapped[datetime]
     # Unique: a unit serves one SOS at a time, and one SOS gets one unit.
-    current_sos_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sos.id"), unique=True)
-    latitude: Mapped[Optional[float]] = mapped_column(Float)
-    longitude: Mapped[Optional[float]] = mapped_column(Float)
-    position_at: Mapped[Optional[datetime]]
-    retired_at: Mapped[Optional[datetime]]
+    current_sos_id: Mapped[int | None] = mapped_column(ForeignKey("sos.id"), unique=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    position_at: Mapped[datetime | None]
+    retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
 
 
@@ -318,11 +318,11 @@ class AmbulanceEvent(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     ambulance_id: Mapped[int] = mapped_column(ForeignKey("ambulances.id"), index=True)
-    sos_id: Mapped[Optional[int]] = mapped_column(ForeignKey("sos.id"), index=True)
-    from_status: Mapped[Optional[str]] = mapped_column(String(20))
+    sos_id: Mapped[int | None] = mapped_column(ForeignKey("sos.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
     to_status: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime]
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Sos(Base):
@@ -352,29 +352,29 @@ class Sos(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     status: Mapped[str] = mapped_column(String(20), default="pending")
-    emergency_type: Mapped[Optional[str]] = mapped_column(String(40))
+    emergency_type: Mapped[str | None] = mapped_column(String(40))
     priority: Mapped[str] = mapped_column(String(20), default="emergent")
     note: Mapped[str] = mapped_column(String(500), default="")
     latitude: Mapped[float] = mapped_column(Float)
     longitude: Mapped[float] = mapped_column(Float)
     location_source: Mapped[str] = mapped_column(String(20), default="gps")
     location_text: Mapped[str] = mapped_column(String(200), default="")
-    accuracy_m: Mapped[Optional[float]] = mapped_column(Float)
-    hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     # use_alter: ambulances and sos refer to each other, so this key is added after both exist.
-    ambulance_id: Mapped[Optional[int]] = mapped_column(
+    ambulance_id: Mapped[int | None] = mapped_column(
         ForeignKey("ambulances.id", use_alter=True)
     )
     # Matching: the ring offered so far and when the next ring is due.
     ring: Mapped[int] = mapped_column(Integer, default=0)
-    next_escalation_at: Mapped[Optional[datetime]]
+    next_escalation_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
-    accepted_at: Mapped[Optional[datetime]]
-    closed_at: Mapped[Optional[datetime]]
+    accepted_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
     citizen: Mapped[User] = relationship(foreign_keys=[citizen_id])
-    hospital: Mapped[Optional[Hospital]] = relationship(foreign_keys=[hospital_id])
+    hospital: Mapped[Hospital | None] = relationship(foreign_keys=[hospital_id])
 
 
 class SosOffer(Base):
@@ -400,7 +400,7 @@ class SosOffer(Base):
     distance_km: Mapped[float] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(20), default="offered")
     offered_at: Mapped[datetime]
-    responded_at: Mapped[Optional[datetime]]
+    responded_at: Mapped[datetime | None]
 
 
 class SosEvent(Base):
@@ -412,12 +412,12 @@ class SosEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sos_id: Mapped[int] = mapped_column(ForeignKey("sos.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
-    from_status: Mapped[Optional[str]] = mapped_column(String(20))
-    to_status: Mapped[Optional[str]] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str | None] = mapped_column(String(20))
     at: Mapped[datetime]
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"))
-    ambulance_id: Mapped[Optional[int]] = mapped_column(ForeignKey("ambulances.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"))
+    ambulance_id: Mapped[int | None] = mapped_column(ForeignKey("ambulances.id"))
     detail: Mapped[str] = mapped_column(String(300), default="")
 
 
@@ -435,7 +435,7 @@ class MedicalReport(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     title: Mapped[str] = mapped_column(String(200), default="")
     original_name: Mapped[str] = mapped_column(String(255))
     stored_name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -445,8 +445,8 @@ class MedicalReport(Base):
     hmac_sha256: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     uploaded_at: Mapped[datetime]
-    verified_at: Mapped[Optional[datetime]]
-    next_check_at: Mapped[Optional[datetime]]
+    verified_at: Mapped[datetime | None]
+    next_check_at: Mapped[datetime | None]
     check_round: Mapped[int] = mapped_column(Integer, default=0)
     mismatch_reason: Mapped[str] = mapped_column(String(300), default="")
 
@@ -498,7 +498,7 @@ class Alert(Base):
     msg_type: Mapped[str] = mapped_column(String(12), default="Alert")
     scope: Mapped[str] = mapped_column(String(12), default="Public")
     references: Mapped[str] = mapped_column(Text, default="")
-    references_alert_id: Mapped[Optional[int]] = mapped_column(ForeignKey("alerts.id"))
+    references_alert_id: Mapped[int | None] = mapped_column(ForeignKey("alerts.id"))
     category: Mapped[str] = mapped_column(String(20), default="Health")
     event: Mapped[str] = mapped_column(String(200))
     urgency: Mapped[str] = mapped_column(String(12))
@@ -510,11 +510,11 @@ class Alert(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     instruction: Mapped[str] = mapped_column(Text, default="")
     area_desc: Mapped[str] = mapped_column(String(200))
-    circle_lat: Mapped[Optional[float]] = mapped_column(Float)
-    circle_lon: Mapped[Optional[float]] = mapped_column(Float)
-    circle_radius_km: Mapped[Optional[float]] = mapped_column(Float)
+    circle_lat: Mapped[float | None] = mapped_column(Float)
+    circle_lon: Mapped[float | None] = mapped_column(Float)
+    circle_radius_km: Mapped[float | None] = mapped_column(Float)
     # Set on an alert once a later Update or Cancel replaces it.
-    superseded_at: Mapped[Optional[datetime]]
+    superseded_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
 
@@ -527,7 +527,7 @@ class Guidance(Base):
     body_markdown: Mapped[str] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class Feedback(Base):
@@ -538,7 +538,7 @@ class Feedback(Base):
     # Unique: one feedback per SOS.
     sos_id: Mapped[int] = mapped_column(ForeignKey("sos.id"), unique=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    hospital_id: Mapped[Optional[int]] = mapped_column(ForeignKey("hospitals.id"), index=True)
+    hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     rating: Mapped[int] = mapped_column(Integer)
     comment: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime]
@@ -559,7 +559,7 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime]
-    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_label: Mapped[str] = mapped_column(String(254), default="")
     action: Mapped[str] = mapped_column(String(64))
     target_type: Mapped[str] = mapped_column(String(32), default="")
@@ -614,6 +614,6 @@ class KioskToken(Base):
     label: Mapped[str] = mapped_column(String(120))
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     issued_at: Mapped[datetime]
-    revoked_at: Mapped[Optional[datetime]]
-    last_seen_at: Mapped[Optional[datetime]]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
 

@@ -22,10 +22,11 @@ import hashlib
 import hmac
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import BinaryIO, Iterator, Optional
+from typing import BinaryIO
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
@@ -34,6 +35,7 @@ from db import audit
 from db.errors import InvalidInput, NotAllowed
 from db.models import MedicalReport, ReportCheck, User
 from db.users import normalise_email
+from db.vocabulary import Role
 
 CHUNK = 1024 * 1024
 # Allowed types by their first bytes, never by the file's name.
@@ -50,7 +52,7 @@ class UploadRefused(InvalidInput):
     pass
 
 
-def sniff_type(head: bytes) -> Optional[tuple[str, str]]:
+def sniff_type(head: bytes) -> tuple[str, str] | None:
     for magic, content_type, extension in MAGIC:
         if head.startswith(magic):
             return content_type, extension
@@ -92,12 +94,12 @@ def find_patient(session: Session, *, actor: User, email_or_phone: str) -> User:
         # no separator splits, then compare digit strings.
         tail = digits[-2:] if len(digits) >= 2 else digits
         candidates = [u for u in session.execute(select(User).where(
-                          User.role == "citizen", User.phone.is_not(None), User.phone.like(f"%{tail}"))).scalars()
+                          User.role == Role.CITIZEN, User.phone.is_not(None), User.phone.like(f"%{tail}"))).scalars()
                       if "".join(ch for ch in (u.phone or "") if ch.isdigit()).endswith(digits[-10:])]
         patient = candidates[0] if len(candidates) == 1 and len(digits) >= 6 else None
         if len(candidates) > 1:
             raise InvalidInput("patient", "Several citizens have that phone number: use their email.")
-    if patient is None or patient.role != "citizen" or patient.status != "active":
+    if patient is None or patient.role != Role.CITIZEN or patient.status != "active":
         raise InvalidInput("patient", "No citizen with that email or phone has an account.")
     return patient
 
@@ -149,10 +151,10 @@ def create_report(session: Session, *, actor: User, source: BinaryIO, original_n
                   upload_dir: Path, max_bytes: int, hmac_key: bytes, now: datetime,
                   patient_email_or_phone: str = "") -> MedicalReport:
     """A hospital admin uploads for a citizen; a citizen uploads their own."""
-    if actor.role == "hospital_admin" and actor.status == "active":
+    if actor.role == Role.HOSPITAL_ADMIN and actor.status == "active":
         patient = find_patient(session, actor=actor, email_or_phone=patient_email_or_phone)
         hospital_id = actor.hospital_id
-    elif actor.role == "citizen" and actor.status == "active":
+    elif actor.role == Role.CITIZEN and actor.status == "active":
         patient, hospital_id = actor, None
     else:
         raise NotAllowed("Only citizens and hospital admins upload reports.")
@@ -183,7 +185,7 @@ def create_report(session: Session, *, actor: User, source: BinaryIO, original_n
 # ---- verification ---------------------------------------------------------------------------
 
 
-def _hash_file(path: Path) -> Optional[str]:
+def _hash_file(path: Path) -> str | None:
     digest = hashlib.sha256()
     try:
         with open(path, "rb", buffering=0) as handle:
@@ -266,17 +268,17 @@ def verify_due(session: Session, *, now: datetime, upload_dir: Path, hmac_key: b
 def _may_read(actor: User, report: MedicalReport) -> bool:
     if actor.status != "active":
         return False
-    if actor.role == "citizen":
+    if actor.role == Role.CITIZEN:
         return report.patient_id == actor.id
-    if actor.role == "hospital_admin":
+    if actor.role == Role.HOSPITAL_ADMIN:
         return report.hospital_id is not None and report.hospital_id == actor.hospital_id
     return False
 
 
 def list_for(session: Session, *, actor: User) -> list[MedicalReport]:
-    if actor.role == "citizen":
+    if actor.role == Role.CITIZEN:
         query = select(MedicalReport).where(MedicalReport.patient_id == actor.id)
-    elif actor.role == "hospital_admin" and actor.hospital_id is not None:
+    elif actor.role == Role.HOSPITAL_ADMIN and actor.hospital_id is not None:
         query = select(MedicalReport).where(MedicalReport.hospital_id == actor.hospital_id)
     else:
         raise NotAllowed("Reports are for patients and the hospitals that upload them.")
@@ -297,8 +299,8 @@ class DownloadDecision:
     allowed: bool
     status_code: int = 200
     message: str = ""
-    report: Optional[MedicalReport] = None
-    path: Optional[Path] = None
+    report: MedicalReport | None = None
+    path: Path | None = None
 
 
 def authorise_download(session: Session, *, actor: User, report_id: int, upload_dir: Path, hmac_key: bytes,

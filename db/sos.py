@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.dispatch import release_unit
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import haversine_km, valid_point
 from db.models import (
@@ -26,7 +26,9 @@ from db.models import (
     SosOffer,
     User,
 )
-from db.users import require_role
+from db.permissions import require_role
+from db.sos_state import compare_and_set, record_event
+from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,7 @@ class EmergencyType:
     label: str
     priority: str
     # The bed a hospital must have free to be offered this emergency (None: any hospital).
-    bed_code: Optional[str]
+    bed_code: str | None
 
 
 EMERGENCY_TYPES: dict[str, EmergencyType] = {
@@ -52,25 +54,7 @@ EMERGENCY_TYPES: dict[str, EmergencyType] = {
     "other": EmergencyType("Other emergency", "emergent", None),
 }
 DEFAULT_PRIORITY = "emergent"
-PRIORITY_LABELS = {
-    "critical": "Critical",
-    "emergent": "Emergent",
-    "lower_acuity": "Lower acuity",
-    "non_acute": "Non-acute",
-}
-STATUS_LABELS = {
-    "pending": "Waiting for a hospital",
-    "accepted": "Accepted by a hospital",
-    "dispatched": "Ambulance assigned",
-    "en_route": "Ambulance on the way",
-    "on_scene": "Ambulance with you",
-    "transporting": "On the way to hospital",
-    "at_hospital": "Arrived at hospital",
-    "resolved": "Resolved",
-    "cancelled": "Cancelled",
-    "unanswered": "No hospital has answered yet: a health officer is acting",
-}
-OPEN_STATUSES = tuple(s for s in STATUS_LABELS if s not in SOS_CLOSED_STATUSES)
+OPEN_STATUSES = tuple(s for s in SOS_STATUS_LABELS if s not in SOS_CLOSED_STATUSES)
 ACCEPTABLE_STATUSES = ("pending", "unanswered")
 # The citizen may cancel until the ambulance is with them.
 CANCELLABLE_STATUSES = ("pending", "unanswered", "accepted", "dispatched", "en_route")
@@ -83,46 +67,7 @@ class AlreadyAccepted(Conflict):
         self.by = by
 
 
-def record_event(
-    session: Session,
-    sos: Sos | int,
-    *,
-    kind: str,
-    now: datetime,
-    from_status: Optional[str] = None,
-    to_status: Optional[str] = None,
-    actor: Optional[User] = None,
-    hospital_id: Optional[int] = None,
-    ambulance_id: Optional[int] = None,
-    detail: str = "",
-) -> SosEvent:
-    event = SosEvent(
-        sos_id=sos if isinstance(sos, int) else sos.id,
-        kind=kind,
-        from_status=from_status,
-        to_status=to_status,
-        at=now,
-        actor_id=actor.id if actor else None,
-        hospital_id=hospital_id,
-        ambulance_id=ambulance_id,
-        detail=detail[:300],
-    )
-    session.add(event)
-    return event
-
-
-def compare_and_set(session: Session, sos_id: int, from_statuses: tuple[str, ...], to_status: str,
-                    now: datetime, **values) -> bool:
-    """Move an SOS to `to_status` only if it is still in one of `from_statuses`."""
-    changed = session.execute(
-        update(Sos)
-        .where(Sos.id == sos_id, Sos.status.in_(from_statuses))
-        .values(status=to_status, updated_at=now, **values)
-    ).rowcount
-    return changed == 1
-
-
-def _fresh(session: Session, sos_id: int) -> Optional[Sos]:
+def _fresh(session: Session, sos_id: int) -> Sos | None:
     return session.execute(
         select(Sos).where(Sos.id == sos_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()
@@ -131,7 +76,7 @@ def _fresh(session: Session, sos_id: int) -> Optional[Sos]:
 # ---- citizen --------------------------------------------------------------------------------
 
 
-def open_sos_of(session: Session, citizen_id: int) -> Optional[Sos]:
+def open_sos_of(session: Session, citizen_id: int) -> Sos | None:
     return session.execute(
         select(Sos).where(Sos.citizen_id == citizen_id, Sos.status.in_(OPEN_STATUSES))
     ).scalar_one_or_none()
@@ -141,17 +86,17 @@ def create_sos(
     session: Session,
     *,
     actor: User,
-    latitude: Optional[float],
-    longitude: Optional[float],
+    latitude: float | None,
+    longitude: float | None,
     now: datetime,
     location_source: str = "gps",
     location_text: str = "",
-    accuracy_m: Optional[float] = None,
-    emergency_type: Optional[str] = None,
+    accuracy_m: float | None = None,
+    emergency_type: str | None = None,
     note: str = "",
 ) -> tuple[Sos, bool]:
     """Send an SOS. Returns (sos, created): a citizen with an open SOS gets that one back."""
-    require_role(actor, "citizen")
+    require_role(actor, Role.CITIZEN)
     existing = open_sos_of(session, actor.id)
     if existing is not None:
         return existing, False
@@ -214,7 +159,7 @@ def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
     ):
         sos = _fresh(session, sos_id)
         raise Conflict(
-            f"This SOS can no longer be cancelled: it is {STATUS_LABELS[sos.status].lower()}."
+            f"This SOS can no longer be cancelled: it is {SOS_STATUS_LABELS[sos.status].lower()}."
         )
     session.execute(
         update(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.status == "offered")
@@ -226,8 +171,6 @@ def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
         # Free the unit that was on its way.
         unit = session.get(Ambulance, sos.ambulance_id)
         if unit is not None and unit.current_sos_id == sos_id:
-            from db.dispatch import release_unit  # dispatch builds on this module
-
             release_unit(session, unit, now=now, actor=actor, reason="SOS cancelled by the citizen")
     return _fresh(session, sos_id)
 
@@ -236,7 +179,7 @@ def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
 
 
 def _require_hospital_admin(actor: User) -> int:
-    require_role(actor, "hospital_admin")
+    require_role(actor, Role.HOSPITAL_ADMIN)
     if actor.hospital_id is None:
         raise NotAllowed("Your account is not bound to a hospital.")
     return actor.hospital_id
@@ -261,7 +204,7 @@ def accept_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
             return sos  # a double click: already ours, nothing to do twice
         if sos.hospital_id is not None:
             raise AlreadyAccepted(by=session.get(Hospital, sos.hospital_id).name)
-        raise Conflict(f"This SOS is no longer open: {STATUS_LABELS[sos.status].lower()}.")
+        raise Conflict(f"This SOS is no longer open: {SOS_STATUS_LABELS[sos.status].lower()}.")
     session.execute(
         update(SosOffer).where(SosOffer.id == offer.id).values(status="accepted", responded_at=now)
     )
@@ -307,7 +250,7 @@ def decline_sos(session: Session, *, actor: User, sos_id: int, now: datetime) ->
 @dataclass(frozen=True)
 class QueueItem:
     sos_id: int
-    emergency_type: Optional[str]
+    emergency_type: str | None
     type_label: str
     priority: str
     note: str
@@ -374,9 +317,9 @@ class TimelineEntry:
 @dataclass
 class Tracking:
     sos: Sos
-    hospital: Optional[Hospital]
-    distance_km: Optional[float]
-    ambulance: Optional[Ambulance]
+    hospital: Hospital | None
+    distance_km: float | None
+    ambulance: Ambulance | None
     offered_count: int
     declined_count: int
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -400,7 +343,7 @@ def _describe(event: SosEvent, hospitals: dict[int, str], units: dict[int, str])
     if event.kind == "dispatched":
         return f"Ambulance {unit} assigned"
     if event.kind == "unit_status":
-        return f"Ambulance {unit}: {STATUS_LABELS.get(event.to_status, event.to_status).lower()}"
+        return f"Ambulance {unit}: {SOS_STATUS_LABELS.get(event.to_status, event.to_status).lower()}"
     if event.kind == "unanswered":
         return "No hospital answered in time: a health officer has been alerted"
     if event.kind == "cancelled":
@@ -413,8 +356,8 @@ def _describe(event: SosEvent, hospitals: dict[int, str], units: dict[int, str])
 def tracking(session: Session, *, actor: User, sos_id: int, show_declines: bool = False) -> Tracking:
     sos = session.get(Sos, sos_id)
     allowed = sos is not None and (
-        sos.citizen_id == actor.id or actor.role in ("health_officer", "super_admin")
-        or (actor.role == "hospital_admin" and sos.hospital_id == actor.hospital_id
+        sos.citizen_id == actor.id or actor.role in (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
+        or (actor.role == Role.HOSPITAL_ADMIN and sos.hospital_id == actor.hospital_id
             and sos.hospital_id is not None)
     )
     if not allowed:
@@ -467,7 +410,7 @@ class AttentionItem:
 def needing_attention(session: Session, *, actor: User, now: datetime,
                       late_after: timedelta) -> list[AttentionItem]:
     """For health officers: SOS not accepted in time, and those marked unanswered."""
-    require_role(actor, "health_officer", "super_admin")
+    require_role(actor, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
     rows = list(session.execute(
         select(Sos).where(
             (Sos.status == "unanswered")

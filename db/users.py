@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import secrets
-from functools import lru_cache
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Optional
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -17,18 +16,12 @@ from sqlalchemy.orm import Session, selectinload
 from db import audit
 from db.errors import InvalidInput, NotAllowed, NotFound
 from db.models import Hospital, User
+from db.permissions import require_role
+from db.vocabulary import ASSIGNABLE_ROLES, ROLE_LABELS, STAFF_ROLES, USER_STATUS_LABELS, Role
 
 # argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): above OWASP's minimum.
 _hasher = PasswordHasher()
 
-STAFF_ROLES = ("hospital_admin", "health_officer")
-ROLE_LABELS = {
-    "citizen": "Citizen",
-    "hospital_admin": "Hospital admin",
-    "health_officer": "Health officer",
-    "super_admin": "Super admin",
-    "display": "Wall display",
-}
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 MIN_PASSWORD_LENGTH = 10
@@ -89,7 +82,7 @@ def _clean_name(full_name: str) -> str:
     return name
 
 
-def _clean_phone(phone: Optional[str]) -> Optional[str]:
+def _clean_phone(phone: str | None) -> str | None:
     phone = (phone or "").strip()
     if not phone:
         return None
@@ -99,7 +92,7 @@ def _clean_phone(phone: Optional[str]) -> Optional[str]:
     return phone
 
 
-def get_by_email(session: Session, email: str) -> Optional[User]:
+def get_by_email(session: Session, email: str) -> User | None:
     return session.execute(select(User).where(User.email == email)).scalar_one_or_none()
 
 
@@ -109,11 +102,11 @@ def _new_user(
     email: str,
     password: str,
     full_name: str,
-    phone: Optional[str],
+    phone: str | None,
     role: str,
     status: str,
     now: datetime,
-    hospital_id: Optional[int] = None,
+    hospital_id: int | None = None,
 ) -> User:
     email = normalise_email(email)
     full_name = _clean_name(full_name)
@@ -139,7 +132,7 @@ def _new_user(
 
 
 def register_citizen(
-    session: Session, *, email: str, password: str, full_name: str, phone: Optional[str], now: datetime
+    session: Session, *, email: str, password: str, full_name: str, phone: str | None, now: datetime
 ) -> User:
     """Citizens are in at once: nothing they can do touches anyone else's data."""
     user = _new_user(
@@ -148,12 +141,12 @@ def register_citizen(
         password=password,
         full_name=full_name,
         phone=phone,
-        role="citizen",
+        role=Role.CITIZEN,
         status="active",
         now=now,
     )
     audit.record(session, actor=user, action="user.register", now=now, target_type="user",
-                 target_id=user.id, detail={"role": "citizen"})
+                 target_id=user.id, detail={"role": Role.CITIZEN})
     return user
 
 
@@ -162,9 +155,9 @@ class ProposedHospital:
     name: str
     address: str
     city: str
-    latitude: Optional[float]
-    longitude: Optional[float]
-    phone: Optional[str] = None
+    latitude: float | None
+    longitude: float | None
+    phone: str | None = None
 
 
 def register_staff(
@@ -174,17 +167,17 @@ def register_staff(
     email: str,
     password: str,
     full_name: str,
-    phone: Optional[str],
+    phone: str | None,
     now: datetime,
-    hospital_id: Optional[int] = None,
-    proposed_hospital: Optional[ProposedHospital] = None,
+    hospital_id: int | None = None,
+    proposed_hospital: ProposedHospital | None = None,
 ) -> User:
     """A privileged account starts pending and can do nothing until a super admin approves it,
     so registering for a hospital never grants control of it."""
     if role not in STAFF_ROLES:
         raise InvalidInput("role", "Choose Citizen, Hospital admin or Health officer.")
     hospital = None
-    if role == "hospital_admin":
+    if role == Role.HOSPITAL_ADMIN:
         if (hospital_id is None) == (proposed_hospital is None):
             raise InvalidInput(
                 "hospital", "Choose your hospital from the list, or propose a new one (not both)."
@@ -297,7 +290,7 @@ def session_id(user: User) -> str:
     return f"{user.id}:{user.session_token}"
 
 
-def load_for_session(session: Session, cookie_id: str) -> Optional[User]:
+def load_for_session(session: Session, cookie_id: str) -> User | None:
     user_id, _, token = (cookie_id or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
@@ -313,14 +306,8 @@ def end_all_sessions(session: Session, user: User) -> None:
     user.session_token = secrets.token_hex(16)
 
 
-def require_role(actor: Optional[User], *roles: str) -> User:
-    if actor is None or actor.status != "active" or actor.role not in roles:
-        raise NotAllowed()
-    return actor
-
-
 def list_pending(session: Session, *, actor: User) -> list[User]:
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     return list(
         session.execute(
             select(User).where(User.status == "pending").order_by(User.created_at)
@@ -338,9 +325,9 @@ def _pending_user(session: Session, user_id: int) -> User:
 
 
 def approve_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     user = _pending_user(session, user_id)
-    if user.role == "hospital_admin":
+    if user.role == Role.HOSPITAL_ADMIN:
         hospital = session.get(Hospital, user.hospital_id) if user.hospital_id else None
         if hospital is None or hospital.status == "rejected":
             raise InvalidInput("user", "This account's hospital is not in the directory.")
@@ -355,9 +342,9 @@ def approve_user(session: Session, *, actor: User, user_id: int, now: datetime) 
 
 
 def reject_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     user = _pending_user(session, user_id)
-    if user.role == "hospital_admin" and user.hospital_id:
+    if user.role == Role.HOSPITAL_ADMIN and user.hospital_id:
         hospital = session.get(Hospital, user.hospital_id)
         if hospital is not None and hospital.status == "proposed":
             hospital.status = "rejected"
@@ -380,7 +367,7 @@ def create_superuser(
         password=password,
         full_name=full_name or "Super admin",
         phone=None,
-        role="super_admin",
+        role=Role.SUPER_ADMIN,
         status="active",
         now=now,
     )
@@ -398,10 +385,6 @@ def count_by_role(session: Session) -> dict[str, int]:
 
 # ---- user management (super admin console) --------------------------------------------------
 
-# Roles a super admin may give in the console. Super admins are made on the command line only.
-ASSIGNABLE_ROLES = ("citizen", "hospital_admin", "health_officer", "display")
-STATUS_LABELS = {"pending": "Waiting for approval", "active": "Active", "rejected": "Rejected",
-                 "disabled": "Disabled"}
 LIST_LIMIT = 500
 
 
@@ -418,7 +401,7 @@ def _lock_active_super_admins(session: Session, actor: User) -> list[User]:
     admins = list(
         session.execute(
             select(User)
-            .where(User.role == "super_admin", User.status == "active")
+            .where(User.role == Role.SUPER_ADMIN, User.status == "active")
             .order_by(User.id)
             .with_for_update()
             .execution_options(populate_existing=True)
@@ -453,14 +436,14 @@ def _active_hospital(session: Session, hospital_id) -> Hospital:
 
 
 def _refuse_last_super_admin(admins: list[User], user: User, doing: str) -> None:
-    if user.role == "super_admin" and user.status == "active" and len(admins) <= 1:
+    if user.role == Role.SUPER_ADMIN and user.status == "active" and len(admins) <= 1:
         raise NotAllowed(f"{user.email} is the last active super admin and cannot be {doing}.")
 
 
 def disable_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
     """Disable an active account: it cannot log in, and its open sessions end at their next
     request (the session token is rotated)."""
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     admins = _lock_active_super_admins(session, actor)
     user = _managed_user(session, user_id)
     if user.id == actor.id:
@@ -469,7 +452,7 @@ def disable_user(session: Session, *, actor: User, user_id: int, now: datetime) 
         raise InvalidInput("user", f"{user.email} is already disabled: nothing changed.")
     if user.status != "active":
         raise InvalidInput(
-            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: only active accounts "
+            "user", f"{user.email} is {USER_STATUS_LABELS[user.status].lower()}: only active accounts "
                     "can be disabled (decide pending ones under Approvals)."
         )
     _refuse_last_super_admin(admins, user, "disabled")
@@ -486,16 +469,16 @@ def disable_user(session: Session, *, actor: User, user_id: int, now: datetime) 
 
 def enable_user(session: Session, *, actor: User, user_id: int, now: datetime) -> User:
     """Let a disabled account log in again. A hospital admin needs an active hospital first."""
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     user = _managed_user(session, user_id)
     if user.status == "active":
         raise InvalidInput("user", f"{user.email} is already active: nothing changed.")
     if user.status != "disabled":
         raise InvalidInput(
-            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: only disabled accounts "
+            "user", f"{user.email} is {USER_STATUS_LABELS[user.status].lower()}: only disabled accounts "
                     "can be enabled (decide pending ones under Approvals)."
         )
-    if user.role == "hospital_admin":
+    if user.role == Role.HOSPITAL_ADMIN:
         hospital = session.get(Hospital, user.hospital_id) if user.hospital_id else None
         if hospital is None or hospital.status != "active":
             raise InvalidInput(
@@ -515,13 +498,13 @@ def enable_user(session: Session, *, actor: User, user_id: int, now: datetime) -
 
 
 def change_role(session: Session, *, actor: User, user_id: int, role: str,
-                hospital_id: Optional[int] = None, now: datetime) -> User:
+                hospital_id: int | None = None, now: datetime) -> User:
     """Give an account another role. A hospital admin is bound to an active hospital; every
     other role is bound to none. The session token is rotated so the change applies at once.
     Choosing Hospital admin again for a hospital admin, with another hospital, moves them
     there (see `bind_hospital`)."""
-    require_role(actor, "super_admin")
-    if role == "super_admin":
+    require_role(actor, Role.SUPER_ADMIN)
+    if role == Role.SUPER_ADMIN:
         raise NotAllowed("Super admins are created on the command line only "
                          "(flask --app app create-superuser), never in the console.")
     if role not in ASSIGNABLE_ROLES:
@@ -532,14 +515,14 @@ def change_role(session: Session, *, actor: User, user_id: int, role: str,
         raise NotAllowed("You cannot change your own role: ask another super admin.")
     if user.status not in ("active", "disabled"):
         raise InvalidInput(
-            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: decide the registration "
+            "user", f"{user.email} is {USER_STATUS_LABELS[user.status].lower()}: decide the registration "
                     "under Approvals before changing its role."
         )
-    if role == user.role == "hospital_admin":
+    if role == user.role == Role.HOSPITAL_ADMIN:
         return bind_hospital(session, actor=actor, user_id=user.id, hospital_id=hospital_id, now=now)
     if role == user.role:
         raise InvalidInput("role", f"{user.email} is already a {ROLE_LABELS[role].lower()}: nothing changed.")
-    hospital = _active_hospital(session, hospital_id) if role == "hospital_admin" else None
+    hospital = _active_hospital(session, hospital_id) if role == Role.HOSPITAL_ADMIN else None
     _refuse_last_super_admin(admins, user, "demoted")
     before = _state(user)
     user.role = role
@@ -555,14 +538,14 @@ def bind_hospital(session: Session, *, actor: User, user_id: int, hospital_id: i
                   now: datetime) -> User:
     """Move a hospital admin to another active hospital. Their open sessions end, so their
     screens never keep showing the old hospital."""
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     user = _managed_user(session, user_id)
-    if user.role != "hospital_admin":
+    if user.role != Role.HOSPITAL_ADMIN:
         raise InvalidInput("user", f"{user.email} is not a hospital admin: only hospital admins are "
                                    "bound to a hospital (change their role instead).")
     if user.status not in ("active", "disabled"):
         raise InvalidInput(
-            "user", f"{user.email} is {STATUS_LABELS[user.status].lower()}: decide the registration "
+            "user", f"{user.email} is {USER_STATUS_LABELS[user.status].lower()}: decide the registration "
                     "under Approvals first."
         )
     hospital = _active_hospital(session, hospital_id)
@@ -581,7 +564,7 @@ def list_users(session: Session, *, actor: User, text: str = "", role: str = "",
                status: str = "") -> list[User]:
     """Accounts for the console's grid, newest first (at most 500), with their hospital loaded.
     `text` matches name, email or phone, in any case."""
-    require_role(actor, "super_admin")
+    require_role(actor, Role.SUPER_ADMIN)
     query = (select(User).options(selectinload(User.hospital))
              .order_by(User.created_at.desc(), User.id.desc()).limit(LIST_LIMIT))
     words = " ".join((text or "").split()).lower()

@@ -60,9 +60,9 @@ def build_scheduler(config: Config) -> BlockingScheduler:
 
 
 def main() -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     config = Config.from_env()
+    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
     upgrade_database(config.database_url)
     scheduler = build_scheduler(config)
 

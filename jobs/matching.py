@@ -1,7 +1,6 @@
 """Matching job: offers due SOS to their next ring of hospitals, marks exhausted ones unanswered."""
 
 from datetime import datetime, timedelta
-from typing import Optional
 
 from sqlalchemy.orm import Session
 
@@ -9,7 +8,7 @@ from config import Config
 from db import matching
 
 
-def match(session: Session, *, now: datetime, config: Config) -> Optional[str]:
+def match(session: Session, *, now: datetime, config: Config) -> str | None:
     """Returns a summary, or None when nothing was due."""
     summary = matching.match_due(
         session,

@@ -6,7 +6,7 @@ import logging
 import os
 import socket
 import traceback
-from typing import Callable
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session, sessionmaker
 

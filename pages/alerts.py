@@ -11,9 +11,10 @@ from components.alerts import alert_card, history_list
 from components.cards import last_updated, page_header
 from db import alerts
 from db.clock import utcnow
+from db.vocabulary import Role
 
 # Health officers have their own alerts page (the form and the same history): /officer/alerts.
-ROLES = tuple(r for r in ALL_SIGNED_IN if r != "health_officer")
+ROLES = tuple(r for r in ALL_SIGNED_IN if r != Role.HEALTH_OFFICER)
 dash.register_page(__name__, path="/alerts", title="Health alerts", allowed_roles=ROLES,
                    nav_label="Alerts", nav_order=7)
 

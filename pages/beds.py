@@ -4,7 +4,7 @@ are greyed and flagged; hospitals on diversion are marked."""
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, callback, dcc, html
 
 from auth.context import db_session, state
 from auth.roles import allowed_roles
@@ -13,9 +13,10 @@ from components.cards import last_updated, page_header
 from components.location import location_controls
 from db import capacity
 from db.clock import utcnow
-from pages._location import resolve_place
+from db.places import resolve_place
+from db.vocabulary import Role
 
-ROLES = ("citizen", "hospital_admin", "health_officer", "super_admin")
+ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/beds", title="Find a bed", allowed_roles=ROLES, nav_label="Find a bed",
                    nav_order=5)
 

@@ -12,9 +12,10 @@ from components.location import location_controls
 from db import blood
 from db.clock import utcnow
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
-from pages._location import resolve_place
+from db.places import resolve_place
+from db.vocabulary import Role
 
-ROLES = ("citizen", "hospital_admin", "health_officer", "super_admin")
+ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/blood", title="Find blood", allowed_roles=ROLES, nav_label="Find blood",
                    nav_order=6)
 

@@ -7,9 +7,10 @@ from auth.context import db_session
 from components.cards import page_header
 from components.guidance import guidance_card, type_buttons
 from db import guidance
+from db.vocabulary import Role
 
 # Health officers read (and preview) the same text on their editing page, /officer/guidance.
-ROLES = ("citizen",)
+ROLES = (Role.CITIZEN,)
 dash.register_page(__name__, path="/guidance", title="First aid", allowed_roles=ROLES, nav_label="First aid",
                    nav_order=8)
 

@@ -11,8 +11,9 @@ from components.cards import last_updated, page_header
 from components.format import local_time
 from db import reports
 from db.clock import utcnow
+from db.vocabulary import Role
 
-ROLES = ("citizen", "hospital_admin")
+ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN)
 dash.register_page(__name__, path="/reports", title="Reports", allowed_roles=ROLES, nav_label="Reports",
                    nav_order=7)
 
@@ -24,7 +25,7 @@ BADGES = {
 
 
 def layout(**kwargs):
-    hospital = current_user.is_authenticated and current_user.role == "hospital_admin"
+    hospital = current_user.is_authenticated and current_user.role == Role.HOSPITAL_ADMIN
     return html.Div(
         [
             page_header("Reports your hospital uploaded" if hospital else "My medical reports",
@@ -64,7 +65,7 @@ def refresh_reports(_n):
     now = utcnow()
     with db_session() as session:
         actor = actor_in(session)
-        hospital_view = actor.role == "hospital_admin"
+        hospital_view = actor.role == Role.HOSPITAL_ADMIN
         rows = reports.list_for(session, actor=actor)
         names = reports.patient_names(session, rows) if hospital_view else {}
         body = [_row(r, names.get(r.patient_id, ""), hospital_view) for r in rows]

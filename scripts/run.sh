@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements.txt
 
 # Migrations and demo data first, so the two processes never race to create the schema.
-.venv/bin/python -c 'from app import prepare_database; from config import Config; prepare_database(Config.from_env())'
+.venv/bin/python -m db.setup
 
 .venv/bin/python -m jobs &
 jobs_pid=$!

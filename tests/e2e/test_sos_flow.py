@@ -22,7 +22,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
-from components.sos import sos_number
+from db.vocabulary import sos_number
 from db import dispatch, matching, sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, Hospital, Sos, SosOffer, User

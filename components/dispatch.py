@@ -1,0 +1,110 @@
+"""Builders for the hospital's SOS screens: a waiting SOS's card in the queue, and the card of an
+emergency the hospital holds (send an ambulance, step it, resolve)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from components import ids
+from components.format import duration, local_time
+from components.sos import PRIORITY_COLORS, status_badge
+from db.vocabulary import sos_number
+
+# NFPA 1225: 90% of calls dispatched within 60 s. Past that a waiting SOS turns red.
+WAIT_TARGET = timedelta(seconds=60)
+NEW_FOR = timedelta(seconds=30)
+
+
+def waiting(created_at: datetime, now: datetime) -> html.Span:
+    waited = now - created_at
+    return html.Span(
+        f"waiting {duration(waited)}",
+        className="fw-bold " + ("text-danger" if waited > WAIT_TARGET else "text-body"),
+    )
+
+
+def queue_card(item, now: datetime, priority_label: str) -> dbc.Card:
+    is_new = now - item.offered_at < NEW_FOR
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.Span(sos_number(item.sos_id), className="fs-4 fw-bold me-2"),
+                        dbc.Badge(priority_label, color=PRIORITY_COLORS.get(item.priority, "secondary"),
+                                  className="fs-6 me-2"),
+                        dbc.Badge("NEW", color="danger", className="fs-6 me-2") if is_new else None,
+                        dbc.Badge("UNANSWERED", color="dark", className="fs-6") if item.status == "unanswered" else None,
+                    ]
+                ),
+                html.Div(item.type_label, className="fs-5 mt-1"),
+                html.Div([f"{item.distance_km:.1f} km away · sent {local_time(item.created_at)} · ",
+                          waiting(item.created_at, now)]),
+                html.Div(f"Note: {item.note}", className="text-muted") if item.note else None,
+                html.Div(
+                    [
+                        dbc.Button("Accept", id=ids.accept_button(item.sos_id), color="success", size="lg",
+                                   className="me-2 px-5"),
+                        dbc.Button("Decline", id=ids.decline_button(item.sos_id), color="secondary",
+                                   outline=True, size="lg"),
+                    ],
+                    className="mt-2",
+                ),
+            ]
+        ),
+        className="mb-2 queue-card" + (" sos-new" if is_new else ""),
+        id=f"queue-{item.sos_id}",
+    )
+
+
+def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit, unit_choices,
+                next_steps: list[tuple[str, str]], can_resolve: bool, chosen_unit=None) -> dbc.Card:
+    """An SOS this hospital accepted: assign a unit, step it, resolve at handover."""
+    controls = []
+    if unit is None and sos.status == "accepted":
+        controls = [
+            dbc.Select(
+                id=ids.unit_select(sos.id),
+                options=[{"label": c.label, "value": str(c.unit_id)} for c in unit_choices],
+                # Keep the dispatcher's choice across the automatic refresh while it is still free.
+                value=chosen_unit if chosen_unit in {str(c.unit_id) for c in unit_choices} else None,
+                placeholder="Choose an available ambulance" if unit_choices else "No ambulance available",
+                disabled=not unit_choices,
+                size="lg",
+                className="mb-2",
+            ),
+            dbc.Button("Send ambulance", id=ids.assign_button(sos.id), color="danger", size="lg",
+                       disabled=not unit_choices),
+        ]
+    else:
+        controls = [
+            dbc.Button(label, id=ids.step_button(sos.id, to_status), color="primary", size="lg",
+                       className="me-2 mb-1")
+            for to_status, label in next_steps
+        ]
+        if can_resolve:
+            controls.append(dbc.Button("Resolve: handover done", id=ids.resolve_button(sos.id),
+                                       color="success", size="lg", className="mb-1"))
+    unit_line = (
+        f"Ambulance {unit.call_sign} ({unit.level}) · {unit.crew_contact or 'no crew contact'}"
+        if unit is not None else "No ambulance assigned yet"
+    )
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div([html.Span(sos_number(sos.id), className="fs-4 fw-bold me-2"),
+                          status_badge(sos.status, status_label)]),
+                html.Div(type_label, className="fs-5 mt-1"),
+                html.Div(f"Accepted {local_time(sos.accepted_at)} · at {sos.latitude:.5f}, {sos.longitude:.5f}"
+                         + (f" ({sos.location_text})" if sos.location_text else "")),
+                html.Div(f"Note: {sos.note}", className="text-muted") if sos.note else None,
+                html.Div(unit_line, className="fw-semibold mt-1"),
+                html.Div(controls, className="mt-2"),
+            ]
+        ),
+        className="mb-2 active-card",
+        id=f"active-{sos.id}",
+    )

@@ -1,0 +1,80 @@
+"""The product's words, defined once: roles, status labels, display numbers.
+
+The database's CHECK constraints (db/models.py), the domain rules and every screen read these;
+nothing else spells a role or a status label.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """Who a signed-in account is. A `Role` is its stored string (`Role.CITIZEN == "citizen"`)."""
+
+    CITIZEN = "citizen"
+    HOSPITAL_ADMIN = "hospital_admin"
+    HEALTH_OFFICER = "health_officer"
+    SUPER_ADMIN = "super_admin"
+    DISPLAY = "display"
+
+
+ROLES: tuple[str, ...] = tuple(role.value for role in Role)
+ALL_SIGNED_IN: tuple[Role, ...] = tuple(Role)
+ROLE_LABELS = {
+    Role.CITIZEN: "Citizen",
+    Role.HOSPITAL_ADMIN: "Hospital admin",
+    Role.HEALTH_OFFICER: "Health officer",
+    Role.SUPER_ADMIN: "Super admin",
+    Role.DISPLAY: "Wall display",
+}
+# Roles that register and wait for a super admin's approval.
+STAFF_ROLES = (Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER)
+# Roles a super admin may give in the console. Super admins are made on the command line only.
+ASSIGNABLE_ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.DISPLAY)
+# Who oversees the region: response figures, feedback across hospitals, exports.
+OVERSIGHT_ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
+
+USER_STATUS_LABELS = {"pending": "Waiting for approval", "active": "Active", "rejected": "Rejected",
+                      "disabled": "Disabled"}
+HOSPITAL_STATUS_LABELS = {"active": "Active", "proposed": "Proposed", "rejected": "Rejected"}
+
+# An SOS's status in the words the citizen reads.
+SOS_STATUS_LABELS = {
+    "pending": "Waiting for a hospital",
+    "accepted": "Accepted by a hospital",
+    "dispatched": "Ambulance assigned",
+    "en_route": "Ambulance on the way",
+    "on_scene": "Ambulance with you",
+    "transporting": "On the way to hospital",
+    "at_hospital": "Arrived at hospital",
+    "resolved": "Resolved",
+    "cancelled": "Cancelled",
+    "unanswered": "No hospital has answered yet: a health officer is acting",
+}
+# The same statuses in a word or two, for the control room's wall (open SOS only).
+SOS_STATUS_SHORT_LABELS = {
+    "pending": "Waiting", "unanswered": "UNANSWERED", "accepted": "Accepted", "dispatched": "Dispatched",
+    "en_route": "En route", "on_scene": "On scene", "transporting": "Transporting", "at_hospital": "At hospital",
+}
+PRIORITY_LABELS = {
+    "critical": "Critical",
+    "emergent": "Emergent",
+    "lower_acuity": "Lower acuity",
+    "non_acute": "Non-acute",
+}
+UNIT_STATUS_LABELS = {
+    "available": "Available",
+    "dispatched": "Dispatched",
+    "en_route": "En route",
+    "on_scene": "On scene",
+    "transporting": "Transporting",
+    "at_hospital": "At hospital",
+    "out_of_service": "Out of service",
+}
+LEVEL_LABELS = {"BLS": "Basic life support", "ALS": "Advanced life support", "CCT": "Critical care"}
+
+
+def sos_number(sos_id: int) -> str:
+    """How people say an SOS's id: on the phone, on the wall, in every message (`SOS-00012`)."""
+    return f"SOS-{sos_id:05d}"

@@ -1,0 +1,53 @@
+"""Hospital admin: what citizens said about their SOS handled by this hospital (only this one):
+average, trend, the answers per point of the scale, and the comments."""
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from auth.context import actor_in, db_session
+from auth.roles import allowed_roles
+from components.cards import kpi_card, kpi_row, last_updated, page_header
+from components.feedback import items_list, stars, trend_text, weekly_chart
+from db import feedback
+from db.clock import utcnow
+from db.vocabulary import Role
+
+ROLES = (Role.HOSPITAL_ADMIN,)
+dash.register_page(__name__, path="/hospital/feedback", title="Feedback", allowed_roles=ROLES,
+                   nav_label="Feedback", nav_order=4)
+
+
+def layout(**kwargs):
+    return html.Div(
+        [
+            page_header("Feedback from citizens", f"“{feedback.QUESTION}”, asked once each SOS is resolved."),
+            html.Div(id="hospital-feedback-summary"),
+            dcc.Graph(id="hospital-feedback-chart", config={"displaylogo": False}),
+            html.H2("Latest answers", className="h4 mt-3"),
+            html.Div(id="hospital-feedback-items"),
+            dcc.Interval(id="hospital-feedback-refresh", interval=60_000),
+        ]
+    )
+
+
+@callback(
+    Output("hospital-feedback-summary", "children"),
+    Output("hospital-feedback-chart", "figure"),
+    Output("hospital-feedback-items", "children"),
+    Input("hospital-feedback-refresh", "n_intervals"),
+)
+@allowed_roles(*ROLES)
+def refresh_hospital_feedback(_n):
+    now = utcnow()
+    with db_session() as session:
+        actor = actor_in(session)
+        view = feedback.hospital_feedback(session, actor=actor, hospital_id=actor.hospital_id, now=now)
+    cards = [
+        kpi_card("Average", stars(view.average), detail=f"{view.count} answers", card_id="kpi-feedback-average"),
+        kpi_card("Last 30 days", stars(view.recent_average), detail=trend_text(view.trend),
+                 card_id="kpi-feedback-recent",
+                 color="success" if (view.trend or 0) > 0 else "warning" if (view.trend or 0) < 0 else "light"),
+    ] + [kpi_card(label, view.by_rating[value], card_id=f"kpi-feedback-{value}")
+         for value, label in feedback.RATINGS.items()]
+    return ([kpi_row(cards), last_updated(now)], weekly_chart(view.weekly, "Average answer per week"),
+            items_list(view.items, feedback.RATINGS))

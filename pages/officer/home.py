@@ -1,0 +1,73 @@
+"""Health officer dashboard: the region at a glance, live."""
+
+from datetime import timedelta
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, callback, dcc, html
+
+from auth.context import db_session
+from auth.roles import allowed_roles
+from components import charts, ids
+from components.cards import kpi_card, kpi_row, last_updated, page_header
+from db import blood, capacity
+from db.clock import utcnow
+from db.vocabulary import Role
+
+dash.register_page(__name__, path="/officer", title="Health officer",
+                   allowed_roles=(Role.HEALTH_OFFICER,), nav_label="Region", nav_order=0)
+
+
+def layout(**kwargs):
+    return html.Div(
+        [
+            page_header("Region overview", "Capacity across all hospitals, live."),
+            html.Div(id=ids.OFFICER_SUMMARY),
+            dbc.Row([
+                dbc.Col(dcc.Graph(id="officer-beds-chart", config={"displaylogo": False}), lg=6),
+                dbc.Col(dcc.Graph(id="officer-blood-chart", config={"displaylogo": False}), lg=6),
+            ]),
+            dbc.RadioItems(id="officer-trend-range", value="day", inline=True, className="fs-5",
+                           options=[{"label": "Last day", "value": "day"}, {"label": "Last week", "value": "week"}]),
+            dcc.Graph(id="officer-trend-chart", config={"displaylogo": False}),
+            html.Div([
+                html.A("Download availability (EDXL-HAVE XML)", href="/export/have.xml", className="btn btn-outline-secondary me-2 mb-2",
+                       id="export-have", target="_blank"),
+                html.A("Download availability (CSV)", href="/export/capacity.csv", className="btn btn-outline-secondary mb-2",
+                       id="export-csv"),
+            ], className="my-3"),
+            dcc.Interval(id=ids.OFFICER_REFRESH, interval=15_000),
+        ]
+    )
+
+
+@callback(
+    Output(ids.OFFICER_SUMMARY, "children"),
+    Output("officer-beds-chart", "figure"),
+    Output("officer-blood-chart", "figure"),
+    Output("officer-trend-chart", "figure"),
+    Input(ids.OFFICER_REFRESH, "n_intervals"),
+    Input("officer-trend-range", "value"),
+)
+@allowed_roles(Role.HEALTH_OFFICER)
+def refresh_officer_dashboard(_n, trend_range):
+    now = utcnow()
+    span = timedelta(days=7) if trend_range == "week" else timedelta(days=1)
+    with db_session() as session:
+        beds = capacity.region_bed_totals(session)
+        ems = capacity.hospitals_by_ems_status(session)
+        shortages = blood.region_shortages(session)
+        trend = capacity.region_bed_trend(session, since=now - span, now=now)
+    summary = [
+        kpi_row(
+            [kpi_card("Hospitals", sum(ems.values()), card_id="kpi-hospitals"),
+             kpi_card("On diversion", ems.get("closed", 0), card_id="kpi-diversion",
+                      color="danger" if ems.get("closed") else "light"),
+             kpi_card("On advisory", ems.get("advisory", 0), card_id="kpi-advisory",
+                      color="warning" if ems.get("advisory") else "light")]
+            + [kpi_card(f"{b.name} beds free", b.available, detail=f"of {b.total}") for b in beds]
+        ),
+        last_updated(now),
+    ]
+    title = "Free beds over the last " + ("week" if trend_range == "week" else "day")
+    return summary, charts.beds_by_type(beds), charts.blood_shortages(shortages), charts.bed_trend(trend, title)

@@ -1,0 +1,117 @@
+"""The frame around every page: the navbar for the person's role, the error banner, the banner
+of active public health alerts, and the role check in front of every page's layout.
+
+Not a page itself: app.py builds the app's layout from `serve_shell` and calls `protect_pages`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+from flask import request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.exceptions import HTTPException
+
+from auth.context import db_session
+from auth.roles import allowed_roles
+from components.alerts import BANNER, BANNER_REFRESH, BANNER_SHOWN, banner, banner_container
+from components.cards import forbidden
+from components.navbar import NavItem, navbar
+from components.shell import ID
+from db import alerts
+from db.clock import utcnow
+from db.errors import DomainError
+from db.vocabulary import ALL_SIGNED_IN, ROLE_LABELS, Role
+
+log = logging.getLogger("healthfirst")
+
+
+def on_callback_error(error: Exception):
+    """Last line of defence for callbacks: refusals stay refusals, anything else becomes a
+    banner instead of a broken page."""
+    if isinstance(error, HTTPException):
+        raise error
+    log.exception("callback failed: %s", error)
+    message = error.message if isinstance(error, DomainError) else (
+        "Something went wrong while updating this view. The last data is still shown; "
+        "it will retry by itself."
+    )
+    dash.set_props(ID.ERROR_BANNER, {"children": message, "is_open": True})
+    return dash.no_update
+
+
+def navigation_for(role: str) -> list[NavItem]:
+    pages = [p for p in dash.page_registry.values()
+             if role in p.get("allowed_roles", ()) and p.get("nav_label")]
+    pages.sort(key=lambda p: p.get("nav_order", 100))
+    return [NavItem(p["nav_label"], p["relative_path"]) for p in pages]
+
+
+def serve_shell():
+    """The frame around every page: navbar for the user's role, error banner, page content."""
+    if current_user.is_authenticated:
+        header = navbar(
+            navigation_for(current_user.role),
+            user_name=current_user.full_name,
+            role_label=ROLE_LABELS.get(current_user.role, current_user.role),
+            csrf_token=generate_csrf(),
+            active_path=request.path if request else "",
+        )
+    else:
+        header = html.Div(id=ID.NAVBAR)
+    # The wall display shows alerts in a tile of its own and covers the page anyway.
+    show_alerts = current_user.is_authenticated and current_user.role != Role.DISPLAY
+    return html.Div(
+        [
+            dcc.Location(id=ID.URL, refresh="callback-nav"),
+            header,
+            dbc.Container(
+                [
+                    dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,
+                              dismissable=True, className="fs-5"),
+                    banner_container() if show_alerts else None,
+                    dash.page_container,
+                ],
+                fluid=True,
+                className="pb-5",
+            ),
+        ]
+    )
+
+
+def protect_pages() -> None:
+    """Every page declares `allowed_roles`; its layout is served only to those roles."""
+    for page in dash.page_registry.values():
+        roles = page.get("allowed_roles")
+        if roles is None:
+            raise RuntimeError(f"page {page['module']} does not declare allowed_roles")
+        layout = page["layout"]
+        if getattr(layout, "role_checked", False):
+            continue
+
+        def checked(_layout=layout, _roles=tuple(roles), **kwargs):
+            if not current_user.is_authenticated or current_user.role not in _roles:
+                return forbidden()
+            return _layout(**kwargs) if callable(_layout) else _layout
+
+        checked.role_checked = True
+        page["layout"] = checked
+
+
+@callback(Output(BANNER, "children"), Output(BANNER_SHOWN, "data"),
+          Input(BANNER_REFRESH, "n_intervals"), State(BANNER_SHOWN, "data"))
+@allowed_roles(*ALL_SIGNED_IN)
+def refresh_alerts_banner(_n, shown):
+    """The active alerts above every page: one query per refresh, nothing sent when unchanged."""
+    with db_session() as session:
+        active = alerts.active_alerts(session, now=utcnow())
+        signature = [[a.id, a.expires.isoformat()] for a in active]
+        if shown is not None and signature == shown:
+            raise dash.exceptions.PreventUpdate  # unchanged: send nothing
+        # Officers read alerts on their own page (the form and the history).
+        details = "/officer/alerts" if current_user.role == Role.HEALTH_OFFICER else "/alerts"
+        return banner(active, details_href=details), signature

@@ -1,0 +1,15 @@
+"""Plain Flask routes beside the Dash pages: files to download, public feeds, report files."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_routes(server: Flask) -> None:
+    from web.cap import bp as cap  # public CAP 1.2 documents and their Atom feed
+    from web.display_feed import bp as display_feed  # what the wall display fetches
+    from web.exports import bp as exports  # EDXL-HAVE and CSV downloads
+    from web.report_files import bp as report_files  # upload form and authorising download
+
+    for blueprint in (exports, report_files, cap, display_feed):
+        server.register_blueprint(blueprint)

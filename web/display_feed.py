@@ -1,0 +1,146 @@
+"""What the control-room wall display fetches every few seconds (a plain Flask route beside the
+Dash pages, registered by web/__init__.py):
+
+    /_display/view.json?have=<token>   the parts of the wall that changed since `token`
+
+A thousand walls polling every 5 s are the busiest traffic the product serves, so this path does
+almost nothing per request: the view is built at most once per `display_cache_seconds` per
+worker and kept as ready-encoded JSON; each part (left tiles, right tiles, live map layer,
+hospital markers) has a version that changes only with the data it shows; a screen sends the
+versions it holds (`token`) and gets back just the changed parts, already encoded. An idle poll
+answers a 200-byte stamp.
+
+Nothing here identifies a patient (see db.display). Outage: 503, and the screen keeps what it
+shows while its watchdog reports the outage.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, request
+from plotly.io.json import to_json_plotly  # how Dash itself encodes components
+from sqlalchemy.exc import SQLAlchemyError
+
+from auth.context import db_session, state
+from auth.roles import has_role
+from components import wall
+from components.wall import FEED_URL, PART_IDS
+from config import DISPLAY_TIMEZONE
+from db import display, metrics
+from db.clock import utcnow
+
+log = logging.getLogger("healthfirst.display")
+bp = Blueprint("display_feed", __name__)
+
+
+@dataclass
+class View:
+    """The rendered wall: per part, its version and its children as encoded JSON."""
+
+    generated_at: str
+    parts: dict  # part id -> (version, encoded JSON of its children)
+    _bodies: dict = field(default_factory=dict)  # which parts a screen lacks -> response body
+
+    @property
+    def token(self) -> str:
+        return ".".join(self.parts[part][0] for part in PART_IDS)
+
+    def body_for(self, token: str) -> bytes:
+        held = token.split(".")
+        missing = tuple(part for index, part in enumerate(PART_IDS)
+                        if index >= len(held) or held[index] != self.parts[part][0])
+        body = self._bodies.get(missing)
+        if body is None:
+            # At most 16 different bodies per view, each encoded once; then reused byte for byte.
+            stamp = json.dumps({"have": self.token, "generated_at": self.generated_at})
+            changed = ",".join(f'"{part}":{self.parts[part][1]}' for part in missing)
+            body = self._bodies[missing] = f'{{"stamp":{stamp},"parts":{{{changed}}}}}'.encode()
+        return body
+
+
+class _SharedView:
+    """One view per worker, rebuilt at most every `display_cache_seconds`: a thousand screens
+    polling cost one set of queries per period."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._built_at = float("-inf")
+        self._value: View | None = None
+
+    def get(self) -> View:
+        ttl = state()["config"].display_cache_seconds
+        if time.monotonic() - self._built_at < ttl and self._value is not None:
+            return self._value
+        # One thread rebuilds; the others keep serving the last view meanwhile.
+        if not self._lock.acquire(blocking=self._value is None):
+            return self._value
+        try:
+            if time.monotonic() - self._built_at >= ttl or self._value is None:
+                self._value = build_view(self._value)
+                self._built_at = time.monotonic()
+            return self._value
+        finally:
+            self._lock.release()
+
+
+def _version(data) -> str:
+    """The same in every worker for the same data, so a screen's copy stays valid whichever
+    worker answers its next refresh."""
+    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+def build_view(previous: View | None) -> View:
+    now = utcnow()
+    day_start, day_end = metrics.day_bounds(now, ZoneInfo(DISPLAY_TIMEZONE))
+    with db_session() as session:
+        data = display.snapshot(session, now=now, day_start=day_start, day_end=day_end).as_dict()
+    when = wall.data_time_label(now)
+    # Per part: the data it shows, and how it is drawn. A part is drawn again only when its data
+    # changed: its "data hh:mm:ss" line and its timers are kept current in the browser.
+    spec = {
+        "wall-tiles-left": (
+            (data["unanswered"], data["sos"], data["sos_by_status"], data["units"], data["units_by_status"]),
+            lambda: [wall.unanswered_tile(data["unanswered"], data["sos"], when, now),
+                     wall.sos_tile(data["sos"], data["sos_by_status"], when, now),
+                     wall.units_tile(data["units"], data["units_by_status"], when, now)]),
+        "wall-tiles-right": (
+            (data["response_times"], data["beds"], data["shortages"], data["alerts"]),
+            lambda: [wall.response_tile(data["response_times"], when), wall.beds_tile(data["beds"], when),
+                     wall.blood_tile(data["shortages"], when), wall.alerts_tile(data["alerts"], when)]),
+        # The live layer (SOS, ambulances) and the hundreds of hospital markers travel separately.
+        "wall-map-layer": (
+            ([(s["id"], s["status"], s["lat"], s["lon"]) for s in data["sos"]],
+             [(u["call_sign"], u["status"], u["lat"], u["lon"]) for u in data["units"]]),
+            lambda: wall.map_layers(data, hospitals=[])),
+        "wall-map-hospitals": (data["hospitals"], lambda: wall.hospital_markers(data["hospitals"])),
+    }
+    parts = {}
+    for part, (source, draw) in spec.items():
+        version = _version(source)
+        kept = previous.parts.get(part) if previous is not None else None
+        parts[part] = kept if kept is not None and kept[0] == version else (version, to_json_plotly(draw()))
+    return View(generated_at=data["generated_at"], parts=parts)
+
+
+_view = _SharedView()
+
+
+@bp.route(FEED_URL)
+def view():
+    if not has_role(*display.VIEWER_ROLES):
+        abort(403)  # anonymous callers never get here: the request guard answers 401
+    try:
+        current = _view.get()
+    except SQLAlchemyError:
+        log.warning("wall display: database unreachable", exc_info=True)
+        return Response('{"error": "database unreachable"}', status=503, mimetype="application/json",
+                        headers={"Cache-Control": "no-store", "Retry-After": "5"})
+    return Response(current.body_for(request.args.get("have", "")), mimetype="application/json",
+                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,99 @@
+"""Report files: the upload form and the authorising download route (plain Flask routes; Dash
+cannot stream a file upload). Registered by web/__init__.py.
+
+    GET/POST /reports/upload          citizens (their own) and hospital admins (for a citizen)
+    GET      /reports/<id>/download   the patient and the uploading hospital, verified reports only
+"""
+
+from flask import Blueprint, Response, jsonify, render_template, request, send_file
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import StringField
+from wtforms.validators import Length, Optional
+
+from auth.context import actor_in, db_session, state
+from auth.roles import has_role
+from db import reports
+from db.clock import utcnow
+from db.errors import DomainError, InvalidInput
+from db.vocabulary import Role
+
+bp = Blueprint("report_files", __name__)
+UPLOADERS = (Role.CITIZEN, Role.HOSPITAL_ADMIN)
+
+
+class UploadForm(FlaskForm):
+    file = FileField("Report file (PDF, PNG or JPEG)", validators=[FileRequired("Choose a file to upload.")])
+    title = StringField("Title (optional)", validators=[Optional(), Length(max=200)])
+    patient = StringField("Patient's email or phone", validators=[Optional(), Length(max=254)])
+
+
+def _wants_json() -> bool:
+    return request.headers.get("X-Requested-With") == "XMLHttpRequest"
+
+
+def _answer(form, status: int, *, message: str = "", field: str = "", ok: bool = False, report=None):
+    if _wants_json():
+        return jsonify(ok=ok, message=message, field=field,
+                       report={"id": report.id, "sha256": report.sha256} if report else None), status
+    return render_template("reports_upload.html", form=form, message=message, ok=ok, field=field,
+                           report=report, max_mb=state()["config"].max_upload_bytes // (1024 * 1024)), status
+
+
+@bp.route("/reports/upload", methods=["GET", "POST"])
+def upload():
+    if not has_role(*UPLOADERS):
+        return Response("Only citizens and hospital admins upload reports.", status=403)
+    form = UploadForm()
+    if request.method == "GET":
+        return _answer(form, 200)
+    if not form.validate_on_submit():
+        errors = {name: errs[0] for name, errs in form.errors.items()}
+        message = "The form had expired: reload the page and send it again." if "csrf_token" in errors else \
+            next(iter(errors.values()), "Check the form.")
+        return _answer(form, 400, message=message, field=next(iter(errors), ""))
+    config = state()["config"]
+    upload_file = form.file.data
+    try:
+        with db_session() as session:
+            report = reports.create_report(
+                session, actor=actor_in(session), source=upload_file.stream, original_name=upload_file.filename or "",
+                title=form.title.data or "", upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes,
+                hmac_key=config.report_hmac_key, now=utcnow(), patient_email_or_phone=form.patient.data or "")
+    except InvalidInput as bad:
+        return _answer(form, 400, message=bad.message, field=bad.field)
+    except DomainError as error:
+        return _answer(form, 403, message=error.message)
+    return _answer(form, 201, ok=True, report=report,
+                   message="Uploaded. It is being checked; it can be opened once verified (usually within seconds).")
+
+
+@bp.route("/reports/<int:report_id>/download")
+def download(report_id: int):
+    config = state()["config"]
+    with db_session() as session:
+        decision = reports.authorise_download(session, actor=actor_in(session), report_id=report_id,
+                                              upload_dir=config.upload_dir, hmac_key=config.report_hmac_key,
+                                              now=utcnow())
+        report = decision.report
+    if not decision.allowed:
+        return render_template("message.html", title="This report cannot be opened",
+                               message=decision.message), decision.status_code
+    response = send_file(decision.path, mimetype=report.content_type, as_attachment=True,
+                         download_name=report.original_name, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@bp.app_errorhandler(413)
+def too_large(_error):
+    mb = state()["config"].max_upload_bytes // (1024 * 1024)
+    message = f"The file is larger than {mb} MB. Nothing was stored."
+    if _wants_json() or request.path.startswith("/_"):
+        return jsonify(ok=False, message=message, field="file"), 413
+    return render_template("message.html", title="File too large", message=message,
+                           back_url="/reports/upload", back_label="Choose a smaller file"), 413
+
+
