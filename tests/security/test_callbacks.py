@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from auth.roles import ALL_SIGNED_IN
+from db.vocabulary import ALL_SIGNED_IN
 from tests.conftest import dash_headers, login
 
 PAGES_ROUTER = "_pages_content"
