@@ -6,12 +6,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
 from auth.context import db_session
-from auth.roles import ALL_SIGNED_IN, allowed_roles
+from auth.roles import allowed_roles
 from components.alerts import alert_card, history_list
 from components.cards import last_updated, page_header
 from db import alerts
 from db.clock import utcnow
-from db.vocabulary import Role
+from db.vocabulary import ALL_SIGNED_IN, Role
 
 # Health officers have their own alerts page (the form and the same history): /officer/alerts.
 ROLES = tuple(r for r in ALL_SIGNED_IN if r != Role.HEALTH_OFFICER)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every test: installs the Python packages, Chromium and its driver, and a PostgreSQL
-# when none is reachable. Extra arguments go to pytest (e.g. scripts/test.sh tests/unit -x).
+# Runs every check and test: installs the Python packages, Chromium and its driver, and a
+# PostgreSQL when none is reachable; runs the linter and the import contracts, then pytest.
+# Extra arguments go to pytest (e.g. scripts/test.sh tests/unit -x).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/_venv.sh requirements-test.txt
@@ -51,5 +52,11 @@ if ! pg_reachable; then
     exit 1
   fi
 fi
+
+# The checks that keep the code's shape (pyproject.toml): lint with complexity <= 10, and the
+# import contracts between floors. A violation fails the run before any test starts.
+echo "Checking lint (ruff) and import contracts (import-linter) ..."
+.venv/bin/ruff check --quiet .
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
 exec .venv/bin/python -m pytest "$@"
