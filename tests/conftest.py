@@ -1,5 +1,5 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), a controlled clock, users per role, the
-web app and its test client.
+"""Shared fixtures and hooks: databases (SQLite and PostgreSQL), a controlled clock, users per
+role, the web app and its test client. Plain data builders and constants are in tests/builders.py.
 
 PostgreSQL: a throwaway database is created for the run and dropped afterwards. When it cannot
 be reached the PostgreSQL variants are skipped on a developer's machine and fail in CI.
@@ -11,26 +11,21 @@ import os
 import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 from selenium.webdriver.chrome.options import Options
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from db import users
 from db.capacity import ensure_bed_types
 from db.engine import make_engine, make_session_factory, upgrade_database
-from db.models import Base, Hospital, User
+from db.models import Base
+from tests.builders import PASSWORD, Clock, one_of_each
 
 PG_ADMIN_URL = os.environ.get(
     "HEALTHFIRST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PASSWORD = "Correct-horse-42"
-_PASSWORD_HASH = users.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
-T0 = datetime(2026, 11, 28, 8, 0, 0, tzinfo=timezone.utc)
 
 
 def pytest_setup_options():
@@ -44,18 +39,6 @@ def pytest_setup_options():
 
 
 # ---- clock ----------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, start: datetime = T0):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
@@ -163,53 +146,6 @@ def session(db) -> Session:
 # ---- people and places ----------------------------------------------------------------------
 
 
-def add_hospital(session: Session, name: str = "Test Hospital", *, lat: float = 12.97,
-                 lon: float = 77.59, status: str = "active", now: datetime = T0) -> Hospital:
-    hospital = Hospital(name=name, address="1 Test Road", city="Testpur", latitude=lat,
-                        longitude=lon, phone="+91 80 1234 5678", status=status,
-                        ems_status="normal", ems_reason="", created_at=now)
-    session.add(hospital)
-    session.flush()
-    return hospital
-
-
-def add_user(session: Session, role: str = "citizen", *, email: str | None = None,
-             status: str = "active", hospital: Hospital | None = None, now: datetime = T0) -> User:
-    user = User(
-        email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.in",
-        password_hash=_PASSWORD_HASH,
-        full_name=f"Test {role.replace('_', ' ').title()}",
-        phone=None,
-        role=role,
-        status=status,
-        hospital_id=hospital.id if hospital else None,
-        session_token=uuid.uuid4().hex,
-        failed_login_count=0,
-        created_at=now,
-    )
-    session.add(user)
-    session.flush()
-    return user
-
-
-def one_of_each(session) -> dict:
-    """Two hospitals and one active account per role (two citizens), flushed."""
-    ensure_bed_types(session)
-    h1 = add_hospital(session, "Alpha Hospital", lat=12.9784, lon=77.6408)
-    h2 = add_hospital(session, "Beta Hospital", lat=12.9352, lon=77.6245)
-    return {
-        "hospital_a": h1,
-        "hospital_b": h2,
-        "citizen": add_user(session, "citizen", email="citizen@example.in"),
-        "citizen2": add_user(session, "citizen", email="citizen2@example.in"),
-        "admin_a": add_user(session, "hospital_admin", email="admin.a@example.in", hospital=h1),
-        "admin_b": add_user(session, "hospital_admin", email="admin.b@example.in", hospital=h2),
-        "officer": add_user(session, "health_officer", email="officer@example.in"),
-        "super": add_user(session, "super_admin", email="super@example.in"),
-        "display": add_user(session, "display", email="display@example.in"),
-    }
-
-
 @pytest.fixture
 def people(session):
     """One active account per role, two hospitals, committed."""
@@ -311,5 +247,3 @@ def set_login_limit(web_app, limit: str):
     state = web_app.server.extensions[EXTENSION_KEY]
     state["config"] = replace(state["config"], login_rate_limit=limit)
 
-
-ROOT = Path(__file__).resolve().parent.parent

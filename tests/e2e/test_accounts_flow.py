@@ -18,7 +18,7 @@ from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 from db import users
-from tests.conftest import PASSWORD, add_user
+from tests.builders import PASSWORD, add_user
 
 from tests.e2e.browser import LOGGED_OUT, click as _click, count as _count, log_out as _log_out, \
     path_of as _path, start as _start, submit_login, type_into as _type, wait_for_path as _wait_for_path

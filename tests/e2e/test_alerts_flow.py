@@ -30,7 +30,8 @@ from components.alerts import BANNER_REFRESH_MS
 from db import guidance
 from db.clock import utcnow
 from db.models import Feedback, Sos, User
-from tests.conftest import PASSWORD, pytest_setup_options
+from tests.builders import PASSWORD
+from tests.conftest import pytest_setup_options
 
 pytestmark = pytest.mark.e2e
 

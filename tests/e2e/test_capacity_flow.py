@@ -10,8 +10,8 @@ from selenium.webdriver.common.by import By
 from sqlalchemy import select
 
 from db.models import BedType, HospitalBeds
-from tests.conftest import PASSWORD, pytest_setup_options
-from tests.sos_fixtures import give_beds
+from tests.builders import PASSWORD, give_beds
+from tests.conftest import pytest_setup_options
 
 pytestmark = pytest.mark.e2e
 LIVE = 15  # the bed search refreshes every 10 s

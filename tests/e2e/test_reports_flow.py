@@ -10,8 +10,7 @@ from selenium.webdriver.common.by import By
 from auth.context import EXTENSION_KEY
 from db import reports
 from db.clock import utcnow
-from tests.conftest import PASSWORD
-from tests.report_fixtures import pdf_bytes
+from tests.builders import PASSWORD, pdf_bytes
 
 pytestmark = pytest.mark.e2e
 

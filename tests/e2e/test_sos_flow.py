@@ -26,8 +26,7 @@ from components.sos import sos_number
 from db import dispatch, matching, sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, Hospital, Sos, SosOffer, User
-from tests.conftest import PASSWORD
-from tests.sos_fixtures import give_beds
+from tests.builders import PASSWORD, give_beds
 
 from tests.e2e import browser
 from tests.e2e.browser import click as _click, count as _count, log_out as _log_out, path_of as _path, \

@@ -13,9 +13,8 @@ from db import matching, sos as sos_ops, users
 from db.clock import utcnow
 from db.engine import make_session_factory
 from db.models import User
+from tests.builders import PASSWORD, give_beds
 from tests.e2e.browser import log_in, start
-from tests.conftest import PASSWORD
-from tests.sos_fixtures import give_beds
 
 pytestmark = pytest.mark.e2e
 

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from components import admin as ui
 from db import jobhealth
 from db.models import Hospital, User
-from tests.conftest import PASSWORD, T0, dash_headers, login
+from tests.builders import PASSWORD, T0
+from tests.conftest import dash_headers, login
 
 
 def _key_for(web_app, client, output_id):

@@ -17,8 +17,8 @@ from components.cap import ATOM_NS, CAP_NS
 from db import alerts, dispatch, feedback, guidance, matching, sos as sos_ops
 from db.clock import utcnow
 from db.models import Alert, Feedback, User
-from tests.conftest import ROOT, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import ROOT, give_beds
+from tests.conftest import dash_headers, login
 
 SELECTS = {"category": "Health", "urgency": "Expected", "severity": "Severe", "certainty": "Likely",
            "status": "Actual"}
@@ -388,7 +388,7 @@ def test_feedback_once_with_clear_messages(web_app, client, web_db, web_people):
 def test_feedback_on_someone_elses_sos_is_refused(web_app, client, web_db, web_people):
     sos_id = _resolved_sos(web_db, web_people)
     with web_db.factory() as session:
-        from tests.conftest import add_user
+        from tests.builders import add_user
 
         add_user(session, "citizen", email="other.citizen@example.in")
         session.commit()

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from auth.routes import safe_next
 from db.models import User
-from tests.conftest import PASSWORD, csrf_from, login, logout, set_login_limit
+from tests.builders import PASSWORD
+from tests.conftest import csrf_from, login, logout, set_login_limit
 
 
 def test_page_get_redirects_anonymous_to_login_with_next(client):

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from db import capacity
 from db.models import HospitalBeds, User
-from tests.conftest import T0, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import T0, give_beds
+from tests.conftest import dash_headers, login
 
 HAVE = "{urn:oasis:names:tc:emergency:EDXL:HAVE:1.0}"
 

@@ -12,8 +12,8 @@ from db import kiosk, matching, sos as sos_ops
 from db.clock import utcnow
 from db.errors import InvalidInput, NotAllowed
 from db.models import User
-from tests.conftest import add_user, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import add_user, give_beds
+from tests.conftest import dash_headers, login
 
 FEED = "/_display/view.json"
 

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from auth.context import EXTENSION_KEY
 from db import reports
 from db.models import MedicalReport
-from tests.conftest import T0, csrf_from, login, logout
-from tests.report_fixtures import pdf_bytes
+from tests.builders import T0, pdf_bytes
+from tests.conftest import csrf_from, login, logout
 
 
 def _config(web_app):

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from db import dispatch, matching, sos as sos_ops
 from db.models import Ambulance, Sos, User
-from tests.conftest import T0, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import T0, give_beds
+from tests.conftest import dash_headers, login
 
 QUEUE_OUTPUTS = [
     {"id": "queue-list", "property": "children"},
@@ -103,7 +103,7 @@ def test_hospital_cannot_dispatch_another_hospitals_ambulance(client, web_people
 def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, web_people, web_db):
     sos_id, _ = _offered_to_alpha_only(web_db, web_people)
     with web_db.factory() as session:
-        from tests.conftest import add_user
+        from tests.builders import add_user
 
         add_user(session, "citizen", email="stranger@example.in")
         session.commit()
