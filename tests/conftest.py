@@ -1,5 +1,6 @@
 """Shared fixtures and hooks: databases (SQLite and PostgreSQL), a controlled clock, users per
-role, the web app and its test client. Plain data builders and constants are in tests/builders.py.
+role, the web app, its test client and `auth` (log in and out through the client). Plain data
+builders and constants are in tests/builders.py.
 
 PostgreSQL: a throwaway database is created for the run and dropped afterwards. When it cannot
 be reached the PostgreSQL variants are skipped on a developer's machine and fail in CI.
@@ -211,39 +212,58 @@ def client(web_app, web_db):
         yield test_client
 
 
+# ---- logging in through the test client ----------------------------------------------------
+
+
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def csrf_from(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no CSRF token in the form"
-    return match.group(1)
+class Auth:
+    """Logging in and out through a test client, as the login form and the navbar do."""
+
+    def __init__(self, client, web_app):
+        self.client = client
+        self._web_app = web_app
+
+    @staticmethod
+    def csrf_from(html: str) -> str:
+        match = _CSRF.search(html)
+        assert match, "no CSRF token in the form"
+        return match.group(1)
+
+    def login(self, email: str, password: str = PASSWORD, *, remember: bool = False):
+        page = self.client.get("/login")
+        data = {"email": email, "password": password,
+                "csrf_token": self.csrf_from(page.get_data(as_text=True))}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        # The navbar's logout form carries the session's CSRF token; any form page has the same one.
+        token = self.csrf_from(self.client.get("/register").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def dash_headers(self) -> dict:
+        """The double-submit CSRF header that Dash's renderer sends from its cookie."""
+        self.client.get("/")  # any page GET while logged in sets the cookie
+        cookie = self.client.get_cookie("_csrf_token")
+        return {"X-CSRFToken": cookie.value if cookie else ""}
+
+    def set_login_limit(self, limit: str) -> None:
+        from auth.context import EXTENSION_KEY
+
+        state = self._web_app.server.extensions[EXTENSION_KEY]
+        state["config"] = replace(state["config"], login_rate_limit=limit)
 
 
-def login(client, email: str, password: str = PASSWORD, *, remember: bool = False):
-    page = client.get("/login")
-    data = {"email": email, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))}
-    if remember:
-        data["remember"] = "y"
-    return client.post("/login", data=data)
+@pytest.fixture
+def auth_for(web_app):
+    """`Auth` for a client of the test's own, e.g. a second person's: `auth_for(other_client)`."""
+    return lambda client: Auth(client, web_app)
 
 
-def logout(client):
-    # The navbar's logout form carries the session's CSRF token; any form page has the same one.
-    token = csrf_from(client.get("/register").get_data(as_text=True))
-    return client.post("/logout", data={"csrf_token": token})
-
-
-def dash_headers(client) -> dict:
-    """The double-submit CSRF header that Dash's renderer sends from its cookie."""
-    client.get("/")  # any page GET while logged in sets the cookie
-    cookie = client.get_cookie("_csrf_token")
-    return {"X-CSRFToken": cookie.value if cookie else ""}
-
-
-def set_login_limit(web_app, limit: str):
-    from auth.context import EXTENSION_KEY
-
-    state = web_app.server.extensions[EXTENSION_KEY]
-    state["config"] = replace(state["config"], login_rate_limit=limit)
-
+@pytest.fixture
+def auth(auth_for, client) -> Auth:
+    """Log in and out through the test's `client`: `auth.login(email)`, `auth.dash_headers()` …"""
+    return auth_for(client)
