@@ -1,6 +1,6 @@
 """Shared fixtures and hooks: databases (SQLite and PostgreSQL), a controlled clock, users per
-role, the web app, its test client and `auth` (log in and out through the client). Plain data
-builders and constants are in tests/builders.py.
+role, the web app, its test client, `auth` (log in and out through the client) and `browser` (a
+real browser on the app). Plain data builders and constants are in tests/builders.py.
 
 PostgreSQL: a throwaway database is created for the run and dropped afterwards. When it cannot
 be reached the PostgreSQL variants are skipped on a developer's machine and fail in CI.
@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, replace
 
 import pytest
-from selenium.webdriver.chrome.options import Options
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
@@ -22,6 +21,7 @@ from db.capacity import ensure_bed_types
 from db.engine import make_engine, make_session_factory, upgrade_database
 from db.models import Base
 from tests.builders import PASSWORD, Clock, one_of_each
+from tests.e2e.browser import Browser, chrome_options
 
 PG_ADMIN_URL = os.environ.get(
     "HEALTHFIRST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -30,13 +30,8 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def pytest_setup_options():
-    """Headless Chromium as root, without the --headless flag on every run."""
-    options = Options()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--window-size=1600,1000"):
-        options.add_argument(arg)
-    return options
+    """dash_duo's browser: headless Chromium (tests/e2e/browser.py)."""
+    return chrome_options()
 
 
 # ---- clock ----------------------------------------------------------------------------------
@@ -267,3 +262,17 @@ def auth_for(web_app):
 def auth(auth_for, client) -> Auth:
     """Log in and out through the test's `client`: `auth.login(email)`, `auth.dash_headers()` …"""
     return auth_for(client)
+
+
+# ---- the browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def browser(web_db, web_app, dash_duo) -> Browser:
+    """A real browser on the app (tests/e2e/browser.py). It asks for `web_db` before `dash_duo`,
+    so the browsers and the server stop before the database is wiped."""
+    made = Browser(dash_duo.driver, duo=dash_duo, app=web_app)
+    try:
+        yield made
+    finally:
+        made.close_others()
