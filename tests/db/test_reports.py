@@ -1,6 +1,5 @@
 """Medical reports: upload checks, verification, tamper detection, who may download."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest

@@ -2,8 +2,6 @@
 
 import json
 
-from sqlalchemy import select
-
 from db import dispatch, matching, sos as sos_ops
 from db.models import Ambulance, Sos, User
 from tests.builders import T0, give_beds
