@@ -49,7 +49,8 @@ def test_citizen_uploads_and_downloads_once_verified(client, auth, web_people, w
     pending = client.get(f"/reports/{report_id}/download")
     assert pending.status_code == 409 and "still being checked" in pending.get_data(as_text=True)
     _verify_all(web_app, web_db)
-    download = client.get(f"/reports/{report_id}/download")
+    # buffered: the file is read whole and closed, not left open (a ResourceWarning)
+    download = client.get(f"/reports/{report_id}/download", buffered=True)
     assert download.status_code == 200 and download.data == pdf_bytes()
     assert download.headers["X-Content-Type-Options"] == "nosniff"
     assert download.headers["Content-Disposition"].startswith("attachment")
@@ -107,7 +108,7 @@ def test_other_patient_and_other_hospital_cannot_fetch_by_id(client, auth, web_p
     response = _upload(auth, pdf_bytes(), patient="citizen@example.in")
     report_id = response.get_json()["report"]["id"]
     _verify_all(web_app, web_db)
-    assert client.get(f"/reports/{report_id}/download").status_code == 200  # the uploading hospital
+    assert client.get(f"/reports/{report_id}/download", buffered=True).status_code == 200  # the uploading hospital
     for email in ("admin.b@example.in", "officer@example.in", "super@example.in"):
         auth.logout()
         auth.login(email)
@@ -116,7 +117,7 @@ def test_other_patient_and_other_hospital_cannot_fetch_by_id(client, auth, web_p
         assert refused.data != pdf_bytes()
     auth.logout()
     auth.login("citizen@example.in")
-    assert client.get(f"/reports/{report_id}/download").status_code == 200  # the patient
+    assert client.get(f"/reports/{report_id}/download", buffered=True).status_code == 200  # the patient
     assert client.get(f"/reports/{report_id + 999}/download").status_code == 404
 
 
