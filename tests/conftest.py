@@ -27,11 +27,22 @@ PG_ADMIN_URL = os.environ.get(
     "HEALTHFIRST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+POSTGRES_FIXTURES = {"pg_url", "pg_db"}
 
 
 def pytest_setup_options():
     """dash_duo's browser: headless Chromium (tests/e2e/browser.py)."""
     return chrome_options()
+
+
+def pytest_collection_modifyitems(items):
+    """`-m postgres` selects every test that needs PostgreSQL: those using pg_url or pg_db,
+    including the PostgreSQL half of the `db` fixture's parameters."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db") == "postgresql"
+        if on_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
 
 
 # ---- clock ----------------------------------------------------------------------------------
