@@ -1,5 +1,6 @@
-"""Shared fixtures: databases (SQLite and PostgreSQL), a controlled clock, users per role, the
-web app and its test client.
+"""Shared fixtures and hooks: databases (SQLite and PostgreSQL), a controlled clock, users per
+role, the web app, its test client, `auth` (log in and out through the client) and `browser` (a
+real browser on the app). Plain data builders and constants are in tests/builders.py.
 
 PostgreSQL: a throwaway database is created for the run and dropped afterwards. When it cannot
 be reached the PostgreSQL variants are skipped on a developer's machine and fail in CI.
@@ -11,51 +12,40 @@ import os
 import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
-from selenium.webdriver.chrome.options import Options
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session
 
-from db import users
 from db.capacity import ensure_bed_types
 from db.engine import make_engine, make_session_factory, upgrade_database
-from db.models import Base, Hospital, User
+from db.models import Base
+from tests.builders import PASSWORD, Clock, one_of_each
+from tests.e2e.browser import Browser, chrome_options
 
 PG_ADMIN_URL = os.environ.get(
     "HEALTHFIRST_TEST_PG_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
-PASSWORD = "Correct-horse-42"
-_PASSWORD_HASH = users.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
-T0 = datetime(2026, 11, 28, 8, 0, 0, tzinfo=timezone.utc)
+POSTGRES_FIXTURES = {"pg_url", "pg_db"}
 
 
 def pytest_setup_options():
-    """Headless Chromium as root, without the --headless flag on every run."""
-    options = Options()
-    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                "--disable-background-networking", "--disable-component-update",
-                "--no-first-run", "--window-size=1600,1000"):
-        options.add_argument(arg)
-    return options
+    """dash_duo's browser: headless Chromium (tests/e2e/browser.py)."""
+    return chrome_options()
+
+
+def pytest_collection_modifyitems(items):
+    """`-m postgres` selects every test that needs PostgreSQL: those using pg_url or pg_db,
+    including the PostgreSQL half of the `db` fixture's parameters."""
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("db") == "postgresql"
+        if on_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
 
 
 # ---- clock ----------------------------------------------------------------------------------
-
-
-class Clock:
-    def __init__(self, start: datetime = T0):
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
 
 
 @pytest.fixture
@@ -163,53 +153,6 @@ def session(db) -> Session:
 # ---- people and places ----------------------------------------------------------------------
 
 
-def add_hospital(session: Session, name: str = "Test Hospital", *, lat: float = 12.97,
-                 lon: float = 77.59, status: str = "active", now: datetime = T0) -> Hospital:
-    hospital = Hospital(name=name, address="1 Test Road", city="Testpur", latitude=lat,
-                        longitude=lon, phone="+91 80 1234 5678", status=status,
-                        ems_status="normal", ems_reason="", created_at=now)
-    session.add(hospital)
-    session.flush()
-    return hospital
-
-
-def add_user(session: Session, role: str = "citizen", *, email: str | None = None,
-             status: str = "active", hospital: Hospital | None = None, now: datetime = T0) -> User:
-    user = User(
-        email=email or f"{role}-{uuid.uuid4().hex[:8]}@example.in",
-        password_hash=_PASSWORD_HASH,
-        full_name=f"Test {role.replace('_', ' ').title()}",
-        phone=None,
-        role=role,
-        status=status,
-        hospital_id=hospital.id if hospital else None,
-        session_token=uuid.uuid4().hex,
-        failed_login_count=0,
-        created_at=now,
-    )
-    session.add(user)
-    session.flush()
-    return user
-
-
-def one_of_each(session) -> dict:
-    """Two hospitals and one active account per role (two citizens), flushed."""
-    ensure_bed_types(session)
-    h1 = add_hospital(session, "Alpha Hospital", lat=12.9784, lon=77.6408)
-    h2 = add_hospital(session, "Beta Hospital", lat=12.9352, lon=77.6245)
-    return {
-        "hospital_a": h1,
-        "hospital_b": h2,
-        "citizen": add_user(session, "citizen", email="citizen@example.in"),
-        "citizen2": add_user(session, "citizen", email="citizen2@example.in"),
-        "admin_a": add_user(session, "hospital_admin", email="admin.a@example.in", hospital=h1),
-        "admin_b": add_user(session, "hospital_admin", email="admin.b@example.in", hospital=h2),
-        "officer": add_user(session, "health_officer", email="officer@example.in"),
-        "super": add_user(session, "super_admin", email="super@example.in"),
-        "display": add_user(session, "display", email="display@example.in"),
-    }
-
-
 @pytest.fixture
 def people(session):
     """One active account per role, two hospitals, committed."""
@@ -275,41 +218,72 @@ def client(web_app, web_db):
         yield test_client
 
 
+# ---- logging in through the test client ----------------------------------------------------
+
+
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def csrf_from(html: str) -> str:
-    match = _CSRF.search(html)
-    assert match, "no CSRF token in the form"
-    return match.group(1)
+class Auth:
+    """Logging in and out through a test client, as the login form and the navbar do."""
+
+    def __init__(self, client, web_app):
+        self.client = client
+        self._web_app = web_app
+
+    @staticmethod
+    def csrf_from(html: str) -> str:
+        match = _CSRF.search(html)
+        assert match, "no CSRF token in the form"
+        return match.group(1)
+
+    def login(self, email: str, password: str = PASSWORD, *, remember: bool = False):
+        page = self.client.get("/login")
+        data = {"email": email, "password": password,
+                "csrf_token": self.csrf_from(page.get_data(as_text=True))}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        # The navbar's logout form carries the session's CSRF token; any form page has the same one.
+        token = self.csrf_from(self.client.get("/register").get_data(as_text=True))
+        return self.client.post("/logout", data={"csrf_token": token})
+
+    def dash_headers(self) -> dict:
+        """The double-submit CSRF header that Dash's renderer sends from its cookie."""
+        self.client.get("/")  # any page GET while logged in sets the cookie
+        cookie = self.client.get_cookie("_csrf_token")
+        return {"X-CSRFToken": cookie.value if cookie else ""}
+
+    def set_login_limit(self, limit: str) -> None:
+        from auth.context import EXTENSION_KEY
+
+        state = self._web_app.server.extensions[EXTENSION_KEY]
+        state["config"] = replace(state["config"], login_rate_limit=limit)
 
 
-def login(client, email: str, password: str = PASSWORD, *, remember: bool = False):
-    page = client.get("/login")
-    data = {"email": email, "password": password, "csrf_token": csrf_from(page.get_data(as_text=True))}
-    if remember:
-        data["remember"] = "y"
-    return client.post("/login", data=data)
+@pytest.fixture
+def auth_for(web_app):
+    """`Auth` for a client of the test's own, e.g. a second person's: `auth_for(other_client)`."""
+    return lambda client: Auth(client, web_app)
 
 
-def logout(client):
-    # The navbar's logout form carries the session's CSRF token; any form page has the same one.
-    token = csrf_from(client.get("/register").get_data(as_text=True))
-    return client.post("/logout", data={"csrf_token": token})
+@pytest.fixture
+def auth(auth_for, client) -> Auth:
+    """Log in and out through the test's `client`: `auth.login(email)`, `auth.dash_headers()` …"""
+    return auth_for(client)
 
 
-def dash_headers(client) -> dict:
-    """The double-submit CSRF header that Dash's renderer sends from its cookie."""
-    client.get("/")  # any page GET while logged in sets the cookie
-    cookie = client.get_cookie("_csrf_token")
-    return {"X-CSRFToken": cookie.value if cookie else ""}
+# ---- the browser ----------------------------------------------------------------------------
 
 
-def set_login_limit(web_app, limit: str):
-    from auth.context import EXTENSION_KEY
-
-    state = web_app.server.extensions[EXTENSION_KEY]
-    state["config"] = replace(state["config"], login_rate_limit=limit)
-
-
-ROOT = Path(__file__).resolve().parent.parent
+@pytest.fixture
+def browser(web_db, web_app, dash_duo) -> Browser:
+    """A real browser on the app (tests/e2e/browser.py). It asks for `web_db` before `dash_duo`,
+    so the browsers and the server stop before the database is wiped."""
+    made = Browser(dash_duo.driver, duo=dash_duo, app=web_app)
+    try:
+        yield made
+    finally:
+        made.close_others()

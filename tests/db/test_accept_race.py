@@ -10,14 +10,12 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from sqlalchemy import select
 
 from db import sos as sos_ops
 from db.errors import DomainError
 from db.models import Sos, SosOffer
-from tests.conftest import T0, add_hospital, add_user
-from tests.sos_fixtures import CENTRE
+from tests.builders import CENTRE, T0, add_hospital, add_user
 
 ACCEPTERS = 16
 CONTESTED_SOS = 25

@@ -17,7 +17,7 @@ from db import alerts
 from db.audit import verify_chain
 from db.errors import Conflict, InvalidInput, NotAllowed
 from db.models import Alert, AuditEntry
-from tests.conftest import T0, add_hospital, add_user
+from tests.builders import T0, add_hospital, add_user
 
 # CAP 1.2 dateTime (schema pattern): whole seconds and an explicit offset, no "Z".
 CAP_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$")

@@ -3,7 +3,7 @@
 from sqlalchemy import text
 
 from db import audit
-from tests.conftest import T0, add_user
+from tests.builders import T0, add_user
 
 
 def _log_three(session):

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from db import blood
 from db.errors import InvalidInput, NotAllowed
 from db.models import BloodHistory, BloodStock
-from tests.conftest import T0, add_hospital, add_user
-from tests.sos_fixtures import CENTRE
+from tests.builders import CENTRE, T0, add_hospital, add_user
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from db import capacity
 from db.errors import InvalidInput, NotAllowed
 from db.models import BedHistory, HospitalBeds
-from tests.conftest import T0, add_hospital, add_user
-from tests.sos_fixtures import CENTRE, give_beds
+from tests.builders import CENTRE, T0, add_hospital, add_user, give_beds
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from db import blood, capacity
 from db.errors import DomainError
 from db.models import BloodStock, User
-from tests.conftest import T0, add_hospital, add_user
+from tests.builders import T0, add_hospital, add_user
 
 
 def _hospital_with_admins(factory, count):

@@ -6,8 +6,7 @@ from sqlalchemy import select
 from db import dispatch, sos as sos_ops
 from db.errors import Conflict, InvalidInput, NotAllowed
 from db.models import Ambulance, AmbulanceEvent, Sos
-from tests.conftest import T0, add_user
-from tests.sos_fixtures import city, match_now, send_sos
+from tests.builders import T0, add_user, city, match_now, send_sos
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from db import dispatch, feedback, matching
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.models import Feedback, Sos
-from tests.conftest import T0, add_user
-from tests.sos_fixtures import city, send_sos
+from tests.builders import T0, add_user, city, send_sos
 
 
 def count(session) -> int:

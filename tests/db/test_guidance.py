@@ -11,7 +11,7 @@ from db import guidance
 from db.errors import Conflict, InvalidInput, NotAllowed
 from db.models import AuditEntry, Guidance
 from db.sos import EMERGENCY_TYPES
-from tests.conftest import T0, add_hospital, add_user
+from tests.builders import T0, add_hospital, add_user
 
 
 def count(session) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from db import hospitals, users
 from db.errors import InvalidInput, NotAllowed, NotFound
 from db.models import AuditEntry, Hospital
-from tests.conftest import T0, add_hospital, add_user, one_of_each
+from tests.builders import T0, add_hospital, add_user, one_of_each
 
 LATER = T0 + timedelta(hours=1)
 

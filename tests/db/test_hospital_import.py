@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from db import hospitals
 from db.models import Hospital
-from tests.conftest import T0
+from tests.builders import T0
 
 SHARED_CSV = Path(os.environ.get(
     "HEALTHFIRST_HOSPITAL_CSV",

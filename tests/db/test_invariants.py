@@ -5,7 +5,7 @@ from sqlalchemy.exc import IntegrityError
 
 from db.capacity import ensure_bed_types
 from db.models import Ambulance, BloodStock, Feedback, HospitalBeds, Sos, SosOffer
-from tests.conftest import T0, add_hospital, add_user
+from tests.builders import T0, add_hospital, add_user
 
 
 def _commit_fails(session):

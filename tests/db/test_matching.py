@@ -12,8 +12,7 @@ from db.capacity import ensure_bed_types
 from db.geo import haversine_km
 from db.models import HospitalBeds, Sos, SosEvent, SosOffer
 from db.sos import EMERGENCY_TYPES
-from tests.conftest import T0, add_hospital, add_user
-from tests.sos_fixtures import CENTRE, match_now, send_sos
+from tests.builders import CENTRE, T0, add_hospital, add_user, match_now, send_sos
 
 RINGS = (3.0, 8.0, 20.0)
 PER_RING = 5
@@ -111,7 +110,7 @@ def test_a_round_that_cannot_finish_writes_nothing_and_the_next_one_offers(pg_db
     as it was, and the next round offers it."""
     from sqlalchemy import exc, text
 
-    from tests.sos_fixtures import city
+    from tests.builders import city
 
     with pg_db.factory() as session:
         hospitals, _ = city(session, 2)

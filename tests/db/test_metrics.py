@@ -7,7 +7,7 @@ import pytest
 
 from db import metrics
 from db.models import Sos, SosEvent
-from tests.conftest import T0, add_user
+from tests.builders import T0, add_user
 
 
 def test_percentile_by_hand():

@@ -1,6 +1,5 @@
 """Medical reports: upload checks, verification, tamper detection, who may download."""
 
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -9,8 +8,7 @@ from sqlalchemy import select, text
 from db import audit, reports
 from db.errors import InvalidInput, NotAllowed
 from db.models import AuditEntry, MedicalReport
-from tests.conftest import T0, add_hospital, add_user
-from tests.report_fixtures import KEY, pdf_bytes, png_bytes, stream
+from tests.builders import KEY, T0, add_hospital, add_user, pdf_bytes, png_bytes, stream
 
 MB = 1024 * 1024
 

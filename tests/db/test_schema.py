@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from db import demo
 from db.models import Ambulance, Base, BloodStock, Hospital, HospitalBeds, User
-from tests.conftest import T0
+from tests.builders import T0
 
 
 # SQLite cannot reflect the PostgreSQL-only expression index on hospitals: alembic says so and

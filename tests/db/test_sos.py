@@ -9,8 +9,7 @@ from db import sos as sos_ops
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.matching import capable_hospitals
 from db.models import Sos, SosEvent, SosOffer
-from tests.conftest import T0, add_hospital, add_user
-from tests.sos_fixtures import CENTRE, city, give_beds, match_now, send_sos
+from tests.builders import CENTRE, T0, add_hospital, add_user, city, give_beds, match_now, send_sos
 
 
 def _offers(session, sos_id):

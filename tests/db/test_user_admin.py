@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from db import audit, users
 from db.errors import DomainError, InvalidInput, NotAllowed, NotFound
 from db.models import AuditEntry, User
-from tests.conftest import PASSWORD, T0, add_hospital, add_user, one_of_each
+from tests.builders import PASSWORD, T0, add_hospital, add_user, one_of_each
 
 LATER = T0 + timedelta(hours=1)
 

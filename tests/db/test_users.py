@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from db import users
 from db.errors import InvalidInput, NotAllowed
 from db.models import Hospital, User
-from tests.conftest import PASSWORD, T0, add_hospital, add_user
+from tests.builders import PASSWORD, T0, add_hospital, add_user
 
 
 def count_users(session):

@@ -1,77 +1,180 @@
-"""Helpers the browser tests share: start the server, read where the browser is, click safely."""
+"""The one place for what the browser tests do in a browser: start the server, read where the
+browser is, click safely, type, log in and out, open a second person's browser.
+
+Tests get a `Browser` from the `browser` fixture (conftest.py). It wraps dash_duo: anything
+dash_duo offers (wait_for_text_to_equal, wait_for_element, find_element, get_logs …) is there
+too, e.g. `browser.wait_for_contains_text("#x", "y")`.
+"""
 
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
 from dash.testing.wait import until
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
-
-def start(dash_duo, web_app) -> str:
-    """Start the app without dash_duo's automatic navigation: `/` redirects an anonymous visitor
-    to the plain-HTML login page, which has no Dash entry point to wait for."""
-    dash_duo.start_server(web_app, navigate=False)
-    return dash_duo.server.url
-
-
-def path_of(dash_duo) -> str:
-    return urlsplit(dash_duo.driver.current_url).path
-
-
-def wait_for_path(dash_duo, path: str, timeout: float = 10) -> None:
-    try:
-        until(lambda: path_of(dash_duo) == path, timeout)
-    except Exception as error:  # noqa: BLE001 - re-raised with what the browser shows
-        raise AssertionError(f"expected {path}, browser is on {dash_duo.driver.current_url}") from error
-
-
-def count(dash_duo, selector: str) -> int:
-    """How many elements match now, without selenium's 2-s implicit wait for absent ones."""
-    return dash_duo.driver.execute_script("return document.querySelectorAll(arguments[0]).length", selector)
-
-
-def click(dash_duo, target) -> None:
-    """A real click, after scrolling the element into view at once: Bootstrap's
-    `scroll-behavior: smooth` makes selenium's own scrolling animate, and its click then lands
-    where the element is not yet (ElementClickInterceptedException below the fold)."""
-    element = dash_duo.find_element(target) if isinstance(target, str) else target
-    dash_duo.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
-
+from tests.builders import PASSWORD
 
 LOGGED_OUT = "You are logged out."
 
 
-def type_into(dash_duo, selector: str, text: str) -> None:
-    field = dash_duo.wait_for_element(selector)
-    field.clear()
-    field.send_keys(text)
+def chrome_options() -> Options:
+    """Headless Chromium as root, without the --headless flag on every run."""
+    options = Options()
+    for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--window-size=1600,1000"):
+        options.add_argument(arg)
+    return options
 
 
-def submit_login(dash_duo, base: str, email: str, password: str) -> None:
-    dash_duo.driver.get(base + "/login")
-    type_into(dash_duo, "#email", email)
-    type_into(dash_duo, "#password", password)
-    click(dash_duo, "#login-submit")
+class Browser:
+    """One person's browser. The fixture's is dash_duo's; `another()` opens a second one (its own
+    cookies) on the same server, a plain selenium window without dash_duo's waits."""
 
+    def __init__(self, driver, *, duo=None, app=None, opened_by: Browser | None = None):
+        self.driver = driver
+        self._duo = duo
+        self._app = app
+        self._opened_by = opened_by
+        self._others: list[Browser] = []
+        self._base = ""
 
-def log_in(dash_duo, base: str, email: str, password: str, *, lands_on: str, role_label: str) -> None:
-    submit_login(dash_duo, base, email, password)
-    wait_for_path(dash_duo, lands_on)
-    dash_duo.wait_for_text_to_equal("#navbar-role", f"· {role_label}")
+    @property
+    def base(self) -> str:
+        """The server's address (set by `start()`; a second browser shares its opener's)."""
+        return self._opened_by.base if self._opened_by else self._base
 
+    def __getattr__(self, name):
+        # Only called for names this class does not define: dash_duo's own API.
+        duo = self.__dict__.get("_duo")
+        if duo is None:
+            raise AttributeError(f"{name!r}: a second browser has no dash_duo helpers")
+        return getattr(duo, name)
 
-def open_menu(dash_duo) -> None:
-    """On a narrow window the menu folds behind the toggler: open it, as a person would."""
-    toggler = dash_duo.driver.find_elements("css selector", "#navbar-toggler")
-    if toggler and toggler[0].is_displayed():
-        click(dash_duo, toggler[0])
-        until(lambda: dash_duo.driver.find_element("css selector", "#logout-button").is_displayed(), 5)
+    # ---- the server and other browsers ----
 
+    def start(self) -> str:
+        """Start the app without dash_duo's automatic navigation: `/` redirects an anonymous
+        visitor to the plain-HTML login page, which has no Dash entry point to wait for."""
+        self._duo.start_server(self._app, navigate=False)
+        self._base = self._duo.server.url
+        return self._base
 
-def log_out(dash_duo) -> None:
-    open_menu(dash_duo)
-    click(dash_duo, "#logout-button")
-    dash_duo.wait_for_contains_text("main", LOGGED_OUT)
-    assert path_of(dash_duo) == "/login"
-    assert count(dash_duo, "#navbar-role") == 0
+    def another(self) -> Browser:
+        """Another person's browser (its own cookies), headless like this one. It closes with
+        this one at the end of the test, or earlier with `close()`."""
+        driver = webdriver.Chrome(options=chrome_options())
+        driver.implicitly_wait(0)
+        other = Browser(driver, opened_by=self)
+        self._others.append(other)
+        return other
+
+    def close(self) -> None:
+        """Close a browser opened with `another()`, and those it opened."""
+        self.close_others()
+        self.driver.quit()
+        if self._opened_by:
+            self._opened_by._others.remove(self)
+
+    def close_others(self) -> None:
+        """Close the browsers opened with `another()` (dash_duo closes its own)."""
+        for other in list(self._others):
+            other.close()
+
+    def set_window_size(self, width: int, height: int) -> None:
+        self.driver.set_window_size(width, height)
+
+    def open(self, path: str) -> None:
+        self.driver.get(self.base + path)
+
+    # ---- reading the page ----
+
+    def path_of(self) -> str:
+        return urlsplit(self.driver.current_url).path
+
+    def wait_for_path(self, path: str, timeout: float = 10) -> None:
+        try:
+            until(lambda: self.path_of() == path, timeout)
+        except Exception as error:  # noqa: BLE001 - re-raised with what the browser shows
+            raise AssertionError(f"expected {path}, browser is on {self.driver.current_url}") from error
+
+    def count(self, selector: str) -> int:
+        """How many elements match now, without selenium's 2-s implicit wait for absent ones."""
+        return self.driver.execute_script("return document.querySelectorAll(arguments[0]).length", selector)
+
+    def text(self, selector: str) -> str:
+        """The element's innerText now, '' when it is absent."""
+        return self.driver.execute_script(
+            "const e = document.querySelector(arguments[0]); return e ? e.innerText : ''", selector)
+
+    def _wait_for_shown_text(self, selector: str, wanted, timeout: float = 10) -> None:
+        """Wait until the element's text as selenium shows it (what dash_duo's wait_for_text_*
+        compare) passes `wanted`, a test of that text."""
+        def shown() -> str:
+            found = self.driver.find_elements(By.CSS_SELECTOR, selector)
+            return found[0].text if found else ""
+
+        try:
+            until(lambda: wanted(shown()), timeout)
+        except Exception as error:  # noqa: BLE001 - re-raised with what the browser shows
+            raise AssertionError(f"{selector} shows {shown()!r}") from error
+
+    # ---- acting ----
+
+    def _element(self, target):
+        if not isinstance(target, str):
+            return target
+        return WebDriverWait(self.driver, 10).until(
+            expected_conditions.presence_of_element_located((By.CSS_SELECTOR, target)))
+
+    def click(self, target) -> None:
+        """A real click, after scrolling the element into view at once: Bootstrap's
+        `scroll-behavior: smooth` makes selenium's own scrolling animate, and its click then
+        lands where the element is not yet (ElementClickInterceptedException below the fold).
+        `target`: a CSS selector or an element."""
+        element = self._element(target)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                                   element)
+        element.click()
+
+    def type_into(self, target, text: str) -> None:
+        """Replace what a field holds (a CSS selector or an element), scrolled into view."""
+        field = self._element(target)
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", field)
+        field.clear()
+        field.send_keys(text)
+
+    # ---- logging in and out ----
+
+    def submit_login(self, email: str, password: str = PASSWORD) -> None:
+        self.open("/login")
+        self.type_into("#email", email)
+        self.type_into("#password", password)
+        self.click("#login-submit")
+
+    def log_in(self, email: str, password: str = PASSWORD, *, lands_on: str, role_label: str | None = None) -> None:
+        """Log in and wait for the home page `lands_on` with its navbar (showing `role_label`)."""
+        self.submit_login(email, password)
+        self.wait_for_path(lands_on)
+        self._element("#navbar-role")
+        if role_label is not None:
+            self._wait_for_shown_text("#navbar-role", lambda shown: shown == f"· {role_label}")
+
+    def open_menu(self) -> None:
+        """On a narrow window the menu folds behind the toggler: open it, as a person would."""
+        toggler = self.driver.find_elements(By.CSS_SELECTOR, "#navbar-toggler")
+        if toggler and toggler[0].is_displayed():
+            self.click(toggler[0])
+            until(lambda: self.driver.find_element(By.CSS_SELECTOR, "#logout-button").is_displayed(), 5)
+
+    def log_out(self) -> None:
+        self.open_menu()
+        self.click("#logout-button")
+        self._wait_for_shown_text("main", lambda shown: LOGGED_OUT in shown)
+        assert self.path_of() == "/login"
+        assert self.count("#navbar-role") == 0

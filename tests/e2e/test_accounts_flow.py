@@ -1,28 +1,18 @@
 """Accounts, end to end in a real browser: log in per role, wrong password, registration,
 approval of a hospital admin, and a citizen refused the approvals page.
 
-Each test asserts what a person sees. The server is started without dash_duo's automatic
-navigation: `/` redirects an anonymous visitor to the plain-HTML login page, which has no Dash
-entry point, so `start_server(app)` would wait 10 s for one and fail.
-
-Fixture order matters: `web_people` comes before `dash_duo`, so the browser and the server
-stop before the database is wiped.
+Each test asserts what a person sees. `browser.start()` starts the server without dash_duo's
+automatic navigation: `/` redirects an anonymous visitor to the plain-HTML login page, which has
+no Dash entry point, so `start_server(app)` would wait 10 s for one and fail.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
-from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 from db import users
-from tests.conftest import PASSWORD, add_user
-
-from tests.e2e.browser import LOGGED_OUT, click as _click, count as _count, log_out as _log_out, \
-    path_of as _path, start as _start, submit_login, type_into as _type, wait_for_path as _wait_for_path
-from tests.e2e import browser
+from tests.builders import PASSWORD, add_user
 
 pytestmark = pytest.mark.e2e
 
@@ -30,32 +20,32 @@ pytestmark = pytest.mark.e2e
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def _buttons_labelled(dash_duo, label: str) -> int:
-    return dash_duo.driver.execute_script(
+def _buttons_labelled(browser, label: str) -> int:
+    return browser.driver.execute_script(
         "return [...document.querySelectorAll('button')]"
         ".filter(b => b.textContent.trim() === arguments[0]).length",
         label,
     )
 
 
-def _nav_labels(dash_duo) -> list[str]:
+def _nav_labels(browser) -> list[str]:
     # textContent: the links may be folded behind the menu button on a narrow window.
-    return [link.get_attribute("textContent").strip() for link in dash_duo.find_elements("#navbar .nav-link")]
+    return [link.get_attribute("textContent").strip() for link in browser.find_elements("#navbar .nav-link")]
 
 
-def _register(dash_duo, base: str, *, full_name: str, email: str, role: str,
+def _register(browser, base: str, *, full_name: str, email: str, role: str,
               hospital: str = "", phone: str = "") -> None:
-    dash_duo.driver.get(base + "/register")
-    _type(dash_duo, "#full_name", full_name)
-    _type(dash_duo, "#email", email)
+    browser.driver.get(base + "/register")
+    browser.type_into("#full_name", full_name)
+    browser.type_into("#email", email)
     if phone:
-        _type(dash_duo, "#phone", phone)
-    _type(dash_duo, "#password", PASSWORD)
-    _type(dash_duo, "#confirm", PASSWORD)
-    _click(dash_duo, f"input[name='role'][value='{role}']")
+        browser.type_into("#phone", phone)
+    browser.type_into("#password", PASSWORD)
+    browser.type_into("#confirm", PASSWORD)
+    browser.click(f"input[name='role'][value='{role}']")
     if hospital:
-        _type(dash_duo, "#hospital", hospital)
-    _click(dash_duo, "#register-submit")
+        browser.type_into("#hospital", hospital)
+    browser.click("#register-submit")
 
 
 def _user_id(web_db, email: str) -> int:
@@ -89,113 +79,106 @@ ROLES = [
 ]
 
 
-def test_each_role_lands_on_its_own_dashboard(web_people, web_app, dash_duo):
-    base = _start(dash_duo, web_app)
+def test_each_role_lands_on_its_own_dashboard(web_people, browser):
+    base = browser.start()
     for key, home, role_label, selector, text, nav in ROLES:
         person = web_people[key]
-        _log_in(dash_duo, base, person.email, lands_on=home, role_label=role_label)
-        dash_duo.wait_for_text_to_equal("#navbar-user", person.full_name)
-        dash_duo.wait_for_contains_text(selector, text)
-        shown = _nav_labels(dash_duo)
+        browser.log_in(person.email, lands_on=home, role_label=role_label)
+        browser.wait_for_text_to_equal("#navbar-user", person.full_name)
+        browser.wait_for_contains_text(selector, text)
+        shown = _nav_labels(browser)
         assert [label for label in shown if label in nav] == nav, f"{key} sees the menu {shown}"
         # Exactly the pages open to this role, and none of another role's.
         assert shown == _menu_for(person.role), f"{key} sees the menu {shown}"
         if key == "super":
-            dash_duo.wait_for_contains_text("#kpi-pending .kpi-value", "0")
+            browser.wait_for_contains_text("#kpi-pending .kpi-value", "0")
         if key == "admin_a":  # the admin's own hospital, not the other one
-            assert "Beta Hospital" not in dash_duo.find_element("#hospital-summary").text
-        assert _count(dash_duo, "#forbidden") == 0
+            assert "Beta Hospital" not in browser.find_element("#hospital-summary").text
+        assert browser.count("#forbidden") == 0
         if key == "display":
             # The wall covers the whole screen, menu included: a display logs out at /logout.
-            dash_duo.driver.get(base + "/logout")
-            _click(dash_duo, "#logout-confirm")
-            dash_duo.wait_for_contains_text("main", "You are logged out.")
+            browser.driver.get(base + "/logout")
+            browser.click("#logout-confirm")
+            browser.wait_for_contains_text("main", "You are logged out.")
             continue
-        _log_out(dash_duo)
+        browser.log_out()
     # The page's own scripts raised nothing (network errors of a machine without internet, such
     # as the browser's geolocation lookup, are not the page's).
-    assert [e for e in dash_duo.get_logs() if e.get("source") != "network"] == []
+    assert [e for e in browser.get_logs() if e.get("source") != "network"] == []
 
 
-def test_wrong_password_shows_message_and_stays_on_login(web_people, web_app, dash_duo):
-    base = _start(dash_duo, web_app)
-    _submit_login(dash_duo, base, web_people["citizen"].email, "Not-the-password-1")
-    dash_duo.wait_for_text_to_equal("#login-error", users.WRONG_CREDENTIALS)
-    assert _path(dash_duo) == "/login"
-    assert _count(dash_duo, "#navbar-role") == 0
+def test_wrong_password_shows_message_and_stays_on_login(web_people, browser):
+    base = browser.start()
+    browser.submit_login(web_people["citizen"].email, "Not-the-password-1")
+    browser.wait_for_text_to_equal("#login-error", users.WRONG_CREDENTIALS)
+    assert browser.path_of() == "/login"
+    assert browser.count("#navbar-role") == 0
     # Still not in: a dashboard sends the visitor back to the login page.
-    dash_duo.driver.get(base + "/citizen")
-    _wait_for_path(dash_duo, "/login")
-    dash_duo.wait_for_element("#login-submit")
-    assert _count(dash_duo, "#login-error") == 0
+    browser.driver.get(base + "/citizen")
+    browser.wait_for_path("/login")
+    browser.wait_for_element("#login-submit")
+    assert browser.count("#login-error") == 0
 
 
-def test_citizen_registers_and_is_in_at_once(web_people, web_app, dash_duo):
-    base = _start(dash_duo, web_app)
-    _register(dash_duo, base, full_name="Asha Rao", email="asha.rao@example.in",
+def test_citizen_registers_and_is_in_at_once(web_people, browser):
+    base = browser.start()
+    _register(browser, base, full_name="Asha Rao", email="asha.rao@example.in",
               role="citizen", phone="+91 98450 12345")
-    _wait_for_path(dash_duo, "/citizen")
-    dash_duo.wait_for_text_to_equal("#navbar-role", "· Citizen")
-    dash_duo.wait_for_text_to_equal("#navbar-user", "Asha Rao")
-    dash_duo.wait_for_text_to_equal("h1", "Hello, Asha Rao")
-    assert _nav_labels(dash_duo) == _menu_for("citizen")
+    browser.wait_for_path("/citizen")
+    browser.wait_for_text_to_equal("#navbar-role", "· Citizen")
+    browser.wait_for_text_to_equal("#navbar-user", "Asha Rao")
+    browser.wait_for_text_to_equal("h1", "Hello, Asha Rao")
+    assert _nav_labels(browser) == _menu_for("citizen")
 
 
-def test_hospital_admin_registration_needs_approval(web_people, web_db, web_app, dash_duo):
-    base = _start(dash_duo, web_app)
+def test_hospital_admin_registration_needs_approval(web_people, web_db, browser):
+    base = browser.start()
     hospital = web_people["hospital_a"]
     email = "ravi.kumar@example.in"
 
-    _register(dash_duo, base, full_name="Ravi Kumar", email=email, role="hospital_admin",
+    _register(browser, base, full_name="Ravi Kumar", email=email, role="hospital_admin",
               hospital=f"#{hospital.id} Alpha Hospital")
-    dash_duo.wait_for_contains_text("#registered-pending", "waiting for approval")
-    dash_duo.wait_for_contains_text("#registered-pending", email)
-    assert _count(dash_duo, "#navbar-role") == 0
+    browser.wait_for_contains_text("#registered-pending", "waiting for approval")
+    browser.wait_for_contains_text("#registered-pending", email)
+    assert browser.count("#navbar-role") == 0
 
-    _submit_login(dash_duo, base, email)
-    dash_duo.wait_for_contains_text("#login-error", "waiting for approval")
-    assert _path(dash_duo) == "/login"
+    browser.submit_login(email)
+    browser.wait_for_contains_text("#login-error", "waiting for approval")
+    assert browser.path_of() == "/login"
 
     new_id = _user_id(web_db, email)
-    _log_in(dash_duo, base, web_people["super"].email, lands_on="/admin", role_label="Super admin")
-    dash_duo.wait_for_text_to_equal("#kpi-pending .kpi-value", "1")
-    _click(dash_duo, "#navbar .nav-link[href='/admin/approvals']")
-    _wait_for_path(dash_duo, "/admin/approvals")
-    row = dash_duo.wait_for_element(f"#pending-{new_id}")
-    dash_duo.wait_for_contains_text(f"#pending-{new_id}", "Ravi Kumar · Hospital admin")
-    dash_duo.wait_for_contains_text(f"#pending-{new_id}", "Hospital: Alpha Hospital")
-    _click(dash_duo, row.find_element(By.XPATH, ".//button[normalize-space()='Approve']"))
-    dash_duo.wait_for_text_to_equal("#approvals-message", f"{email} approved: they can log in now.")
-    dash_duo.wait_for_no_elements(f"#pending-{new_id}")
-    dash_duo.wait_for_text_to_equal("#approvals-empty", "Nobody is waiting for approval.")
-    _log_out(dash_duo)
+    browser.log_in(web_people["super"].email, lands_on="/admin", role_label="Super admin")
+    browser.wait_for_text_to_equal("#kpi-pending .kpi-value", "1")
+    browser.click("#navbar .nav-link[href='/admin/approvals']")
+    browser.wait_for_path("/admin/approvals")
+    row = browser.wait_for_element(f"#pending-{new_id}")
+    browser.wait_for_contains_text(f"#pending-{new_id}", "Ravi Kumar · Hospital admin")
+    browser.wait_for_contains_text(f"#pending-{new_id}", "Hospital: Alpha Hospital")
+    browser.click(row.find_element(By.XPATH, ".//button[normalize-space()='Approve']"))
+    browser.wait_for_text_to_equal("#approvals-message", f"{email} approved: they can log in now.")
+    browser.wait_for_no_elements(f"#pending-{new_id}")
+    browser.wait_for_text_to_equal("#approvals-empty", "Nobody is waiting for approval.")
+    browser.log_out()
 
-    _log_in(dash_duo, base, email, lands_on="/hospital", role_label="Hospital admin")
-    dash_duo.wait_for_text_to_equal("#navbar-user", "Ravi Kumar")
-    dash_duo.wait_for_text_to_equal("#hospital-summary h1", "Alpha Hospital")
-    assert _nav_labels(dash_duo)[0] == "Dashboard"
+    browser.log_in(email, lands_on="/hospital", role_label="Hospital admin")
+    browser.wait_for_text_to_equal("#navbar-user", "Ravi Kumar")
+    browser.wait_for_text_to_equal("#hospital-summary h1", "Alpha Hospital")
+    assert _nav_labels(browser)[0] == "Dashboard"
 
 
-def test_citizen_cannot_open_admin_page(web_people, web_db, web_app, dash_duo):
+def test_citizen_cannot_open_admin_page(web_people, web_db, browser):
     # Someone is waiting, so the page would show Approve buttons if it let the citizen in.
     with web_db.factory() as session:
         add_user(session, "health_officer", email="pending.officer@example.in", status="pending")
         session.commit()
-    base = _start(dash_duo, web_app)
-    _log_in(dash_duo, base, web_people["citizen"].email, lands_on="/citizen",
+    base = browser.start()
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen",
             role_label="Citizen")
-    dash_duo.driver.get(base + "/admin/approvals")
-    dash_duo.wait_for_contains_text("#forbidden", "You do not have access to this page")
-    assert _path(dash_duo) == "/admin/approvals"
-    assert _buttons_labelled(dash_duo, "Approve") == 0
-    assert _count(dash_duo, ".pending-user") == 0
-    assert "pending.officer@example.in" not in dash_duo.find_element("body").text
-    assert "Approvals" not in _nav_labels(dash_duo)
+    browser.driver.get(base + "/admin/approvals")
+    browser.wait_for_contains_text("#forbidden", "You do not have access to this page")
+    assert browser.path_of() == "/admin/approvals"
+    assert _buttons_labelled(browser, "Approve") == 0
+    assert browser.count(".pending-user") == 0
+    assert "pending.officer@example.in" not in browser.find_element("body").text
+    assert "Approvals" not in _nav_labels(browser)
 
-
-def _submit_login(dash_duo, base: str, email: str, password: str = PASSWORD) -> None:
-    submit_login(dash_duo, base, email, password)
-
-
-def _log_in(dash_duo, base: str, email: str, *, lands_on: str, role_label: str) -> None:
-    browser.log_in(dash_duo, base, email, PASSWORD, lands_on=lands_on, role_label=role_label)

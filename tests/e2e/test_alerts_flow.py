@@ -8,19 +8,16 @@
 3. Once the SOS is resolved the tracking page asks the standard question; the answer is stored
    once and the citizen is thanked.
 
-Fixture order matters: `web_people` comes before `dash_duo`, so the browsers and the server stop
-before the database is wiped.
+The `browser` fixture stops the browsers and the server before the database is wiped.
 """
 
 from __future__ import annotations
 
 import json
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import pytest
 from dash.testing.wait import until
-from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -30,7 +27,6 @@ from components.alerts import BANNER_REFRESH_MS
 from db import guidance
 from db.clock import utcnow
 from db.models import Feedback, Sos, User
-from tests.conftest import PASSWORD, pytest_setup_options
 
 pytestmark = pytest.mark.e2e
 
@@ -41,29 +37,6 @@ ONE_REFRESH = BANNER_REFRESH_MS / 1000 + 5  # seconds
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def _start(dash_duo, web_app) -> str:
-    dash_duo.start_server(web_app, navigate=False)
-    return dash_duo.server.url
-
-
-def _click(driver, element) -> None:
-    """Scroll the element into view at once (smooth scrolling makes a click land beside it)."""
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
-    element.click()
-
-
-def _log_in(driver, base: str, email: str, lands_on: str) -> None:
-    driver.get(base + "/login")
-    wait = WebDriverWait(driver, 10)
-    for selector, text in (("#email", email), ("#password", PASSWORD)):
-        field = wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, selector)))
-        field.clear()
-        field.send_keys(text)
-    _click(driver, driver.find_element(By.CSS_SELECTOR, "#login-submit"))
-    wait.until(lambda d: urlsplit(d.current_url).path == lands_on)
-    wait.until(expected_conditions.presence_of_element_located((By.CSS_SELECTOR, "#navbar-role")))
-
-
 def _field(driver, name: str):
     """An input of the alert form (pattern-matching ids render as JSON with sorted keys)."""
     element_id = json.dumps({"name": name, "type": "alert-field"}, separators=(",", ":"))
@@ -71,56 +44,40 @@ def _field(driver, name: str):
     return WebDriverWait(driver, 10).until(expected_conditions.presence_of_element_located(locator))
 
 
-def _type(driver, element, text: str) -> None:
-    element.clear()
-    element.send_keys(text)
-
-
 def _pwned(driver):
     return driver.execute_script("return window.__pwned === undefined ? null : window.__pwned")
-
-
-@pytest.fixture
-def second_browser():
-    """Another person's browser (its own cookies), headless like dash_duo's."""
-    driver = webdriver.Chrome(options=pytest_setup_options())
-    driver.implicitly_wait(0)
-    try:
-        yield driver
-    finally:
-        driver.quit()
 
 
 # ---- tests ------------------------------------------------------------------------------------
 
 
-def test_officer_publishes_and_citizens_banner_shows_it_without_reload(web_people, web_app, second_browser,
-                                                                      dash_duo):
-    base = _start(dash_duo, web_app)
-    citizen = dash_duo.driver
-    _log_in(citizen, base, web_people["citizen"].email, "/citizen")
-    dash_duo.wait_for_element("#alerts-banner")
+def test_officer_publishes_and_citizens_banner_shows_it_without_reload(web_people, browser):
+    browser.start()
+    citizen = browser.driver
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen")
+    browser.wait_for_element("#alerts-banner")
     assert citizen.find_elements(By.CSS_SELECTOR, ".alert-banner-item") == []
     citizen.execute_script("window.__noReload = 'still here'")
 
-    officer = second_browser
-    _log_in(officer, base, web_people["officer"].email, "/officer")
-    officer.get(base + "/officer/alerts")
+    officer_browser = browser.another()
+    officer = officer_browser.driver
+    officer_browser.log_in(web_people["officer"].email, lands_on="/officer")
+    officer_browser.open("/officer/alerts")
     headline = f"Boil water in Indiranagar {HOSTILE}"
-    _type(officer, _field(officer, "event"), "Unsafe water")
-    _type(officer, _field(officer, "headline"), headline)
-    _type(officer, _field(officer, "description"), f"Pipes contaminated. {HOSTILE}")
-    _type(officer, _field(officer, "instruction"), "Boil drinking water for one minute.")
-    _type(officer, _field(officer, "centre"), "12.9784, 77.6408")
-    _type(officer, _field(officer, "radius"), "4")
+    officer_browser.type_into(_field(officer, "event"), "Unsafe water")
+    officer_browser.type_into(_field(officer, "headline"), headline)
+    officer_browser.type_into(_field(officer, "description"), f"Pipes contaminated. {HOSTILE}")
+    officer_browser.type_into(_field(officer, "instruction"), "Boil drinking water for one minute.")
+    officer_browser.type_into(_field(officer, "centre"), "12.9784, 77.6408")
+    officer_browser.type_into(_field(officer, "radius"), "4")
     Select(officer.find_element(By.ID, "alert-severity")).select_by_visible_text("Extreme")
     assert _field(officer, "expires").get_attribute("value")  # an expiry is filled in by default
     wait = WebDriverWait(officer, 10)
-    _click(officer, officer.find_element(By.ID, "alert-preview-button"))
+    officer_browser.click(officer.find_element(By.ID, "alert-preview-button"))
     preview = wait.until(expected_conditions.presence_of_element_located((By.ID, "alert-preview-card")))
     wait.until(lambda d: "Boil water in Indiranagar" in preview.text)
     assert HOSTILE in preview.text  # the markup is text in the preview too
-    _click(officer, officer.find_element(By.ID, "alert-publish-button"))
+    officer_browser.click(officer.find_element(By.ID, "alert-publish-button"))
     wait.until(lambda d: "Alert published" in d.find_element(By.ID, "alert-message").text)
     assert _pwned(officer) is None
 
@@ -134,8 +91,8 @@ def test_officer_publishes_and_citizens_banner_shows_it_without_reload(web_peopl
     assert citizen.find_elements(By.CSS_SELECTOR, "#alerts-banner img, #alerts-banner script") == []
 
     # The alerts page has the full alert, with the description as text.
-    _click(citizen, citizen.find_element(By.CSS_SELECTOR, "#alerts-banner a[href='/alerts']"))
-    dash_duo.wait_for_contains_text("#alerts-active", "Pipes contaminated.")
+    browser.click(citizen.find_element(By.CSS_SELECTOR, "#alerts-banner a[href='/alerts']"))
+    browser.wait_for_contains_text("#alerts-active", "Pipes contaminated.")
     assert HOSTILE in citizen.find_element(By.ID, "alerts-active").text
     assert _pwned(citizen) is None
 
@@ -151,34 +108,34 @@ def _hostile_guidance(web_db, web_people) -> None:
         session.commit()
 
 
-def test_sos_shows_guidance_for_the_chosen_type_and_scripts_never_run(web_people, web_db, web_app, dash_duo):
+def test_sos_shows_guidance_for_the_chosen_type_and_scripts_never_run(web_people, web_db, browser):
     _hostile_guidance(web_db, web_people)
-    base = _start(dash_duo, web_app)
-    citizen = dash_duo.driver
-    _log_in(citizen, base, web_people["citizen"].email, "/citizen")
-    Select(dash_duo.wait_for_element("#sos-type")).select_by_value("choking")
-    _click(citizen, citizen.find_element(By.CSS_SELECTOR, "#sos-location-fallback summary"))
-    _type(citizen, dash_duo.wait_for_element("#sos-coordinates"), "12.96, 77.63")
-    _click(citizen, citizen.find_element(By.ID, "sos-button"))
-    dash_duo.wait_for_contains_text("#sos-sent-number", "sent")
-    dash_duo.wait_for_contains_text("#sos-guidance", "Choking")
+    base = browser.start()
+    citizen = browser.driver
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen")
+    Select(browser.wait_for_element("#sos-type")).select_by_value("choking")
+    browser.click(citizen.find_element(By.CSS_SELECTOR, "#sos-location-fallback summary"))
+    browser.type_into(browser.wait_for_element("#sos-coordinates"), "12.96, 77.63")
+    browser.click(citizen.find_element(By.ID, "sos-button"))
+    browser.wait_for_contains_text("#sos-sent-number", "sent")
+    browser.wait_for_contains_text("#sos-guidance", "Choking")
     steps = citizen.find_element(By.ID, "sos-guidance")
     assert citizen.find_elements(By.CSS_SELECTOR, "#sos-guidance ol li strong")[0].text == "Five back blows"
     assert HOSTILE in steps.text  # shown as text
     assert citizen.find_elements(By.CSS_SELECTOR, "#sos-guidance img, #sos-guidance script") == []
     link = citizen.find_element(By.CSS_SELECTOR, "#sos-guidance a")
     assert not (link.get_attribute("href") or "").lower().startswith("javascript:window")
-    _click(citizen, link)
+    browser.click(link)
     assert _pwned(citizen) is None
 
     # The guidance pages show the same, chosen by type.
     citizen.get(base + "/guidance?type=cardiac_arrest")
-    dash_duo.wait_for_contains_text("#guidance-card", "Push hard and fast in the centre of the chest")
+    browser.wait_for_contains_text("#guidance-card", "Push hard and fast in the centre of the chest")
     first_step = citizen.find_elements(By.CSS_SELECTOR, "#guidance-card ol li")[0].text
     assert first_step.startswith("Push hard and fast in the centre of the chest")
 
 
-def test_resolved_sos_asks_for_feedback_once(web_people, web_db, web_app, dash_duo):
+def test_resolved_sos_asks_for_feedback_once(web_people, web_db, browser):
     with web_db.factory() as session:
         hospital = web_people["hospital_a"]
         at = utcnow() - timedelta(minutes=20)
@@ -188,20 +145,20 @@ def test_resolved_sos_asks_for_feedback_once(web_people, web_db, web_app, dash_d
         session.add(sos)
         session.commit()
         sos_id = sos.id
-    base = _start(dash_duo, web_app)
-    citizen = dash_duo.driver
-    _log_in(citizen, base, web_people["citizen"].email, "/citizen")
+    base = browser.start()
+    citizen = browser.driver
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen")
     citizen.get(f"{base}/citizen/sos/{sos_id}")
-    dash_duo.wait_for_text_to_equal("#feedback-question", "Overall, how was your experience of our service?")
-    _click(citizen, citizen.find_element(By.ID, "feedback-submit"))  # nothing chosen yet
-    dash_duo.wait_for_contains_text("#feedback-rating-message", "Choose one of the five answers")
-    _click(citizen, citizen.find_element(By.XPATH, "//label[normalize-space()='Good']"))
-    _type(citizen, citizen.find_element(By.ID, "feedback-comment"), "The crew was kind.")
-    _click(citizen, citizen.find_element(By.ID, "feedback-submit"))
-    dash_duo.wait_for_contains_text("#feedback-result", "Thank you for your feedback. You answered: Good.")
+    browser.wait_for_text_to_equal("#feedback-question", "Overall, how was your experience of our service?")
+    browser.click(citizen.find_element(By.ID, "feedback-submit"))  # nothing chosen yet
+    browser.wait_for_contains_text("#feedback-rating-message", "Choose one of the five answers")
+    browser.click(citizen.find_element(By.XPATH, "//label[normalize-space()='Good']"))
+    browser.type_into(citizen.find_element(By.ID, "feedback-comment"), "The crew was kind.")
+    browser.click(citizen.find_element(By.ID, "feedback-submit"))
+    browser.wait_for_contains_text("#feedback-result", "Thank you for your feedback. You answered: Good.")
     with web_db.factory() as session:
         stored = session.execute(select(Feedback)).scalar_one()
         assert (stored.sos_id, stored.rating, stored.comment) == (sos_id, 4, "The crew was kind.")
     citizen.refresh()
-    dash_duo.wait_for_contains_text("#feedback-thanks", "Thank you for your feedback.")
+    browser.wait_for_contains_text("#feedback-thanks", "Thank you for your feedback.")
     assert citizen.find_elements(By.ID, "feedback-submit") == []

@@ -10,20 +10,14 @@ from selenium.webdriver.common.by import By
 from auth.context import EXTENSION_KEY
 from db import reports
 from db.clock import utcnow
-from tests.conftest import PASSWORD
-from tests.report_fixtures import pdf_bytes
+from tests.builders import pdf_bytes
 
 pytestmark = pytest.mark.e2e
 
 
-def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_app, dash_duo, tmp_path):
-    dash_duo.start_server(web_app, navigate=False)
-    base, driver = dash_duo.server.url, dash_duo.driver
-    driver.get(base + "/login")
-    driver.find_element(By.ID, "email").send_keys("citizen@example.in")
-    driver.find_element(By.ID, "password").send_keys(PASSWORD)
-    driver.find_element(By.ID, "login-submit").click()
-    until(lambda: driver.current_url.endswith("/citizen"), 10)
+def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_app, browser, tmp_path):
+    base, driver = browser.start(), browser.driver
+    browser.log_in("citizen@example.in", lands_on="/citizen")
 
     sample = tmp_path / "discharge-summary.pdf"
     sample.write_bytes(pdf_bytes())
@@ -36,8 +30,8 @@ def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_a
     assert driver.find_element(By.CSS_SELECTOR, "#upload-progress .progress-bar").text == "100%"
 
     driver.get(base + "/reports")
-    dash_duo.wait_for_contains_text("#reports-list", "Discharge summary")
-    dash_duo.wait_for_contains_text("#reports-list", "Being checked")
+    browser.wait_for_contains_text("#reports-list", "Discharge summary")
+    browser.wait_for_contains_text("#reports-list", "Being checked")
     assert not driver.find_elements(By.CSS_SELECTOR, "a[id^='download-']")
 
     config = web_app.server.extensions[EXTENSION_KEY]["config"]
@@ -45,6 +39,6 @@ def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_a
         assert reports.verify_due(session, now=utcnow(), upload_dir=config.upload_dir,
                                   hmac_key=config.report_hmac_key).verified == 1
         session.commit()
-    dash_duo.wait_for_contains_text("#reports-list", "Verified", timeout=10)
-    link = dash_duo.wait_for_element("a[id^='download-']")
+    browser.wait_for_contains_text("#reports-list", "Verified", timeout=10)
+    link = browser.wait_for_element("a[id^='download-']")
     assert link.get_attribute("href").endswith("/download")

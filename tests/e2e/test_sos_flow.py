@@ -6,13 +6,10 @@ One browser is enough: the roles take turns in it, logging in and out as a perso
 shared machine. Headless Chromium has no geolocation, so the citizen types coordinates in the
 "Location wrong or not found?" fallback, exactly as someone without GPS would.
 
-Fixture order matters (see test_accounts_flow.py): `web_people` comes before `dash_duo`, so the
-browser and the server stop before the database is wiped.
+The `browser` fixture stops the browser and the server before the database is wiped.
 """
 
 from __future__ import annotations
-
-from urllib.parse import urlsplit
 
 import pytest
 from dash.testing.wait import until
@@ -26,12 +23,7 @@ from db.vocabulary import sos_number
 from db import dispatch, matching, sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, Hospital, Sos, SosOffer, User
-from tests.conftest import PASSWORD
-from tests.sos_fixtures import give_beds
-
-from tests.e2e import browser
-from tests.e2e.browser import click as _click, count as _count, log_out as _log_out, path_of as _path, \
-    start as _start, type_into as _type, wait_for_path as _wait_for_path
+from tests.builders import give_beds
 
 pytestmark = pytest.mark.e2e
 
@@ -43,7 +35,7 @@ LIVE = 8  # seconds: the tracking page and the queue poll every 2 s
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def _click_button(dash_duo, container: str, label: str, timeout: float = 10) -> None:
+def _click_button(browser, container: str, label: str, timeout: float = 10) -> None:
     """Click the button labelled `label` inside `container`, once it is there. The queue page
     re-renders its cards every 2 s, so a button found a moment ago may have been replaced:
     find it again and retry rather than click a detached node."""
@@ -51,11 +43,11 @@ def _click_button(dash_duo, container: str, label: str, timeout: float = 10) -> 
 
     def attempt() -> bool:
         try:
-            box = dash_duo.driver.find_elements(By.CSS_SELECTOR, container)
+            box = browser.driver.find_elements(By.CSS_SELECTOR, container)
             buttons = box[0].find_elements(By.XPATH, xpath) if box else []
             if not buttons:
                 return False
-            _click(dash_duo, buttons[0])
+            browser.click(buttons[0])
             return True
         except StaleElementReferenceException:
             return False
@@ -63,32 +55,32 @@ def _click_button(dash_duo, container: str, label: str, timeout: float = 10) -> 
     try:
         until(attempt, timeout, poll=0.1)
     except Exception as error:  # noqa: BLE001
-        shown = dash_duo.driver.execute_script(
+        shown = browser.driver.execute_script(
             "const e = document.querySelector(arguments[0]); return e ? e.innerText : '(absent)'",
             container,
         )
         raise AssertionError(f"no button {label!r} in {container}; it shows: {shown!r}") from error
 
 
-def _as_citizen(dash_duo, base: str) -> None:
-    _log_in(dash_duo, base, "citizen@example.in", lands_on="/citizen", role_label="Citizen")
+def _as_citizen(browser) -> None:
+    browser.log_in("citizen@example.in", lands_on="/citizen", role_label="Citizen")
 
 
-def _open_queue_as(dash_duo, base: str, email: str) -> None:
-    _log_in(dash_duo, base, email, lands_on="/hospital", role_label="Hospital admin")
-    dash_duo.driver.get(base + "/hospital/queue")
-    dash_duo.wait_for_text_to_equal("h1", "SOS queue")
+def _open_queue_as(browser, email: str) -> None:
+    browser.log_in(email, lands_on="/hospital", role_label="Hospital admin")
+    browser.open("/hospital/queue")
+    browser.wait_for_text_to_equal("h1", "SOS queue")
 
 
-def _press_sos(dash_duo, *, coordinates: str, emergency: str | None = None) -> None:
+def _press_sos(browser, *, coordinates: str, emergency: str | None = None) -> None:
     """On /citizen: type the location in the fallback, choose the type, press the big button."""
-    dash_duo.wait_for_element("#sos-button")
-    _click(dash_duo, "#sos-location-fallback summary")
-    until(lambda: dash_duo.find_element("#sos-location-fallback").get_attribute("open") is not None, 3)
-    _type(dash_duo, "#sos-coordinates", coordinates)
+    browser.wait_for_element("#sos-button")
+    browser.click("#sos-location-fallback summary")
+    until(lambda: browser.find_element("#sos-location-fallback").get_attribute("open") is not None, 3)
+    browser.type_into("#sos-coordinates", coordinates)
     if emergency:
-        Select(dash_duo.find_element("#sos-type")).select_by_visible_text(emergency)
-    _click(dash_duo, "#sos-button")
+        Select(browser.find_element("#sos-type")).select_by_visible_text(emergency)
+    browser.click("#sos-button")
 
 
 def _beds_and_an_ambulance(web_db, web_people) -> None:
@@ -116,38 +108,38 @@ def _offers(web_db, sos_id: int) -> dict[int, str]:
         ).all())
 
 
-def _app_errors(dash_duo) -> list[str]:
+def _app_errors(browser) -> list[str]:
     """Errors the page's own scripts logged (not failed map-tile downloads: tests are offline)."""
-    lines = [entry["message"].splitlines()[0] for entry in dash_duo.get_logs() or []
+    lines = [entry["message"].splitlines()[0] for entry in browser.get_logs() or []
              if entry.get("source") != "network"]
     return list(dict.fromkeys(lines))  # each distinct error once, without its stack
 
 
-def _wait_for_status(dash_duo, text: str, timeout: float = LIVE) -> None:
+def _wait_for_status(browser, text: str, timeout: float = LIVE) -> None:
     """The tracking page's status badge, with the browser's errors if it never shows."""
     try:
-        dash_duo.wait_for_text_to_equal("#track-status", text, timeout=timeout)
+        browser.wait_for_text_to_equal("#track-status", text, timeout=timeout)
     except Exception as error:  # noqa: BLE001 - re-raised with what the browser shows
-        body = dash_duo.driver.execute_script("return document.body.innerText")
+        body = browser.driver.execute_script("return document.body.innerText")
         raise AssertionError(f"status {text!r} not shown; page: {body!r}; "
-                             f"console: {_app_errors(dash_duo)}") from error
+                             f"console: {_app_errors(browser)}") from error
 
 
-def _just_after_queue_refresh(dash_duo) -> None:
+def _just_after_queue_refresh(browser) -> None:
     """Wait for the queue's next 2-s refresh to land ("Last updated HH:MM:SS" changes).
 
     The refresh re-renders the active cards; choosing right after one keeps the flow test's
     clicks away from a card being replaced under the cursor."""
     def shown() -> str:  # read in the page: the element is replaced on every refresh
-        return dash_duo.driver.execute_script(
+        return browser.driver.execute_script(
             "const e = document.getElementById('last-updated'); return e ? e.textContent : ''")
 
     before = shown()
     until(lambda: shown() not in ("", before), 5, poll=0.05)
 
 
-def _timeline(dash_duo) -> list[str]:
-    return [li.text for li in dash_duo.find_elements("#track-timeline li")]
+def _timeline(browser) -> list[str]:
+    return [li.text for li in browser.find_elements("#track-timeline li")]
 
 
 def _assert_in_order(lines: list[str], expected: list[str]) -> None:
@@ -162,90 +154,89 @@ def _assert_in_order(lines: list[str], expected: list[str]) -> None:
 # ---- tests ------------------------------------------------------------------------------------
 
 
-def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people, web_db, web_app,
-                                                                    dash_duo):
+def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people, web_db, browser):
     _beds_and_an_ambulance(web_db, web_people)
     hospital_a, hospital_b = web_people["hospital_a"], web_people["hospital_b"]
-    base = _start(dash_duo, web_app)
+    base = browser.start()
 
     # 1. The citizen presses SOS, with a typed location and a type.
-    _as_citizen(dash_duo, base)
-    _press_sos(dash_duo, coordinates=WHERE, emergency="Breathing difficulty")
-    dash_duo.wait_for_contains_text("#sos-sent-number", "SOS-0000")
+    _as_citizen(browser)
+    _press_sos(browser, coordinates=WHERE, emergency="Breathing difficulty")
+    browser.wait_for_contains_text("#sos-sent-number", "SOS-0000")
     sos = _the_only_sos(web_db, web_people["citizen"].id)
     number = sos_number(sos.id)
-    dash_duo.wait_for_text_to_equal("#sos-sent-number", f"{number} sent")
+    browser.wait_for_text_to_equal("#sos-sent-number", f"{number} sent")
     assert (sos.latitude, sos.longitude, sos.location_source) == (12.96, 77.63, "typed")
     assert sos.emergency_type == "breathing_difficulty"
     # Matching ran inside the page's callback: both hospitals are offered it already.
     assert _offers(web_db, sos.id) == {hospital_a.id: "offered", hospital_b.id: "offered"}
 
     # A second press finds the open SOS instead of sending another.
-    _click(dash_duo, "#sos-button")
-    dash_duo.wait_for_text_to_equal("#sos-sent-number", f"You already have an open SOS: {number}")
+    browser.click("#sos-button")
+    browser.wait_for_text_to_equal("#sos-sent-number", f"You already have an open SOS: {number}")
     _the_only_sos(web_db, web_people["citizen"].id)
-    _log_out(dash_duo)
+    browser.log_out()
 
     # 2. Beta sees it waiting in its queue.
-    _open_queue_as(dash_duo, base, "admin.b@example.in")
+    _open_queue_as(browser, "admin.b@example.in")
     card = f"#queue-{sos.id}"
-    dash_duo.wait_for_contains_text(card, number)
-    dash_duo.wait_for_contains_text(card, "Breathing difficulty")
-    _log_out(dash_duo)
+    browser.wait_for_contains_text(card, number)
+    browser.wait_for_contains_text(card, "Breathing difficulty")
+    browser.log_out()
 
     # 3. Alpha sees it too, and accepts first.
-    _open_queue_as(dash_duo, base, "admin.a@example.in")
-    dash_duo.wait_for_contains_text(card, number)
-    _click_button(dash_duo, card, "Accept")
-    dash_duo.wait_for_text_to_equal("#queue-message", f"{number} is yours. Send an ambulance now.")
-    dash_duo.wait_for_no_elements(card)
+    _open_queue_as(browser, "admin.a@example.in")
+    browser.wait_for_contains_text(card, number)
+    _click_button(browser, card, "Accept")
+    browser.wait_for_text_to_equal("#queue-message", f"{number} is yours. Send an ambulance now.")
+    browser.wait_for_no_elements(card)
     active = f"#active-{sos.id}"
-    dash_duo.wait_for_contains_text(active, "Accepted by a hospital")
-    assert dash_duo.find_element(f"#queue-active {active}")  # under "Accepted by your hospital"
+    browser.wait_for_contains_text(active, "Accepted by a hospital")
+    assert browser.find_element(f"#queue-active {active}")  # under "Accepted by your hospital"
     assert _offers(web_db, sos.id) == {hospital_a.id: "accepted", hospital_b.id: "withdrawn"}
-    _log_out(dash_duo)
+    browser.log_out()
 
     # 4. Beta's queue no longer shows it.
-    _open_queue_as(dash_duo, base, "admin.b@example.in")
-    dash_duo.wait_for_text_to_equal("#queue-empty", "No SOS waiting. New ones appear here by themselves.")
-    assert _count(dash_duo, card) == 0
-    dash_duo.wait_for_element("#active-empty")
-    _log_out(dash_duo)
+    _open_queue_as(browser, "admin.b@example.in")
+    browser.wait_for_text_to_equal("#queue-empty", "No SOS waiting. New ones appear here by themselves.")
+    assert browser.count(card) == 0
+    browser.wait_for_element("#active-empty")
+    browser.log_out()
 
     # 5. Alpha sends AMB-1 and steps it through to handover.
-    _open_queue_as(dash_duo, base, "admin.a@example.in")
-    dash_duo.wait_for_contains_text(active, "No ambulance assigned yet")
+    _open_queue_as(browser, "admin.a@example.in")
+    browser.wait_for_contains_text(active, "No ambulance assigned yet")
     unit_select = f"{active} select"
-    dash_duo.wait_for_element(unit_select)
-    _just_after_queue_refresh(dash_duo)
-    Select(dash_duo.find_element(unit_select)).select_by_visible_text("AMB-1 · BLS")
-    _click_button(dash_duo, active, "Send ambulance")
-    dash_duo.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {number}.")
-    dash_duo.wait_for_contains_text(active, "Ambulance AMB-1 (BLS)")
-    dash_duo.wait_for_contains_text(active, "Ambulance assigned")
+    browser.wait_for_element(unit_select)
+    _just_after_queue_refresh(browser)
+    Select(browser.find_element(unit_select)).select_by_visible_text("AMB-1 · BLS")
+    _click_button(browser, active, "Send ambulance")
+    browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {number}.")
+    browser.wait_for_contains_text(active, "Ambulance AMB-1 (BLS)")
+    browser.wait_for_contains_text(active, "Ambulance assigned")
     for label, message in [("Mark en route", "en route"), ("Mark on scene", "on scene"),
                            ("Mark transporting", "transporting"), ("Mark at hospital", "at hospital")]:
-        _click_button(dash_duo, active, label)
-        dash_duo.wait_for_text_to_equal("#queue-message", f"{number}: {message}.")
-    dash_duo.wait_for_contains_text(active, "Arrived at hospital")
-    _click_button(dash_duo, active, "Resolve: handover done")
-    dash_duo.wait_for_no_elements(active)
-    dash_duo.wait_for_contains_text("#queue-message", "resolved")
-    dash_duo.wait_for_text_to_equal("#queue-message", f"{number} resolved. The ambulance is available again.")
-    dash_duo.wait_for_element("#active-empty")
+        _click_button(browser, active, label)
+        browser.wait_for_text_to_equal("#queue-message", f"{number}: {message}.")
+    browser.wait_for_contains_text(active, "Arrived at hospital")
+    _click_button(browser, active, "Resolve: handover done")
+    browser.wait_for_no_elements(active)
+    browser.wait_for_contains_text("#queue-message", "resolved")
+    browser.wait_for_text_to_equal("#queue-message", f"{number} resolved. The ambulance is available again.")
+    browser.wait_for_element("#active-empty")
     with web_db.factory() as session:
         assert session.get(Sos, sos.id).status == "resolved"
         unit = session.execute(select(Ambulance).where(Ambulance.call_sign == "AMB-1")).scalar_one()
         assert (unit.status, unit.current_sos_id) == ("available", None)
-    _log_out(dash_duo)
+    browser.log_out()
 
     # 6. The citizen reads the whole story.
-    _as_citizen(dash_duo, base)
-    dash_duo.driver.get(f"{base}/citizen/sos/{sos.id}")
-    _wait_for_status(dash_duo, "Resolved")
-    dash_duo.wait_for_text_to_equal("#track-hospital", "Alpha Hospital")
-    dash_duo.wait_for_contains_text("#track-ambulance", "AMB-1")
-    _assert_in_order(_timeline(dash_duo), [
+    _as_citizen(browser)
+    browser.driver.get(f"{base}/citizen/sos/{sos.id}")
+    _wait_for_status(browser, "Resolved")
+    browser.wait_for_text_to_equal("#track-hospital", "Alpha Hospital")
+    browser.wait_for_contains_text("#track-ambulance", "AMB-1")
+    _assert_in_order(_timeline(browser), [
         "SOS sent (Breathing difficulty)",
         "Offered to 2 hospitals within 5 km",
         "Accepted by Alpha Hospital",
@@ -256,47 +247,47 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
         "Ambulance AMB-1: arrived at hospital",
         "Resolved",
     ])
-    assert "Beta Hospital" not in dash_duo.find_element("#track-body").text
-    assert _count(dash_duo, "#cancel-sos-button") == 0  # nothing left to cancel
+    assert "Beta Hospital" not in browser.find_element("#track-body").text
+    assert browser.count("#cancel-sos-button") == 0  # nothing left to cancel
 
 
-def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db, web_app, dash_duo):
+def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db, browser):
     _beds_and_an_ambulance(web_db, web_people)
-    base = _start(dash_duo, web_app)
+    browser.start()
 
-    _as_citizen(dash_duo, base)
-    _press_sos(dash_duo, coordinates=WHERE)
-    dash_duo.wait_for_contains_text("#sos-sent-number", "SOS-0000")
+    _as_citizen(browser)
+    _press_sos(browser, coordinates=WHERE)
+    browser.wait_for_contains_text("#sos-sent-number", "SOS-0000")
     sos = _the_only_sos(web_db, web_people["citizen"].id)
-    _click(dash_duo, "#track-link")
-    _wait_for_path(dash_duo, f"/citizen/sos/{sos.id}")
-    _wait_for_status(dash_duo, "Waiting for a hospital")
-    dash_duo.wait_for_text_to_equal("h1", sos_number(sos.id))
-    dash_duo.wait_for_contains_text("#track-waiting", "Offered to 2 nearby hospitals")
-    assert _count(dash_duo, "#track-hospital") == 0
+    browser.click("#track-link")
+    browser.wait_for_path(f"/citizen/sos/{sos.id}")
+    _wait_for_status(browser, "Waiting for a hospital")
+    browser.wait_for_text_to_equal("h1", sos_number(sos.id))
+    browser.wait_for_contains_text("#track-waiting", "Offered to 2 nearby hospitals")
+    assert browser.count("#track-hospital") == 0
 
     # Alpha accepts elsewhere: the open page shows it within a poll or two, without a reload.
-    marker = dash_duo.driver.execute_script("return window.__sosTrackMarker = Math.random()")
+    marker = browser.driver.execute_script("return window.__sosTrackMarker = Math.random()")
     with web_db.factory() as session:
         admin_a = session.get(User, web_people["admin_a"].id)
         sos_ops.accept_sos(session, actor=admin_a, sos_id=sos.id, now=utcnow())
         session.commit()
-    _wait_for_status(dash_duo, "Accepted by a hospital")
-    dash_duo.wait_for_text_to_equal("#track-hospital", "Alpha Hospital", timeout=LIVE)
-    dash_duo.wait_for_contains_text("#track-timeline", "Accepted by Alpha Hospital", timeout=LIVE)
-    assert dash_duo.driver.execute_script("return window.__sosTrackMarker") == marker, "the page reloaded"
+    _wait_for_status(browser, "Accepted by a hospital")
+    browser.wait_for_text_to_equal("#track-hospital", "Alpha Hospital", timeout=LIVE)
+    browser.wait_for_contains_text("#track-timeline", "Accepted by Alpha Hospital", timeout=LIVE)
+    assert browser.driver.execute_script("return window.__sosTrackMarker") == marker, "the page reloaded"
 
     # The citizen cancels, confirming in the browser's dialog.
-    _click(dash_duo, "#cancel-sos-button")
-    WebDriverWait(dash_duo.driver, 5).until(expected_conditions.alert_is_present())
-    dialog = dash_duo.driver.switch_to.alert
+    browser.click("#cancel-sos-button")
+    WebDriverWait(browser.driver, 5).until(expected_conditions.alert_is_present())
+    dialog = browser.driver.switch_to.alert
     assert dialog.text == "Cancel this SOS? The hospital and ambulance will stop coming."
     dialog.accept()
-    _wait_for_status(dash_duo, "Cancelled")
-    dash_duo.wait_for_text_to_equal(
+    _wait_for_status(browser, "Cancelled")
+    browser.wait_for_text_to_equal(
         "#track-message", "Your SOS is cancelled. Press SOS again if you need help.")
-    dash_duo.wait_for_no_elements("#cancel-sos-button")
-    _assert_in_order(_timeline(dash_duo), ["SOS sent", "Offered to", "Accepted by Alpha Hospital",
+    browser.wait_for_no_elements("#cancel-sos-button")
+    _assert_in_order(_timeline(browser), ["SOS sent", "Offered to", "Accepted by Alpha Hospital",
                                            "Cancelled"])
     with web_db.factory() as session:
         assert session.get(Sos, sos.id).status == "cancelled"
@@ -304,7 +295,7 @@ def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db,
     assert set(_offers(web_db, sos.id).values()) == {"accepted", "withdrawn"}
 
 
-def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, web_app, dash_duo):
+def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, browser):
     """A dispatcher who takes more than a moment between choosing the ambulance and pressing
     "Send ambulance" must not lose the choice."""
     _beds_and_an_ambulance(web_db, web_people)
@@ -318,17 +309,14 @@ def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, web_app
                            now=utcnow())
         session.commit()
         sos_id = sos.id
-    base = _start(dash_duo, web_app)
-    _open_queue_as(dash_duo, base, "admin.a@example.in")
+    browser.start()
+    _open_queue_as(browser, "admin.a@example.in")
     active = f"#active-{sos_id}"
-    dash_duo.wait_for_element(f"{active} select")
-    Select(dash_duo.find_element(f"{active} select")).select_by_visible_text("AMB-1 · BLS")
-    _just_after_queue_refresh(dash_duo)  # the person takes a few seconds: a refresh lands
-    chosen = Select(dash_duo.find_element(f"{active} select")).first_selected_option.text
+    browser.wait_for_element(f"{active} select")
+    Select(browser.find_element(f"{active} select")).select_by_visible_text("AMB-1 · BLS")
+    _just_after_queue_refresh(browser)  # the person takes a few seconds: a refresh lands
+    chosen = Select(browser.find_element(f"{active} select")).first_selected_option.text
     assert chosen == "AMB-1 · BLS", f"the choice was lost: the select shows {chosen!r}"
-    _click_button(dash_duo, active, "Send ambulance")
-    dash_duo.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
+    _click_button(browser, active, "Send ambulance")
+    browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
 
-
-def _log_in(dash_duo, base: str, email: str, *, lands_on: str, role_label: str) -> None:
-    browser.log_in(dash_duo, base, email, PASSWORD, lands_on=lands_on, role_label=role_label)

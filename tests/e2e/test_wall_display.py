@@ -13,18 +13,12 @@ from db import matching, sos as sos_ops, users
 from db.clock import utcnow
 from db.engine import make_session_factory
 from db.models import User
-from tests.e2e.browser import log_in, start
-from tests.conftest import PASSWORD
-from tests.sos_fixtures import give_beds
+from tests.builders import PASSWORD, give_beds
 
 pytestmark = pytest.mark.e2e
 
 
-def _text(driver, css):
-    return driver.execute_script("const e = document.querySelector(arguments[0]); return e ? e.innerText : ''", css)
-
-
-def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people, web_db, web_app, dash_duo,
+def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people, web_db, web_app, browser,
                                                                       tmp_path):
     with web_db.factory() as session:
         give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id), icu=7)
@@ -40,13 +34,13 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
         matching.match_due(session, now=utcnow(), sos_id=taken.id)
         sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=taken.id, now=utcnow())
         session.commit()
-    driver = dash_duo.driver
-    driver.set_window_size(1920, 1080)
-    base = start(dash_duo, web_app)
-    log_in(dash_duo, base, "display@example.in", PASSWORD, lands_on="/display", role_label="Wall display")
-    dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}", timeout=10)
-    dash_duo.wait_for_text_to_equal("#wall-unanswered .wall-huge", "1")
-    assert "7" in _text(driver, "#wall-beds")
+    driver = browser.driver
+    browser.set_window_size(1920, 1080)
+    browser.start()
+    browser.log_in("display@example.in", PASSWORD, lands_on="/display", role_label="Wall display")
+    browser.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}", timeout=10)
+    browser.wait_for_text_to_equal("#wall-unanswered .wall-huge", "1")
+    assert "7" in browser.text("#wall-beds")
     assert "wall-alarm" in driver.find_element("css selector", "#wall-unanswered").get_attribute("class")
     # Every tile is on the screen, none cut off below the fold.
     height = driver.execute_script("return window.innerHeight")
@@ -57,7 +51,7 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
         assert bottom <= height + 1, tile
     # The long name ends in an ellipsis: it squeezes neither the map nor the times, and every
     # response-time row fits in its tile.
-    dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{taken.id:05d}")
+    browser.wait_for_contains_text("#wall-sos", f"SOS-{taken.id:05d}")
     map_width, grid_width = driver.execute_script(
         "return ['#wall-map', '.wall-grid'].map(s => document.querySelector(s).getBoundingClientRect().width)")
     assert map_width >= grid_width / 5
@@ -80,25 +74,25 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
     state["session_factory"] = make_session_factory(create_engine(
         "postgresql+psycopg2://nobody@127.0.0.1:9/none", connect_args={"connect_timeout": 1}))
     try:
-        until(lambda: "NO NEW DATA" in _text(driver, "#wall-outage"), 30, poll=0.5)
+        until(lambda: "NO NEW DATA" in browser.text("#wall-outage"), 30, poll=0.5)
         assert "wall-stale" in driver.find_element("css selector", "#wall").get_attribute("class")
-        assert f"SOS-{sos.id:05d}" in _text(driver, "#wall-sos")  # the last data stays on screen
-        first = _text(driver, "#wall-outage")
-        until(lambda: _text(driver, "#wall-outage") != first, 5, poll=0.5)  # the outage time counts up
+        assert f"SOS-{sos.id:05d}" in browser.text("#wall-sos")  # the last data stays on screen
+        first = browser.text("#wall-outage")
+        until(lambda: browser.text("#wall-outage") != first, 5, poll=0.5)  # the outage time counts up
     finally:
         state["session_factory"] = working
     # It comes back by itself, without a reload.
-    until(lambda: _text(driver, "#wall-outage") == "", 20, poll=0.5)
+    until(lambda: browser.text("#wall-outage") == "", 20, poll=0.5)
     assert "wall-stale" not in driver.find_element("css selector", "#wall").get_attribute("class")
-    dash_duo.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}")
+    browser.wait_for_contains_text("#wall-sos", f"SOS-{sos.id:05d}")
 
     # A cancelled SOS leaves the wall by itself: only the parts that show it are sent again.
     with web_db.factory() as session:
         sos_ops.cancel_sos(session, actor=session.get(User, web_people["citizen"].id), sos_id=sos.id, now=utcnow())
         session.commit()
-    dash_duo.wait_for_text_to_equal("#wall-unanswered .wall-huge", "0", timeout=15)
-    assert f"SOS-{sos.id:05d}" not in _text(driver, "#wall-sos")
-    assert "7" in _text(driver, "#wall-beds")  # the tiles that did not change are still there
+    browser.wait_for_text_to_equal("#wall-unanswered .wall-huge", "0", timeout=15)
+    assert f"SOS-{sos.id:05d}" not in browser.text("#wall-sos")
+    assert "7" in browser.text("#wall-beds")  # the tiles that did not change are still there
     # The display account's sessions end (e.g. a super admin disables it): the screen goes to login.
     with web_db.factory() as session:
         display_account = session.execute(select(User).where(User.email == "display@example.in")).scalar_one()

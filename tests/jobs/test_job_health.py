@@ -5,7 +5,7 @@ from datetime import timedelta
 from db import jobhealth
 from jobs import heartbeat
 from jobs.runner import run_recorded
-from tests.conftest import T0
+from tests.builders import T0
 
 
 def test_heartbeat_shows_the_job_process_alive_then_stopped(db, clock):

@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from db import matching
 from db.models import Sos, SosOffer
-from tests.conftest import T0, add_user
-from tests.sos_fixtures import city, send_sos
+from tests.builders import T0, add_user, city, send_sos
 
 
 def _setup(factory, sos_count=40):

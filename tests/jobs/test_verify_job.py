@@ -7,8 +7,7 @@ from sqlalchemy import func, select
 
 from db import reports
 from db.models import MedicalReport, ReportCheck
-from tests.conftest import T0, add_user
-from tests.report_fixtures import KEY, pdf_bytes, stream
+from tests.builders import KEY, T0, add_user, pdf_bytes, stream
 
 
 def test_three_verifiers_verify_each_report_exactly_once_per_round(pg_db, tmp_path):

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from components import admin as ui
 from db import jobhealth
 from db.models import Hospital, User
-from tests.conftest import PASSWORD, T0, dash_headers, login
+from tests.builders import PASSWORD, T0
 
 
 def _key_for(web_app, client, output_id):
@@ -20,11 +20,11 @@ def _key_for(web_app, client, output_id):
                 if "callback" in v and f"..{output_id}." in f"..{k.strip('.')}")
 
 
-def _post(web_app, client, output_id, values=None, changed=None):
+def _post(web_app, auth, output_id, values=None, changed=None):
     """Call the callback that writes `output_id`, with `values` ({(id, prop): value}) for its
     inputs and states; `changed` names the input that fired."""
     values = values or {}
-    key = _key_for(web_app, client, output_id)
+    key = _key_for(web_app, auth.client, output_id)
     spec = web_app.callback_map[key]
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
                for part in key.strip(".").split("...")]
@@ -41,11 +41,11 @@ def _post(web_app, client, output_id, values=None, changed=None):
         "state": [dep(d) for d in spec.get("state", [])],
         "changedPropIds": [f"{changed[0]}.{changed[1]}"] if changed else [],
     }
-    return client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    return auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
 
 
-def _disable(web_app, client, user_id):
-    return _post(web_app, client, ui.USERS_GRID,
+def _disable(web_app, auth, user_id):
+    return _post(web_app, auth, ui.USERS_GRID,
                  {(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"): 1,
                   (ui.USERS_GRID, "selectedRows"): [{"id": str(user_id)}]},
                  changed=(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"))
@@ -56,22 +56,24 @@ def _status(web_db, user_id):
         return session.get(User, user_id).status
 
 
-def test_hospital_admin_cannot_disable_through_the_callback(web_app, client, web_people, web_db):
-    login(client, "admin.a@example.in")
-    response = _disable(web_app, client, web_people["citizen"].id)
+def test_hospital_admin_cannot_disable_through_the_callback(web_app, client, auth, web_people, web_db):
+    auth.login("admin.a@example.in")
+    response = _disable(web_app, auth, web_people["citizen"].id)
     assert response.status_code == 403
     assert _status(web_db, web_people["citizen"].id) == "active"
 
 
-def test_super_admin_disables_through_the_callback_and_their_session_ends(web_app, web_people, web_db):
+def test_super_admin_disables_through_the_callback_and_their_session_ends(auth_for, web_app, web_people,
+                                                                        web_db):
     # Two plain clients: the `client` fixture keeps its request context open, and a second
     # client's requests inside it would share Flask-Login's cached user.
     client, victim = web_app.server.test_client(), web_app.server.test_client()
-    assert login(victim, "citizen@example.in").status_code == 302
+    auth, victim_auth = auth_for(client), auth_for(victim)
+    assert victim_auth.login("citizen@example.in").status_code == 302
     assert victim.get("/citizen").status_code == 200
 
-    login(client, "super@example.in")
-    response = _disable(web_app, client, web_people["citizen"].id)
+    auth.login("super@example.in")
+    response = _disable(web_app, auth, web_people["citizen"].id)
     assert response.status_code == 200
     payload = response.get_json()["response"]
     assert payload[ui.USERS_MESSAGE]["children"].startswith("citizen@example.in is disabled")
@@ -81,22 +83,22 @@ def test_super_admin_disables_through_the_callback_and_their_session_ends(web_ap
     # Their open session ends at its next request, and they cannot log in again.
     page = victim.get("/citizen")
     assert page.status_code == 302 and "/login" in page.headers["Location"]
-    assert login(victim, "citizen@example.in", PASSWORD).status_code != 302
+    assert victim_auth.login("citizen@example.in", PASSWORD).status_code != 302
 
 
-def test_refusal_through_the_callback_is_a_message(web_app, client, web_people, web_db):
-    login(client, "super@example.in")
-    response = _disable(web_app, client, web_people["super"].id)
+def test_refusal_through_the_callback_is_a_message(web_app, client, auth, web_people, web_db):
+    auth.login("super@example.in")
+    response = _disable(web_app, auth, web_people["super"].id)
     payload = response.get_json()["response"]
     assert payload[ui.USERS_MESSAGE]["children"] == "You cannot disable your own account."
     assert payload[ui.USERS_MESSAGE]["color"] == "danger"
     assert _status(web_db, web_people["super"].id) == "active"
 
 
-def test_change_role_through_the_callback(web_app, client, web_people, web_db):
-    login(client, "super@example.in")
+def test_change_role_through_the_callback(web_app, auth, web_people, web_db):
+    auth.login("super@example.in")
     hospital_id = web_people["hospital_b"].id
-    response = _post(web_app, client, ui.USERS_GRID,
+    response = _post(web_app, auth, ui.USERS_GRID,
                      {(ui.USER_CHANGE_ROLE, "n_clicks"): 1,
                       (ui.USERS_GRID, "selectedRows"): [{"id": str(web_people["officer"].id)}],
                       (ui.USER_ROLE, "value"): "hospital_admin", (ui.USER_HOSPITAL, "value"): hospital_id},
@@ -108,9 +110,9 @@ def test_change_role_through_the_callback(web_app, client, web_people, web_db):
         assert (officer.role, officer.hospital_id) == ("hospital_admin", hospital_id)
 
 
-def test_users_grid_never_carries_secrets(web_app, client, web_people, web_db):
-    login(client, "super@example.in")
-    response = _post(web_app, client, ui.USERS_GRID, {(ui.USERS_REFRESH, "n_intervals"): 1},
+def test_users_grid_never_carries_secrets(web_app, auth, web_people, web_db):
+    auth.login("super@example.in")
+    response = _post(web_app, auth, ui.USERS_GRID, {(ui.USERS_REFRESH, "n_intervals"): 1},
                      changed=(ui.USERS_REFRESH, "n_intervals"))
     assert response.status_code == 200
     rows = response.get_json()["response"][ui.USERS_GRID]["rowData"]
@@ -125,14 +127,14 @@ def test_users_grid_never_carries_secrets(web_app, client, web_people, web_db):
     assert "$argon2" not in text and "password" not in text.lower() and "token" not in text.lower()
 
 
-def test_a_bad_hospital_edit_is_explained_and_reverted(web_app, client, web_people, web_db):
-    login(client, "super@example.in")
+def test_a_bad_hospital_edit_is_explained_and_reverted(web_app, auth, web_people, web_db):
+    auth.login("super@example.in")
     hospital = web_people["hospital_a"]
 
     def edit(field, value):
         change = {"rowIndex": 0, "rowId": str(hospital.id), "colId": field, "oldValue": None, "value": value,
                   "data": {"id": str(hospital.id), field: value}}
-        response = _post(web_app, client, ui.HOSPITALS_GRID,
+        response = _post(web_app, auth, ui.HOSPITALS_GRID,
                          {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
                          changed=(ui.HOSPITALS_GRID, "cellValueChanged"))
         assert response.status_code == 200
@@ -151,22 +153,22 @@ def test_a_bad_hospital_edit_is_explained_and_reverted(web_app, client, web_peop
         assert (stored.city, stored.latitude) == ("Bengaluru", hospital.latitude)
 
 
-def test_hospital_admin_cannot_edit_hospitals_through_the_callback(web_app, client, web_people, web_db):
-    login(client, "admin.a@example.in")
+def test_hospital_admin_cannot_edit_hospitals_through_the_callback(web_app, auth, web_people, web_db):
+    auth.login("admin.a@example.in")
     hospital = web_people["hospital_b"]
     change = {"colId": "name", "value": "Taken over", "data": {"id": str(hospital.id)}}
-    response = _post(web_app, client, ui.HOSPITALS_GRID, {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
+    response = _post(web_app, auth, ui.HOSPITALS_GRID, {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
                      changed=(ui.HOSPITALS_GRID, "cellValueChanged"))
     assert response.status_code == 403
     with web_db.factory() as session:
         assert session.get(Hospital, hospital.id).name == "Beta Hospital"
 
 
-def test_console_warns_in_words_when_the_job_process_stops(web_app, client, web_people, web_db):
-    login(client, "super@example.in")
+def test_console_warns_in_words_when_the_job_process_stops(web_app, auth, web_people, web_db):
+    auth.login("super@example.in")
 
     def console():
-        response = _post(web_app, client, "admin-summary", {("admin-refresh", "n_intervals"): 1},
+        response = _post(web_app, auth, "admin-summary", {("admin-refresh", "n_intervals"): 1},
                          changed=("admin-refresh", "n_intervals"))
         assert response.status_code == 200
         return json.dumps(response.get_json())
@@ -183,9 +185,9 @@ def test_console_warns_in_words_when_the_job_process_stops(web_app, client, web_
     assert "job-process-stopped" not in console()
 
 
-def test_console_links_to_user_and_hospital_management(web_app, client, web_people):
-    login(client, "super@example.in")
-    headers = dash_headers(client)
+def test_console_links_to_user_and_hospital_management(web_app, client, auth, web_people):
+    auth.login("super@example.in")
+    headers = auth.dash_headers()
     key = next(k for k, v in web_app.callback_map.items() if "_pages_content" in k)
     spec = web_app.callback_map[key]
     body = {"output": key, "outputs": [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]}

@@ -17,8 +17,7 @@ from components.cap import ATOM_NS, CAP_NS
 from db import alerts, dispatch, feedback, guidance, matching, sos as sos_ops
 from db.clock import utcnow
 from db.models import Alert, Feedback, User
-from tests.conftest import ROOT, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import ROOT, give_beds
 
 SELECTS = {"category": "Health", "urgency": "Expected", "severity": "Severe", "certainty": "Likely",
            "status": "Actual"}
@@ -130,9 +129,9 @@ def _expand(dep, values: dict):
     return out
 
 
-def _alert_post(web_app, client, *, button: str, fields: dict, mode="new", reference=None, reason=None,
+def _alert_post(web_app, auth, *, button: str, fields: dict, mode="new", reference=None, reason=None,
                 previewed=None, area_kind="circle"):
-    key, spec = _callback(web_app, client, "alert-previewed.data")
+    key, spec = _callback(web_app, auth.client, "alert-previewed.data")
     values = dict(fields)
     values.update({"alert-preview-button": 1 if button == "preview" else None,
                    "alert-publish-button": 1 if button == "publish" else None,
@@ -150,7 +149,7 @@ def _alert_post(web_app, client, *, button: str, fields: dict, mode="new", refer
         "state": [_expand({**d, "value": None}, values) for d in spec["state"]],
         "changedPropIds": [f"alert-{button}-button.n_clicks"],
     }
-    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     return response
 
 
@@ -168,19 +167,19 @@ def _response(response) -> dict:
     return response.get_json()["response"]
 
 
-def test_officer_previews_then_publishes(web_app, client, web_db, web_people):
-    login(client, "officer@example.in")
-    early = _response(_alert_post(web_app, client, button="publish", fields=_form()))
+def test_officer_previews_then_publishes(web_app, auth, web_db, web_people):
+    auth.login("officer@example.in")
+    early = _response(_alert_post(web_app, auth, button="publish", fields=_form()))
     assert "Press Preview first" in json.dumps(early)
     assert _count_alerts(web_db) == 0
-    shown = _response(_alert_post(web_app, client, button="preview", fields=_form()))
+    shown = _response(_alert_post(web_app, auth, button="preview", fields=_form()))
     fingerprint = shown["alert-previewed"]["data"]
     assert "Dengue: empty standing water" in json.dumps(shown["alert-preview"])
     assert _count_alerts(web_db) == 0  # a preview stores nothing
-    changed = _response(_alert_post(web_app, client, button="publish", fields=_form(headline="Changed after"),
+    changed = _response(_alert_post(web_app, auth, button="publish", fields=_form(headline="Changed after"),
                                     previewed=fingerprint))
     assert "Press Preview first" in json.dumps(changed)
-    done = _response(_alert_post(web_app, client, button="publish", fields=_form(), previewed=fingerprint))
+    done = _response(_alert_post(web_app, auth, button="publish", fields=_form(), previewed=fingerprint))
     assert "Alert published" in json.dumps(done)
     with web_db.factory() as session:
         stored = session.execute(select(Alert)).scalar_one()
@@ -195,11 +194,11 @@ def test_officer_previews_then_publishes(web_app, client, web_db, web_people):
     (dict(radius="50000"), "radius", "name the region instead"),
     (dict(centre="somewhere"), "centre", "Type two numbers"),
 ])
-def test_bad_alert_shows_at_the_field_and_stores_nothing(web_app, client, web_db, web_people, overrides, field,
+def test_bad_alert_shows_at_the_field_and_stores_nothing(web_app, auth, web_db, web_people, overrides, field,
                                                          message):
-    login(client, "officer@example.in")
+    auth.login("officer@example.in")
     for button in ("preview", "publish"):
-        payload = _response(_alert_post(web_app, client, button=button, fields=_form(**overrides),
+        payload = _response(_alert_post(web_app, auth, button=button, fields=_form(**overrides),
                                         previewed="anything"))
         at_field = payload[json.dumps({"name": field, "type": "alert-feedback"}, separators=(",", ":"))]
         assert message in at_field["children"]
@@ -207,32 +206,32 @@ def test_bad_alert_shows_at_the_field_and_stores_nothing(web_app, client, web_db
     assert _count_alerts(web_db) == 0
 
 
-def test_officer_updates_and_cancels_through_the_form(web_app, client, web_db, web_people):
+def test_officer_updates_and_cancels_through_the_form(web_app, client, auth, web_db, web_people):
     first = _publish(web_db, web_people)
-    login(client, "officer@example.in")
+    auth.login("officer@example.in")
     fields = _form(headline="Boil drinking water: until Friday")
-    fingerprint = _response(_alert_post(web_app, client, button="preview", fields=fields, mode="update",
+    fingerprint = _response(_alert_post(web_app, auth, button="preview", fields=fields, mode="update",
                                         reference=str(first.id)))["alert-previewed"]["data"]
     assert "Update published" in json.dumps(_response(_alert_post(
-        web_app, client, button="publish", fields=fields, mode="update", reference=str(first.id),
+        web_app, auth, button="publish", fields=fields, mode="update", reference=str(first.id),
         previewed=fingerprint)))
     with web_db.factory() as session:
         update = session.execute(select(Alert).where(Alert.msg_type == "Update")).scalar_one()
         assert update.references_alert_id == first.id
         update_id = update.id
-    fingerprint = _response(_alert_post(web_app, client, button="preview", fields=fields, mode="cancel",
+    fingerprint = _response(_alert_post(web_app, auth, button="preview", fields=fields, mode="cancel",
                                         reference=str(update_id), reason="Supply tested safe."))["alert-previewed"]["data"]
     assert "Cancellation published" in json.dumps(_response(_alert_post(
-        web_app, client, button="publish", fields=fields, mode="cancel", reference=str(update_id),
+        web_app, auth, button="publish", fields=fields, mode="cancel", reference=str(update_id),
         reason="Supply tested safe.", previewed=fingerprint)))
     entries = ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry")
     assert entries == []
 
 
 @pytest.mark.parametrize("email", ["citizen@example.in", "admin.a@example.in", "super@example.in"])
-def test_only_officers_can_call_the_publish_callback(web_app, client, web_db, web_people, email):
-    login(client, email)
-    response = _alert_post(web_app, client, button="publish", fields=_form(), previewed="x")
+def test_only_officers_can_call_the_publish_callback(web_app, auth, web_db, web_people, email):
+    auth.login(email)
+    response = _alert_post(web_app, auth, button="publish", fields=_form(), previewed="x")
     assert response.status_code == 403
     assert _count_alerts(web_db) == 0
 
@@ -240,32 +239,32 @@ def test_only_officers_can_call_the_publish_callback(web_app, client, web_db, we
 # ---- the banner -----------------------------------------------------------------------------
 
 
-def _banner(web_app, client, shown=None):
-    key, spec = _callback(web_app, client, "alerts-banner-shown.data")
+def _banner(web_app, auth, shown=None):
+    key, spec = _callback(web_app, auth.client, "alerts-banner-shown.data")
     body = {"output": key,
             "outputs": [{"id": "alerts-banner", "property": "children"},
                         {"id": "alerts-banner-shown", "property": "data"}],
             "inputs": [{"id": "alerts-banner-refresh", "property": "n_intervals", "value": 3}],
             "state": [{"id": "alerts-banner-shown", "property": "data", "value": shown}],
             "changedPropIds": ["alerts-banner-refresh.n_intervals"]}
-    return client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    return auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
 
 
-def test_banner_shows_active_alerts_most_severe_first_as_text(web_app, client, web_db, web_people):
+def test_banner_shows_active_alerts_most_severe_first_as_text(web_app, auth, web_db, web_people):
     _publish(web_db, web_people, headline="Minor thing", severity="Minor")
     _publish(web_db, web_people, headline="<script>window.hacked=1</script>", severity="Extreme")
-    login(client, "citizen@example.in")
-    payload = _response(_banner(web_app, client))
+    auth.login("citizen@example.in")
+    payload = _response(_banner(web_app, auth))
     text = json.dumps(payload["alerts-banner"]["children"])
     assert text.index("window.hacked") < text.index("Minor thing")
     assert "dangerouslySetInnerHTML" not in text
     # Nothing changed since: nothing is sent again.
-    again = _banner(web_app, client, shown=payload["alerts-banner-shown"]["data"])
+    again = _banner(web_app, auth, shown=payload["alerts-banner-shown"]["data"])
     assert again.status_code == 204
 
 
-def test_shell_has_the_banner_for_signed_in_people(client, web_people):
-    login(client, "citizen@example.in")
+def test_shell_has_the_banner_for_signed_in_people(client, auth, web_people):
+    auth.login("citizen@example.in")
     layout = client.get("/_dash-layout").get_data(as_text=True)
     assert '"alerts-banner"' in layout and '"alerts-banner-refresh"' in layout
 
@@ -279,7 +278,7 @@ def test_markdown_is_never_rendered_as_raw_html():
             assert "dangerously_allow_html=True" not in path.read_text(), path
 
 
-def _page(client, pathname: str, search: str = "") -> str:
+def _page(auth, pathname: str, search: str = "") -> str:
     """What the page router sends for a path (as the browser's renderer would ask for it)."""
     body = {"output": ".._pages_content.children..._pages_store.data..",
             "outputs": [{"id": "_pages_content", "property": "children"},
@@ -287,21 +286,21 @@ def _page(client, pathname: str, search: str = "") -> str:
             "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
                        {"id": "_pages_location", "property": "search", "value": search}],
             "state": [], "changedPropIds": ["_pages_location.pathname"]}
-    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     assert response.status_code == 200
     return response.get_data(as_text=True)
 
 
-def test_guidance_page_shows_the_chosen_type_as_markdown(client, web_db, web_people):
+def test_guidance_page_shows_the_chosen_type_as_markdown(client, auth, web_db, web_people):
     with web_db.factory() as session:
         guidance.ensure_default_guidance(session, utcnow())
         officer = session.get(User, web_people["officer"].id)
         guidance.save_guidance(session, actor=officer, emergency_type="choking", title="Choking",
                                body_markdown="1. <script>window.hacked=1</script> Cough hard.", now=utcnow())
         session.commit()
-    login(client, "citizen@example.in")
+    auth.login("citizen@example.in")
     client.get("/login")
-    page = _page(client, "/guidance", "?type=choking")
+    page = _page(auth, "/guidance", "?type=choking")
     assert '"Markdown"' in page and "Cough hard." in page and "dangerously_allow_html" not in page
     for emergency_type in guidance.DEFAULT_GUIDANCE:
         assert f"guidance-type-{emergency_type}" in page
@@ -314,10 +313,10 @@ def test_guidance_page_shows_the_chosen_type_as_markdown(client, web_db, web_peo
     ("/officer/feedback", "officer@example.in", True), ("/officer/feedback", "admin.a@example.in", False),
     ("/alerts", "display@example.in", True), ("/guidance", "citizen@example.in", True),
 ])
-def test_pages_open_only_for_their_roles(client, web_people, path, email, allowed):
-    login(client, email)
+def test_pages_open_only_for_their_roles(client, auth, web_people, path, email, allowed):
+    auth.login(email)
     client.get("/login")
-    assert ('"forbidden"' not in _page(client, path)) is allowed
+    assert ('"forbidden"' not in _page(auth, path)) is allowed
 
 
 # ---- feedback -------------------------------------------------------------------------------
@@ -343,8 +342,8 @@ def _resolved_sos(web_db, web_people, *, resolve=True) -> int:
         return sos.id
 
 
-def _send_feedback(web_app, client, sos_id, rating, comment=""):
-    key, spec = _callback(web_app, client, "feedback-comment-feedback.children")
+def _send_feedback(web_app, auth, sos_id, rating, comment=""):
+    key, spec = _callback(web_app, auth.client, "feedback-comment-feedback.children")
     body = {
         "output": key,
         "outputs": [{"id": "feedback-result", "property": "children"},
@@ -358,7 +357,7 @@ def _send_feedback(web_app, client, sos_id, rating, comment=""):
                   {"id": "track-sos-id", "property": "data", "value": sos_id}],
         "changedPropIds": ["feedback-submit.n_clicks"],
     }
-    return _response(client.post("/_dash-update-component", json=body, headers=dash_headers(client)))
+    return _response(auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers()))
 
 
 def _feedback_count(web_db) -> int:
@@ -366,60 +365,60 @@ def _feedback_count(web_db) -> int:
         return session.execute(select(func.count()).select_from(Feedback)).scalar_one()
 
 
-def test_feedback_before_resolution_is_refused(web_app, client, web_db, web_people):
+def test_feedback_before_resolution_is_refused(web_app, auth, web_db, web_people):
     sos_id = _resolved_sos(web_db, web_people, resolve=False)
-    login(client, "citizen@example.in")
-    payload = _send_feedback(web_app, client, sos_id, 5)
+    auth.login("citizen@example.in")
+    payload = _send_feedback(web_app, auth, sos_id, 5)
     assert "once this SOS is resolved" in json.dumps(payload)
     assert _feedback_count(web_db) == 0
 
 
-def test_feedback_once_with_clear_messages(web_app, client, web_db, web_people):
+def test_feedback_once_with_clear_messages(web_app, auth, web_db, web_people):
     sos_id = _resolved_sos(web_db, web_people)
-    login(client, "citizen@example.in")
-    assert "five answers" in json.dumps(_send_feedback(web_app, client, sos_id, 7))
-    assert "five answers" in json.dumps(_send_feedback(web_app, client, sos_id, None))
+    auth.login("citizen@example.in")
+    assert "five answers" in json.dumps(_send_feedback(web_app, auth, sos_id, 7))
+    assert "five answers" in json.dumps(_send_feedback(web_app, auth, sos_id, None))
     assert _feedback_count(web_db) == 0
-    assert "Thank you" in json.dumps(_send_feedback(web_app, client, sos_id, 4, "Kind crew"))
-    assert "already given feedback" in json.dumps(_send_feedback(web_app, client, sos_id, 1))
+    assert "Thank you" in json.dumps(_send_feedback(web_app, auth, sos_id, 4, "Kind crew"))
+    assert "already given feedback" in json.dumps(_send_feedback(web_app, auth, sos_id, 1))
     assert _feedback_count(web_db) == 1
 
 
-def test_feedback_on_someone_elses_sos_is_refused(web_app, client, web_db, web_people):
+def test_feedback_on_someone_elses_sos_is_refused(web_app, auth, web_db, web_people):
     sos_id = _resolved_sos(web_db, web_people)
     with web_db.factory() as session:
-        from tests.conftest import add_user
+        from tests.builders import add_user
 
         add_user(session, "citizen", email="other.citizen@example.in")
         session.commit()
-    login(client, "other.citizen@example.in")
-    assert "not yours" in json.dumps(_send_feedback(web_app, client, sos_id, 5))
+    auth.login("other.citizen@example.in")
+    assert "not yours" in json.dumps(_send_feedback(web_app, auth, sos_id, 5))
     assert _feedback_count(web_db) == 0
 
 
-def _hospital_feedback(web_app, client):
-    key, spec = _callback(web_app, client, "hospital-feedback-items.children")
+def _hospital_feedback(web_app, auth):
+    key, spec = _callback(web_app, auth.client, "hospital-feedback-items.children")
     body = {"output": key,
             "outputs": [{"id": "hospital-feedback-summary", "property": "children"},
                         {"id": "hospital-feedback-chart", "property": "figure"},
                         {"id": "hospital-feedback-items", "property": "children"}],
             "inputs": [{"id": "hospital-feedback-refresh", "property": "n_intervals", "value": 1}],
             "state": [], "changedPropIds": ["hospital-feedback-refresh.n_intervals"]}
-    return json.dumps(_response(client.post("/_dash-update-component", json=body, headers=dash_headers(client))))
+    return json.dumps(_response(auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())))
 
 
-def test_a_hospital_sees_only_its_own_feedback(web_app, client, web_db, web_people):
+def test_a_hospital_sees_only_its_own_feedback(web_app, client, auth, web_db, web_people):
     sos_id = _resolved_sos(web_db, web_people)  # handled by Alpha
     with web_db.factory() as session:
         feedback.submit_feedback(session, actor=session.get(User, web_people["citizen"].id), sos_id=sos_id,
                                  rating=2, comment="Alpha was slow to call back", now=utcnow())
         session.commit()
-    login(client, "admin.a@example.in")
-    assert "Alpha was slow to call back" in _hospital_feedback(web_app, client)
+    auth.login("admin.a@example.in")
+    assert "Alpha was slow to call back" in _hospital_feedback(web_app, auth)
     client.post("/logout", data={})
     with client.session_transaction() as flask_session:
         flask_session.clear()
-    login(client, "admin.b@example.in")
-    seen_by_beta = _hospital_feedback(web_app, client)
+    auth.login("admin.b@example.in")
+    seen_by_beta = _hospital_feedback(web_app, auth)
     assert "Alpha was slow to call back" not in seen_by_beta
     assert "No feedback yet" in seen_by_beta

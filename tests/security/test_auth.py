@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from auth.routes import safe_next
 from db.models import User
-from tests.conftest import PASSWORD, csrf_from, login, logout, set_login_limit
+from tests.builders import PASSWORD
 
 
 def test_page_get_redirects_anonymous_to_login_with_next(client):
@@ -21,15 +21,15 @@ def test_dash_routes_refuse_anonymous(client, path):
     assert client.get(path).status_code == 401
 
 
-def test_login_lands_on_role_home(client, web_people):
-    assert login(client, "admin.a@example.in").headers["Location"] == "/hospital"
+def test_login_lands_on_role_home(auth, web_people):
+    assert auth.login("admin.a@example.in").headers["Location"] == "/hospital"
 
 
-def test_login_follows_a_local_next(client, web_people):
+def test_login_follows_a_local_next(client, auth, web_people):
     page = client.get("/login?next=/admin/approvals")
     response = client.post("/login?next=/admin/approvals", data={
         "email": "super@example.in", "password": PASSWORD,
-        "csrf_token": csrf_from(page.get_data(as_text=True))})
+        "csrf_token": auth.csrf_from(page.get_data(as_text=True))})
     assert response.headers["Location"] == "/admin/approvals"
 
 
@@ -48,11 +48,11 @@ def test_next_is_only_ever_a_local_path(target, expected):
     assert safe_next(target) == expected
 
 
-def test_login_with_external_next_goes_home(client, web_people):
+def test_login_with_external_next_goes_home(client, auth, web_people):
     page = client.get("/login?next=https://evil.example/")
     response = client.post("/login?next=https://evil.example/", data={
         "email": "citizen@example.in", "password": PASSWORD,
-        "csrf_token": csrf_from(page.get_data(as_text=True))})
+        "csrf_token": auth.csrf_from(page.get_data(as_text=True))})
     assert response.headers["Location"] == "/citizen"
 
 
@@ -62,8 +62,8 @@ def test_login_form_without_csrf_token_is_refused(client, web_people):
     assert client.get("/citizen").status_code == 302  # still anonymous
 
 
-def test_session_cookie_flags(client, web_people):
-    response = login(client, "citizen@example.in", remember=True)
+def test_session_cookie_flags(client, auth, web_people):
+    response = auth.login("citizen@example.in", remember=True)
     cookies = response.headers.getlist("Set-Cookie")
     session_cookie = next(c for c in cookies if c.startswith("session="))
     remember_cookie = next(c for c in cookies if c.startswith("remember_token="))
@@ -79,10 +79,10 @@ def test_remember_me_lasts_days_not_a_year(web_app):
     assert web_app.server.config["REMEMBER_COOKIE_DURATION"] <= timedelta(days=14)
 
 
-def test_logout_ends_the_session_even_for_a_copied_cookie(client, web_people):
-    login(client, "citizen@example.in")
+def test_logout_ends_the_session_even_for_a_copied_cookie(client, auth, web_people):
+    auth.login("citizen@example.in")
     stolen = client.get_cookie("session").value
-    response = logout(client)
+    response = auth.logout()
     assert response.headers["Location"].endswith("/login")
     assert client.get("/citizen").status_code == 302
     # Replaying the cookie copied before logout does not bring the session back.
@@ -90,25 +90,25 @@ def test_logout_ends_the_session_even_for_a_copied_cookie(client, web_people):
     assert client.get("/citizen").status_code == 302
 
 
-def test_logout_needs_the_form_post(client, web_people):
-    login(client, "citizen@example.in")
+def test_logout_needs_the_form_post(client, auth, web_people):
+    auth.login("citizen@example.in")
     assert "Log out?" in client.get("/logout").get_data(as_text=True)
     assert client.post("/logout", data={}).status_code == 200  # no CSRF token: asks again
     assert client.get("/citizen").status_code == 200  # still logged in
 
 
-def test_pending_account_cannot_log_in(client, web_people, web_db):
+def test_pending_account_cannot_log_in(auth, web_people, web_db):
     with web_db.factory() as session:
         user = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
         user.status = "pending"
         session.commit()
-    response = login(client, "officer@example.in")
+    response = auth.login("officer@example.in")
     assert response.status_code == 401
     assert "waiting for approval" in response.get_data(as_text=True)
 
 
-def test_disabled_account_is_logged_out_at_once(client, web_people, web_db):
-    login(client, "citizen@example.in")
+def test_disabled_account_is_logged_out_at_once(client, auth, web_people, web_db):
+    auth.login("citizen@example.in")
     assert client.get("/citizen").status_code == 200
     with web_db.factory() as session:
         session.execute(select(User).where(User.email == "citizen@example.in")).scalar_one().status = "disabled"
@@ -117,20 +117,20 @@ def test_disabled_account_is_logged_out_at_once(client, web_people, web_db):
     assert client.post("/_dash-update-component", json={}).status_code == 401
 
 
-def test_login_is_throttled_per_client(web_app, client, web_people):
-    set_login_limit(web_app, "3 per minute")
+def test_login_is_throttled_per_client(web_app, auth, web_people):
+    auth.set_login_limit("3 per minute")
     try:
-        codes = [login(client, "citizen@example.in", "wrong-password").status_code for _ in range(4)]
+        codes = [auth.login("citizen@example.in", "wrong-password").status_code for _ in range(4)]
     finally:
-        set_login_limit(web_app, "1000 per minute")
+        auth.set_login_limit("1000 per minute")
     assert codes[:3] == [401, 401, 401]
     assert codes[3] == 429
 
 
-def test_registration_shows_field_errors_and_stores_nothing(client, web_db):
+def test_registration_shows_field_errors_and_stores_nothing(client, auth, web_db):
     page = client.get("/register")
     response = client.post("/register", data={
-        "csrf_token": csrf_from(page.get_data(as_text=True)), "full_name": "Weak",
+        "csrf_token": auth.csrf_from(page.get_data(as_text=True)), "full_name": "Weak",
         "email": "weak@example.in", "password": "short", "confirm": "short", "role": "citizen"})
     assert response.status_code == 400
     assert "at least 10 characters" in response.get_data(as_text=True)
@@ -138,14 +138,14 @@ def test_registration_shows_field_errors_and_stores_nothing(client, web_db):
         assert session.execute(select(User).where(User.email == "weak@example.in")).first() is None
 
 
-def test_registering_for_a_hospital_grants_nothing(client, web_people, web_db):
+def test_registering_for_a_hospital_grants_nothing(client, auth, web_people, web_db):
     hospital = web_people["hospital_a"]
     page = client.get("/register")
     response = client.post("/register", data={
-        "csrf_token": csrf_from(page.get_data(as_text=True)), "full_name": "Taker",
+        "csrf_token": auth.csrf_from(page.get_data(as_text=True)), "full_name": "Taker",
         "email": "taker@example.in", "password": "Strong-pass-77", "confirm": "Strong-pass-77",
         "role": "hospital_admin", "hospital": f"#{hospital.id} {hospital.name}"})
     assert response.status_code == 200
     assert "waiting for approval" in response.get_data(as_text=True)
     assert client.get("/hospital").status_code == 302  # not logged in
-    assert login(client, "taker@example.in", "Strong-pass-77").status_code == 401
+    assert auth.login("taker@example.in", "Strong-pass-77").status_code == 401

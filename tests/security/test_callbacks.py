@@ -9,7 +9,6 @@ import json
 import pytest
 
 from db.vocabulary import ALL_SIGNED_IN
-from tests.conftest import dash_headers, login
 
 PAGES_ROUTER = "_pages_content"
 ACCOUNT_FOR_ROLE = {
@@ -81,9 +80,9 @@ def test_anonymous_callback_post_is_refused(web_app, client):
 
 
 @pytest.mark.parametrize("role", ALL_SIGNED_IN)
-def test_wrong_role_callback_post_is_refused(web_app, client, web_people, role):
-    assert login(client, ACCOUNT_FOR_ROLE[role]).status_code == 302
-    headers = dash_headers(client)
+def test_wrong_role_callback_post_is_refused(web_app, client, auth, web_people, role):
+    assert auth.login(ACCOUNT_FOR_ROLE[role]).status_code == 302
+    headers = auth.dash_headers()
     for key, spec in _role_callbacks(web_app, client).items():
         allowed = spec["callback"].allowed_roles
         response = client.post("/_dash-update-component", json=body_for(key, spec), headers=headers)
@@ -93,8 +92,8 @@ def test_wrong_role_callback_post_is_refused(web_app, client, web_people, role):
             assert response.status_code == 403, (key, role)
 
 
-def test_callback_without_csrf_header_is_refused(web_app, client, web_people):
-    login(client, "super@example.in")
+def test_callback_without_csrf_header_is_refused(web_app, client, auth, web_people):
+    auth.login("super@example.in")
     key, spec = next(
         (k, v) for k, v in _role_callbacks(web_app, client).items()
         if "super_admin" in v["callback"].allowed_roles
@@ -104,9 +103,9 @@ def test_callback_without_csrf_header_is_refused(web_app, client, web_people):
     assert "CSRF" in response.get_json()["error"]
 
 
-def test_page_router_serves_a_page_only_to_its_roles(web_app, client, web_people):
-    login(client, "citizen@example.in")
-    headers = dash_headers(client)
+def test_page_router_serves_a_page_only_to_its_roles(web_app, client, auth, web_people):
+    auth.login("citizen@example.in")
+    headers = auth.dash_headers()
     key, spec = next((k, v) for k, v in _callbacks(web_app, client).items() if PAGES_ROUTER in k)
 
     def route(pathname):

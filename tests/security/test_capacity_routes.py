@@ -9,8 +9,7 @@ from sqlalchemy import select
 
 from db import capacity
 from db.models import HospitalBeds, User
-from tests.conftest import T0, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import T0, give_beds
 
 HAVE = "{urn:oasis:names:tc:emergency:EDXL:HAVE:1.0}"
 
@@ -26,8 +25,8 @@ def beds(web_db, web_people):
 @pytest.mark.parametrize("path", ["/export/have.xml", "/export/capacity.csv"])
 @pytest.mark.parametrize("email,allowed", [("officer@example.in", True), ("super@example.in", True),
                                            ("admin.a@example.in", False), ("citizen@example.in", False)])
-def test_exports_are_for_officers_and_super_admins(client, beds, path, email, allowed):
-    login(client, email)
+def test_exports_are_for_officers_and_super_admins(client, auth, beds, path, email, allowed):
+    auth.login(email)
     assert client.get(path).status_code == (200 if allowed else 403)
 
 
@@ -35,13 +34,13 @@ def test_exports_need_login(client):
     assert client.get("/export/have.xml").status_code == 302
 
 
-def test_have_export_carries_status_and_counts(client, beds, web_db, web_people):
+def test_have_export_carries_status_and_counts(client, auth, beds, web_db, web_people):
     with web_db.factory() as session:
         admin = session.get(User, web_people["admin_b"].id)
         capacity.set_ems_status(session, actor=admin, hospital_id=admin.hospital_id, status="closed",
                                 reason="Flooded ground floor", now=T0)
         session.commit()
-    login(client, "officer@example.in")
+    auth.login("officer@example.in")
     response = client.get("/export/have.xml")
     root = ET.fromstring(response.data)
     assert root.tag == f"{HAVE}HospitalStatus"
@@ -60,8 +59,8 @@ def test_have_export_carries_status_and_counts(client, beds, web_db, web_people)
     assert [round(float(x), 4) for x in pos] == [12.9352, 77.6245]
 
 
-def test_csv_export_has_a_row_per_hospital_and_bed_type(client, beds):
-    login(client, "super@example.in")
+def test_csv_export_has_a_row_per_hospital_and_bed_type(client, auth, beds):
+    auth.login("super@example.in")
     response = client.get("/export/capacity.csv")
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
@@ -102,10 +101,10 @@ def _save_beds_body(code, total, available, version):
     }
 
 
-def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client, beds, web_db, web_people):
-    login(client, "admin.b@example.in")
+def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client, auth, beds, web_db, web_people):
+    auth.login("admin.b@example.in")
     response = client.post("/_dash-update-component", json=_save_beds_body("ICU", 30, 12, 1),
-                           headers=dash_headers(client))
+                           headers=auth.dash_headers())
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
     with web_db.factory() as session:
         icu = {h: (t, a) for h, t, a in session.execute(
@@ -115,10 +114,10 @@ def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client,
     assert icu[web_people["hospital_a"].id] == (4, 4)  # Alpha untouched
 
 
-def test_bad_bed_figures_through_the_callback_show_at_the_field(client, beds, web_db, web_people):
-    login(client, "admin.a@example.in")
+def test_bad_bed_figures_through_the_callback_show_at_the_field(client, auth, beds, web_db, web_people):
+    auth.login("admin.a@example.in")
     response = client.post("/_dash-update-component", json=_save_beds_body("ICU", 5, 9, 1),
-                           headers=dash_headers(client))
+                           headers=auth.dash_headers())
     payload = response.get_json()["response"]
     text = str(payload)
     assert "cannot be more than the total" in text

@@ -12,8 +12,7 @@ from db import kiosk, matching, sos as sos_ops
 from db.clock import utcnow
 from db.errors import InvalidInput, NotAllowed
 from db.models import User
-from tests.conftest import add_user, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import add_user, give_beds
 
 FEED = "/_display/view.json"
 
@@ -38,9 +37,9 @@ def _wall_response(client, have=""):
     return response.get_data(as_text=True)
 
 
-def test_display_responses_carry_nothing_that_identifies_a_patient(client, web_people, web_db):
+def test_display_responses_carry_nothing_that_identifies_a_patient(client, auth, web_people, web_db):
     sos_id = _an_identifiable_sos(web_db, web_people)
-    login(client, "display@example.in")
+    auth.login("display@example.in")
     text = _wall_response(client)
     assert f"SOS-{sos_id:05d}" in text  # the SOS is shown ...
     for secret in ("Zaphod", "Uniquename", "zaphod.uniquename", "99887", "76655", "Flat 4B", "blue pot",
@@ -49,7 +48,7 @@ def test_display_responses_carry_nothing_that_identifies_a_patient(client, web_p
     assert re.search(r"12\.978\b", text)  # rounded to ~100 m
 
 
-def test_kiosk_link_opens_the_display_and_revoking_stops_it(client, web_people, web_db):
+def test_kiosk_link_opens_the_display_and_revoking_stops_it(client, auth, web_people, web_db):
     _an_identifiable_sos(web_db, web_people)
     with web_db.factory() as session:
         officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
@@ -63,7 +62,7 @@ def test_kiosk_link_opens_the_display_and_revoking_stops_it(client, web_people, 
     citizen_body = {"output": "citizen-summary.children", "outputs": {"id": "citizen-summary", "property": "children"},
                     "inputs": [{"id": "citizen-refresh", "property": "n_intervals", "value": 1}], "state": [],
                     "changedPropIds": []}
-    assert client.post("/_dash-update-component", json=citizen_body, headers=dash_headers(client)).status_code == 403
+    assert client.post("/_dash-update-component", json=citizen_body, headers=auth.dash_headers()).status_code == 403
     assert client.get("/reports/upload").status_code == 403
     with web_db.factory() as session:
         officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()
@@ -88,9 +87,9 @@ def test_only_officers_and_super_admins_issue_links(session):
         kiosk.issue(session, actor=add_user(session, "health_officer"), label="  ", now=utcnow())
 
 
-def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, web_people, web_db):
+def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, auth, web_people, web_db):
     _an_identifiable_sos(web_db, web_people)
-    login(client, "display@example.in")
+    auth.login("display@example.in")
     first = client.get(FEED)
     parts = first.get_json()["parts"]
     assert set(parts) == {"wall-tiles-left", "wall-tiles-right", "wall-map-layer", "wall-map-hospitals"}
@@ -101,7 +100,7 @@ def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, web_people, web
     assert len(again.data) < 300 < len(first.data)
 
 
-def test_a_change_sends_only_the_parts_that_show_it(web_app, client, web_people, web_db):
+def test_a_change_sends_only_the_parts_that_show_it(web_app, client, auth, web_people, web_db):
     """An SOS cancelled: its tiles and map marker travel again; beds, blood, alerts, response
     times and the hospital markers do not."""
     from dataclasses import replace
@@ -109,7 +108,7 @@ def test_a_change_sends_only_the_parts_that_show_it(web_app, client, web_people,
     from auth.context import EXTENSION_KEY
 
     sos_id = _an_identifiable_sos(web_db, web_people)
-    login(client, "display@example.in")
+    auth.login("display@example.in")
     state = web_app.server.extensions[EXTENSION_KEY]
     original = state["config"]
     state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
@@ -127,15 +126,15 @@ def test_a_change_sends_only_the_parts_that_show_it(web_app, client, web_people,
     assert changed["stamp"]["have"] != have
 
 
-def test_only_wall_roles_get_the_feed(client, web_people):
+def test_only_wall_roles_get_the_feed(client, auth, web_people):
     assert client.get(FEED).status_code == 401  # anonymous: an API answer, not a login page
     for email in ("citizen@example.in", "admin.a@example.in"):
-        login(client, email)
+        auth.login(email)
         assert client.get(FEED).status_code == 403, email
         client.post("/logout", data={"csrf_token": ""})
         client.delete_cookie("session")
     for email in ("officer@example.in", "super@example.in", "display@example.in"):
-        login(client, email)
+        auth.login(email)
         assert client.get(FEED).status_code == 200, email
         client.delete_cookie("session")
 

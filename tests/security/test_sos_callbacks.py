@@ -2,12 +2,9 @@
 
 import json
 
-from sqlalchemy import select
-
 from db import dispatch, matching, sos as sos_ops
 from db.models import Ambulance, Sos, User
-from tests.conftest import T0, dash_headers, login
-from tests.sos_fixtures import give_beds
+from tests.builders import T0, give_beds
 
 QUEUE_OUTPUTS = [
     {"id": "queue-list", "property": "children"},
@@ -25,7 +22,7 @@ def _queue_key():
            "...queue-message.children...queue-message.color...queue-message.is_open.."
 
 
-def _press(client, kind, sos_id, *, extra=None, unit_value=None):
+def _press(auth, kind, sos_id, *, extra=None, unit_value=None):
     """The body Dash's renderer sends when a queue button is clicked."""
     button = {"type": kind, "sos": sos_id, **(extra or {})}
     pressed = [{"id": button, "property": "n_clicks", "value": 1}]
@@ -45,7 +42,7 @@ def _press(client, kind, sos_id, *, extra=None, unit_value=None):
                     "value": unit_value}]],
         "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
     }
-    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     payload = response.get_json()["response"]
     assert "queue-message" in payload, payload.keys()
@@ -64,50 +61,50 @@ def _offered_to_alpha_only(web_db, web_people):
         return sos.id, unit_b.id
 
 
-def test_other_hospital_cannot_accept_through_the_callback(client, web_people, web_db):
+def test_other_hospital_cannot_accept_through_the_callback(auth, web_people, web_db):
     sos_id, _ = _offered_to_alpha_only(web_db, web_people)
-    login(client, "admin.b@example.in")
-    assert _press(client, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
+    auth.login("admin.b@example.in")
+    assert _press(auth, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "pending"
 
 
-def test_other_hospital_cannot_assign_or_step_or_resolve(client, web_people, web_db):
+def test_other_hospital_cannot_assign_or_step_or_resolve(auth, web_people, web_db):
     sos_id, unit_b = _offered_to_alpha_only(web_db, web_people)
     with web_db.factory() as session:
         sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
         session.commit()
-    login(client, "admin.b@example.in")
+    auth.login("admin.b@example.in")
     refused = "Your hospital has not accepted that SOS."
-    assert _press(client, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
-    assert _press(client, "step-unit", sos_id, extra={"to": "en_route"}) == refused
-    assert _press(client, "resolve-sos", sos_id) == refused
+    assert _press(auth, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
+    assert _press(auth, "step-unit", sos_id, extra={"to": "en_route"}) == refused
+    assert _press(auth, "resolve-sos", sos_id) == refused
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "accepted"
         assert session.get(Ambulance, unit_b).status == "available"
 
 
-def test_hospital_cannot_dispatch_another_hospitals_ambulance(client, web_people, web_db):
+def test_hospital_cannot_dispatch_another_hospitals_ambulance(auth, web_people, web_db):
     sos_id, unit_b = _offered_to_alpha_only(web_db, web_people)
     with web_db.factory() as session:
         sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
         session.commit()
-    login(client, "admin.a@example.in")
-    assert _press(client, "assign-unit", sos_id, unit_value=str(unit_b)) == \
+    auth.login("admin.a@example.in")
+    assert _press(auth, "assign-unit", sos_id, unit_value=str(unit_b)) == \
         "That ambulance belongs to another hospital."
     with web_db.factory() as session:
         assert session.get(Ambulance, unit_b).status == "available"
         assert session.get(Sos, sos_id).ambulance_id is None
 
 
-def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, web_people, web_db):
+def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, auth, web_people, web_db):
     sos_id, _ = _offered_to_alpha_only(web_db, web_people)
     with web_db.factory() as session:
-        from tests.conftest import add_user
+        from tests.builders import add_user
 
         add_user(session, "citizen", email="stranger@example.in")
         session.commit()
-    login(client, "stranger@example.in")
+    auth.login("stranger@example.in")
     body = {
         "output": "..track-body.children...track-message.children...track-message.color...track-message.is_open..",
         "outputs": [{"id": "track-body", "property": "children"},
@@ -119,7 +116,7 @@ def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, web_people, web_
         "state": [{"id": "track-sos-id", "property": "data", "value": sos_id}],
         "changedPropIds": [f'{{"sos":{sos_id},"type":"track-cancel"}}.n_clicks'.replace("n_clicks", "submit_n_clicks")],
     }
-    response = client.post("/_dash-update-component", json=body, headers=dash_headers(client))
+    response = client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     text = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "That SOS is not yours." in text and "No SOS with that number is yours to see." in text
