@@ -268,7 +268,7 @@ def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db,
     _press_sos(dash_duo, coordinates=WHERE)
     dash_duo.wait_for_contains_text("#sos-sent-number", "SOS-0000")
     sos = _the_only_sos(web_db, web_people["citizen"].id)
-    _click(dash_duo, "#track-link")
+    _click(dash_duo, "#sos-track-link")
     _wait_for_path(dash_duo, f"/citizen/sos/{sos.id}")
     _wait_for_status(dash_duo, "Waiting for a hospital")
     dash_duo.wait_for_text_to_equal("h1", sos_number(sos.id))
