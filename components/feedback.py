@@ -11,13 +11,34 @@ from components.charts import LAYOUT
 from components.format import local_time, to_local
 from db.vocabulary import sos_number
 
-AREA = "feedback-area"      # on the tracking page, outside its refreshing body
-SHOWN = "feedback-shown"    # what the area shows now: not_yet / ask / given
-RATING = "feedback-rating"
-COMMENT = "feedback-comment"
-SUBMIT = "feedback-submit"
-RESULT = "feedback-result"
-FORM = "feedback-form"
+
+class ID:
+    # The question on the citizen's tracking page (/citizen/sos/<id>).
+    AREA = "feedback-area"      # outside the page's refreshing body
+    SHOWN = "feedback-shown"    # what the area shows now: not_yet / ask / given
+    CARD = "feedback-card"
+    QUESTION = "feedback-question"
+    FORM = "feedback-form"
+    RATING = "feedback-rating"
+    RATING_MESSAGE = "feedback-rating-message"
+    COMMENT = "feedback-comment"
+    COMMENT_FEEDBACK = "feedback-comment-feedback"
+    SUBMIT = "feedback-submit"
+    RESULT = "feedback-result"
+    THANKS = "feedback-thanks"
+    REFUSED = "feedback-refused"
+    # The hospital's list and the officers' table.
+    ITEMS_EMPTY = "feedback-items-empty"
+    REGION_EMPTY = "feedback-region-empty"
+    REGION_TABLE = "feedback-region-table"
+
+    @staticmethod
+    def item(sos_id: int) -> str:
+        return f"feedback-item-{sos_id}"
+
+    @staticmethod
+    def hospital_row(hospital_id: int) -> str:
+        return f"feedback-hospital-{hospital_id}"
 
 
 def stars(average: float | None) -> str:
@@ -35,23 +56,28 @@ def trend_text(delta: float | None) -> str:
 def feedback_form(question: str, ratings: dict[int, str], comment_max: int) -> dbc.Card:
     """Asked once, after the SOS is resolved."""
     return dbc.Card(dbc.CardBody([
-        html.H2(question, className="h4", id="feedback-question"),
+        html.H2(question, className="h4", id=ID.QUESTION),
         html.Div([
-            dbc.RadioItems(id=RATING, options=[{"label": label, "value": value} for value, label in ratings.items()],
+            dbc.RadioItems(id=ID.RATING, options=[{"label": label, "value": value} for value, label in ratings.items()],
                            className="fs-5 mb-2", inputClassName="me-2", labelClassName="py-1"),
-            html.Div(id="feedback-rating-message", className="text-danger fs-5"),
-            dbc.Label("Anything you want to tell us? (optional)", html_for=COMMENT, className="fs-5"),
-            dbc.Textarea(id=COMMENT, maxLength=comment_max, size="lg", rows=3),
-            dbc.FormFeedback(id="feedback-comment-feedback", type="invalid"),
-            dbc.Button("Send feedback", id=SUBMIT, color="primary", size="lg", className="mt-2 px-5"),
-        ], id=FORM),
-        html.Div(id=RESULT, className="mt-2 fs-5"),
-    ]), className="mt-3 border-primary", id="feedback-card")
+            html.Div(id=ID.RATING_MESSAGE, className="text-danger fs-5"),
+            dbc.Label("Anything you want to tell us? (optional)", html_for=ID.COMMENT, className="fs-5"),
+            dbc.Textarea(id=ID.COMMENT, maxLength=comment_max, size="lg", rows=3),
+            dbc.FormFeedback(id=ID.COMMENT_FEEDBACK, type="invalid"),
+            dbc.Button("Send feedback", id=ID.SUBMIT, color="primary", size="lg", className="mt-2 px-5"),
+        ], id=ID.FORM),
+        html.Div(id=ID.RESULT, className="mt-2 fs-5"),
+    ]), className="mt-3 border-primary", id=ID.CARD)
 
 
 def thanks(rating_label: str | None = None) -> dbc.Alert:
     text = "Thank you for your feedback." + (f" You answered: {rating_label}." if rating_label else "")
-    return dbc.Alert(text, color="success", className="fs-5 mt-3", id="feedback-thanks")
+    return dbc.Alert(text, color="success", className="fs-5 mt-3", id=ID.THANKS)
+
+
+def refused(message: str) -> dbc.Alert:
+    """Feedback that cannot be given (not resolved yet, given already, not theirs)."""
+    return dbc.Alert(message, color="warning", id=ID.REFUSED)
 
 
 def weekly_chart(points, title: str) -> go.Figure:
@@ -66,7 +92,7 @@ def weekly_chart(points, title: str) -> go.Figure:
 
 def items_list(items, ratings: dict[int, str]) -> html.Div:
     if not items:
-        return html.P("No feedback yet.", className="text-muted", id="feedback-items-empty")
+        return html.P("No feedback yet.", className="text-muted", id=ID.ITEMS_EMPTY)
     return html.Div([
         dbc.Card(dbc.CardBody([
             html.Div([dbc.Badge(f"{i.rating} · {ratings[i.rating]}",
@@ -75,18 +101,18 @@ def items_list(items, ratings: dict[int, str]) -> html.Div:
                       html.Span(f"{sos_number(i.sos_id)} · {local_time(i.created_at, with_date=True)}",
                                 className="text-muted")]),
             html.P(i.comment, className="mb-0 mt-1", style={"whiteSpace": "pre-line"}) if i.comment else None,
-        ]), className="mb-2 feedback-item", id=f"feedback-item-{i.sos_id}")
+        ]), className="mb-2 feedback-item", id=ID.item(i.sos_id))
         for i in items
     ])
 
 
 def region_table(summaries) -> html.Div:
     if not summaries:
-        return html.P("No feedback yet from any hospital.", className="text-muted", id="feedback-region-empty")
+        return html.P("No feedback yet from any hospital.", className="text-muted", id=ID.REGION_EMPTY)
     rows = [html.Tr([html.Td(s.hospital_name), html.Td(s.count), html.Td(stars(s.average)),
                      html.Td(stars(s.recent_average)), html.Td(trend_text(s.trend))],
-                    id=f"feedback-hospital-{s.hospital_id}")
+                    id=ID.hospital_row(s.hospital_id))
             for s in summaries]
     return dbc.Table([html.Thead(html.Tr([html.Th("Hospital"), html.Th("Answers"), html.Th("Average"),
                                           html.Th("Last 30 days"), html.Th("Trend")])),
-                      html.Tbody(rows)], responsive=True, hover=True, className="fs-6", id="feedback-region-table")
+                      html.Tbody(rows)], responsive=True, hover=True, className="fs-6", id=ID.REGION_TABLE)

@@ -10,6 +10,22 @@ from dash import dcc, html
 
 from components.format import local_time
 
+
+class ID:
+    CARD = "guidance-card"  # the guidance shown on /guidance
+    AFTER_SOS = "sos-guidance"  # the guidance under "SOS sent" on /citizen
+    AFTER_SOS_BOX = "sos-guidance-box"
+
+    @staticmethod
+    def steps(card_id: str) -> str:
+        """The numbered steps inside a guidance card."""
+        return f"{card_id}-steps"
+
+    @staticmethod
+    def type_link(emergency_type: str) -> str:
+        return f"guidance-type-{emergency_type}"
+
+
 # Big type and roomy lines: read at arm's length, with shaking hands.
 STEPS_STYLE = {"fontSize": "1.3rem", "lineHeight": "1.5"}
 
@@ -19,11 +35,11 @@ def guidance_markdown(body: str, *, element_id: str | None = None) -> dcc.Markdo
                         **({"id": element_id} if element_id else {}))
 
 
-def guidance_card(view, *, heading_level: str = "h3", element_id: str = "guidance-card",
+def guidance_card(view, *, heading_level: str = "h3", element_id: str = ID.CARD,
                   show_updated: bool = False) -> dbc.Card:
     heading = getattr(html, heading_level.upper())
     body = [heading(view.title, className="h3 mb-2 guidance-title"),
-            guidance_markdown(view.body_markdown, element_id=f"{element_id}-steps")]
+            guidance_markdown(view.body_markdown, element_id=ID.steps(element_id))]
     if show_updated:
         body.append(html.Small(f"Last edited {local_time(view.updated_at, with_date=True)}"
                                if view.updated_at else "Default guidance", className="text-muted"))
@@ -34,9 +50,9 @@ def after_sos_guidance(view) -> html.Div:
     """Under the "SOS sent" message: what to do until help arrives."""
     return html.Div(
         [html.H2("Until help arrives", className="h4 mt-3"),
-         guidance_card(view, element_id="sos-guidance"),
+         guidance_card(view, element_id=ID.AFTER_SOS),
          dcc.Link("All first-aid guidance", href="/guidance", className="fs-5")],
-        id="sos-guidance-box",
+        id=ID.AFTER_SOS_BOX,
     )
 
 
@@ -45,7 +61,7 @@ def type_buttons(views, selected: str | None) -> html.Div:
         [dcc.Link(v.type_label, href=f"/guidance?type={v.emergency_type}",
                   className="btn btn-lg me-2 mb-2 " + ("btn-danger" if v.emergency_type == selected
                                                        else "btn-outline-danger"),
-                  id=f"guidance-type-{v.emergency_type}")
+                  id=ID.type_link(v.emergency_type))
          for v in views],
         className="mb-3",
     )

@@ -1,21 +1,43 @@
-"""Where am I? The browser's location with typed coordinates or a landmark as a fallback."""
+"""Where am I? The browser's location with typed coordinates or a landmark as a fallback.
+
+Each page that shows these controls names them after itself (`location_controls("beds")`); its
+callbacks address them through `ID.of("beds")`."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 
-def location_controls(prefix: str) -> html.Div:
+@dataclass(frozen=True)
+class LocationIds:
+    geo: str     # the browser's position (dcc.Geolocation)
+    where: str   # the line saying where distances are measured from
+    place: str   # typed coordinates or a place name
+    locate: str  # the "Use my location" button
+
+
+class ID:
+    @staticmethod
+    def of(page: str) -> LocationIds:
+        """The ids of one page's location controls."""
+        return LocationIds(geo=f"{page}-geo", where=f"{page}-where", place=f"{page}-place",
+                           locate=f"{page}-locate")
+
+
+def location_controls(page: str) -> html.Div:
+    ids = ID.of(page)
     return html.Div(
         [
-            dcc.Geolocation(id=f"{prefix}-geo"),
-            html.Div(id=f"{prefix}-where", className="mb-1"),
+            dcc.Geolocation(id=ids.geo),
+            html.Div(id=ids.where, className="mb-1"),
             dbc.InputGroup(
                 [
-                    dbc.Input(id=f"{prefix}-place", placeholder="Or type coordinates (12.97, 77.59) or a place",
+                    dbc.Input(id=ids.place, placeholder="Or type coordinates (12.97, 77.59) or a place",
                               debounce=True),
-                    dbc.Button("Use my location", id=f"{prefix}-locate", color="secondary", outline=True),
+                    dbc.Button("Use my location", id=ids.locate, color="secondary", outline=True),
                 ],
                 size="lg",
             ),

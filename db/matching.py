@@ -5,10 +5,11 @@ emergency type needs a bed, has one of that type free. A ring offers the nearest
 hospitals within its radius that were not offered this SOS before; the ring offered is the first
 one not yet offered that has anyone new in it; when no ring has, the SOS becomes `unanswered`.
 
-`match_due` is the job body (and what the SOS button calls at once for a new SOS). On PostgreSQL
-it is one prepared statement: it claims the due SOS rows with FOR UPDATE SKIP LOCKED, finds the
-nearest hospitals through the GiST index on `earth_point` (migration 0002), writes the offers and
-events and moves the SOS on, in a single round trip. On SQLite (one writer at a time anyway) the
+`match_due` is the job body (and what the SOS button calls at once for a new SOS); both run it
+with the configured settings through `match_due_as_configured`. On PostgreSQL it is one prepared
+statement: it claims the due SOS rows with FOR UPDATE SKIP LOCKED, finds the nearest hospitals
+through the GiST index on `earth_point` (migration 0002), writes the offers and events and moves
+the SOS on, in a single round trip. On SQLite (one writer at a time anyway) the
 same rules run step by step with a bounding-box search. The unique (sos, hospital) offer key means
 no hospital is ever offered the same SOS twice, however many job processes run; the tests run
 every matching rule on both databases.
@@ -179,6 +180,14 @@ def match_due(
             summary.unanswered += 1
     session.flush()
     return summary
+
+
+def match_due_as_configured(session: Session, *, now: datetime, config, sos_id: int | None = None) -> MatchSummary:
+    """`match_due` with the rings and escalation time the deployment configured
+    (HEALTHFIRST_SOS_RINGS_KM, HEALTHFIRST_SOS_ESCALATE_SECONDS): what the matching job runs, and
+    what the SOS button runs at once for a new SOS (`sos_id`)."""
+    return match_due(session, now=now, sos_id=sos_id, rings=tuple(config.sos_rings_km),
+                     escalate_after=timedelta(seconds=config.sos_escalate_seconds))
 
 
 # ---- PostgreSQL: the whole of match_due in one prepared statement ----------------------------

@@ -22,7 +22,6 @@ import hashlib
 import hmac
 import os
 import secrets
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -335,9 +334,3 @@ def authorise_download(session: Session, *, actor: User, report_id: int, upload_
 def mismatch_count(session: Session) -> int:
     return session.execute(select(func.count()).select_from(MedicalReport)
                            .where(MedicalReport.status == "mismatch")).scalar_one()
-
-
-def iter_file(path: Path) -> Iterator[bytes]:
-    with open(path, "rb") as handle:
-        while chunk := handle.read(CHUNK):
-            yield chunk

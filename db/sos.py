@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db import places
 from db.dispatch import release_unit
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import haversine_km, valid_point
@@ -147,6 +148,27 @@ def create_sos(
     record_event(session, sos, kind="created", to_status="pending", now=now, actor=actor,
                  detail=EMERGENCY_TYPES[emergency_type].label if emergency_type else "")
     return sos, True
+
+
+def send_sos(
+    session: Session,
+    *,
+    actor: User,
+    now: datetime,
+    picked: dict | None = None,
+    coordinates: str | None = None,
+    landmark: str | None = None,
+    position: dict | None = None,
+    emergency_type: str | None = None,
+    note: str = "",
+) -> tuple[Sos, bool]:
+    """The SOS button: work out where the person is from everything the page was told
+    (`places.sos_location`: the most explicit source wins), then `create_sos`."""
+    place = places.sos_location(session, picked=picked, coordinates=coordinates, landmark=landmark,
+                                position=position)
+    return create_sos(session, actor=actor, latitude=place.latitude, longitude=place.longitude, now=now,
+                      location_source=place.source, location_text=place.text, accuracy_m=place.accuracy_m,
+                      emergency_type=emergency_type, note=note)
 
 
 def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> Sos:

@@ -8,9 +8,9 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import db_session, state
 from auth.roles import allowed_roles
+from components import location
 from components.capacity import figure_line
 from components.cards import last_updated, page_header
-from components.location import location_controls
 from db import capacity
 from db.clock import utcnow
 from db.places import resolve_place
@@ -19,6 +19,21 @@ from db.vocabulary import Role
 ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/beds", title="Find a bed", allowed_roles=ROLES, nav_label="Find a bed",
                    nav_order=5)
+
+
+class ID:
+    TYPE = "beds-type"
+    RESULTS = "beds-results"
+    NONE = "beds-none"
+    MAP = "beds-map"
+    MARKERS = "beds-markers"
+    WHERE_TEXT = "beds-where-text"
+    REFRESH = "beds-search-refresh"  # not "beds-refresh": that is the hospital's capacity page
+    LOCATION = location.ID.of("beds")  # the location controls: .geo, .where, .place, .locate
+
+    @staticmethod
+    def result(hospital_id: int) -> str:
+        return f"bed-result-{hospital_id}"
 
 
 def layout(**kwargs):
@@ -31,20 +46,21 @@ def layout(**kwargs):
     return html.Div(
         [
             page_header("Find a free bed", "Nearest first. Call the hospital before you go."),
-            location_controls("beds"),
-            dbc.RadioItems(id="beds-type", options=options, value="", inline=True, className="fs-5 mb-2"),
+            location.location_controls("beds"),
+            dbc.RadioItems(id=ID.TYPE, options=options, value="", inline=True, className="fs-5 mb-2"),
             dbc.Row([
-                dbc.Col(html.Div(id="beds-results"), lg=7),
-                dbc.Col(dl.Map(tiles + [dl.LayerGroup(id="beds-markers")], id="beds-map",
+                dbc.Col(html.Div(id=ID.RESULTS), lg=7),
+                dbc.Col(dl.Map(tiles + [dl.LayerGroup(id=ID.MARKERS)], id=ID.MAP,
                                center=list(config.map_center), zoom=11,
                                style={"height": "460px", "width": "100%", "background": "#e9ecef"}), lg=5),
             ]),
-            dcc.Interval(id="beds-refresh", interval=10_000),
+            dcc.Interval(id=ID.REFRESH, interval=10_000),
         ]
     )
 
 
-@callback(Output("beds-geo", "update_now"), Input("beds-locate", "n_clicks"), prevent_initial_call=True)
+@callback(Output(ID.LOCATION.geo, "update_now"), Input(ID.LOCATION.locate, "n_clicks"),
+          prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def locate_beds(_n):
     return True
@@ -66,17 +82,17 @@ def _result_card(result, now):
         html.A(f"Call {phone}", href=f"tel:{phone.replace(' ', '')}", className="btn btn-outline-primary")
         if phone else None,
     ]), className="mb-2 bed-result" + (" border-danger" if result.on_diversion else ""),
-        id=f"bed-result-{result.hospital_id}")
+        id=ID.result(result.hospital_id))
 
 
 @callback(
-    Output("beds-results", "children"),
-    Output("beds-markers", "children"),
-    Output("beds-where", "children"),
-    Input("beds-refresh", "n_intervals"),
-    Input("beds-type", "value"),
-    Input("beds-geo", "position"),
-    Input("beds-place", "value"),
+    Output(ID.RESULTS, "children"),
+    Output(ID.MARKERS, "children"),
+    Output(ID.LOCATION.where, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.TYPE, "value"),
+    Input(ID.LOCATION.geo, "position"),
+    Input(ID.LOCATION.place, "value"),
 )
 @allowed_roles(*ROLES)
 def search(_n, bed_code, position, place):
@@ -86,10 +102,10 @@ def search(_n, bed_code, position, place):
         lat, lon, where, problem = resolve_place(session, position, place, config.map_center)
         results = capacity.search_beds(session, latitude=lat, longitude=lon, now=now, bed_code=bed_code or None)
     where_line = html.Div([f"Distances {where}.", html.Span(f" {problem}", className="text-danger") if problem else None],
-                          id="beds-where-text")
+                          id=ID.WHERE_TEXT)
     cards = [_result_card(r, now) for r in results] or [
         dbc.Alert("No hospital within 50 km has that kind of bed free right now.", color="warning",
-                  className="fs-5", id="beds-none")]
+                  className="fs-5", id=ID.NONE)]
     markers = [dl.CircleMarker(center=[r.latitude, r.longitude], radius=9,
                                color="#dc3545" if r.on_diversion else "#198754", fill=True,
                                children=dl.Tooltip(f"{r.name} ({r.distance_km:.1f} km)")) for r in results]

@@ -6,9 +6,9 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import db_session, state
 from auth.roles import allowed_roles
+from components import location
 from components.cards import last_updated, page_header
 from components.format import ago
-from components.location import location_controls
 from db import blood
 from db.clock import utcnow
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
@@ -20,46 +20,63 @@ dash.register_page(__name__, path="/blood", title="Find blood", allowed_roles=RO
                    nav_order=6)
 
 
+class ID:
+    CROSSMATCH_NOTE = "blood-crossmatch-note"
+    GROUP = "blood-search-group"
+    COMPONENT = "blood-search-component"
+    MODE = "blood-search-mode"
+    RESULTS = "blood-search-results"
+    REFRESH = "blood-search-refresh"
+    DONOR_GROUPS = "blood-donor-groups"
+    NONE = "blood-none"
+    LOCATION = location.ID.of("blood")  # the location controls: .geo, .where, .place, .locate
+
+    @staticmethod
+    def result(hospital_id: int, blood_group: str) -> str:
+        return f"blood-result-{hospital_id}-{blood_group}"
+
+
 def layout(**kwargs):
     return html.Div(
         [
             page_header("Find blood", "Hospitals holding units, nearest first."),
-            dbc.Alert(blood.CROSSMATCH_NOTE, color="info", className="fs-5", id="crossmatch-note"),
-            location_controls("blood"),
+            dbc.Alert(blood.CROSSMATCH_NOTE, color="info", className="fs-5", id=ID.CROSSMATCH_NOTE),
+            location.location_controls("blood"),
             dbc.Row([
-                dbc.Col([dbc.Label("Patient's blood group", html_for="blood-search-group"),
-                         dbc.Select(id="blood-search-group", value="O+", size="lg",
+                dbc.Col([dbc.Label("Patient's blood group", html_for=ID.GROUP),
+                         dbc.Select(id=ID.GROUP, value="O+", size="lg",
                                     options=[{"label": g, "value": g} for g in BLOOD_GROUPS])], md=3),
-                dbc.Col([dbc.Label("Component", html_for="blood-search-component"),
-                         dbc.Select(id="blood-search-component", value="whole_blood", size="lg",
+                dbc.Col([dbc.Label("Component", html_for=ID.COMPONENT),
+                         dbc.Select(id=ID.COMPONENT, value="whole_blood", size="lg",
                                     options=[{"label": blood.COMPONENT_LABELS[c], "value": c}
                                              for c in BLOOD_COMPONENTS])], md=3),
-                dbc.Col(dbc.RadioItems(id="blood-search-mode", value="exact", className="fs-5 mt-md-4",
+                dbc.Col(dbc.RadioItems(id=ID.MODE, value="exact", className="fs-5 mt-md-4",
                                        options=[{"label": "Exact group", "value": "exact"},
                                                 {"label": "Compatible donors", "value": "compatible"}],
                                        inline=True), md=6),
             ], className="mb-2"),
-            html.Div(id="blood-search-results"),
-            dcc.Interval(id="blood-search-refresh", interval=10_000),
+            html.Div(id=ID.RESULTS),
+            dcc.Interval(id=ID.REFRESH, interval=10_000),
         ]
     )
 
 
-@callback(Output("blood-geo", "update_now"), Input("blood-locate", "n_clicks"), prevent_initial_call=True)
+@callback(Output(ID.LOCATION.geo, "update_now"), Input(ID.LOCATION.locate, "n_clicks"),
+          prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def locate_blood(_n):
     return True
 
 
 @callback(
-    Output("blood-search-results", "children"),
-    Output("blood-where", "children"),
-    Input("blood-search-refresh", "n_intervals"),
-    Input("blood-search-group", "value"),
-    Input("blood-search-component", "value"),
-    Input("blood-search-mode", "value"),
-    Input("blood-geo", "position"),
-    Input("blood-place", "value"),
+    Output(ID.RESULTS, "children"),
+    Output(ID.LOCATION.where, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.GROUP, "value"),
+    Input(ID.COMPONENT, "value"),
+    Input(ID.MODE, "value"),
+    Input(ID.LOCATION.geo, "position"),
+    Input(ID.LOCATION.place, "value"),
 )
 @allowed_roles(*ROLES)
 def search(_n, group, component, mode, position, place):
@@ -70,10 +87,10 @@ def search(_n, group, component, mode, position, place):
         results = blood.search_blood(session, group=group, component=component, compatible=mode == "compatible",
                                      latitude=lat, longitude=lon, now=now)
     donors = blood.donors_for(group, component) if mode == "compatible" else (group,)
-    header = html.P(f"Showing {', '.join(donors)} for a {group} patient.", className="fs-5", id="blood-donor-groups")
+    header = html.P(f"Showing {', '.join(donors)} for a {group} patient.", className="fs-5", id=ID.DONOR_GROUPS)
     if not results:
         body = [dbc.Alert("No hospital within 50 km has these units in stock right now.", color="warning",
-                          className="fs-5", id="blood-none")]
+                          className="fs-5", id=ID.NONE)]
     else:
         body = [dbc.ListGroup([
             dbc.ListGroupItem([
@@ -84,7 +101,7 @@ def search(_n, group, component, mode, position, place):
                           html.Span(f" · updated {ago(r.updated_at, now)}", className="text-muted"),
                           dbc.Badge("STALE", color="secondary", className="ms-2") if r.stale else None]),
                 html.A(f"Call {r.phone}", href=f"tel:{(r.phone or '').replace(' ', '')}") if r.phone else None,
-            ], className="blood-result" + (" text-muted" if r.stale else ""), id=f"blood-result-{r.hospital_id}-{r.blood_group}")
+            ], className="blood-result" + (" text-muted" if r.stale else ""), id=ID.result(r.hospital_id, r.blood_group))
             for r in results
         ])]
     where_line = html.Div([f"Distances {where}.", html.Span(f" {problem}", className="text-danger") if problem else None])

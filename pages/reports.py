@@ -17,6 +17,23 @@ ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN)
 dash.register_page(__name__, path="/reports", title="Reports", allowed_roles=ROLES, nav_label="Reports",
                    nav_order=7)
 
+
+
+class ID:
+    LIST = "reports-list"
+    REFRESH = "reports-refresh"
+    EMPTY = "reports-empty"
+    GO_UPLOAD = "reports-go-upload"
+
+    @staticmethod
+    def download(report_id: int) -> str:
+        return f"reports-download-{report_id}"
+
+    @staticmethod
+    def status(report_id: int) -> str:
+        return f"reports-status-{report_id}"
+
+
 BADGES = {
     "pending": ("Being checked", "warning"),
     "verified": ("Verified", "success"),
@@ -31,9 +48,9 @@ def layout(**kwargs):
             page_header("Reports your hospital uploaded" if hospital else "My medical reports",
                         "Only you and the hospital that uploaded a report can open it, once it has been verified."),
             dbc.Button("Upload a report", href="/reports/upload", external_link=True, color="danger", size="lg",
-                       className="mb-3", id="go-upload"),
-            html.Div(id="reports-list"),
-            dcc.Interval(id="reports-refresh", interval=5_000),
+                       className="mb-3", id=ID.GO_UPLOAD),
+            html.Div(id=ID.LIST),
+            dcc.Interval(id=ID.REFRESH, interval=5_000),
         ]
     )
 
@@ -41,7 +58,7 @@ def layout(**kwargs):
 def _row(report, patient_name, hospital_view):
     label, color = BADGES[report.status]
     action = (html.A("Download", href=f"/reports/{report.id}/download", className="btn btn-outline-primary",
-                     id=f"download-{report.id}")
+                     id=ID.download(report.id))
               if report.status == "verified" else html.Span("—", className="text-muted"))
     cells = [
         html.Td([html.Div(report.title, className="fw-semibold"),
@@ -51,7 +68,7 @@ def _row(report, patient_name, hospital_view):
         cells.append(html.Td(patient_name))
     cells += [
         html.Td(local_time(report.uploaded_at, with_date=True)),
-        html.Td([dbc.Badge(label, color=color, className="fs-6", id=f"report-status-{report.id}"),
+        html.Td([dbc.Badge(label, color=color, className="fs-6", id=ID.status(report.id)),
                  html.Div(report.mismatch_reason, className="small text-danger") if report.status == "mismatch" else None]),
         html.Td(html.Code(report.sha256[:16] + "…", title=report.sha256), className="d-none d-md-table-cell"),
         html.Td(action),
@@ -59,7 +76,7 @@ def _row(report, patient_name, hospital_view):
     return html.Tr(cells, className="table-danger" if report.status == "mismatch" else "")
 
 
-@callback(Output("reports-list", "children"), Input("reports-refresh", "n_intervals"))
+@callback(Output(ID.LIST, "children"), Input(ID.REFRESH, "n_intervals"))
 @allowed_roles(*ROLES)
 def refresh_reports(_n):
     now = utcnow()
@@ -70,7 +87,7 @@ def refresh_reports(_n):
         names = reports.patient_names(session, rows) if hospital_view else {}
         body = [_row(r, names.get(r.patient_id, ""), hospital_view) for r in rows]
     if not body:
-        return [html.P("No reports yet.", className="fs-5 text-muted", id="reports-empty"), last_updated(now)]
+        return [html.P("No reports yet.", className="fs-5 text-muted", id=ID.EMPTY), last_updated(now)]
     head = ["Report"] + (["Patient"] if hospital_view else []) + ["Uploaded", "Status", "SHA-256", ""]
     header = html.Thead(html.Tr([html.Th(h, className="d-none d-md-table-cell" if h == "SHA-256" else "")
                                  for h in head]))

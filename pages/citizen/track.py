@@ -2,22 +2,38 @@
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 
+from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import feedback as feedback_ui
-from components import ids
+from components import sos as sos_ui
 from components.cards import last_updated
-from components.sos import cancel_control, status_badge, timeline
+from components.triggers import pressed
 from db import feedback
 from db import sos as sos_ops
 from db.clock import utcnow
-from db.errors import DomainError, InvalidInput
+from db.errors import DomainError
 from db.vocabulary import SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 dash.register_page(__name__, path_template="/citizen/sos/<sos_id>", title="Your SOS",
                    allowed_roles=(Role.CITIZEN,))
+
+
+class ID:
+    SOS_ID = "track-sos-id"
+    REFRESH = "track-refresh"
+    CHANGED = "track-changed"  # bumped by an action: the body refreshes at once
+    MESSAGE = "track-message"
+    BODY = "track-body"
+    NOT_FOUND = "track-not-found"
+    STATUS = "track-status"
+    HOSPITAL = "track-hospital"
+    CALL = "track-call"
+    WAITING = "track-waiting"
+    AMBULANCE = "track-ambulance"
+    AMBULANCE_STATUS = "track-ambulance-status"
 
 
 def layout(sos_id=None, **kwargs):
@@ -27,13 +43,14 @@ def layout(sos_id=None, **kwargs):
         return dbc.Alert("That is not an SOS number.", color="warning", className="fs-5")
     return html.Div(
         [
-            dcc.Store(id=ids.TRACK_SOS_ID, data=number),
-            dbc.Alert(id=ids.TRACK_MESSAGE, is_open=False, className="fs-5"),
-            html.Div(id=ids.TRACK_BODY, children=html.P("Loading your SOS…", className="fs-5")),
+            dcc.Store(id=ID.SOS_ID, data=number),
+            dcc.Store(id=ID.CHANGED),
+            dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5"),
+            html.Div(id=ID.BODY, children=html.P("Loading your SOS…", className="fs-5")),
             # Feedback, once resolved: outside the refreshing body so typing is never overwritten.
-            html.Div(id=feedback_ui.AREA),
-            dcc.Store(id=feedback_ui.SHOWN),
-            dcc.Interval(id=ids.TRACK_REFRESH, interval=2_000),
+            html.Div(id=feedback_ui.ID.AREA),
+            dcc.Store(id=feedback_ui.ID.SHOWN),
+            dcc.Interval(id=ID.REFRESH, interval=2_000),
         ]
     )
 
@@ -42,74 +59,82 @@ def _body(view, now):
     sos = view.sos
     parts = [
         html.H1(sos_number(sos.id), className="h2 mb-1"),
-        status_badge(sos.status, SOS_STATUS_LABELS[sos.status], element_id="track-status"),
+        sos_ui.status_badge(sos.status, SOS_STATUS_LABELS[sos.status], element_id=ID.STATUS),
     ]
     if view.hospital is not None:
         phone = view.hospital.phone or ""
         parts.append(dbc.Card(dbc.CardBody([
             html.Div("Hospital", className="text-uppercase small fw-semibold"),
-            html.Div(view.hospital.name, className="fs-4 fw-bold", id="track-hospital"),
+            html.Div(view.hospital.name, className="fs-4 fw-bold", id=ID.HOSPITAL),
             html.Div(f"{view.distance_km:.1f} km from you" if view.distance_km is not None else ""),
             html.A(f"Call {phone}", href=f"tel:{phone.replace(' ', '')}", className="btn btn-outline-primary btn-lg mt-2",
-                   id="track-call") if phone else None,
+                   id=ID.CALL) if phone else None,
         ]), className="mt-3"))
     elif sos.status == "pending":
         count = view.offered_count
         waiting = (f"Offered to {count} nearby hospital{'' if count == 1 else 's'}. Waiting for one to accept…"
                    if count else "Finding the nearest hospitals that can help…")
-        parts.append(html.P(waiting, className="fs-5 mt-3", id="track-waiting"))
+        parts.append(html.P(waiting, className="fs-5 mt-3", id=ID.WAITING))
     if view.ambulance is not None:
         unit = view.ambulance
         parts.append(dbc.Card(dbc.CardBody([
             html.Div("Ambulance", className="text-uppercase small fw-semibold"),
             html.Div(f"{unit.call_sign} · {unit.registration_plate}".strip(" ·"), className="fs-4 fw-bold",
-                     id="track-ambulance"),
-            html.Div(UNIT_STATUS_LABELS.get(unit.status, unit.status), id="track-ambulance-status"),
+                     id=ID.AMBULANCE),
+            html.Div(UNIT_STATUS_LABELS.get(unit.status, unit.status), id=ID.AMBULANCE_STATUS),
         ]), className="mt-2"))
     parts.append(html.H2("What has happened", className="h5 mt-3"))
-    parts.append(timeline(view.timeline))
+    parts.append(sos_ui.timeline(view.timeline))
     if view.can_cancel:
-        parts.append(html.Div(cancel_control(sos.id), className="mt-3"))
+        parts.append(html.Div(sos_ui.cancel_control(sos.id), className="mt-3"))
     parts.append(last_updated(now))
     return parts
 
 
 @callback(
-    Output(ids.TRACK_BODY, "children"),
-    Output(ids.TRACK_MESSAGE, "children"),
-    Output(ids.TRACK_MESSAGE, "color"),
-    Output(ids.TRACK_MESSAGE, "is_open"),
-    Input(ids.TRACK_REFRESH, "n_intervals"),
-    Input({"type": ids.TRACK_CANCEL, "sos": ALL}, "submit_n_clicks"),
-    State(ids.TRACK_SOS_ID, "data"),
+    Output(ID.BODY, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.CHANGED, "data"),
+    State(ID.SOS_ID, "data"),
 )
 @allowed_roles(Role.CITIZEN)
-def refresh_tracking(_n, cancel_clicks, sos_id):
+def refresh_tracking(_n, _changed, sos_id):
     now = utcnow()
-    message, color, show = dash.no_update, dash.no_update, dash.no_update
     with db_session() as session:
-        actor = actor_in(session)
-        if isinstance(ctx.triggered_id, dict) and any(cancel_clicks or ()):
-            try:
-                with session.begin_nested():
-                    sos_ops.cancel_sos(session, actor=actor, sos_id=int(sos_id), now=now)
-                message, color, show = "Your SOS is cancelled. Press SOS again if you need help.", "secondary", True
-            except DomainError as error:
-                message, color, show = error.message, "danger", True
         try:
-            view = sos_ops.tracking(session, actor=actor, sos_id=int(sos_id))
+            view = sos_ops.tracking(session, actor=actor_in(session), sos_id=int(sos_id))
         except DomainError as error:
-            return dbc.Alert(error.message, color="warning", className="fs-5", id="track-not-found"), \
-                message, color, show
-        return _body(view, now), message, color, show
+            return dbc.Alert(error.message, color="warning", className="fs-5", id=ID.NOT_FOUND)
+        return _body(view, now)
 
 
 @callback(
-    Output(feedback_ui.AREA, "children"),
-    Output(feedback_ui.SHOWN, "data"),
-    Input(ids.TRACK_REFRESH, "n_intervals"),
-    State(ids.TRACK_SOS_ID, "data"),
-    State(feedback_ui.SHOWN, "data"),
+    Output(ID.MESSAGE, "children"),
+    Output(ID.MESSAGE, "color"),
+    Output(ID.MESSAGE, "is_open"),
+    Output(ID.CHANGED, "data"),
+    Input(sos_ui.ID.cancel(ALL), "submit_n_clicks"),
+    State(ID.SOS_ID, "data"),
+    prevent_initial_call=True,
+)
+@allowed_roles(Role.CITIZEN)
+def cancel(_confirmed, sos_id):
+    """The citizen confirmed "Cancel this SOS?"."""
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    outcome = act(sos_ops.cancel_sos, sos_id=int(sos_id))
+    changed = utcnow().isoformat()
+    if not outcome.ok:
+        return outcome.message, "danger", True, changed
+    return "Your SOS is cancelled. Press SOS again if you need help.", "secondary", True, changed
+
+
+@callback(
+    Output(feedback_ui.ID.AREA, "children"),
+    Output(feedback_ui.ID.SHOWN, "data"),
+    Input(ID.REFRESH, "n_intervals"),
+    State(ID.SOS_ID, "data"),
+    State(feedback_ui.ID.SHOWN, "data"),
 )
 @allowed_roles(Role.CITIZEN)
 def feedback_prompt(_n, sos_id, shown):
@@ -131,28 +156,26 @@ def feedback_prompt(_n, sos_id, shown):
 
 
 @callback(
-    Output(feedback_ui.RESULT, "children"),
-    Output(feedback_ui.FORM, "style"),
-    Output("feedback-rating-message", "children"),
-    Output(feedback_ui.COMMENT, "invalid"),
-    Output("feedback-comment-feedback", "children"),
-    Input(feedback_ui.SUBMIT, "n_clicks"),
-    State(feedback_ui.RATING, "value"),
-    State(feedback_ui.COMMENT, "value"),
-    State(ids.TRACK_SOS_ID, "data"),
+    Output(feedback_ui.ID.RESULT, "children"),
+    Output(feedback_ui.ID.FORM, "style"),
+    Output(feedback_ui.ID.RATING_MESSAGE, "children"),
+    Output(feedback_ui.ID.COMMENT, "invalid"),
+    Output(feedback_ui.ID.COMMENT_FEEDBACK, "children"),
+    Input(feedback_ui.ID.SUBMIT, "n_clicks"),
+    State(feedback_ui.ID.RATING, "value"),
+    State(feedback_ui.ID.COMMENT, "value"),
+    State(ID.SOS_ID, "data"),
     prevent_initial_call=True,
 )
 @allowed_roles(Role.CITIZEN)
-def send_feedback(n_clicks, rating, comment, sos_id):
-    if not n_clicks or sos_id is None:
+def send_feedback(_n, rating, comment, sos_id):
+    if not pressed() or sos_id is None:
         raise dash.exceptions.PreventUpdate
-    try:
-        with db_session() as session:
-            feedback.submit_feedback(session, actor=actor_in(session), sos_id=sos_id, rating=rating,
-                                     comment=comment or "", now=utcnow())
-    except InvalidInput as bad:
-        return ("", dash.no_update, bad.message if bad.field == "rating" else "",
-                bad.field == "comment", bad.message if bad.field == "comment" else "")
-    except DomainError as error:
-        return dbc.Alert(error.message, color="warning", id="feedback-refused"), {"display": "none"}, "", False, ""
-    return feedback_ui.thanks(feedback.RATINGS.get(int(rating))), {"display": "none"}, "", False, ""
+    outcome = act(feedback.submit_feedback, sos_id=sos_id, rating=rating, comment=comment or "")
+    hidden = {"display": "none"}
+    if outcome.field is not None:  # bad input: said at its field, the form stays
+        return ("", dash.no_update, outcome.message_for("rating"),
+                outcome.field == "comment", outcome.message_for("comment"))
+    if not outcome.ok:
+        return feedback_ui.refused(outcome.message), hidden, "", False, ""
+    return feedback_ui.thanks(feedback.RATINGS.get(int(rating))), hidden, "", False, ""

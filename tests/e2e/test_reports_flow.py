@@ -32,7 +32,7 @@ def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_a
     driver.get(base + "/reports")
     browser.wait_for_contains_text("#reports-list", "Discharge summary")
     browser.wait_for_contains_text("#reports-list", "Being checked")
-    assert not driver.find_elements(By.CSS_SELECTOR, "a[id^='download-']")
+    assert not driver.find_elements(By.CSS_SELECTOR, "a[id^='reports-download-']")
 
     config = web_app.server.extensions[EXTENSION_KEY]["config"]
     with web_db.factory() as session:  # what the job process does every 5 s
@@ -40,5 +40,5 @@ def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_a
                                   hmac_key=config.report_hmac_key).verified == 1
         session.commit()
     browser.wait_for_contains_text("#reports-list", "Verified", timeout=10)
-    link = browser.wait_for_element("a[id^='download-']")
+    link = browser.wait_for_element("a[id^='reports-download-']")
     assert link.get_attribute("href").endswith("/download")

@@ -259,7 +259,7 @@ def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db,
     _press_sos(browser, coordinates=WHERE)
     browser.wait_for_contains_text("#sos-sent-number", "SOS-0000")
     sos = _the_only_sos(web_db, web_people["citizen"].id)
-    browser.click("#track-link")
+    browser.click("#sos-track-link")
     browser.wait_for_path(f"/citizen/sos/{sos.id}")
     _wait_for_status(browser, "Waiting for a hospital")
     browser.wait_for_text_to_equal("h1", sos_number(sos.id))
