@@ -58,6 +58,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         enable_mcp=False,
         pages_folder=str(PROJECT_ROOT / "pages"),
         assets_folder=str(PROJECT_ROOT / "assets"),
+        assets_ignore=r"forms/",  # scripts of the plain HTML forms (templates/), not of Dash pages
         suppress_callback_exceptions=True,
         title="HealthFirst",
         update_title=None,

@@ -47,18 +47,16 @@ def content_security_policy(config: Config, script_hashes: list[str], *, framabl
 
 
 def install_security_headers(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
-    """`script_hashes()` gives the CSP hashes of the app's inline scripts; it is asked once, at the
-    first response, when every page has registered its callbacks. The policy follows the running
-    configuration (built once per distinct setting, not per request)."""
-    hashes: list[list[str]] = []
+    """`script_hashes()` gives the CSP hashes of the app's own inline scripts (Dash's renderer start
+    and any inline clientside callback), asked on each response so that a callback registered
+    late is never blocked; the policy text is built once per distinct setting."""
     policies: dict[tuple, str] = {}
 
     def policy(config: Config, framable: bool) -> str:
-        key = (framable, config.display_frame_ancestors, config.map_tiles_url)
+        hashes = tuple(script_hashes())
+        key = (framable, config.display_frame_ancestors, config.map_tiles_url, hashes)
         if key not in policies:
-            if not hashes:
-                hashes.append(script_hashes())
-            policies[key] = content_security_policy(config, hashes[0], framable=framable)
+            policies[key] = content_security_policy(config, list(hashes), framable=framable)
         return policies[key]
 
     @server.after_request
