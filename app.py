@@ -17,14 +17,18 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from auth import init_auth
+from auth.callback_body import install_callback_check
 from auth.context import EXTENSION_KEY
 from auth.csrf import install_dash_csrf
+from auth.headers import install_security_headers
+from auth.outage import install_outage_handling
 from cli import register_cli
 from components.navbar import register_navbar_toggle
 from config import PROJECT_ROOT, Config
 from db import demo
-from db.engine import make_engine, make_session_factory
+from db.engine import make_engine, make_session_factory, session_scope
 from db.setup import prepare_database
+from db.users import demo_account_count
 from db.vocabulary import ROLE_LABELS
 from pages.shell import on_callback_error, protect_pages, serve_shell
 from web import register_routes
@@ -43,6 +47,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     }
     init_auth(server, config)
     install_dash_csrf(server)
+    install_outage_handling(server)
     register_routes(server)
 
     app = dash.Dash(
@@ -53,6 +58,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         enable_mcp=False,
         pages_folder=str(PROJECT_ROOT / "pages"),
         assets_folder=str(PROJECT_ROOT / "assets"),
+        assets_ignore=r"forms/",  # scripts of the plain HTML forms (templates/), not of Dash pages
         suppress_callback_exceptions=True,
         title="HealthFirst",
         update_title=None,
@@ -61,15 +67,39 @@ def create_app(config: Config | None = None) -> dash.Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
     app.layout = serve_shell
+    install_callback_check(server, lambda: app.callback_map)
+    install_security_headers(server, app.csp_hashes)
     register_navbar_toggle(app)
     protect_pages()
     register_cli(server)
     return app
 
 
+def _warn_about_demo_accounts(config: Config) -> None:
+    """Demo accounts have public passwords: where demo data is off they cannot log in, and the
+    log says so once at start. A database that cannot be reached now is not this check's business."""
+    if config.demo_data:
+        return
+    engine = make_engine(config.database_url)
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            count = demo_account_count(session)
+    except Exception as error:  # noqa: BLE001 - the check must never stop the app from starting
+        logging.getLogger("healthfirst").warning("could not check for demo accounts: %s", error)
+        return
+    finally:
+        engine.dispose()  # nothing stays open across gunicorn's fork
+    if count:
+        logging.getLogger("healthfirst").warning(
+            "%d demo account(s) exist in this database; they cannot log in because demo data is off "
+            "(HEALTHFIRST_DEMO_DATA=0).", count)
+
+
 def create_server() -> Flask:
     """The WSGI application, for gunicorn: `gunicorn 'app:create_server()'`."""
-    server = create_app().server
+    config = Config.from_env()
+    _warn_about_demo_accounts(config)
+    server = create_app(config).server
     # Everything built so far (Dash's component registry, page layouts) lives as long as the
     # worker: keep it out of the garbage collector's way, so collections stay short under load.
     gc.collect()
@@ -96,6 +126,7 @@ def main() -> None:
     # itself, and the lines would push the logins off the screen.
     logging.getLogger("werkzeug").setLevel(logging.INFO if config.access_log else logging.WARNING)
     seeded = prepare_database(config.database_url, demo_data=config.demo_data)
+    _warn_about_demo_accounts(config)
     app = create_app(config)
     if config.debug:  # HEALTHFIRST_DEBUG: Dash's dev tools, for development only
         app.enable_dev_tools(debug=True, dev_tools_disable_version_check=True)

@@ -69,8 +69,9 @@ class Config:
     # Flask-Limiter storage: memory:// counts per process; use redis:// with several workers.
     ratelimit_storage_uri: str = "memory://"
     login_rate_limit: str = "20 per minute"
-    # Fill an empty database with the demo city on startup (the quick start relies on it).
-    demo_data: bool = True
+    # Fill an empty database with the demo city, and let its accounts (public passwords) log in.
+    # Off unless asked for: only the quick start (scripts/run.sh) turns it on.
+    demo_data: bool = False
     max_upload_bytes: int = 20 * 1024 * 1024
     # Job process: heartbeat period, and how old a heartbeat may be before the job process is
     # reported as stopped.
@@ -101,8 +102,23 @@ class Config:
     # One line per request: a file path, or "-" for the terminal; empty for none (gunicorn reads
     # the same variable).
     access_log: str = ""
+    # The address people and partner systems reach HealthFirst at: absolute URLs (CAP ids and
+    # links, kiosk links) are built from it, never from the request's Host header. Empty: the
+    # local address this process serves (http://host:port).
+    public_base_url: str = ""
+    # How many proxies (load balancers) in front of the app append to X-Forwarded-For/-Proto: the
+    # client's address is taken that many hops back. 0: the connecting address is the client.
+    trusted_proxy_hops: int = 0
+    # Pages that may frame the wall display (kiosk players), as CSP frame-ancestors sources, e.g.
+    # "https://kiosk.example.org". Empty: no page may frame any HealthFirst page.
+    display_frame_ancestors: str = ""
     testing: bool = False
     extra: dict = field(default_factory=dict)
+
+    @property
+    def base_url(self) -> str:
+        """Where HealthFirst is reached, without a trailing slash (see `public_base_url`)."""
+        return (self.public_base_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @classmethod
     def from_env(cls, **overrides) -> Config:
@@ -124,7 +140,7 @@ class Config:
             debug=_env_bool("HEALTHFIRST_DEBUG", False),
             ratelimit_storage_uri=os.environ.get("HEALTHFIRST_RATELIMIT_STORAGE_URI", "memory://"),
             login_rate_limit=os.environ.get("HEALTHFIRST_LOGIN_RATE_LIMIT", "20 per minute"),
-            demo_data=_env_bool("HEALTHFIRST_DEMO_DATA", True),
+            demo_data=_env_bool("HEALTHFIRST_DEMO_DATA", False),
             max_upload_bytes=int(os.environ.get("HEALTHFIRST_MAX_UPLOAD_MB", "20")) * 1024 * 1024,
             heartbeat_seconds=int(os.environ.get("HEALTHFIRST_HEARTBEAT_SECONDS", "10")),
             sos_rings_km=_env_rings(os.environ.get("HEALTHFIRST_SOS_RINGS_KM", "5,15,40")),
@@ -144,7 +160,12 @@ class Config:
             ),
             log_level=os.environ.get("HEALTHFIRST_LOG_LEVEL", "WARNING").upper(),
             access_log=os.environ.get("HEALTHFIRST_ACCESS_LOG", ""),
+            public_base_url=os.environ.get("HEALTHFIRST_PUBLIC_URL", ""),
+            trusted_proxy_hops=int(os.environ.get("HEALTHFIRST_TRUSTED_PROXY_HOPS", "0")),
+            display_frame_ancestors=os.environ.get("HEALTHFIRST_DISPLAY_FRAME_ANCESTORS", ""),
         )
+        if config.public_base_url and not config.public_base_url.startswith(("http://", "https://")):
+            raise ValueError("HEALTHFIRST_PUBLIC_URL must start with http:// or https://")
         if overrides:
             if "database_url" in overrides:
                 overrides["database_url"] = normalise_database_url(overrides["database_url"])

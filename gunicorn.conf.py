@@ -7,7 +7,9 @@ so any number of them, on any number of machines, can serve behind a load balanc
 import multiprocessing
 import os
 
-bind = f"{os.environ.get('HEALTHFIRST_HOST', '0.0.0.0')}:{os.environ.get('HEALTHFIRST_PORT', '8050')}"
+# The same default as `python app.py` (config.py): this machine only. Behind a load balancer set
+# HEALTHFIRST_HOST=0.0.0.0 (or the interface it reaches) explicitly.
+bind = f"{os.environ.get('HEALTHFIRST_HOST', '127.0.0.1')}:{os.environ.get('HEALTHFIRST_PORT', '8050')}"
 workers = int(os.environ.get("HEALTHFIRST_WEB_WORKERS", multiprocessing.cpu_count()))
 # Threads let one worker overlap database waits; Dash callbacks are short.
 worker_class = "gthread"

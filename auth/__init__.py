@@ -12,7 +12,6 @@ from datetime import timedelta
 from flask import Flask, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 
 from auth.context import db_session, state
@@ -28,7 +27,23 @@ PUBLIC_PATHS = {"/login", "/register", "/logout", "/healthz", "/favicon.ico"}
 PUBLIC_PREFIXES = ["/assets/", "/static/", "/cap/", "/kiosk/"]
 
 login_manager = LoginManager()
-limiter = Limiter(get_remote_address)
+
+
+def client_address() -> str:
+    """The client's address: the connecting one, or behind HEALTHFIRST_TRUSTED_PROXY_HOPS proxies
+    the one that many entries from the end of X-Forwarded-For (what those proxies appended; a
+    client can forge the entries before them, never these)."""
+    hops = state()["config"].trusted_proxy_hops
+    if hops > 0:
+        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+        if len(forwarded) >= hops:
+            return forwarded[-hops]
+    return request.remote_addr or "unknown"
+
+
+# Login throttling per client address. Behind a load balancer configure the proxy hops, or every
+# client shares the balancer's bucket; per-account lockout (db/users.py) is the real defence.
+limiter = Limiter(client_address)
 
 
 class _SessionInterface(SecureCookieSessionInterface):
@@ -94,7 +109,7 @@ def init_auth(server: Flask, config: Config) -> None:
             if cookie_id.startswith("kiosk:"):
                 loaded = load_kiosk(session, cookie_id)
             else:
-                user = users.load_for_session(session, cookie_id)
+                user = users.load_for_session(session, cookie_id, demo_accounts=state()["config"].demo_data)
                 loaded = SessionUser(user) if user is not None else None
         ttl = state()["config"].display_session_cache_seconds
         if loaded is not None and loaded.role == Role.DISPLAY and ttl > 0:

@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TelField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
 from db.vocabulary import Role
@@ -44,9 +45,9 @@ class RegisterForm(FlaskForm):
     role = RadioField(
         "I am registering as",
         choices=[
-            (Role.CITIZEN, "Citizen — use SOS, find beds and blood (active at once)"),
-            (Role.HOSPITAL_ADMIN, "Hospital admin — needs approval by an administrator"),
-            (Role.HEALTH_OFFICER, "Health officer — needs approval by an administrator"),
+            SelectChoice(Role.CITIZEN, "Citizen — use SOS, find beds and blood (active at once)"),
+            SelectChoice(Role.HOSPITAL_ADMIN, "Hospital admin — needs approval by an administrator"),
+            SelectChoice(Role.HEALTH_OFFICER, "Health officer — needs approval by an administrator"),
         ],
         default=Role.CITIZEN,
         validators=[DataRequired("Choose who you are registering as.")],

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from auth.context import db_session
+from auth.context import db_session, state
 from auth.forms import LoginForm, LogoutForm, RegisterForm
 from auth.roles import ROLE_HOME
 from db import audit, hospitals, kiosk, users
@@ -111,19 +111,19 @@ def login():
     error = None
     if form.validate_on_submit():
         now = utcnow()
-        try:
-            with db_session() as session:
-                user = users.authenticate(
-                    session, email=form.email.data, password=form.password.data, now=now
-                )
-                audit.record(session, actor=user, action="user.login", now=now,
-                             target_type="user", target_id=user.id)
-                snapshot = SessionUser(user)
-        except users.LoginRefused as refused:
-            error = refused.message
-        else:
+        # One unit of work that commits whatever the outcome: a refused login's count toward the
+        # account's lock must be kept, or the lock never happens.
+        with db_session() as session:
+            decision = users.authenticate(session, email=form.email.data, password=form.password.data,
+                                          now=now, demo_accounts=state()["config"].demo_data)
+            if decision.ok:
+                audit.record(session, actor=decision.user, action="user.login", now=now,
+                             target_type="user", target_id=decision.user.id)
+                snapshot = SessionUser(decision.user)
+        if decision.ok:
             login_user(snapshot, remember=bool(form.remember.data))
             return redirect(next_url or home_for(snapshot))
+        error = decision.message
     status = 401 if request.method == "POST" else 200
     return render_template("login.html", form=form, error=error), status
 

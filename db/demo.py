@@ -26,7 +26,7 @@ from db.models import (
     User,
 )
 from db.users import hash_password
-from db.vocabulary import Role
+from db.vocabulary import DEMO_EMAIL_DOMAIN, Role
 
 CITY = "Bengaluru"
 # (area, hospital name, latitude, longitude)
@@ -64,16 +64,16 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = (
-    DemoAccount(Role.CITIZEN, "citizen@demo.healthfirst.in", "Citizen-demo-2026", "Asha Citizen"),
-    DemoAccount(Role.HOSPITAL_ADMIN, "admin.indiranagar@demo.healthfirst.in", "Hospital-demo-2026",
+    DemoAccount(Role.CITIZEN, f"citizen@{DEMO_EMAIL_DOMAIN}", "Citizen-demo-2026", "Asha Citizen"),
+    DemoAccount(Role.HOSPITAL_ADMIN, f"admin.indiranagar@{DEMO_EMAIL_DOMAIN}", "Hospital-demo-2026",
                 "Ravi Indiranagar Admin", 0),
-    DemoAccount(Role.HOSPITAL_ADMIN, "admin.koramangala@demo.healthfirst.in", "Hospital-demo-2026",
+    DemoAccount(Role.HOSPITAL_ADMIN, f"admin.koramangala@{DEMO_EMAIL_DOMAIN}", "Hospital-demo-2026",
                 "Meera Koramangala Admin", 1),
-    DemoAccount(Role.HEALTH_OFFICER, "officer@demo.healthfirst.in", "Officer-demo-2026",
+    DemoAccount(Role.HEALTH_OFFICER, f"officer@{DEMO_EMAIL_DOMAIN}", "Officer-demo-2026",
                 "Dr. Kiran Officer"),
-    DemoAccount(Role.SUPER_ADMIN, "superadmin@demo.healthfirst.in", "Super-demo-2026",
+    DemoAccount(Role.SUPER_ADMIN, f"superadmin@{DEMO_EMAIL_DOMAIN}", "Super-demo-2026",
                 "Sam Superadmin"),
-    DemoAccount(Role.DISPLAY, "display@demo.healthfirst.in", "Display-demo-2026",
+    DemoAccount(Role.DISPLAY, f"display@{DEMO_EMAIL_DOMAIN}", "Display-demo-2026",
                 "Control room wall"),
 )
 

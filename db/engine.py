@@ -13,6 +13,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+CONNECT_TIMEOUT_S = 2
 
 
 def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engine:
@@ -43,7 +44,10 @@ def make_engine(url: str, *, pool_size: int = 5, max_overflow: int = 10) -> Engi
 
         return engine
     return create_engine(
-        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow
+        url, pool_pre_ping=True, pool_size=pool_size, max_overflow=max_overflow,
+        # An unreachable database must fail a request in seconds, not hang it: the person is told
+        # at once that their action was not saved.
+        connect_args={"connect_timeout": CONNECT_TIMEOUT_S},
     )
 
 

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -13,11 +14,12 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from config import DISPLAY_TIMEZONE
 from db import audit
 from db.errors import InvalidInput, NotAllowed, NotFound
 from db.models import Hospital, User
 from db.permissions import require_role
-from db.vocabulary import ASSIGNABLE_ROLES, ROLE_LABELS, STAFF_ROLES, USER_STATUS_LABELS, Role
+from db.vocabulary import ASSIGNABLE_ROLES, DEMO_EMAIL_DOMAIN, ROLE_LABELS, STAFF_ROLES, USER_STATUS_LABELS, Role
 
 # argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): above OWASP's minimum.
 _hasher = PasswordHasher()
@@ -112,6 +114,8 @@ def _new_user(
     full_name = _clean_name(full_name)
     phone = _clean_phone(phone)
     check_password_strength(password, email=email)
+    if is_demo_account(email):
+        raise InvalidInput("email", f"Addresses at {DEMO_EMAIL_DOMAIN} belong to the demo. Use your own address.")
     if get_by_email(session, email) is not None:
         raise InvalidInput("email", "An account with this email already exists. Log in instead.")
     user = User(
@@ -232,57 +236,92 @@ def _proposed_hospital_row(proposed: ProposedHospital, now: datetime) -> Hospita
     )
 
 
-class LoginRefused(Exception):
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+@dataclass(frozen=True)
+class LoginDecision:
+    """Returned, not raised: a refused login still counts toward the account's lock, and the
+    caller commits that count (and the lock's audit entry) with the refusal."""
+
+    user: User | None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
 
 
 WRONG_CREDENTIALS = "That email and password do not match an account."
+DEMO_OFF = "Demo accounts are switched off on this installation."
 
 
-def authenticate(session: Session, *, email: str, password: str, now: datetime) -> User:
-    """Check a login. Wrong passwords count toward a temporary lock of the account."""
+def is_demo_account(email: str) -> bool:
+    """Demo accounts have public passwords: they live under the demo domain only."""
+    return email.lower().endswith("@" + DEMO_EMAIL_DOMAIN)
+
+
+def _locked_message(locked_until: datetime, now: datetime) -> str:
+    minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    until = locked_until.astimezone(ZoneInfo(DISPLAY_TIMEZONE)).strftime("%H:%M")
+    return (f"Too many wrong passwords: this account is locked until {until} "
+            f"({minutes} more minute{'s' if minutes != 1 else ''}). Try again then.")
+
+
+def authenticate(session: Session, *, email: str, password: str, now: datetime,
+                 demo_accounts: bool = False) -> LoginDecision:
+    """Check a login. Wrong passwords count toward a temporary lock of the account: after
+    MAX_FAILED_LOGINS in a row it is locked for LOCKOUT, even against the right password.
+    `demo_accounts`: whether the demo city's accounts may log in (only where demo data is on)."""
     try:
         email = normalise_email(email)
     except InvalidInput:
-        raise LoginRefused(WRONG_CREDENTIALS) from None
+        return LoginDecision(None, WRONG_CREDENTIALS)
     user = get_by_email(session, email)
     if user is None:
         password_matches(_dummy_hash(), password)
-        raise LoginRefused(WRONG_CREDENTIALS)
+        return LoginDecision(None, WRONG_CREDENTIALS)
     if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(
-            f"Too many wrong passwords. This account is locked for {minutes} more minute(s)."
-        )
+        return LoginDecision(None, _locked_message(user.locked_until, now))
     if not password_matches(user.password_hash, password):
-        user.failed_login_count += 1
-        if user.failed_login_count >= MAX_FAILED_LOGINS:
-            user.locked_until = now + LOCKOUT
-            user.failed_login_count = 0
-            audit.record(session, actor=user, action="user.locked", now=now,
-                         target_type="user", target_id=user.id, outcome="refused")
-            raise LoginRefused(
-                f"Too many wrong passwords. This account is locked for "
-                f"{int(LOCKOUT.total_seconds() // 60)} minutes."
-            )
-        raise LoginRefused(WRONG_CREDENTIALS)
-    if user.status == "pending":
-        raise LoginRefused(
-            "Your account is waiting for approval by an administrator. "
-            "You can log in once it is approved."
-        )
-    if user.status == "rejected":
-        raise LoginRefused("Your registration was not approved. Contact the health authority.")
-    if user.status == "disabled":
-        raise LoginRefused("This account has been disabled. Contact the health authority.")
+        return _count_failure(session, user, now)
+    refusal = _refusal_for(user, demo_accounts)
+    if refusal:
+        return LoginDecision(None, refusal)
     user.failed_login_count = 0
     user.locked_until = None
     user.last_login_at = now
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    return user
+    return LoginDecision(user)
+
+
+def _count_failure(session: Session, user: User, now: datetime) -> LoginDecision:
+    user.failed_login_count += 1
+    if user.failed_login_count < MAX_FAILED_LOGINS:
+        return LoginDecision(None, WRONG_CREDENTIALS)
+    user.locked_until = now + LOCKOUT
+    user.failed_login_count = 0
+    audit.record(session, actor=user, action="user.locked", now=now,
+                 target_type="user", target_id=user.id, outcome="refused")
+    return LoginDecision(None, _locked_message(user.locked_until, now))
+
+
+def _refusal_for(user: User, demo_accounts: bool) -> str:
+    """Why a user with the right password still may not log in ("" if they may)."""
+    if user.status == "pending":
+        return ("Your account is waiting for approval by an administrator. "
+                "You can log in once it is approved.")
+    if user.status == "rejected":
+        return "Your registration was not approved. Contact the health authority."
+    if user.status == "disabled":
+        return "This account has been disabled. Contact the health authority."
+    if not demo_accounts and is_demo_account(user.email):
+        return DEMO_OFF
+    return ""
+
+
+def demo_account_count(session: Session) -> int:
+    """How many demo accounts (public passwords) this database holds."""
+    return session.execute(select(func.count()).select_from(User)
+                           .where(User.email.like(f"%@{DEMO_EMAIL_DOMAIN}"))).scalar_one()
 
 
 def session_id(user: User) -> str:
@@ -290,12 +329,16 @@ def session_id(user: User) -> str:
     return f"{user.id}:{user.session_token}"
 
 
-def load_for_session(session: Session, cookie_id: str) -> User | None:
+def load_for_session(session: Session, cookie_id: str, *, demo_accounts: bool = False) -> User | None:
+    """The user a login cookie names, if that login still stands (active, same session token,
+    and not a demo account where demo accounts are off)."""
     user_id, _, token = (cookie_id or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
     user = session.get(User, int(user_id))
     if user is None or user.status != "active":
+        return None
+    if not demo_accounts and is_demo_account(user.email):
         return None
     if not secrets.compare_digest(user.session_token, token):
         return None

@@ -35,6 +35,10 @@ ASSIGNABLE_ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role
 # Who oversees the region: response figures, feedback across hospitals, exports.
 OVERSIGHT_ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 
+# The demo city's accounts (public passwords) all live under this domain, and log in only where
+# demo data is switched on.
+DEMO_EMAIL_DOMAIN = "demo.healthfirst.in"
+
 USER_STATUS_LABELS = {"pending": "Waiting for approval", "active": "Active", "rejected": "Rejected",
                       "disabled": "Disabled"}
 HOSPITAL_STATUS_LABELS = {"active": "Active", "proposed": "Proposed", "rejected": "Rejected"}

@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
 from auth.context import db_session
+from auth.outage import is_unreachable
 from auth.roles import allowed_roles
 from components.alerts import BANNER, BANNER_REFRESH, BANNER_SHOWN, banner, banner_container
 from components.cards import forbidden
@@ -33,8 +34,8 @@ log = logging.getLogger("healthfirst")
 def on_callback_error(error: Exception):
     """Last line of defence for callbacks: refusals stay refusals, anything else becomes a
     banner instead of a broken page."""
-    if isinstance(error, HTTPException):
-        raise error
+    if isinstance(error, HTTPException) or is_unreachable(error):
+        raise error  # a refusal stays a refusal; an outage becomes the 503 of auth/outage.py
     log.exception("callback failed: %s", error)
     message = error.message if isinstance(error, DomainError) else (
         "Something went wrong while updating this view. The last data is still shown; "

@@ -61,8 +61,8 @@ def test_disable_ends_sessions_and_login(session, world):
     assert citizen.status == "disabled"
     assert citizen.decided_by_id == world["super"].id and citizen.decided_at == LATER
     assert users.load_for_session(session, old_cookie) is None  # their open sessions end
-    with pytest.raises(users.LoginRefused, match="disabled"):
-        users.authenticate(session, email=citizen.email, password=PASSWORD, now=LATER)
+    refused = users.authenticate(session, email=citizen.email, password=PASSWORD, now=LATER)
+    assert not refused.ok and "disabled" in refused.message
 
     [entry] = entries(session, "user.disable")
     assert entry.actor_id == world["super"].id and entry.target_id == str(citizen.id)
@@ -165,7 +165,7 @@ def test_enable_lets_a_disabled_account_log_in_again(session, world):
     users.enable_user(session, actor=world["super"], user_id=citizen.id, now=LATER)
     session.commit()
     assert citizen.status == "active"
-    assert users.authenticate(session, email=citizen.email, password=PASSWORD, now=LATER).id == citizen.id
+    assert users.authenticate(session, email=citizen.email, password=PASSWORD, now=LATER).user.id == citizen.id
     detail = json.loads(entries(session, "user.enable")[0].detail)
     assert (detail["before"]["status"], detail["after"]["status"]) == ("disabled", "active")
 

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from db import users
 from db.errors import InvalidInput, NotAllowed
-from db.models import Hospital, User
+from db.models import AuditEntry, Hospital, User
 from tests.builders import PASSWORD, T0, add_hospital, add_user
 
 
@@ -20,7 +20,7 @@ def test_citizen_registration_is_active_at_once(session):
     assert user.status == "active"
     assert user.email == "asha@example.in"
     assert user.password_hash.startswith("$argon2id$")
-    assert users.authenticate(session, email="asha@example.in", password="Strong-pass-77", now=T0).id == user.id
+    assert users.authenticate(session, email="asha@example.in", password="Strong-pass-77", now=T0).user.id == user.id
 
 
 @pytest.mark.parametrize(
@@ -56,8 +56,8 @@ def test_hospital_admin_registration_is_pending_and_cannot_log_in(session):
                                 now=T0, hospital_id=hospital.id)
     session.commit()
     assert user.status == "pending"
-    with pytest.raises(users.LoginRefused, match="waiting for approval"):
-        users.authenticate(session, email="new.admin@example.in", password="Strong-pass-77", now=T0)
+    refused = users.authenticate(session, email="new.admin@example.in", password="Strong-pass-77", now=T0)
+    assert not refused.ok and "waiting for approval" in refused.message
 
 
 def test_nobody_can_register_as_super_admin(session):
@@ -115,35 +115,61 @@ def test_rejected_account_cannot_log_in(session):
     pending = add_user(session, "health_officer", status="pending", email="rej@example.in")
     users.reject_user(session, actor=superuser, user_id=pending.id, now=T0)
     session.commit()
-    with pytest.raises(users.LoginRefused, match="not approved"):
-        users.authenticate(session, email="rej@example.in", password=PASSWORD, now=T0)
+    refused = users.authenticate(session, email="rej@example.in", password=PASSWORD, now=T0)
+    assert not refused.ok and "not approved" in refused.message
 
 
-def test_wrong_passwords_lock_the_account_for_a_while(session, clock):
-    add_user(session, "citizen", email="victim@example.in")
-    session.commit()
+def test_wrong_passwords_lock_the_account_for_a_while(db, clock):
+    with db.factory() as session:
+        add_user(session, "citizen", email="victim@example.in")
+        session.commit()
+
+    def attempt(password):
+        # Each attempt is its own request: its own unit of work, committed whatever the outcome.
+        with db.factory() as session:
+            decision = users.authenticate(session, email="victim@example.in", password=password, now=clock())
+            session.commit()
+            return decision
+
     for _ in range(users.MAX_FAILED_LOGINS - 1):
-        with pytest.raises(users.LoginRefused, match="do not match"):
-            users.authenticate(session, email="victim@example.in", password="wrong", now=clock())
-    with pytest.raises(users.LoginRefused, match="locked"):
-        users.authenticate(session, email="victim@example.in", password="wrong", now=clock())
-    session.commit()
-    # Even the right password is refused while locked ...
-    with pytest.raises(users.LoginRefused, match="locked"):
-        users.authenticate(session, email="victim@example.in", password=PASSWORD, now=clock())
+        assert attempt("wrong").message == users.WRONG_CREDENTIALS
+    locked = attempt("wrong")
+    assert not locked.ok and "locked until 13:45" in locked.message  # T0 08:00 UTC = 13:30 IST, +15 min
+    # Even the right password is refused while locked, saying until when ...
+    clock.advance(minutes=5)
+    right_too_early = attempt(PASSWORD)
+    assert not right_too_early.ok and "locked until 13:45 (11 more minutes)" in right_too_early.message
     # ... and accepted once the lock has passed.
-    clock.advance(minutes=16)
-    assert users.authenticate(session, email="victim@example.in", password=PASSWORD, now=clock())
+    clock.advance(minutes=11)
+    assert attempt(PASSWORD).ok
+    with db.factory() as session:
+        assert [e.action for e in session.query(AuditEntry).filter_by(action="user.locked")] == ["user.locked"]
+
+
+def test_demo_accounts_log_in_only_where_demo_data_is_on(session):
+    demo_user = add_user(session, "super_admin", email="superadmin@demo.healthfirst.in")
+    session.commit()
+    refused = users.authenticate(session, email=demo_user.email, password=PASSWORD, now=T0)
+    assert not refused.ok and refused.message == users.DEMO_OFF
+    assert users.load_for_session(session, users.session_id(demo_user)) is None  # an old cookie too
+    assert users.authenticate(session, email=demo_user.email, password=PASSWORD, now=T0, demo_accounts=True).ok
+    assert users.load_for_session(session, users.session_id(demo_user), demo_accounts=True) is not None
+    assert users.demo_account_count(session) == 1
+
+
+def test_nobody_registers_an_address_of_the_demo(session):
+    with pytest.raises(InvalidInput, match="belong to the demo"):
+        users.register_citizen(session, email="someone@demo.healthfirst.in", password="Strong-pass-77",
+                               full_name="Someone", phone=None, now=T0)
 
 
 def test_unknown_email_and_wrong_password_get_the_same_message(session):
     add_user(session, "citizen", email="known@example.in")
     session.commit()
-    with pytest.raises(users.LoginRefused) as unknown:
-        users.authenticate(session, email="unknown@example.in", password="x", now=T0)
-    with pytest.raises(users.LoginRefused) as wrong:
-        users.authenticate(session, email="known@example.in", password="x", now=T0)
-    assert unknown.value.message == wrong.value.message
+    unknown = users.authenticate(session, email="unknown@example.in", password="x", now=T0)
+    wrong = users.authenticate(session, email="known@example.in", password="x", now=T0)
+    assert not unknown.ok and not wrong.ok
+    assert unknown.message == wrong.message
 
 
 def test_session_token_rotation_invalidates_old_cookie(session):

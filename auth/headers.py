@@ -1,0 +1,76 @@
+"""Security headers on every response: a Content-Security-Policy strict enough to stop injected
+script, no framing (except the wall display where a kiosk player is configured to frame it), no
+referrer leaving the site, no MIME sniffing, and HSTS over HTTPS."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, request
+
+from auth.context import state
+from config import Config
+
+# Documents a kiosk player may frame (HEALTHFIRST_DISPLAY_FRAME_ANCESTORS); nothing else is framable.
+FRAMABLE_PREFIXES = ("/display", "/kiosk/")
+
+
+def tiles_source(tiles_url: str) -> str:
+    """The CSP source of the map tile server (`{s}` subdomains become a wildcard)."""
+    parts = urlsplit(tiles_url or "")
+    if not parts.scheme or not parts.netloc:
+        return ""
+    return f"{parts.scheme}://{parts.netloc.replace('{s}', '*')}"
+
+
+def content_security_policy(config: Config, script_hashes: list[str], *, framable: bool) -> str:
+    ancestors = (config.display_frame_ancestors.strip() if framable else "") or "'none'"
+    images = " ".join(filter(None, ["'self'", "data:", "blob:", tiles_source(config.map_tiles_url)]))
+    directives = {
+        "default-src": "'self'",
+        # Dash's one inline script (the renderer's start) and any inline clientside callback are
+        # allowed by their hashes; nothing else inline runs.
+        "script-src": " ".join(["'self'", *script_hashes]),
+        # Plotly and Leaflet set styles at run time.
+        "style-src": "'self' 'unsafe-inline'",
+        "img-src": images,
+        "font-src": "'self' data:",
+        "connect-src": "'self'",
+        "media-src": "'self'",
+        "object-src": "'none'",
+        "base-uri": "'self'",
+        "form-action": "'self'",
+        "frame-ancestors": ancestors,
+    }
+    return "; ".join(f"{name} {value}" for name, value in directives.items())
+
+
+def install_security_headers(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
+    """`script_hashes()` gives the CSP hashes of the app's own inline scripts (Dash's renderer start
+    and any inline clientside callback), asked on each response so that a callback registered
+    late is never blocked; the policy text is built once per distinct setting."""
+    policies: dict[tuple, str] = {}
+
+    def policy(config: Config, framable: bool) -> str:
+        hashes = tuple(script_hashes())
+        key = (framable, config.display_frame_ancestors, config.map_tiles_url, hashes)
+        if key not in policies:
+            policies[key] = content_security_policy(config, list(hashes), framable=framable)
+        return policies[key]
+
+    @server.after_request
+    def _headers(response: Response) -> Response:
+        config = state()["config"]
+        framable = request.path.startswith(FRAMABLE_PREFIXES) and bool(config.display_frame_ancestors.strip())
+        # A route with a stricter policy of its own (a report download) keeps it.
+        response.headers.setdefault("Content-Security-Policy", policy(config, framable))
+        if not framable:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # Kiosk links carry their token in the path: never send a path to another site.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
+        if config.https or request.is_secure:
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        return response
