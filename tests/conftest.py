@@ -257,10 +257,13 @@ class Auth:
         return {"X-CSRFToken": cookie.value if cookie else ""}
 
     def set_login_limit(self, limit: str) -> None:
+        """A new login limit, counted from zero (earlier tests' attempts are forgotten)."""
+        from auth import limiter
         from auth.context import EXTENSION_KEY
 
         state = self._web_app.server.extensions[EXTENSION_KEY]
         state["config"] = replace(state["config"], login_rate_limit=limit)
+        limiter.reset()
 
 
 @pytest.fixture
