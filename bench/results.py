@@ -13,6 +13,7 @@ import pandas as pd
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
 COLUMNS = ["name", "value", "unit", "target", "ok"]
 VERDICTS = {True: "yes", False: "NO", None: "report"}
+CURVE_COLUMNS = ["displays", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "ok"]
 
 
 @dataclass
@@ -58,14 +59,30 @@ def frame(results: list[Result]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS, dtype=str)
 
 
-def table(results: list[Result]) -> str:
-    """A Markdown table, its columns aligned for the terminal (bench/README.md takes it as it is)."""
-    cells = pd.concat([pd.DataFrame([COLUMNS], columns=COLUMNS, dtype=str), frame(results)], ignore_index=True)
+def _markdown(cells: pd.DataFrame) -> str:
+    """A Markdown table of string cells, its columns aligned for the terminal."""
+    cells = pd.concat([pd.DataFrame([list(cells.columns)], columns=cells.columns), cells], ignore_index=True)
     widths = cells.apply(lambda column: column.str.len().max())
     padded = cells.apply(lambda column: column.str.ljust(widths[column.name]))
     lines = ["| " + " | ".join(row) + " |" for row in padded.itertuples(index=False)]
     lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
     return "\n".join(lines)
+
+
+def table(results: list[Result]) -> str:
+    """The figures as a Markdown table (bench/README.md takes it as it is)."""
+    return _markdown(frame(results))
+
+
+def curves(results: list[Result]) -> str:
+    """A Markdown table per figure measured in load steps (its detail's "curve"), "" when none."""
+    parts = []
+    for result in results:
+        if isinstance(result.detail, dict) and result.detail.get("curve"):
+            steps = pd.DataFrame(result.detail["curve"], columns=CURVE_COLUMNS, dtype=object)
+            steps["ok"] = steps["ok"].map(VERDICTS)
+            parts.append(f"{result.name} by step:\n{_markdown(steps.map(_fmt))}")
+    return "\n\n".join(parts)
 
 
 def write(results: list[Result], path: Path = RESULTS_PATH) -> None:
