@@ -109,6 +109,10 @@ class Callback:
     def input_ids(self) -> set:
         return {ident for ident, _ in self.inputs if isinstance(ident, str)}
 
+    def plain_ids(self) -> set:
+        """The ids (not patterns) of every input, state and output."""
+        return {ident for ident, _ in self.inputs + self.state + self.outputs if isinstance(ident, str)}
+
     def body(self, values: dict, *, trigger: tuple[Any, str], present: list = ()) -> dict:
         """The JSON the renderer sends: `values` maps (id, prop) to the current value (ids of
         pattern components as dicts, made hashable with json); `present` lists the concrete
@@ -162,11 +166,14 @@ async def dependencies(session: Login) -> list[Callback]:
         return parse_dependencies(await response.json())
 
 
-def server_callback_on(callbacks: list[Callback], input_id: str) -> Callback:
+def server_callback_on(callbacks: list[Callback], input_id: str, page: dict | None = None) -> Callback:
+    """The server callback taking input_id as input; with `page` (page_components of one page),
+    one whose every plain id is on that page: two pages may use the same id (the bed search and
+    the capacity page both have `beds-refresh`)."""
     for cb in callbacks:
-        if not cb.clientside and input_id in cb.input_ids():
+        if not cb.clientside and input_id in cb.input_ids() and (page is None or cb.plain_ids() <= page.keys()):
             return cb
-    raise HttpError(f"no server callback takes {input_id} as input")
+    raise HttpError(f"no server callback takes {input_id} as input" + (" on that page" if page else ""))
 
 
 async def post_callback(session: Login, body: dict, *, base: str | None = None) -> tuple[int, bytes]:

@@ -57,8 +57,8 @@ class Admin:
                  rec: Recorder, citizens: list[str]):
         self.login, self.hospital_id, self.urls, self.rec, self.citizens = login, hospital_id, urls, rec, citizens
         self.queue_cb = web.server_callback_on(callbacks, "queue-refresh")
-        self.beds_cb = web.server_callback_on(callbacks, "beds-refresh")
-        self.blood_cb = web.server_callback_on(callbacks, "blood-refresh")
+        self.beds_cb = web.server_callback_on(callbacks, "beds-refresh", capacity_components)
+        self.blood_cb = web.server_callback_on(callbacks, "blood-refresh", capacity_components)
         self.present = [json.loads(k) for k in capacity_components if k.startswith("{")]
         self.blood_defaults = {(i, p): v for i, (_k, props) in capacity_components.items()
                                for p, v in props.items() if not i.startswith("{") and i.startswith("blood")}

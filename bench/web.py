@@ -82,7 +82,7 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
         callbacks = await web.dependencies(admin_login)
         components = await web.page_components(admin_login, "/hospital/queue", callbacks)
         intervals = _interval_components(components)
-        queue_cb = web.server_callback_on(callbacks, "queue-refresh")
+        queue_cb = web.server_callback_on(callbacks, "queue-refresh", components)
         interval_s = intervals.get("queue-refresh", 2000) / 1000
         created: dict[str, float] = {}
         seen: dict[str, float] = {}
