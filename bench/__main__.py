@@ -10,7 +10,7 @@ import sys
 import time
 
 from bench.env import Bench, log
-from bench.results import RESULTS_PATH, Result, failed, table, write
+from bench.results import RESULTS_PATH, Result, curves, failed, table, write
 
 # (figure, unit, target, group): figures of one group are measured by one run of that group.
 FIGURES = (
@@ -94,6 +94,8 @@ def main(argv=None) -> int:
     print(f"HealthFirst benchmarks ({'quick' if args.quick else 'full'}), {time.strftime('%Y-%m-%d')}, "
           f"{platform.node()} ({_machine()}), {time.monotonic() - started:.0f} s")
     print(table(results))
+    if curves(results):
+        print(f"\n{curves(results)}")
     print(f"\nwritten to {RESULTS_PATH}")
     return 0 if all(r.ok is not False for r in results) else 1
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -110,6 +109,10 @@ class Callback:
     def input_ids(self) -> set:
         return {ident for ident, _ in self.inputs if isinstance(ident, str)}
 
+    def plain_ids(self) -> set:
+        """The ids (not patterns) of every input, state and output."""
+        return {ident for ident, _ in self.inputs + self.state + self.outputs if isinstance(ident, str)}
+
     def body(self, values: dict, *, trigger: tuple[Any, str], present: list = ()) -> dict:
         """The JSON the renderer sends: `values` maps (id, prop) to the current value (ids of
         pattern components as dicts, made hashable with json); `present` lists the concrete
@@ -163,11 +166,14 @@ async def dependencies(session: Login) -> list[Callback]:
         return parse_dependencies(await response.json())
 
 
-def server_callback_on(callbacks: list[Callback], input_id: str) -> Callback:
+def server_callback_on(callbacks: list[Callback], input_id: str, page: dict | None = None) -> Callback:
+    """The server callback taking input_id as input; with `page` (page_components of one page),
+    one whose every plain id is on that page: two pages may use the same id (the bed search and
+    the capacity page both have `beds-refresh`)."""
     for cb in callbacks:
-        if not cb.clientside and input_id in cb.input_ids():
+        if not cb.clientside and input_id in cb.input_ids() and (page is None or cb.plain_ids() <= page.keys()):
             return cb
-    raise HttpError(f"no server callback takes {input_id} as input")
+    raise HttpError(f"no server callback takes {input_id} as input" + (" on that page" if page else ""))
 
 
 async def post_callback(session: Login, body: dict, *, base: str | None = None) -> tuple[int, bytes]:
@@ -244,18 +250,3 @@ class Stats:
     def error(self, kind: str) -> None:
         self.errors += 1
         self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
-
-
-def percentile(values: list, q: float) -> float | None:
-    """Linear interpolation between closest ranks (q in 0..100)."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = (len(ordered) - 1) * q / 100.0
-    low = int(rank)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
-
-
-def now() -> float:
-    return time.monotonic()

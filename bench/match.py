@@ -9,9 +9,8 @@ from __future__ import annotations
 import random
 import time
 
-from bench.client import percentile
 from bench.env import Bench, add_users, give_beds, import_real_hospitals, log, replicate_hospitals, utcnow
-from bench.results import Result
+from bench.results import Result, percentiles
 
 
 def _time_matches(database, samples: int, seed: int) -> dict:
@@ -57,10 +56,11 @@ def _time_matches(database, samples: int, seed: int) -> dict:
                 offers.append(summary.offered)
     finally:
         engine.dispose()
-    return {"samples": samples, "p50_ms": round(percentile(timings, 50), 3),
-            "p95_ms": round(percentile(timings, 95), 3), "max_ms": round(max(timings), 3),
+    p50, p95, top = percentiles(timings, 50, 95, 100)
+    floor_p50, floor_p95 = percentiles(floors, 50, 95)
+    return {"samples": samples, "p50_ms": p50, "p95_ms": p95, "max_ms": top,
             "mean_offers": round(sum(offers) / len(offers), 2),
-            "select_1_p50_ms": round(percentile(floors, 50), 3), "select_1_p95_ms": round(percentile(floors, 95), 3)}
+            "select_1_p50_ms": floor_p50, "select_1_p95_ms": floor_p95}
 
 
 def run(bench: Bench) -> list[Result]:

@@ -1,4 +1,5 @@
-"""One result per figure, the printed table and bench/results.json."""
+"""One result per figure, the printed table, bench/results.json, and the percentiles the figures
+report."""
 
 from __future__ import annotations
 
@@ -7,7 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 RESULTS_PATH = Path(__file__).resolve().parent / "results.json"
+COLUMNS = ["name", "value", "unit", "target", "ok"]
+VERDICTS = {True: "yes", False: "NO", None: "report"}
+CURVE_COLUMNS = ["displays", "req_per_s", "p50_ms", "p95_ms", "p99_ms", "errors", "ok"]
 
 
 @dataclass
@@ -30,6 +36,15 @@ def failed(name: str, unit: str, target: str, error: BaseException) -> Result:
     return Result(name, None, unit, target, False, {"error": f"{type(error).__name__}: {error}"[:2000]})
 
 
+def percentiles(values: list[float], *qs: float, scale: float = 1.0, digits: int = 3) -> list[float | None]:
+    """The qs-th percentiles (0..100; 100 is the largest value) of values × scale, rounded to digits,
+    interpolated linearly between the closest ranks; None for each when there are no values."""
+    series = pd.Series(values, dtype=float) * scale
+    if series.empty:
+        return [None] * len(qs)
+    return [round(float(value), digits) for value in series.quantile([q / 100 for q in qs])]
+
+
 def _fmt(value) -> str:
     if value is None:
         return "—"
@@ -38,18 +53,36 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def table(results: list[Result]) -> str:
-    rows = [("name", "value", "unit", "target", "ok")]
-    for r in results:
-        rows.append((r.name, _fmt(r.value), r.unit, r.target,
-                     "report" if r.ok is None else ("yes" if r.ok else "NO")))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip())
-        if index == 0:
-            lines.append("-+-".join("-" * w for w in widths))
+def frame(results: list[Result]) -> pd.DataFrame:
+    """One row per figure, each cell as the table prints it."""
+    rows = [(r.name, _fmt(r.value), r.unit, r.target, VERDICTS[r.ok]) for r in results]
+    return pd.DataFrame(rows, columns=COLUMNS, dtype=str)
+
+
+def _markdown(cells: pd.DataFrame) -> str:
+    """A Markdown table of string cells, its columns aligned for the terminal."""
+    cells = pd.concat([pd.DataFrame([list(cells.columns)], columns=cells.columns), cells], ignore_index=True)
+    widths = cells.apply(lambda column: column.str.len().max())
+    padded = cells.apply(lambda column: column.str.ljust(widths[column.name]))
+    lines = ["| " + " | ".join(row) + " |" for row in padded.itertuples(index=False)]
+    lines.insert(1, "|" + "|".join("-" * (width + 2) for width in widths) + "|")
     return "\n".join(lines)
+
+
+def table(results: list[Result]) -> str:
+    """The figures as a Markdown table (bench/README.md takes it as it is)."""
+    return _markdown(frame(results))
+
+
+def curves(results: list[Result]) -> str:
+    """A Markdown table per figure measured in load steps (its detail's "curve"), "" when none."""
+    parts = []
+    for result in results:
+        if isinstance(result.detail, dict) and result.detail.get("curve"):
+            steps = pd.DataFrame(result.detail["curve"], columns=CURVE_COLUMNS, dtype=object)
+            steps["ok"] = steps["ok"].map(VERDICTS)
+            parts.append(f"{result.name} by step:\n{_markdown(steps.map(_fmt))}")
+    return "\n\n".join(parts)
 
 
 def write(results: list[Result], path: Path = RESULTS_PATH) -> None:

@@ -57,8 +57,8 @@ class Admin:
                  rec: Recorder, citizens: list[str]):
         self.login, self.hospital_id, self.urls, self.rec, self.citizens = login, hospital_id, urls, rec, citizens
         self.queue_cb = web.server_callback_on(callbacks, "queue-refresh")
-        self.beds_cb = web.server_callback_on(callbacks, "beds-refresh")
-        self.blood_cb = web.server_callback_on(callbacks, "blood-refresh")
+        self.beds_cb = web.server_callback_on(callbacks, "beds-refresh", capacity_components)
+        self.blood_cb = web.server_callback_on(callbacks, "blood-refresh", capacity_components)
         self.present = [json.loads(k) for k in capacity_components if k.startswith("{")]
         self.blood_defaults = {(i, p): v for i, (_k, props) in capacity_components.items()
                                for p, v in props.items() if not i.startswith("{") and i.startswith("blood")}
@@ -102,61 +102,78 @@ class Admin:
         else:
             self.rec.counts["declines"] += 1
 
-    async def beds(self, action: str) -> None:
-        values = {("bed-versions", "data"): dict(self.versions)}
-        key = None
-        if action == "refresh":
-            trigger = ("beds-refresh", "n_intervals")
-            values[trigger] = 1
-        elif action == "step":
-            code, delta = random.choice(("ICU", "OXYGEN")), random.choice((-1, 1))
-            button = next((p for p in self.present if p.get("type") == "bed-step" and p.get("code") == code
-                           and int(p.get("delta")) == delta), None)
-            if button is None:
-                self.rec.error("no bed-step button")
-                return
-            trigger = (button, "n_clicks")
-            values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
-            key = ("bed", self.hospital_id, code)
-        else:
-            code = "GENERAL"
-            total = random.randint(40, 120)
-            available = random.randint(0, total)
-            button = {"type": "bed-save", "code": code}
-            trigger = (button, "n_clicks")
-            values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
-            values[(json.dumps({"type": "bed-total", "code": code}, sort_keys=True), "value")] = total
-            values[(json.dumps({"type": "bed-available", "code": code}, sort_keys=True), "value")] = available
-            key = ("bed", self.hospital_id, code)
-        body = self.beds_cb.body(values, trigger=trigger, present=self.present)
+    async def _post_change(self, kind: str, body: dict, key: tuple | None) -> bytes | None:
+        """The answer to a request that may change a figure; None (an error recorded, the figure
+        `key` marked uncertain) when the request failed or was not answered 200."""
         try:
             status, payload = await self.post(body)
         except Exception as error:  # noqa: BLE001
-            if key:
-                self.rec.uncertain.add(key)
-            self.rec.error(f"beds {type(error).__name__}")
+            problem = type(error).__name__
+        else:
+            if status == 200:
+                return payload
+            problem = f"HTTP {status}"
+        if key:
+            self.rec.uncertain.add(key)
+        self.rec.error(f"{kind} {problem}")
+        return None
+
+    def _bed_step(self, values: dict) -> tuple | None:
+        """A press on a random ±1 button of ICU or OXYGEN: (trigger, figure key, (code, delta))."""
+        code, delta = random.choice(("ICU", "OXYGEN")), random.choice((-1, 1))
+        button = next((p for p in self.present if p.get("type") == "bed-step" and p.get("code") == code
+                       and int(p.get("delta")) == delta), None)
+        if button is None:
+            self.rec.error("no bed-step button")
+            return None
+        values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
+        return (button, "n_clicks"), ("bed", self.hospital_id, code), (code, delta)
+
+    def _bed_save(self, values: dict) -> tuple:
+        """Random GENERAL figures saved: (trigger, figure key, (code, total, available))."""
+        code = "GENERAL"
+        total = random.randint(40, 120)
+        available = random.randint(0, total)
+        button = {"type": "bed-save", "code": code}
+        values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
+        values[(json.dumps({"type": "bed-total", "code": code}, sort_keys=True), "value")] = total
+        values[(json.dumps({"type": "bed-available", "code": code}, sort_keys=True), "value")] = available
+        return (button, "n_clicks"), ("bed", self.hospital_id, code), (code, total, available)
+
+    async def beds(self, action: str) -> None:
+        values = {("bed-versions", "data"): dict(self.versions)}
+        if action == "refresh":
+            trigger, key, change = ("beds-refresh", "n_intervals"), None, None
+            values[trigger] = 1
+        else:
+            planned = self._bed_step(values) if action == "step" else self._bed_save(values)
+            if planned is None:
+                return
+            trigger, key, change = planned
+        payload = await self._post_change("beds", self.beds_cb.body(values, trigger=trigger, present=self.present), key)
+        if payload is None:
             return
-        if status != 200:
-            if key:
-                self.rec.uncertain.add(key)
-            self.rec.error(f"beds HTTP {status}")
-            return
-        response = _response(payload)
-        versions = response.get("bed-versions", {}).get("data")
+        versions = _response(payload).get("bed-versions", {}).get("data")
         if versions:
             self.versions = versions
         if action == "step":
-            if b"Now " in payload and b" free of " in payload:
-                self.rec.bed_steps[(self.hospital_id, code)] += delta
-                self.rec.counts["bed_steps_ok"] += 1
-            else:
-                self.rec.counts["bed_steps_refused"] += 1
+            self._record_step(payload, *change)
         elif action == "save":
-            if b"Saved: " in payload:
-                self.rec.bed_saves[self.hospital_id].append((int(self.versions.get(code, -1)), total, available))
-                self.rec.counts["bed_saves_ok"] += 1
-            else:
-                self.rec.counts["bed_saves_refused"] += 1
+            self._record_save(payload, *change)
+
+    def _record_step(self, payload: bytes, code: str, delta: int) -> None:
+        if b"Now " in payload and b" free of " in payload:
+            self.rec.bed_steps[(self.hospital_id, code)] += delta
+            self.rec.counts["bed_steps_ok"] += 1
+        else:
+            self.rec.counts["bed_steps_refused"] += 1
+
+    def _record_save(self, payload: bytes, code: str, total: int, available: int) -> None:
+        if b"Saved: " in payload:
+            self.rec.bed_saves[self.hospital_id].append((int(self.versions.get(code, -1)), total, available))
+            self.rec.counts["bed_saves_ok"] += 1
+        else:
+            self.rec.counts["bed_saves_refused"] += 1
 
     async def blood(self) -> None:
         group = random.choice(GROUPS)
@@ -167,16 +184,8 @@ class Admin:
         values.update({("blood-group", "value"): group, ("blood-units", "value"): units,
                        ("blood-component", "value"): "whole_blood", (button, "n_clicks"): 1})
         body = self.blood_cb.body(values, trigger=(button, "n_clicks"))
-        key = ("blood", self.hospital_id, group)
-        try:
-            status, payload = await self.post(body)
-        except Exception as error:  # noqa: BLE001
-            self.rec.uncertain.add(key)
-            self.rec.error(f"blood {type(error).__name__}")
-            return
-        if status != 200:
-            self.rec.uncertain.add(key)
-            self.rec.error(f"blood HTTP {status}")
+        payload = await self._post_change("blood", body, ("blood", self.hospital_id, group))
+        if payload is None:
             return
         if f"{reason} {units}, now".encode() in payload:
             self.rec.blood[(self.hospital_id, group)] += units if reason == "received" else -units
@@ -333,37 +342,74 @@ async def _traffic(stack: Stack, seconds: float, admins_ids: list, citizen_rows:
         engine.dispose()
 
 
+# Proofs in SQL, each a count of what must not exist, in the order they are reported.
+PROBLEM_QUERIES = {
+    "sos_with_two_accepted_offers":
+        "SELECT count(*) FROM (SELECT sos_id FROM sos_offers WHERE status = 'accepted' GROUP BY sos_id "
+        "HAVING count(*) > 1) d",
+    "sos_hospital_differs_from_accepted_offer":
+        "SELECT count(*) FROM sos s JOIN sos_offers o ON o.sos_id = s.id AND o.status = 'accepted' "
+        "WHERE s.hospital_id IS DISTINCT FROM o.hospital_id",
+    "sos_with_hospital_but_no_accepted_offer":
+        "SELECT count(*) FROM sos s WHERE s.hospital_id IS NOT NULL AND NOT EXISTS "
+        "(SELECT 1 FROM sos_offers o WHERE o.sos_id = s.id AND o.status = 'accepted')",
+    "sos_offered_twice_to_a_hospital":
+        "SELECT count(*) FROM (SELECT sos_id, hospital_id FROM sos_offers GROUP BY sos_id, hospital_id "
+        "HAVING count(*) > 1) d",
+    "report_rounds_checked_twice":
+        "SELECT count(*) FROM (SELECT report_id, round FROM report_checks GROUP BY report_id, round "
+        "HAVING count(*) > 1) d",
+    "reports_without_round_1":
+        "SELECT count(*) FROM medical_reports r WHERE NOT EXISTS "
+        "(SELECT 1 FROM report_checks c WHERE c.report_id = r.id AND c.round = 1)",
+    "reports_not_verified": "SELECT count(*) FROM medical_reports WHERE status <> 'verified'",
+    "reports_round_count_mismatch":
+        "SELECT count(*) FROM medical_reports r WHERE r.check_round <> "
+        "(SELECT count(*) FROM report_checks c WHERE c.report_id = r.id)",
+}
+
+
+def _lost_beds(beds_before: dict, beds_after: dict, rec: Recorder) -> tuple[int, int]:
+    """(bed figures that lost an update, figures not checked: their last request went unanswered).
+    Steps: available moved by exactly the steps the client was told succeeded. Saves: one version
+    per successful save, and the last save stands."""
+    lost = uncertain = 0
+    for (hospital, code), (total, available, version) in beds_after.items():
+        if ("bed", hospital, code) in rec.uncertain:
+            uncertain += 1
+            continue
+        _t0, a0, v0 = beds_before.get((hospital, code), (0, 0, 0))
+        if code == "GENERAL":
+            saves = rec.bed_saves.get(hospital, [])
+            if version - v0 != len(saves) or (saves and max(saves) != (version, total, available)):
+                lost += 1
+        elif available - a0 != rec.bed_steps.get((hospital, code), 0):
+            lost += 1
+    return lost, uncertain
+
+
+def _lost_blood(blood_before: dict, blood_after: dict, rec: Recorder) -> tuple[int, int]:
+    """(blood stocks whose units did not move by what the client was told, stocks not checked)."""
+    lost = uncertain = 0
+    for (hospital, group), units in blood_after.items():
+        if ("blood", hospital, group) in rec.uncertain:
+            uncertain += 1
+            continue
+        if units - blood_before.get((hospital, group), 0) != rec.blood.get((hospital, group), 0):
+            lost += 1
+    lost += sum(1 for key, delta in rec.blood.items() if key not in blood_after and delta)
+    return lost, uncertain
+
+
 def _check(engine, rec: Recorder, before: tuple[dict, dict]) -> dict:
     beds_before, blood_before = before
     beds_after, blood_after = _snapshot(engine)
-    problems: dict[str, int] = {}
     with engine.connect() as connection:
         def count(sql: str) -> int:
             return connection.execute(text(sql)).scalar_one()
 
-        problems["sos_with_two_accepted_offers"] = count(
-            "SELECT count(*) FROM (SELECT sos_id FROM sos_offers WHERE status = 'accepted' GROUP BY sos_id "
-            "HAVING count(*) > 1) d")
-        problems["sos_hospital_differs_from_accepted_offer"] = count(
-            "SELECT count(*) FROM sos s JOIN sos_offers o ON o.sos_id = s.id AND o.status = 'accepted' "
-            "WHERE s.hospital_id IS DISTINCT FROM o.hospital_id")
-        problems["sos_with_hospital_but_no_accepted_offer"] = count(
-            "SELECT count(*) FROM sos s WHERE s.hospital_id IS NOT NULL AND NOT EXISTS "
-            "(SELECT 1 FROM sos_offers o WHERE o.sos_id = s.id AND o.status = 'accepted')")
+        problems = {name: count(sql) for name, sql in PROBLEM_QUERIES.items()}
         db_winner = dict(connection.execute(text("SELECT id, hospital_id FROM sos WHERE hospital_id IS NOT NULL")).all())
-        problems["sos_offered_twice_to_a_hospital"] = count(
-            "SELECT count(*) FROM (SELECT sos_id, hospital_id FROM sos_offers GROUP BY sos_id, hospital_id "
-            "HAVING count(*) > 1) d")
-        problems["report_rounds_checked_twice"] = count(
-            "SELECT count(*) FROM (SELECT report_id, round FROM report_checks GROUP BY report_id, round "
-            "HAVING count(*) > 1) d")
-        problems["reports_without_round_1"] = count(
-            "SELECT count(*) FROM medical_reports r WHERE NOT EXISTS "
-            "(SELECT 1 FROM report_checks c WHERE c.report_id = r.id AND c.round = 1)")
-        problems["reports_not_verified"] = count("SELECT count(*) FROM medical_reports WHERE status <> 'verified'")
-        problems["reports_round_count_mismatch"] = count(
-            "SELECT count(*) FROM medical_reports r WHERE r.check_round <> "
-            "(SELECT count(*) FROM report_checks c WHERE c.report_id = r.id)")
         stored_reports = set(connection.execute(text("SELECT id FROM medical_reports")).scalars())
         offers = count("SELECT count(*) FROM sos_offers")
         sos_total = count("SELECT count(*) FROM sos")
@@ -372,36 +418,10 @@ def _check(engine, rec: Recorder, before: tuple[dict, dict]) -> dict:
     problems["sos_won_by_two_hospitals_per_client"] = sum(1 for hs in rec.wins.values() if len(hs) > 1)
     problems["client_winner_differs_from_db"] = sum(
         1 for sos_id, hs in rec.wins.items() if len(hs) == 1 and db_winner.get(sos_id) not in hs)
-    lost_beds = lost_blood = 0
-    uncertain = 0
-    for (hospital, code), (total, available, version) in beds_after.items():
-        if ("bed", hospital, code) in rec.uncertain:
-            uncertain += 1
-            continue
-        t0, a0, v0 = beds_before.get((hospital, code), (0, 0, 0))
-        if code == "GENERAL":
-            saves = rec.bed_saves.get(hospital, [])
-            if version - v0 != len(saves):
-                lost_beds += 1
-            elif saves:
-                last = max(saves)
-                if (last[1], last[2]) != (total, available) or last[0] != version:
-                    lost_beds += 1
-        elif available - a0 != rec.bed_steps.get((hospital, code), 0):
-            lost_beds += 1
-    for (hospital, group), units in blood_after.items():
-        if ("blood", hospital, group) in rec.uncertain:
-            uncertain += 1
-            continue
-        if units - blood_before.get((hospital, group), 0) != rec.blood.get((hospital, group), 0):
-            lost_blood += 1
-    for (hospital, group), delta in rec.blood.items():
-        if (hospital, group) not in blood_after and delta:
-            lost_blood += 1
-    problems["bed_figures_with_lost_update"] = lost_beds
-    problems["blood_stocks_with_lost_update"] = lost_blood
-    return {"problems": problems, "figures_not_checked_unanswered_request": uncertain, "sos": sos_total,
-            "offers": offers, "accepted_offers": accepted, "reports": len(stored_reports)}
+    problems["bed_figures_with_lost_update"], uncertain_beds = _lost_beds(beds_before, beds_after, rec)
+    problems["blood_stocks_with_lost_update"], uncertain_blood = _lost_blood(blood_before, blood_after, rec)
+    return {"problems": problems, "figures_not_checked_unanswered_request": uncertain_beds + uncertain_blood,
+            "sos": sos_total, "offers": offers, "accepted_offers": accepted, "reports": len(stored_reports)}
 
 
 def run(bench: Bench) -> list[Result]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from bench import client as web
 from bench.env import Bench, Stack, add_users, give_beds, import_real_hospitals, log, worker_pids
-from bench.results import Result
+from bench.results import Result, percentiles
 
 DISPLAY_EMAIL, DISPLAY_PASSWORD = "display@demo.healthfirst.in", "Display-demo-2026"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin.indiranagar@demo.healthfirst.in", "Hospital-demo-2026"
@@ -82,7 +82,7 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
         callbacks = await web.dependencies(admin_login)
         components = await web.page_components(admin_login, "/hospital/queue", callbacks)
         intervals = _interval_components(components)
-        queue_cb = web.server_callback_on(callbacks, "queue-refresh")
+        queue_cb = web.server_callback_on(callbacks, "queue-refresh", components)
         interval_s = intervals.get("queue-refresh", 2000) / 1000
         created: dict[str, float] = {}
         seen: dict[str, float] = {}
@@ -126,10 +126,9 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
         engine.dispose()
     delays = [seen[n] - created[n] for n in created if n in seen]
     missing = len(created) - len(seen)
-    p95 = web.percentile(delays, 95) if not missing else None
+    p50, p95, top = percentiles(delays, 50, 95, 100)
     return {"sos": count, "shown": len(seen), "missing": missing, "poll_interval_s": interval_s,
-            "p50_s": round(web.percentile(delays, 50), 3) if delays else None,
-            "p95_s": round(p95, 3) if p95 is not None else None, "max_s": round(max(delays), 3) if delays else None,
+            "p50_s": p50, "p95_s": None if missing else p95, "max_s": top,
             "errors": len(errors), "first_errors": errors[:3]}
 
 
@@ -264,99 +263,115 @@ def _cpu_used(before: dict, after: dict, seconds: float) -> dict:
     return {name: round(total / seconds, 2) for name, total in used.items()}
 
 
+def _display_plan(callbacks: list, components: dict, intervals: dict) -> list[tuple]:
+    """What one display does: (server callback or Feed, the interval that fires it, its period in s)."""
+    plan = []
+    for cb in callbacks:
+        if cb.clientside:
+            continue
+        triggers = [i for i, p in cb.inputs if p == "n_intervals" and i in intervals]
+        needed = [i for i, _ in cb.inputs + cb.state + cb.outputs if isinstance(i, str)]
+        if triggers and all(i in components for i in needed):
+            plan.append((cb, triggers[0], intervals[triggers[0]] / 1000))
+    # The wall fetches its data from the URL its page names in the wall-source store, on the
+    # wall-refresh interval (pages/display/wall.py).
+    source = components.get("wall-source", (None, {}))[1].get("data") or {}
+    if source.get("url") and "wall-refresh" in intervals:
+        plan.append((Feed(source["url"], "wall-source → " + source["url"]), "wall-refresh",
+                     intervals["wall-refresh"] / 1000))
+    if not any(interval_id == "wall-refresh" for _cb, interval_id, _p in plan):
+        raise RuntimeError(f"nothing on the display page refreshes on wall-refresh (intervals: {intervals})")
+    return plan
+
+
+def _display_load(session: web.Login, plan: list[tuple], components: dict) -> DisplayLoad:
+    """The displays start from the page's property values, and send back what a planned callback
+    outputs into another's inputs or state."""
+    defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
+                for prop, value in props.items() if prop != "children"}
+    callbacks_planned = [cb for cb, _t, _per in plan if not isinstance(cb, Feed)]
+    fed = {(i, p) for cb in callbacks_planned for i, p in cb.state + cb.inputs}
+    feedback = {cb.output for cb in callbacks_planned if any(o in fed for o in cb.outputs)}
+    return DisplayLoad(session, plan, defaults, feedback, fed)
+
+
+async def _measure_step(load: DisplayLoad, stack: Stack, count: int, measure_s: float, settle_s: float) -> dict:
+    """Grow to `count` displays, let them settle, then measure a window of measure_s."""
+    load.add_displays(count - len(load.displays))
+    await asyncio.sleep(settle_s)
+    load.window, load.bytes, load.lag = web.Stats(), 0, []
+    cpu_before = _cpu_snapshot(stack)
+    load.window_open = True
+    started = time.monotonic()
+    await asyncio.sleep(measure_s)
+    load.window_open = False
+    elapsed = time.monotonic() - started
+    cpu_after = _cpu_snapshot(stack)
+    # Requests sent in the window and still running count as they finish (up to 15 s).
+    wait_until = time.monotonic() + 15
+    window = load.window
+    while load.inflight and time.monotonic() < wait_until and window is load.window:
+        if all(t.done() for t in load.inflight):
+            break
+        await asyncio.sleep(0.1)
+    done = len(window.latencies)
+    p50, p95, p99 = percentiles(window.latencies, 50, 95, 99, scale=1000, digits=1)
+    point = {
+        "displays": count, "requests": done + window.errors, "errors": window.errors,
+        "error_kinds": window.error_kinds,
+        "req_per_s": round((done + window.errors) / elapsed, 1),
+        "offered_req_per_s": round(count * sum(1 / p for _c, _t, p in load.plan), 1),
+        "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+        "mean_response_kb": round(load.bytes / max(1, done) / 1024, 1),
+        "client_lag_p95_ms": percentiles(load.lag, 95, scale=1000, digits=1)[0],
+        "cpu_cores_used": _cpu_used(cpu_before, cpu_after, elapsed),
+    }
+    point["ok"] = bool(done) and point["errors"] == 0 and point["p95_ms"] <= P95_LIMIT_S * 1000
+    return point
+
+
+async def _ramp(load: DisplayLoad, stack: Stack, steps: list[int], measure_s: float, settle_s: float) -> list[dict]:
+    """One measured point per step, up to the first step that does not hold."""
+    stop = asyncio.Event()
+    runner = asyncio.create_task(load.run(stop))
+    curve = []
+    try:
+        for count in steps:
+            point = await _measure_step(load, stack, count, measure_s, settle_s)
+            curve.append(point)
+            log(f"display step {count}: p50 {point['p50_ms']} ms, p95 {point['p95_ms']} ms, errors "
+                f"{point['errors']}, {point['req_per_s']} req/s, cpu {point['cpu_cores_used']}")
+            if not point["ok"]:
+                break  # overloaded: higher steps only pile up
+    finally:
+        stop.set()
+        await runner
+        for task in list(load.inflight):
+            task.cancel()
+        await asyncio.gather(*load.inflight, return_exceptions=True)
+    return curve
+
+
 async def _display_capacity(stack: Stack, steps: list[int], measure_s: float, settle_s: float) -> dict:
     http = web.make_session(limit=256, timeout=web.aiohttp.ClientTimeout(total=15))
     try:
         session = await web.login(http, stack.urls[0], DISPLAY_EMAIL, DISPLAY_PASSWORD, landing="/display")
         callbacks = await web.dependencies(session)
         components = await web.page_components(session, "/display", callbacks)
-        intervals = _interval_components(components)
-        plan = []
-        for cb in callbacks:
-            if cb.clientside:
-                continue
-            triggers = [i for i, p in cb.inputs if p == "n_intervals" and i in intervals]
-            if not triggers:
-                continue
-            needed = [i for i, _ in cb.inputs + cb.state + cb.outputs if isinstance(i, str)]
-            if all(i in components for i in needed):
-                plan.append((cb, triggers[0], intervals[triggers[0]] / 1000))
-        # The wall fetches its data from the URL its page names in the wall-source store, on the
-        # wall-refresh interval (pages/display/wall.py).
-        source = components.get("wall-source", (None, {}))[1].get("data") or {}
-        if source.get("url") and "wall-refresh" in intervals:
-            plan.append((Feed(source["url"], "wall-source → " + source["url"]), "wall-refresh",
-                         intervals["wall-refresh"] / 1000))
-        if not any(interval_id == "wall-refresh" for _cb, interval_id, _p in plan):
-            raise RuntimeError(f"nothing on the display page refreshes on wall-refresh (intervals: {intervals})")
-        defaults = {}
-        for ident, (_kind, props) in components.items():
-            for prop, value in props.items():
-                if prop != "children":
-                    defaults[(ident, prop)] = value
-        callbacks_planned = [cb for cb, _t, _per in plan if not isinstance(cb, Feed)]
-        fed = {(i, p) for cb in callbacks_planned for i, p in cb.state + cb.inputs}
-        feedback = {cb.output for cb in callbacks_planned if any(o in fed for o in cb.outputs)}
+        plan = _display_plan(callbacks, components, _interval_components(components))
         plan_text = [f"{cb.output} every {period:g} s" for cb, _t, period in plan]
         log(f"display: callbacks per display: {plan_text}")
-        load = DisplayLoad(session, plan, defaults, feedback, fed)
-        stop = asyncio.Event()
-        runner = asyncio.create_task(load.run(stop))
-        curve = []
-        try:
-            for count in steps:
-                load.add_displays(count - len(load.displays))
-                await asyncio.sleep(settle_s)
-                load.window, load.bytes, load.lag = web.Stats(), 0, []
-                cpu_before = _cpu_snapshot(stack)
-                load.window_open = True
-                started = time.monotonic()
-                await asyncio.sleep(measure_s)
-                load.window_open = False
-                elapsed = time.monotonic() - started
-                cpu_after = _cpu_snapshot(stack)
-                # Requests sent in the window and still running count as they finish (up to 15 s).
-                wait_until = time.monotonic() + 15
-                window = load.window
-                while load.inflight and time.monotonic() < wait_until and window is load.window:
-                    if all(t.done() for t in load.inflight):
-                        break
-                    await asyncio.sleep(0.1)
-                done = len(window.latencies)
-                point = {
-                    "displays": count, "requests": done + window.errors, "errors": window.errors,
-                    "error_kinds": window.error_kinds,
-                    "req_per_s": round((done + window.errors) / elapsed, 1),
-                    "offered_req_per_s": round(count * sum(1 / p for _c, _t, p in plan), 1),
-                    "p50_ms": round(web.percentile(window.latencies, 50) * 1000, 1) if done else None,
-                    "p95_ms": round(web.percentile(window.latencies, 95) * 1000, 1) if done else None,
-                    "p99_ms": round(web.percentile(window.latencies, 99) * 1000, 1) if done else None,
-                    "mean_response_kb": round(load.bytes / max(1, done) / 1024, 1),
-                    "client_lag_p95_ms": round(web.percentile(load.lag, 95) * 1000, 1) if load.lag else None,
-                    "cpu_cores_used": _cpu_used(cpu_before, cpu_after, elapsed),
-                }
-                point["ok"] = bool(done) and point["errors"] == 0 and point["p95_ms"] <= P95_LIMIT_S * 1000
-                curve.append(point)
-                log(f"display step {count}: p50 {point['p50_ms']} ms, p95 {point['p95_ms']} ms, errors "
-                    f"{point['errors']}, {point['req_per_s']} req/s, cpu {point['cpu_cores_used']}")
-                if not point["ok"]:
-                    break  # overloaded: higher steps only pile up
-        finally:
-            stop.set()
-            await runner
-            for task in list(load.inflight):
-                task.cancel()
-            await asyncio.gather(*load.inflight, return_exceptions=True)
-        held = [p["displays"] for p in curve if p["ok"]]
-        # The largest step held, with every step below it held too.
-        capacity = 0
-        for point in curve:
-            if not point["ok"]:
-                break
-            capacity = point["displays"]
-        return {"capacity": capacity, "curve": curve, "callbacks": plan_text, "held_steps": held}
+        curve = await _ramp(_display_load(session, plan, components), stack, steps, measure_s, settle_s)
     finally:
         await http.close()
+    held = [p["displays"] for p in curve if p["ok"]]
+    # The largest step held, with every step below it held too.
+    capacity = 0
+    for point in curve:
+        if not point["ok"]:
+            break
+        capacity = point["displays"]
+    return {"capacity": capacity, "curve": curve, "callbacks": plan_text, "held_steps": held}
 
 
 def _worker_rss(stack: Stack) -> dict:
