@@ -19,8 +19,7 @@ class NavItem:
     href: str
 
 
-def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token: str,
-           active_path: str = "") -> dbc.Navbar:
+def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token: str) -> dbc.Navbar:
     links = [
         dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact",
                                 className="px-2 text-nowrap nav-big"))

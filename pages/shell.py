@@ -11,7 +11,6 @@ import logging
 import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
-from flask import request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
@@ -60,7 +59,6 @@ def serve_shell():
             user_name=current_user.full_name,
             role_label=ROLE_LABELS.get(current_user.role, current_user.role),
             csrf_token=generate_csrf(),
-            active_path=request.path if request else "",
         )
     else:
         header = html.Div(id=ID.NAVBAR)

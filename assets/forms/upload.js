@@ -1,7 +1,7 @@
 // The report upload form (templates/reports_upload.html): progress while the file travels; the
 // server's answer (JSON) then shows in place. A plain file, not inline, so the page's
 // Content-Security-Policy can refuse every inline script. Not loaded by Dash pages
-// (app.py: assets_ignore "forms/").
+// (app.py: assets_path_ignore).
 document.getElementById('upload-form').addEventListener('submit', function (event) {
   event.preventDefault();
   const form = event.target, bar = document.querySelector('#upload-progress .progress-bar');
