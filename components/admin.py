@@ -10,7 +10,7 @@ import hashlib
 import json
 import time
 
-from dash import no_update
+from dash import Output, no_update
 
 from components.format import local_time
 from db.capacity import EMS_LABELS
@@ -18,6 +18,13 @@ from db.hospitals import EDITABLE_FIELDS, HospitalRow
 from db.vocabulary import ASSIGNABLE_ROLES, HOSPITAL_STATUS_LABELS, ROLE_LABELS, USER_STATUS_LABELS
 
 # ---- what an action answers ----------------------------------------------------------------
+
+
+def answer_outputs(message_id: str, changed_id: str, *, shared: bool = False) -> tuple[Output, ...]:
+    """Where `said` and `answer` go: the message area's text, color and visibility, and the
+    "changed" store. `shared` when several actions of the page write them (allow_duplicate)."""
+    return (Output(message_id, "children", allow_duplicate=shared), Output(message_id, "color", allow_duplicate=shared),
+            Output(message_id, "is_open", allow_duplicate=shared), Output(changed_id, "data", allow_duplicate=shared))
 
 
 def said(message: str, color: str) -> tuple:
@@ -99,7 +106,6 @@ def hospital_options(hospitals, *, keep: dict | None = None) -> list[dict]:
 
 
 # ---- hospitals ------------------------------------------------------------------------------
-
 
 
 def _hospital_column(field: str, header: str, **options) -> dict:

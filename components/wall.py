@@ -8,6 +8,7 @@ import dash_leaflet as dl
 from dash import html
 
 from components.format import duration, local_time
+from db.sos import ACCEPTABLE_STATUSES
 from db.vocabulary import SOS_STATUS_SHORT_LABELS, UNIT_STATUS_LABELS, sos_number
 
 
@@ -36,6 +37,7 @@ WAIT_TARGET_S = 60
 # not the login page. The parts it updates, in the order their versions appear in its token.
 FEED_URL = "/_display/view.json"
 PART_IDS = (ID.TILES_LEFT, ID.TILES_RIGHT, ID.MAP_LAYER, ID.MAP_HOSPITALS)
+WAITING = ACCEPTABLE_STATUSES  # no hospital has taken the SOS yet: its timer and marker are red
 SEVERITY_CLASS = {"Extreme": "wall-bad", "Severe": "wall-bad", "Moderate": "wall-warn"}
 
 
@@ -89,7 +91,7 @@ def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) ->
                                           if kv[0] in SOS_STATUS_SHORT_LABELS else 99)])
     rows = []
     for s in sos[:8]:
-        waiting = s["status"] in ("pending", "unanswered")
+        waiting = s["status"] in WAITING
         who = s["unit"] or s["hospital"]
         rows.append(html.Div(
             [html.Span(sos_number(s['id']), className="wall-mono"),
@@ -163,7 +165,7 @@ def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
                              children=dl.Tooltip(u["call_sign"]))
              for u in snapshot["units"] if u["lat"] is not None and u["status"] != "available"]
     sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=10,
-                           color="#ff4d4f" if s["status"] in ("pending", "unanswered") else "#ffa94d", fill=True,
+                           color="#ff4d4f" if s["status"] in WAITING else "#ffa94d", fill=True,
                            children=dl.Tooltip(sos_number(s['id']))) for s in snapshot["sos"]]
     return hospitals + units + sos
 

@@ -139,8 +139,6 @@ def import_csv(
     return report
 
 
-
-
 @dataclass(frozen=True)
 class Landmark:
     latitude: float

@@ -54,12 +54,7 @@ def refresh_approvals(_n, _changed):
 
 
 # A decision's message stays until the next decision: a refresh does not hide it.
-DECISION = (
-    Output(ID.MESSAGE, "children", allow_duplicate=True),
-    Output(ID.MESSAGE, "color", allow_duplicate=True),
-    Output(ID.MESSAGE, "is_open", allow_duplicate=True),
-    Output(ID.CHANGED, "data", allow_duplicate=True),
-)
+DECISION = console.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 
 
 def _decide(operation, said: str, color: str) -> tuple:

@@ -70,7 +70,6 @@ def layout(**kwargs):
     )
 
 
-
 @callback(
     Output(ID.GRID, "rowData"),
     Output(ID.DIGEST, "data"),
@@ -99,14 +98,7 @@ def _save(change: dict):
                value=change.get("value"), describe=lambda hospital: f"{hospital.name}: {field} saved.")
 
 
-@callback(
-    Output(ID.MESSAGE, "children"),
-    Output(ID.MESSAGE, "color"),
-    Output(ID.MESSAGE, "is_open"),
-    Output(ID.CHANGED, "data"),
-    Input(ID.GRID, "cellValueChanged"),
-    prevent_initial_call=True,
-)
+@callback(*ui.answer_outputs(ID.MESSAGE, ID.CHANGED), Input(ID.GRID, "cellValueChanged"), prevent_initial_call=True)
 @allowed_roles(Role.SUPER_ADMIN)
 def save_cells(changes):
     if not changes:

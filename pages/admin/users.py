@@ -125,7 +125,6 @@ def layout(**kwargs):
     )
 
 
-
 # The hospital picker only matters for hospital admins: greyed out for every other role.
 clientside_callback(
     ClientsideFunction("adminUsers", "hospitalPickerDisabled"),  # assets/admin_users.js
@@ -190,12 +189,7 @@ def refresh_users(_n, text, role_filter, status_filter, selected, _changed, show
 
 # ---- actions on the selected account -----------------------------------------------------------
 
-ACTION = (
-    Output(ID.MESSAGE, "children", allow_duplicate=True),
-    Output(ID.MESSAGE, "color", allow_duplicate=True),
-    Output(ID.MESSAGE, "is_open", allow_duplicate=True),
-    Output(ID.CHANGED, "data", allow_duplicate=True),
-)
+ACTION = ui.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 
 
 def _on_selected(selected, operation, describe, **inputs) -> tuple:
