@@ -1,4 +1,5 @@
-"""The super admin's user and hospital grids: component ids, grid columns and row builders.
+"""The super admin's console: user and hospital grid columns, row builders, and what an action
+answers (the pages own their component ids).
 
 Rows are built field by field from the ORM objects, so nothing secret (password hashes, session
 tokens) can reach the browser by accident."""
@@ -7,37 +8,41 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
+
+from dash import Output, no_update
 
 from components.format import local_time
 from db.capacity import EMS_LABELS
-from db.hospitals import HospitalRow
+from db.hospitals import EDITABLE_FIELDS, HospitalRow
 from db.vocabulary import ASSIGNABLE_ROLES, HOSPITAL_STATUS_LABELS, ROLE_LABELS, USER_STATUS_LABELS
 
-# ---- ids ------------------------------------------------------------------------------------
+# ---- what an action answers ----------------------------------------------------------------
 
-USERS_GRID = "admin-users-grid"
-USERS_MESSAGE = "admin-users-message"
-USERS_REFRESH = "admin-users-refresh"
-USERS_UPDATED = "admin-users-updated"
-USERS_DIGEST = "admin-users-digest"
-USERS_FILTER_TEXT = "admin-users-filter-text"
-USERS_FILTER_ROLE = "admin-users-filter-role"
-USERS_FILTER_STATUS = "admin-users-filter-status"
-USERS_SELECTED = "admin-users-selected"
-USER_DISABLE = "admin-user-disable"
-USER_DISABLE_CONFIRM = "admin-user-disable-confirm"
-USER_ENABLE = "admin-user-enable"
-USER_ROLE = "admin-user-role"
-USER_HOSPITAL = "admin-user-hospital"
-USER_CHANGE_ROLE = "admin-user-change-role"
 
-HOSPITALS_GRID = "admin-hospitals-grid"
-HOSPITALS_MESSAGE = "admin-hospitals-message"
-HOSPITALS_REFRESH = "admin-hospitals-refresh"
-HOSPITALS_UPDATED = "admin-hospitals-updated"
-HOSPITALS_DIGEST = "admin-hospitals-digest"
-HOSPITALS_FILTER_TEXT = "admin-hospitals-filter-text"
-HOSPITALS_FILTER_STATUS = "admin-hospitals-filter-status"
+def answer_outputs(message_id: str, changed_id: str, *, shared: bool = False) -> tuple[Output, ...]:
+    """Where `said` and `answer` go: the message area's text, color and visibility, and the
+    "changed" store. `shared` when several actions of the page write them (allow_duplicate)."""
+    return (Output(message_id, "children", allow_duplicate=shared), Output(message_id, "color", allow_duplicate=shared),
+            Output(message_id, "is_open", allow_duplicate=shared), Output(changed_id, "data", allow_duplicate=shared))
+
+
+def said(message: str, color: str) -> tuple:
+    """What an action answers a console page: (message, color, is_open) for its message area and
+    a fresh value for its "changed" store, which makes the page's refresh draw the view again."""
+    return message, color, True, time.time_ns()
+
+
+def answer(outcome, *, color: str = "success") -> tuple:
+    """`said` for an `auth.actions.Outcome` whose result was described as the message to show. A
+    refusal shows in red and redraws too: it often means the row changed under the admin."""
+    return said(outcome.result, color) if outcome.ok else said(outcome.message, "danger")
+
+
+def warn(message: str, *, color: str = "warning") -> tuple:
+    """An action that could not start (nothing selected, nothing chosen): a message, no redraw."""
+    return message, color, True, no_update
+
 
 # ---- users ----------------------------------------------------------------------------------
 
@@ -102,26 +107,31 @@ def hospital_options(hospitals, *, keep: dict | None = None) -> list[dict]:
 
 # ---- hospitals ------------------------------------------------------------------------------
 
+
+def _hospital_column(field: str, header: str, **options) -> dict:
+    """A column of the hospital grid: editable exactly when the directory lets a super admin
+    correct that field (db/hospitals.py EDITABLE_FIELDS)."""
+    return {"field": field, "headerName": header, "editable": field in EDITABLE_FIELDS, **options}
+
+
 HOSPITAL_COLUMNS = [
-    {"field": "name", "headerName": "Name", "editable": True, "flex": 3, "minWidth": 230},
-    {"field": "city", "headerName": "City", "editable": True, "width": 120},
-    {"field": "status", "headerName": "Status", "editable": True, "width": 110,
-     # Shown as words, stored as the code the domain expects.
-     "refData": HOSPITAL_STATUS_LABELS,
-     "cellEditor": "agSelectCellEditor",
-     "cellEditorParams": {"values": list(HOSPITAL_STATUS_LABELS)},
-     "cellClassRules": {"text-danger fw-bold": "params.value == 'rejected'",
-                        "text-warning-emphasis fw-bold": "params.value == 'proposed'"}},
-    {"field": "ems_status", "headerName": "EMS status", "width": 150,
-     "cellClassRules": {"text-danger fw-bold": "params.value == 'Closed (diversion)'",
-                        "text-warning-emphasis fw-bold": "params.value == 'Advisory'"}},
-    {"field": "admins", "headerName": "Admins", "width": 95, "type": "numericColumn"},
-    {"field": "latitude", "headerName": "Latitude", "editable": True, "width": 105,
-     "cellEditor": "agNumberCellEditor", "type": "numericColumn"},
-    {"field": "longitude", "headerName": "Longitude", "editable": True, "width": 115,
-     "cellEditor": "agNumberCellEditor", "type": "numericColumn"},
-    {"field": "phone", "headerName": "Phone", "editable": True, "width": 165},
-    {"field": "address", "headerName": "Address", "editable": True, "flex": 2, "minWidth": 200},
+    _hospital_column("name", "Name", flex=3, minWidth=230),
+    _hospital_column("city", "City", width=120),
+    _hospital_column("status", "Status", width=110,
+                     # Shown as words, stored as the code the domain expects.
+                     refData=HOSPITAL_STATUS_LABELS,
+                     cellEditor="agSelectCellEditor",
+                     cellEditorParams={"values": list(HOSPITAL_STATUS_LABELS)},
+                     cellClassRules={"text-danger fw-bold": "params.value == 'rejected'",
+                                     "text-warning-emphasis fw-bold": "params.value == 'proposed'"}),
+    _hospital_column("ems_status", "EMS status", width=150,
+                     cellClassRules={"text-danger fw-bold": "params.value == 'Closed (diversion)'",
+                                     "text-warning-emphasis fw-bold": "params.value == 'Advisory'"}),
+    _hospital_column("admins", "Admins", width=95, type="numericColumn"),
+    _hospital_column("latitude", "Latitude", width=105, cellEditor="agNumberCellEditor", type="numericColumn"),
+    _hospital_column("longitude", "Longitude", width=115, cellEditor="agNumberCellEditor", type="numericColumn"),
+    _hospital_column("phone", "Phone", width=165),
+    _hospital_column("address", "Address", flex=2, minWidth=200),
 ]
 
 HOSPITAL_STATUS_FILTER_OPTIONS = [{"label": "Any status", "value": ANY}] + [

@@ -5,14 +5,29 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import ids
 from components.format import local_time
 from db.vocabulary import ROLE_LABELS
 
 
+class ID:
+    EMPTY = "approvals-empty"
+
+    @staticmethod
+    def pending(user_id: int) -> str:
+        return f"pending-{user_id}"
+
+    @staticmethod
+    def approve(user_id) -> dict:
+        return {"type": "approve-user", "user": user_id}
+
+    @staticmethod
+    def reject(user_id) -> dict:
+        return {"type": "reject-user", "user": user_id}
+
+
 def pending_list(pending) -> html.Div:
     if not pending:
-        return html.P("Nobody is waiting for approval.", className="fs-5", id="approvals-empty")
+        return html.P("Nobody is waiting for approval.", className="fs-5", id=ID.EMPTY)
     items = []
     for user in pending:
         hospital = user.hospital
@@ -38,9 +53,9 @@ def pending_list(pending) -> html.Div:
                         ),
                         dbc.Col(
                             [
-                                dbc.Button("Approve", id=ids.approve_button(user.id), color="success",
+                                dbc.Button("Approve", id=ID.approve(user.id), color="success",
                                            size="lg", className="me-2"),
-                                dbc.Button("Reject", id=ids.reject_button(user.id),
+                                dbc.Button("Reject", id=ID.reject(user.id),
                                            color="outline-danger", size="lg"),
                             ],
                             md=4,
@@ -49,7 +64,7 @@ def pending_list(pending) -> html.Div:
                     ],
                     align="center",
                 ),
-                id=f"pending-{user.id}",
+                id=ID.pending(user.id),
                 className="pending-user",
             )
         )

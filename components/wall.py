@@ -8,13 +8,36 @@ import dash_leaflet as dl
 from dash import html
 
 from components.format import duration, local_time
+from db.sos import ACCEPTABLE_STATUSES
 from db.vocabulary import SOS_STATUS_SHORT_LABELS, UNIT_STATUS_LABELS, sos_number
+
+
+class ID:
+    """The parts the wall's feed fills (containers the page lays out) and the tiles drawn here."""
+
+    TILES_LEFT = "wall-tiles-left"
+    TILES_RIGHT = "wall-tiles-right"
+    MAP_LAYER = "wall-map-layer"
+    MAP_HOSPITALS = "wall-map-hospitals"
+    UNANSWERED = "wall-unanswered"
+    SOS = "wall-sos"
+    UNITS = "wall-units"
+    BEDS = "wall-beds"
+    BLOOD = "wall-blood"
+    ALERTS = "wall-alerts"
+    RESPONSE = "wall-response"
+
+    @staticmethod
+    def response_row(key: str) -> str:
+        return f"wall-rt-{key}"
+
 
 WAIT_TARGET_S = 60
 # The wall fetches its data here (web/display_feed.py); under "/_" an anonymous caller gets a 401,
 # not the login page. The parts it updates, in the order their versions appear in its token.
 FEED_URL = "/_display/view.json"
-PART_IDS = ("wall-tiles-left", "wall-tiles-right", "wall-map-layer", "wall-map-hospitals")
+PART_IDS = (ID.TILES_LEFT, ID.TILES_RIGHT, ID.MAP_LAYER, ID.MAP_HOSPITALS)
+WAITING = ACCEPTABLE_STATUSES  # no hospital has taken the SOS yet: its timer and marker are red
 SEVERITY_CLASS = {"Extreme": "wall-bad", "Severe": "wall-bad", "Moderate": "wall-warn"}
 
 
@@ -58,7 +81,7 @@ def unanswered_tile(count: int, sos: list[dict], data_time: str, now: datetime) 
     body = [html.Div(str(count), className="wall-huge")]
     body += [html.Div([f"{sos_number(s['id'])} · {s['type']} · ", timer(s["since_ms"], now)], className="wall-line")
              for s in waiting[:4]]
-    return tile("Unanswered SOS", body, data_time=data_time, tile_id="wall-unanswered",
+    return tile("Unanswered SOS", body, data_time=data_time, tile_id=ID.UNANSWERED,
                 extra_class="wall-alarm" if count else "wall-calm")
 
 
@@ -68,7 +91,7 @@ def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) ->
                                           if kv[0] in SOS_STATUS_SHORT_LABELS else 99)])
     rows = []
     for s in sos[:8]:
-        waiting = s["status"] in ("pending", "unanswered")
+        waiting = s["status"] in WAITING
         who = s["unit"] or s["hospital"]
         rows.append(html.Div(
             [html.Span(sos_number(s['id']), className="wall-mono"),
@@ -77,7 +100,7 @@ def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) ->
              html.Span(f"{s['type']} · {who}" if who else s["type"])],
             className="wall-row"))
     return tile(f"Open SOS: {len(sos)}", [counts, _table(rows) if rows else html.Div("None open", className="wall-quiet")],
-                data_time=data_time, tile_id="wall-sos")
+                data_time=data_time, tile_id=ID.SOS)
 
 
 def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime) -> html.Section:
@@ -89,7 +112,7 @@ def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime
                       timer(u["since_ms"], now), html.Span(u["hospital"])],
                      className="wall-row") for u in busy]
     return tile("Ambulances", [counts, _table(rows) if rows else html.Div("All available", className="wall-quiet")],
-                data_time=data_time, tile_id="wall-units")
+                data_time=data_time, tile_id=ID.UNITS)
 
 
 def beds_tile(beds: list[dict], data_time: str) -> html.Section:
@@ -97,7 +120,7 @@ def beds_tile(beds: list[dict], data_time: str) -> html.Section:
                       html.Div(str(b["available"]), className="wall-big" + (" wall-bad" if not b["available"] else "")),
                       html.Div(f"free of {b['total']}", className="wall-small")], className="wall-stat")
             for b in beds]
-    return tile("Beds free", html.Div(body, className="wall-stats"), data_time=data_time, tile_id="wall-beds")
+    return tile("Beds free", html.Div(body, className="wall-stats"), data_time=data_time, tile_id=ID.BEDS)
 
 
 def blood_tile(shortages: dict, data_time: str) -> html.Section:
@@ -105,7 +128,7 @@ def blood_tile(shortages: dict, data_time: str) -> html.Section:
                       html.Div(str(count), className="wall-big" + (" wall-warn" if count else " wall-ok"))],
                      className="wall-stat") for group, count in shortages.items()]
     return tile("Hospitals low on blood", html.Div(body, className="wall-stats wall-stats-8"),
-                data_time=data_time, tile_id="wall-blood")
+                data_time=data_time, tile_id=ID.BLOOD)
 
 
 def alerts_tile(alerts: list[dict], data_time: str) -> html.Section:
@@ -113,7 +136,7 @@ def alerts_tile(alerts: list[dict], data_time: str) -> html.Section:
                       a["headline"], html.Span(f" · {a['area']}", className="wall-small")], className="wall-line")
             for a in alerts[:4]]
     return tile("Active alerts", rows or [html.Div("No active alerts", className="wall-quiet")],
-                data_time=data_time, tile_id="wall-alerts")
+                data_time=data_time, tile_id=ID.ALERTS)
 
 
 def response_tile(stats: list[dict], data_time: str) -> html.Section:
@@ -125,8 +148,8 @@ def response_tile(stats: list[dict], data_time: str) -> html.Section:
             [html.Span(f"{s['label']} ({s['count']})"), html.Span(_seconds(s["median"])),
              html.Span(_seconds(s["p90"]), className="" if s["p90"] is None else ("wall-ok" if ok else "wall-bad")),
              html.Span(f"≤ {_target(s['target'])}", title=s["source"])],
-            className="wall-row", id=f"wall-rt-{s['key']}"))
-    return tile("Response times", _table(rows), data_time=data_time, tile_id="wall-response")
+            className="wall-row", id=ID.response_row(s["key"])))
+    return tile("Response times", _table(rows), data_time=data_time, tile_id=ID.RESPONSE)
 
 
 def hospital_markers(hospitals: list[dict]) -> list:
@@ -142,7 +165,7 @@ def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
                              children=dl.Tooltip(u["call_sign"]))
              for u in snapshot["units"] if u["lat"] is not None and u["status"] != "available"]
     sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=10,
-                           color="#ff4d4f" if s["status"] in ("pending", "unanswered") else "#ffa94d", fill=True,
+                           color="#ff4d4f" if s["status"] in WAITING else "#ffa94d", fill=True,
                            children=dl.Tooltip(sos_number(s['id']))) for s in snapshot["sos"]]
     return hospitals + units + sos
 

@@ -145,10 +145,15 @@ def verify_chain(session: Session) -> ChainReport:
     return ChainReport(True, checked)
 
 
+def check_chain(session: Session, *, actor: User, now: datetime) -> ChainReport:
+    """`verify_chain` on a super admin's request (the console's "Check the chain")."""
+    require_role(actor, Role.SUPER_ADMIN)
+    return verify_chain(session)
+
+
 def browse(session: Session, *, actor: User, action: str = "", outcome: str = "", actor_text: str = "",
            limit: int = 500) -> list[AuditEntry]:
     """Newest first, filtered; for super admins."""
-
     require_role(actor, Role.SUPER_ADMIN)
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if action:

@@ -16,7 +16,7 @@ from db import audit
 from db.errors import InvalidInput, NotFound
 from db.models import HOSPITAL_STATUSES, Hospital, User
 from db.permissions import require_role
-from db.users import _clean_phone
+from db.users import clean_phone
 from db.vocabulary import Role
 
 # The directory is India's: a point outside this box is a geocoding error, not a hospital.
@@ -139,8 +139,6 @@ def import_csv(
     return report
 
 
-
-
 @dataclass(frozen=True)
 class Landmark:
     latitude: float
@@ -171,7 +169,8 @@ def locate_landmark(session: Session, text: str) -> Landmark | None:
 # ---- directory management (super admin console) ---------------------------------------------
 
 ADMIN_LIST_LIMIT = 1000
-_EDITABLE = ("name", "address", "city", "phone", "latitude", "longitude", "status")
+# What a super admin may correct in a directory entry (EMS status is each hospital's own).
+EDITABLE_FIELDS = ("name", "address", "city", "phone", "latitude", "longitude", "status")
 
 
 def _coordinate(value, field: str, label: str, limit: float) -> float:
@@ -201,6 +200,16 @@ def _same_phone(given, stored: str | None) -> bool:
     return str(given if given is not None else "").strip() == (stored or "").strip()
 
 
+def _existing(session: Session, hospital_id) -> Hospital:
+    try:
+        hospital = session.get(Hospital, int(hospital_id))
+    except (TypeError, ValueError):
+        hospital = None
+    if hospital is None:
+        raise NotFound("That hospital no longer exists.")
+    return hospital
+
+
 def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str, address: str,
                   city: str, phone: str | None, latitude, longitude, status: str,
                   now: datetime) -> Hospital:
@@ -209,12 +218,7 @@ def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str,
     A hospital with active admins stays active: move or disable its admins first, so an active
     hospital admin is always bound to an active hospital. Nothing changed, nothing recorded."""
     require_role(actor, Role.SUPER_ADMIN)
-    try:
-        hospital = session.get(Hospital, int(hospital_id))
-    except (TypeError, ValueError):
-        hospital = None
-    if hospital is None:
-        raise NotFound("That hospital no longer exists.")
+    hospital = _existing(session, hospital_id)
     if status not in HOSPITAL_STATUSES:
         raise InvalidInput("status", "Choose active, proposed or rejected.")
     wanted = {
@@ -222,14 +226,14 @@ def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str,
         "address": _text(address, "address", "address", 300),
         "city": _text(city, "city", "city", 100),
         # A stored number is kept as it is; only a new one must look like a phone number.
-        "phone": hospital.phone if _same_phone(phone, hospital.phone) else _clean_phone(
+        "phone": hospital.phone if _same_phone(phone, hospital.phone) else clean_phone(
             str(phone) if phone is not None else None),
         "latitude": _coordinate(latitude, "latitude", "latitude", 90),
         "longitude": _coordinate(longitude, "longitude", "longitude", 180),
         "status": status,
     }
-    before = {field: getattr(hospital, field) for field in _EDITABLE}
-    changed = {field for field in _EDITABLE if wanted[field] != before[field]}
+    before = {field: getattr(hospital, field) for field in EDITABLE_FIELDS}
+    changed = {field for field in EDITABLE_FIELDS if wanted[field] != before[field]}
     if not changed:
         return hospital
     if "status" in changed and hospital.status == "active":
@@ -247,6 +251,21 @@ def edit_hospital(session: Session, *, actor: User, hospital_id: int, name: str,
                  detail={"before": {f: before[f] for f in sorted(changed)},
                          "after": {f: wanted[f] for f in sorted(changed)}})
     return hospital
+
+
+def edit_hospital_field(session: Session, *, actor: User, hospital_id, field: str, value,
+                        now: datetime) -> Hospital:
+    """A super admin corrects one field of a directory entry (one cell of the console's grid).
+
+    The other fields keep their stored values, so a stale copy of the row in someone's browser
+    never overwrites a newer change made elsewhere. Only `EDITABLE_FIELDS` can be changed."""
+    require_role(actor, Role.SUPER_ADMIN)
+    if field not in EDITABLE_FIELDS:
+        raise InvalidInput(str(field), "That column cannot be edited here.")
+    hospital = _existing(session, hospital_id)
+    values = {name: getattr(hospital, name) for name in EDITABLE_FIELDS}
+    values[field] = value
+    return edit_hospital(session, actor=actor, hospital_id=hospital.id, now=now, **values)
 
 
 def admin_counts(session: Session, hospital_ids: Iterable[int]) -> dict[int, int]:

@@ -84,7 +84,8 @@ def _clean_name(full_name: str) -> str:
     return name
 
 
-def _clean_phone(phone: str | None) -> str | None:
+def clean_phone(phone: str | None) -> str | None:
+    """A phone number as given, or None when empty; refused unless it is 6 to 15 digits."""
     phone = (phone or "").strip()
     if not phone:
         return None
@@ -92,6 +93,12 @@ def _clean_phone(phone: str | None) -> str | None:
     if not (digits.lstrip("+").isdigit() and 6 <= len(digits.lstrip("+")) <= 15):
         raise InvalidInput("phone", "Enter a phone number of 6 to 15 digits (a leading + is fine).")
     return phone
+
+
+def _choose(roles) -> str:
+    """"Choose Citizen, Hospital admin or Health officer.": the roles a form offers, by their labels."""
+    labels = [ROLE_LABELS[role] for role in roles]
+    return f"Choose {', '.join(labels[:-1])} or {labels[-1]}."
 
 
 def get_by_email(session: Session, email: str) -> User | None:
@@ -112,7 +119,7 @@ def _new_user(
 ) -> User:
     email = normalise_email(email)
     full_name = _clean_name(full_name)
-    phone = _clean_phone(phone)
+    phone = clean_phone(phone)
     check_password_strength(password, email=email)
     if is_demo_account(email):
         raise InvalidInput("email", f"Addresses at {DEMO_EMAIL_DOMAIN} belong to the demo. Use your own address.")
@@ -179,7 +186,7 @@ def register_staff(
     """A privileged account starts pending and can do nothing until a super admin approves it,
     so registering for a hospital never grants control of it."""
     if role not in STAFF_ROLES:
-        raise InvalidInput("role", "Choose Citizen, Hospital admin or Health officer.")
+        raise InvalidInput("role", _choose((Role.CITIZEN, *STAFF_ROLES)))
     hospital = None
     if role == Role.HOSPITAL_ADMIN:
         if (hospital_id is None) == (proposed_hospital is None):
@@ -228,7 +235,7 @@ def _proposed_hospital_row(proposed: ProposedHospital, now: datetime) -> Hospita
         city=(proposed.city or "").strip()[:100],
         latitude=proposed.latitude,
         longitude=proposed.longitude,
-        phone=_clean_phone(proposed.phone),
+        phone=clean_phone(proposed.phone),
         status="proposed",
         ems_status="normal",
         ems_reason="",
@@ -551,7 +558,7 @@ def change_role(session: Session, *, actor: User, user_id: int, role: str,
         raise NotAllowed("Super admins are created on the command line only "
                          "(flask --app app create-superuser), never in the console.")
     if role not in ASSIGNABLE_ROLES:
-        raise InvalidInput("role", "Choose Citizen, Hospital admin, Health officer or Wall display.")
+        raise InvalidInput("role", _choose(ASSIGNABLE_ROLES))
     admins = _lock_active_super_admins(session, actor)
     user = _managed_user(session, user_id)
     if user.id == actor.id:

@@ -31,7 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from auth.context import db_session, state
 from auth.roles import has_role
 from components import wall
-from components.wall import FEED_URL, PART_IDS
+from components.wall import FEED_URL, ID, PART_IDS
 from config import DISPLAY_TIMEZONE
 from db import display, metrics
 from db.clock import utcnow
@@ -105,21 +105,21 @@ def build_view(previous: View | None) -> View:
     # Per part: the data it shows, and how it is drawn. A part is drawn again only when its data
     # changed: its "data hh:mm:ss" line and its timers are kept current in the browser.
     spec = {
-        "wall-tiles-left": (
+        ID.TILES_LEFT: (
             (data["unanswered"], data["sos"], data["sos_by_status"], data["units"], data["units_by_status"]),
             lambda: [wall.unanswered_tile(data["unanswered"], data["sos"], when, now),
                      wall.sos_tile(data["sos"], data["sos_by_status"], when, now),
                      wall.units_tile(data["units"], data["units_by_status"], when, now)]),
-        "wall-tiles-right": (
+        ID.TILES_RIGHT: (
             (data["response_times"], data["beds"], data["shortages"], data["alerts"]),
             lambda: [wall.response_tile(data["response_times"], when), wall.beds_tile(data["beds"], when),
                      wall.blood_tile(data["shortages"], when), wall.alerts_tile(data["alerts"], when)]),
         # The live layer (SOS, ambulances) and the hundreds of hospital markers travel separately.
-        "wall-map-layer": (
+        ID.MAP_LAYER: (
             ([(s["id"], s["status"], s["lat"], s["lon"]) for s in data["sos"]],
              [(u["call_sign"], u["status"], u["lat"], u["lon"]) for u in data["units"]]),
             lambda: wall.map_layers(data, hospitals=[])),
-        "wall-map-hospitals": (data["hospitals"], lambda: wall.hospital_markers(data["hospitals"])),
+        ID.MAP_HOSPITALS: (data["hospitals"], lambda: wall.hospital_markers(data["hospitals"])),
     }
     parts = {}
     for part, (source, draw) in spec.items():

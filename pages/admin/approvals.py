@@ -3,19 +3,29 @@
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, callback, ctx, dcc, html
+from dash.exceptions import PreventUpdate
 
+from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components import ids
+from components import admin as console
+from components.approvals import ID as LIST
 from components.approvals import pending_list
 from components.cards import last_updated, page_header
+from components.triggers import pressed
 from db import users
 from db.clock import utcnow
-from db.errors import DomainError
 from db.vocabulary import Role
 
 dash.register_page(__name__, path="/admin/approvals", title="Approvals",
                    allowed_roles=(Role.SUPER_ADMIN,), nav_label="Approvals", nav_order=2)
+
+
+class ID:
+    MESSAGE = "approvals-message"
+    TABLE = "approvals-table"
+    REFRESH = "approvals-refresh"
+    CHANGED = "approvals-changed"  # bumped by every decision: the list is drawn again
 
 
 def layout(**kwargs):
@@ -23,42 +33,45 @@ def layout(**kwargs):
         [
             page_header("Accounts waiting for approval",
                         "Hospital admins and health officers can do nothing until approved."),
-            dbc.Alert(id=ids.APPROVALS_MESSAGE, is_open=False, className="fs-5"),
-            html.Div(id=ids.APPROVALS_TABLE),
-            dcc.Interval(id=ids.APPROVALS_REFRESH, interval=15_000),
+            dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5"),
+            html.Div(id=ID.TABLE),
+            dcc.Store(id=ID.CHANGED),
+            dcc.Interval(id=ID.REFRESH, interval=15_000),
         ]
     )
 
 
 @callback(
-    Output(ids.APPROVALS_TABLE, "children"),
-    Output(ids.APPROVALS_MESSAGE, "children"),
-    Output(ids.APPROVALS_MESSAGE, "color"),
-    Output(ids.APPROVALS_MESSAGE, "is_open"),
-    Input(ids.APPROVALS_REFRESH, "n_intervals"),
-    Input(ids.approve_button(ALL), "n_clicks"),
-    Input(ids.reject_button(ALL), "n_clicks"),
+    Output(ID.TABLE, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.CHANGED, "data"),
 )
 @allowed_roles(Role.SUPER_ADMIN)
-def approvals(_n, _approve_clicks, _reject_clicks):
-    now = utcnow()
-    message, color = dash.no_update, dash.no_update
-    trigger = ctx.triggered_id
-    clicked = isinstance(trigger, dict) and any(t["value"] for t in ctx.triggered)
+def refresh_approvals(_n, _changed):
     with db_session() as session:
-        actor = actor_in(session)
-        if clicked:
-            try:
-                with session.begin_nested():
-                    if trigger["type"] == "approve-user":
-                        user = users.approve_user(session, actor=actor, user_id=trigger["user"], now=now)
-                        message, color = f"{user.email} approved: they can log in now.", "success"
-                    else:
-                        user = users.reject_user(session, actor=actor, user_id=trigger["user"], now=now)
-                        message, color = f"{user.email} rejected.", "secondary"
-            except DomainError as error:
-                message, color = error.message, "danger"
-        pending = users.list_pending(session, actor=actor)
-        table = pending_list(pending)
-    # The message stays until the next decision; a refresh does not hide it.
-    return [table, last_updated(now)], message, color, True if clicked else dash.no_update
+        table = pending_list(users.list_pending(session, actor=actor_in(session)))
+    return [table, last_updated(utcnow())]
+
+
+# A decision's message stays until the next decision: a refresh does not hide it.
+DECISION = console.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
+
+
+def _decide(operation, said: str, color: str) -> tuple:
+    if not pressed():
+        raise PreventUpdate
+    # Only the id comes from the browser; the domain operation checks everything else.
+    outcome = act(operation, user_id=ctx.triggered_id["user"], describe=lambda user: f"{user.email} {said}")
+    return console.answer(outcome, color=color)
+
+
+@callback(*DECISION, Input(LIST.approve(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(Role.SUPER_ADMIN)
+def approve(_clicks):
+    return _decide(users.approve_user, "approved: they can log in now.", "success")
+
+
+@callback(*DECISION, Input(LIST.reject(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(Role.SUPER_ADMIN)
+def reject(_clicks):
+    return _decide(users.reject_user, "rejected.", "secondary")

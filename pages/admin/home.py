@@ -8,7 +8,6 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
-from components import ids
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.format import ago, local_time
 from db import jobhealth, reports, users
@@ -19,27 +18,41 @@ dash.register_page(__name__, path="/admin", title="Super admin",
                    allowed_roles=(Role.SUPER_ADMIN,), nav_label="Console", nav_order=0)
 
 
+class ID:
+    SUMMARY = "admin-summary"
+    REFRESH = "admin-refresh"
+    MANAGEMENT = "admin-management"
+    GO_USERS = "go-users"
+    GO_HOSPITALS = "go-hospitals"
+    GO_APPROVALS = "go-approvals"
+    KPI_PENDING = "kpi-pending"
+    KPI_JOB_PROCESS = "kpi-job-process"
+    KPI_REPORT_MISMATCH = "kpi-report-mismatch"
+    JOB_STOPPED = "job-process-stopped"
+    JOB_RUNS = "job-runs"
+
+
 def layout(**kwargs):
     return html.Div(
         [
             page_header("Super admin console"),
-            html.Div(id=ids.ADMIN_SUMMARY),
-            dcc.Interval(id=ids.ADMIN_REFRESH, interval=10_000),
+            html.Div(id=ID.SUMMARY),
+            dcc.Interval(id=ID.REFRESH, interval=10_000),
             html.Div(
                 [
                     html.H2("Users and hospitals", className="h5 mt-3"),
                     dbc.Button("Manage users", href="/admin/users", color="primary", size="lg",
-                               className="me-2 mb-2", id="go-users"),
+                               className="me-2 mb-2", id=ID.GO_USERS),
                     dbc.Button("Manage hospitals", href="/admin/hospitals", color="primary", size="lg",
-                               className="mb-2", id="go-hospitals"),
+                               className="mb-2", id=ID.GO_HOSPITALS),
                 ],
-                id="admin-management",
+                id=ID.MANAGEMENT,
             ),
         ]
     )
 
 
-@callback(Output(ids.ADMIN_SUMMARY, "children"), Input(ids.ADMIN_REFRESH, "n_intervals"))
+@callback(Output(ID.SUMMARY, "children"), Input(ID.REFRESH, "n_intervals"))
 @allowed_roles(Role.SUPER_ADMIN)
 def refresh_admin_dashboard(_n):
     now = utcnow()
@@ -57,7 +70,7 @@ def refresh_admin_dashboard(_n):
         "Running" if health.alive else "STOPPED",
         detail=f"last heartbeat {ago(health.last_beat_at, now)}",
         color="success" if health.alive else "danger",
-        card_id="kpi-job-process",
+        card_id=ID.KPI_JOB_PROCESS,
     )
     runs = [
         html.Li(f"{run.job_name}: {run.outcome} at {local_time(run.finished_at, with_date=True)}"
@@ -66,10 +79,10 @@ def refresh_admin_dashboard(_n):
     ]
     return [
         kpi_row(
-            [kpi_card("Waiting for approval", len(pending), card_id="kpi-pending",
+            [kpi_card("Waiting for approval", len(pending), card_id=ID.KPI_PENDING,
                       color="warning" if pending else "light"),
              job_card,
-             kpi_card("Reports failing integrity", mismatches, card_id="kpi-report-mismatch",
+             kpi_card("Reports failing integrity", mismatches, card_id=ID.KPI_REPORT_MISMATCH,
                       color="danger" if mismatches else "light",
                       detail="never served; see the audit log" if mismatches else "")]
             + [kpi_card(ROLE_LABELS[role], count) for role, count in sorted(by_role.items())]
@@ -79,11 +92,11 @@ def refresh_admin_dashboard(_n):
             [html.Strong("The job process has stopped: SOS are not being matched or escalated and "
                          "reports are not verified."),
              html.Div("Start it again with python -m jobs (scripts/run.sh starts it).", className="small")],
-            color="danger", className="fs-5", id="job-process-stopped",
+            color="danger", className="fs-5", id=ID.JOB_STOPPED,
         ),
         dbc.Button("Review approvals", href="/admin/approvals", color="danger", size="lg",
-                   className="mb-3", id="go-approvals"),
+                   className="mb-3", id=ID.GO_APPROVALS),
         html.H2("Last run of each job", className="h5"),
-        html.Ul(runs or [html.Li("No job has run yet.")], id="job-runs"),
+        html.Ul(runs or [html.Li("No job has run yet.")], id=ID.JOB_RUNS),
         last_updated(now),
     ]

@@ -5,19 +5,42 @@ server: the rows are built field by field in components/admin.py."""
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
+from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
 from components.cards import last_updated, page_header
+from components.triggers import pressed
 from db import hospitals, users
 from db.clock import utcnow
-from db.errors import DomainError, InvalidInput
 from db.vocabulary import ASSIGNABLE_ROLES, ROLE_LABELS, Role
 
 dash.register_page(__name__, path="/admin/users", title="Users", allowed_roles=(Role.SUPER_ADMIN,),
                    nav_label="Users", nav_order=4)
+
+
+class ID:
+    GRID = "admin-users-grid"
+    MESSAGE = "admin-users-message"
+    REFRESH = "admin-users-refresh"
+    UPDATED = "admin-users-updated"
+    LAST_UPDATED = "admin-users-last-updated"
+    DIGEST = "admin-users-digest"
+    CHANGED = "admin-users-changed"  # bumped by every action: the grid is read again
+    FILTER_TEXT = "admin-users-filter-text"
+    FILTER_ROLE = "admin-users-filter-role"
+    FILTER_STATUS = "admin-users-filter-status"
+    SELECTED = "admin-users-selected"
+    ACTIONS = "admin-user-actions"
+    DISABLE = "admin-user-disable"
+    DISABLE_CONFIRM = "admin-user-disable-confirm"
+    ENABLE = "admin-user-enable"
+    ROLE = "admin-user-role"
+    HOSPITAL = "admin-user-hospital"
+    CHANGE_ROLE = "admin-user-change-role"
 
 
 def layout(**kwargs):
@@ -25,14 +48,14 @@ def layout(**kwargs):
         [
             page_header("Users", "Find an account, select its row, then disable it, enable it or "
                                  "change its role. Changes end the account's open sessions at once."),
-            dbc.Alert(id=ui.USERS_MESSAGE, is_open=False, className="fs-5", dismissable=True),
+            dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col(dbc.Input(id=ui.USERS_FILTER_TEXT, placeholder="Name, email or phone contains",
+                    dbc.Col(dbc.Input(id=ID.FILTER_TEXT, placeholder="Name, email or phone contains",
                                       debounce=True, type="search", size="lg"), md=5),
-                    dbc.Col(dbc.Select(id=ui.USERS_FILTER_ROLE, value=ui.ANY, options=ui.ROLE_FILTER_OPTIONS,
+                    dbc.Col(dbc.Select(id=ID.FILTER_ROLE, value=ui.ANY, options=ui.ROLE_FILTER_OPTIONS,
                                        size="lg"), md=3),
-                    dbc.Col(dbc.Select(id=ui.USERS_FILTER_STATUS, value=ui.ANY, options=ui.STATUS_FILTER_OPTIONS,
+                    dbc.Col(dbc.Select(id=ID.FILTER_STATUS, value=ui.ANY, options=ui.STATUS_FILTER_OPTIONS,
                                        size="lg"), md=3),
                 ],
                 className="mb-3 g-2",
@@ -40,37 +63,37 @@ def layout(**kwargs):
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.Div(ui.selected_summary(None), id=ui.USERS_SELECTED, className="fs-5 fw-semibold mb-3"),
+                        html.Div(ui.selected_summary(None), id=ID.SELECTED, className="fs-5 fw-semibold mb-3"),
                         dbc.Row(
                             [
                                 dbc.Col(
                                     html.Div([
                                         dcc.ConfirmDialogProvider(
-                                            dbc.Button("Disable", id=ui.USER_DISABLE, color="danger", size="lg",
+                                            dbc.Button("Disable", id=ID.DISABLE, color="danger", size="lg",
                                                        className="me-2", disabled=True),
-                                            id=ui.USER_DISABLE_CONFIRM,
+                                            id=ID.DISABLE_CONFIRM,
                                             message="Disable this account? It cannot log in any more and its "
                                                     "open sessions end at once.",
                                         ),
-                                        dbc.Button("Enable", id=ui.USER_ENABLE, color="success", size="lg",
+                                        dbc.Button("Enable", id=ID.ENABLE, color="success", size="lg",
                                                    disabled=True),
                                     ], className="d-flex"),
                                     lg=3, className="mb-2",
                                 ),
                                 dbc.Col(
-                                    [dbc.Label("New role", html_for=ui.USER_ROLE, className="visually-hidden"),
-                                     dbc.Select(id=ui.USER_ROLE, options=ui.ASSIGNABLE_ROLE_OPTIONS,
+                                    [dbc.Label("New role", html_for=ID.ROLE, className="visually-hidden"),
+                                     dbc.Select(id=ID.ROLE, options=ui.ASSIGNABLE_ROLE_OPTIONS,
                                                 placeholder="New role", size="lg")],
                                     lg=3, className="mb-2",
                                 ),
                                 dbc.Col(
-                                    [dbc.Label("Hospital", html_for=ui.USER_HOSPITAL, className="visually-hidden"),
-                                     dcc.Dropdown(id=ui.USER_HOSPITAL, options=[], searchable=True, clearable=True,
+                                    [dbc.Label("Hospital", html_for=ID.HOSPITAL, className="visually-hidden"),
+                                     dcc.Dropdown(id=ID.HOSPITAL, options=[], searchable=True, clearable=True,
                                                   placeholder="Hospital: type to search",
                                                   className="fs-5 py-2")],
                                     lg=4, className="mb-2",
                                 ),
-                                dbc.Col(dbc.Button("Change role", id=ui.USER_CHANGE_ROLE, color="primary",
+                                dbc.Col(dbc.Button("Change role", id=ID.CHANGE_ROLE, color="primary",
                                                    size="lg", className="w-100", disabled=True),
                                         lg=2, className="mb-2"),
                             ],
@@ -79,10 +102,10 @@ def layout(**kwargs):
                     ]
                 ),
                 className="mb-3",
-                id="admin-user-actions",
+                id=ID.ACTIONS,
             ),
             dag.AgGrid(
-                id=ui.USERS_GRID,
+                id=ID.GRID,
                 columnDefs=ui.USER_COLUMNS,
                 rowData=[],
                 getRowId="params.data.id",
@@ -94,19 +117,23 @@ def layout(**kwargs):
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},
             ),
-            html.Div(id=ui.USERS_UPDATED),
-            dcc.Store(id=ui.USERS_DIGEST),
-            dcc.Interval(id=ui.USERS_REFRESH, interval=10_000),
+            html.Div(id=ID.UPDATED),
+            dcc.Store(id=ID.DIGEST),
+            dcc.Store(id=ID.CHANGED),
+            dcc.Interval(id=ID.REFRESH, interval=10_000),
         ]
     )
 
 
 # The hospital picker only matters for hospital admins: greyed out for every other role.
 clientside_callback(
-    "function (role) { return role !== Role.HOSPITAL_ADMIN; }",
-    Output(ui.USER_HOSPITAL, "disabled"),
-    Input(ui.USER_ROLE, "value"),
+    ClientsideFunction("adminUsers", "hospitalPickerDisabled"),  # assets/admin_users.js
+    Output(ID.HOSPITAL, "disabled"),
+    Input(ID.ROLE, "value"),
 )
+
+
+# ---- the view --------------------------------------------------------------------------------
 
 
 def _row_for(rows, selected):
@@ -116,113 +143,126 @@ def _row_for(rows, selected):
     return next((row for row in rows if row["id"] == wanted), None)
 
 
+def _selection(rows, selected, my_id: str) -> tuple:
+    """The selected account in words, and which buttons are greyed out (disable, enable, change
+    role): they act only on a row that is on screen, never on your own account."""
+    row = _row_for(rows, selected)
+    if row is None and selected:
+        return "The selected account is not in the list (check the filters).", True, True, True
+    others = bool(row and row["id"] != my_id)
+    summary = ui.selected_summary(row, yours=bool(row) and not others)
+    return (summary, not (others and row["status_code"] == "active"),
+            not (others and row["status_code"] == "disabled"), not others)
+
+
 @callback(
-    Output(ui.USERS_GRID, "rowData"),
-    Output(ui.USERS_DIGEST, "data"),
-    Output(ui.USERS_UPDATED, "children"),
-    Output(ui.USERS_MESSAGE, "children"),
-    Output(ui.USERS_MESSAGE, "color"),
-    Output(ui.USERS_MESSAGE, "is_open"),
-    Output(ui.USERS_SELECTED, "children"),
-    Output(ui.USER_DISABLE, "disabled"),
-    Output(ui.USER_ENABLE, "disabled"),
-    Output(ui.USER_CHANGE_ROLE, "disabled"),
-    Input(ui.USERS_REFRESH, "n_intervals"),
-    Input(ui.USERS_FILTER_TEXT, "value"),
-    Input(ui.USERS_FILTER_ROLE, "value"),
-    Input(ui.USERS_FILTER_STATUS, "value"),
-    Input(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"),
-    Input(ui.USER_ENABLE, "n_clicks"),
-    Input(ui.USER_CHANGE_ROLE, "n_clicks"),
-    Input(ui.USERS_GRID, "selectedRows"),
-    State(ui.USER_ROLE, "value"),
-    State(ui.USER_HOSPITAL, "value"),
-    State(ui.USERS_DIGEST, "data"),
+    Output(ID.GRID, "rowData"),
+    Output(ID.DIGEST, "data"),
+    Output(ID.UPDATED, "children"),
+    Output(ID.SELECTED, "children"),
+    Output(ID.DISABLE, "disabled"),
+    Output(ID.ENABLE, "disabled"),
+    Output(ID.CHANGE_ROLE, "disabled"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.FILTER_TEXT, "value"),
+    Input(ID.FILTER_ROLE, "value"),
+    Input(ID.FILTER_STATUS, "value"),
+    Input(ID.GRID, "selectedRows"),
+    Input(ID.CHANGED, "data"),
+    State(ID.DIGEST, "data"),
 )
 @allowed_roles(Role.SUPER_ADMIN)
-def manage_users(_n, text, role_filter, status_filter, disable_clicks, enable_clicks, change_clicks,
-                 selected, new_role, hospital_id, shown_digest):
-    now = utcnow()
-    trigger = ctx.triggered_id
-    message, color = dash.no_update, dash.no_update
-    pressed = (trigger == ui.USER_DISABLE_CONFIRM and disable_clicks) or \
-              (trigger == ui.USER_ENABLE and enable_clicks) or (trigger == ui.USER_CHANGE_ROLE and change_clicks)
+def refresh_users(_n, text, role_filter, status_filter, selected, _changed, shown_digest):
     with db_session() as session:
         actor = actor_in(session)
-        if pressed and not selected:
-            message, color = "Select an account in the table first.", "warning"
-        elif pressed:
-            # Only the id comes from the browser; the domain operation checks everything else.
-            user_id = selected[0].get("id")
-            try:
-                with session.begin_nested():
-                    if trigger == ui.USER_DISABLE_CONFIRM:
-                        user = users.disable_user(session, actor=actor, user_id=user_id, now=now)
-                        message = f"{user.email} is disabled: they cannot log in, and their open sessions have ended."
-                        color = "success"
-                    elif trigger == ui.USER_ENABLE:
-                        user = users.enable_user(session, actor=actor, user_id=user_id, now=now)
-                        message, color = f"{user.email} is active again and can log in.", "success"
-                    else:
-                        if not new_role:
-                            raise InvalidInput("role", "Choose the new role first.")
-                        user = users.change_role(session, actor=actor, user_id=user_id, role=new_role,
-                                                 hospital_id=hospital_id, now=now)
-                        hospital = hospitals.get(session, user.hospital_id) if user.hospital_id else None
-                        where = f" at {hospital.name}" if hospital is not None else ""
-                        message = (f"{user.email} is now a {ROLE_LABELS[user.role].lower()}{where}. "
-                                   "Their open sessions have ended, so it applies at once.")
-                        color = "success"
-            except DomainError as error:
-                message, color = error.message, "danger"
         my_id = str(actor.id) if actor is not None else ""
         rows = ui.user_rows(users.list_users(session, actor=actor, text=text or "", role=ui.filter_value(role_filter),
                                              status=ui.filter_value(status_filter)))
     fingerprint = ui.digest(rows)
-    row = _row_for(rows, selected)
-    summary = ui.selected_summary(row, yours=bool(row and row["id"] == my_id)) if row or not selected else \
-        "The selected account is not in the list (check the filters)."
-    # Buttons act only on a row that is on screen, never on your own account.
-    others = bool(row and row["id"] != my_id)
-    can_disable = others and row["status_code"] == "active"
-    can_enable = others and row["status_code"] == "disabled"
     return (
-        rows if fingerprint != shown_digest else dash.no_update,
+        rows if fingerprint != shown_digest else no_update,
         fingerprint,
-        last_updated(now, element_id="admin-users-last-updated"),
-        message,
-        color,
-        True if message is not dash.no_update else dash.no_update,
-        summary,
-        not can_disable,
-        not can_enable,
-        not others,
+        last_updated(utcnow(), element_id=ID.LAST_UPDATED),
+        *_selection(rows, selected, my_id),
     )
 
 
+# ---- actions on the selected account -----------------------------------------------------------
+
+ACTION = ui.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
+
+
+def _on_selected(selected, operation, describe, **inputs) -> tuple:
+    if not pressed():
+        raise PreventUpdate
+    if not selected:
+        return ui.warn("Select an account in the table first.")
+    # Only the id comes from the browser; the domain operation checks everything else.
+    return ui.answer(act(operation, user_id=selected[0].get("id"), describe=describe, **inputs))
+
+
+@callback(*ACTION, Input(ID.DISABLE_CONFIRM, "submit_n_clicks"), State(ID.GRID, "selectedRows"),
+          prevent_initial_call=True)
+@allowed_roles(Role.SUPER_ADMIN)
+def disable(_confirmed, selected):
+    return _on_selected(selected, users.disable_user, lambda user: (
+        f"{user.email} is disabled: they cannot log in, and their open sessions have ended."))
+
+
+@callback(*ACTION, Input(ID.ENABLE, "n_clicks"), State(ID.GRID, "selectedRows"), prevent_initial_call=True)
+@allowed_roles(Role.SUPER_ADMIN)
+def enable(_clicks, selected):
+    return _on_selected(selected, users.enable_user, lambda user: f"{user.email} is active again and can log in.")
+
+
+def _role_changed(user) -> str:
+    where = f" at {user.hospital.name}" if user.hospital is not None else ""
+    return (f"{user.email} is now a {ROLE_LABELS[user.role].lower()}{where}. "
+            "Their open sessions have ended, so it applies at once.")
+
+
+@callback(*ACTION, Input(ID.CHANGE_ROLE, "n_clicks"), State(ID.GRID, "selectedRows"), State(ID.ROLE, "value"),
+          State(ID.HOSPITAL, "value"), prevent_initial_call=True)
+@allowed_roles(Role.SUPER_ADMIN)
+def change_role(_clicks, selected, role, hospital_id):
+    if selected and not role and pressed():
+        return ui.warn("Choose the new role first.", color="danger")
+    return _on_selected(selected, users.change_role, _role_changed, role=role, hospital_id=hospital_id)
+
+
+# ---- the role form -------------------------------------------------------------------------------
+
+
 @callback(
-    Output(ui.USER_ROLE, "value"),
-    Output(ui.USER_HOSPITAL, "value"),
-    Output(ui.USER_HOSPITAL, "options"),
-    Input(ui.USERS_GRID, "selectedRows"),
-    Input(ui.USER_HOSPITAL, "search_value"),
-    State(ui.USER_HOSPITAL, "value"),
-    State(ui.USER_HOSPITAL, "options"),
+    Output(ID.ROLE, "value"),
+    Output(ID.HOSPITAL, "value"),
+    Output(ID.HOSPITAL, "options", allow_duplicate=True),
+    Input(ID.GRID, "selectedRows"),
+    prevent_initial_call=True,
 )
 @allowed_roles(Role.SUPER_ADMIN)
-def prefill_role_form(selected, search, hospital_id, options):
-    """Selecting a row puts its current role and hospital in the form; typing in the hospital
-    picker searches the directory (only active hospitals can be chosen)."""
-    keep = next((o for o in options or [] if o.get("value") == hospital_id), None)
-    if ctx.triggered_id == ui.USERS_GRID:
-        row = selected[0] if selected else None
-        if row is None:
-            return None, None, dash.no_update
-        keep = {"label": row["hospital"], "value": row["hospital_id"]} if row.get("hospital_id") else None
-        role = row.get("role_code") if row.get("role_code") in ASSIGNABLE_ROLES else None
-        with db_session() as session:
-            options = ui.hospital_options(hospitals.find_active(session), keep=keep)
-        return role, row.get("hospital_id"), options
+def prefill_role_form(selected):
+    """Selecting a row puts its current role and hospital in the form."""
+    row = selected[0] if selected else None
+    if row is None:
+        return None, None, no_update
+    keep = {"label": row["hospital"], "value": row["hospital_id"]} if row.get("hospital_id") else None
+    role = row.get("role_code") if row.get("role_code") in ASSIGNABLE_ROLES else None
     with db_session() as session:
-        options = ui.hospital_options(hospitals.find_active(session, search or ""), keep=keep)
-    return dash.no_update, dash.no_update, options
+        options = ui.hospital_options(hospitals.find_active(session), keep=keep)
+    return role, row.get("hospital_id"), options
+
+
+@callback(
+    Output(ID.HOSPITAL, "options"),
+    Input(ID.HOSPITAL, "search_value"),
+    State(ID.HOSPITAL, "value"),
+    State(ID.HOSPITAL, "options"),
+)
+@allowed_roles(Role.SUPER_ADMIN)
+def search_hospitals(search, hospital_id, options):
+    """Typing in the hospital picker searches the directory (only active hospitals can be
+    chosen); the hospital already chosen stays in the list."""
+    keep = next((o for o in options or [] if o.get("value") == hospital_id), None)
+    with db_session() as session:
+        return ui.hospital_options(hospitals.find_active(session, search or ""), keep=keep)

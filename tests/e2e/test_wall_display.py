@@ -9,7 +9,8 @@ from dash.testing.wait import until
 from sqlalchemy import create_engine, select
 
 from auth.context import EXTENSION_KEY
-from db import matching, sos as sos_ops, users
+from db import matching, users
+from db import sos as sos_ops
 from db.clock import utcnow
 from db.engine import make_session_factory
 from db.models import User

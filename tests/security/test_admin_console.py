@@ -4,27 +4,37 @@
 call leaves behind, what an accepted one does, and that no secret reaches the browser.
 """
 
+import importlib
 import json
 
 from sqlalchemy import select
 
-from components import admin as ui
 from db import jobhealth
 from db.models import Hospital, User
 from tests.builders import PASSWORD, T0
 
 
-def _key_for(web_app, client, output_id):
+def _ids(page):
+    """A console page's ids (a page module can be imported once the app exists: `web_app`)."""
+    return importlib.import_module(f"pages.admin.{page}").ID
+
+
+def _key_for(web_app, client, output_id, changed=None):
+    """The callback that writes `output_id` and, when given, listens to the `changed` input."""
     client.get("/login")  # Dash finishes registering its callbacks on the first request
+
+    def listens(spec):
+        return changed is None or any((d["id"], d["property"]) == tuple(changed) for d in spec["inputs"])
+
     return next(k for k, v in web_app.callback_map.items()
-                if "callback" in v and f"..{output_id}." in f"..{k.strip('.')}")
+                if "callback" in v and f"..{output_id}." in f"..{k.strip('.')}" and listens(v))
 
 
 def _post(web_app, auth, output_id, values=None, changed=None):
     """Call the callback that writes `output_id`, with `values` ({(id, prop): value}) for its
     inputs and states; `changed` names the input that fired."""
     values = values or {}
-    key = _key_for(web_app, auth.client, output_id)
+    key = _key_for(web_app, auth.client, output_id, changed)
     spec = web_app.callback_map[key]
     outputs = [{"id": part.rsplit(".", 1)[0], "property": part.rsplit(".", 1)[1]}
                for part in key.strip(".").split("...")]
@@ -45,10 +55,11 @@ def _post(web_app, auth, output_id, values=None, changed=None):
 
 
 def _disable(web_app, auth, user_id):
-    return _post(web_app, auth, ui.USERS_GRID,
-                 {(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"): 1,
-                  (ui.USERS_GRID, "selectedRows"): [{"id": str(user_id)}]},
-                 changed=(ui.USER_DISABLE_CONFIRM, "submit_n_clicks"))
+    ui = _ids("users")
+    return _post(web_app, auth, ui.MESSAGE,
+                 {(ui.DISABLE_CONFIRM, "submit_n_clicks"): 1,
+                  (ui.GRID, "selectedRows"): [{"id": str(user_id)}]},
+                 changed=(ui.DISABLE_CONFIRM, "submit_n_clicks"))
 
 
 def _status(web_db, user_id):
@@ -76,8 +87,8 @@ def test_super_admin_disables_through_the_callback_and_their_session_ends(auth_f
     response = _disable(web_app, auth, web_people["citizen"].id)
     assert response.status_code == 200
     payload = response.get_json()["response"]
-    assert payload[ui.USERS_MESSAGE]["children"].startswith("citizen@example.in is disabled")
-    assert payload[ui.USERS_MESSAGE]["color"] == "success"
+    assert payload[_ids("users").MESSAGE]["children"].startswith("citizen@example.in is disabled")
+    assert payload[_ids("users").MESSAGE]["color"] == "success"
     assert _status(web_db, web_people["citizen"].id) == "disabled"
 
     # Their open session ends at its next request, and they cannot log in again.
@@ -90,20 +101,21 @@ def test_refusal_through_the_callback_is_a_message(web_app, client, auth, web_pe
     auth.login("super@example.in")
     response = _disable(web_app, auth, web_people["super"].id)
     payload = response.get_json()["response"]
-    assert payload[ui.USERS_MESSAGE]["children"] == "You cannot disable your own account."
-    assert payload[ui.USERS_MESSAGE]["color"] == "danger"
+    assert payload[_ids("users").MESSAGE]["children"] == "You cannot disable your own account."
+    assert payload[_ids("users").MESSAGE]["color"] == "danger"
     assert _status(web_db, web_people["super"].id) == "active"
 
 
 def test_change_role_through_the_callback(web_app, auth, web_people, web_db):
     auth.login("super@example.in")
+    ui = _ids("users")
     hospital_id = web_people["hospital_b"].id
-    response = _post(web_app, auth, ui.USERS_GRID,
-                     {(ui.USER_CHANGE_ROLE, "n_clicks"): 1,
-                      (ui.USERS_GRID, "selectedRows"): [{"id": str(web_people["officer"].id)}],
-                      (ui.USER_ROLE, "value"): "hospital_admin", (ui.USER_HOSPITAL, "value"): hospital_id},
-                     changed=(ui.USER_CHANGE_ROLE, "n_clicks"))
-    message = response.get_json()["response"][ui.USERS_MESSAGE]["children"]
+    response = _post(web_app, auth, ui.MESSAGE,
+                     {(ui.CHANGE_ROLE, "n_clicks"): 1,
+                      (ui.GRID, "selectedRows"): [{"id": str(web_people["officer"].id)}],
+                      (ui.ROLE, "value"): "hospital_admin", (ui.HOSPITAL, "value"): hospital_id},
+                     changed=(ui.CHANGE_ROLE, "n_clicks"))
+    message = response.get_json()["response"][ui.MESSAGE]["children"]
     assert message.startswith("officer@example.in is now a hospital admin at Beta Hospital")
     with web_db.factory() as session:
         officer = session.get(User, web_people["officer"].id)
@@ -112,10 +124,11 @@ def test_change_role_through_the_callback(web_app, auth, web_people, web_db):
 
 def test_users_grid_never_carries_secrets(web_app, auth, web_people, web_db):
     auth.login("super@example.in")
-    response = _post(web_app, auth, ui.USERS_GRID, {(ui.USERS_REFRESH, "n_intervals"): 1},
-                     changed=(ui.USERS_REFRESH, "n_intervals"))
+    ui = _ids("users")
+    response = _post(web_app, auth, ui.GRID, {(ui.REFRESH, "n_intervals"): 1},
+                     changed=(ui.REFRESH, "n_intervals"))
     assert response.status_code == 200
-    rows = response.get_json()["response"][ui.USERS_GRID]["rowData"]
+    rows = response.get_json()["response"][ui.GRID]["rowData"]
     assert {row["email"] for row in rows} >= {"citizen@example.in", "super@example.in"}
     # Decoded: Dash escapes "/" in its responses, and argon2 hashes are full of them.
     text = json.dumps(response.get_json())
@@ -129,25 +142,34 @@ def test_users_grid_never_carries_secrets(web_app, auth, web_people, web_db):
 
 def test_a_bad_hospital_edit_is_explained_and_reverted(web_app, auth, web_people, web_db):
     auth.login("super@example.in")
+    ui = _ids("hospitals")
     hospital = web_people["hospital_a"]
 
     def edit(field, value):
         change = {"rowIndex": 0, "rowId": str(hospital.id), "colId": field, "oldValue": None, "value": value,
                   "data": {"id": str(hospital.id), field: value}}
-        response = _post(web_app, auth, ui.HOSPITALS_GRID,
-                         {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
-                         changed=(ui.HOSPITALS_GRID, "cellValueChanged"))
+        response = _post(web_app, auth, ui.MESSAGE,
+                         {(ui.GRID, "cellValueChanged"): [change]},
+                         changed=(ui.GRID, "cellValueChanged"))
+        assert response.status_code == 200
+        return response.get_json()["response"]
+
+    def refreshed_after(edited):
+        # The edit bumps the page's "changed" store; the refresh then sends the grid again, unasked.
+        response = _post(web_app, auth, ui.GRID, {(ui.CHANGED, "data"): edited[ui.CHANGED]["data"]},
+                         changed=(ui.CHANGED, "data"))
         assert response.status_code == 200
         return response.get_json()["response"]
 
     refused = edit("latitude", 123)
-    assert "between -90 and 90" in refused[ui.HOSPITALS_MESSAGE]["children"]
-    assert refused[ui.HOSPITALS_MESSAGE]["color"] == "danger"
-    row = next(r for r in refused[ui.HOSPITALS_GRID]["rowData"] if r["id"] == str(hospital.id))
+    assert "between -90 and 90" in refused[ui.MESSAGE]["children"]
+    assert refused[ui.MESSAGE]["color"] == "danger"
+    rows = refreshed_after(refused)[ui.GRID]["rowData"]
+    row = next(r for r in rows if r["id"] == str(hospital.id))
     assert row["latitude"] == hospital.latitude  # the stored value goes back into the cell
 
     saved = edit("city", "Bengaluru")
-    assert saved[ui.HOSPITALS_MESSAGE]["color"] == "success"
+    assert saved[ui.MESSAGE]["color"] == "success"
     with web_db.factory() as session:
         stored = session.get(Hospital, hospital.id)
         assert (stored.city, stored.latitude) == ("Bengaluru", hospital.latitude)
@@ -157,8 +179,9 @@ def test_hospital_admin_cannot_edit_hospitals_through_the_callback(web_app, auth
     auth.login("admin.a@example.in")
     hospital = web_people["hospital_b"]
     change = {"colId": "name", "value": "Taken over", "data": {"id": str(hospital.id)}}
-    response = _post(web_app, auth, ui.HOSPITALS_GRID, {(ui.HOSPITALS_GRID, "cellValueChanged"): [change]},
-                     changed=(ui.HOSPITALS_GRID, "cellValueChanged"))
+    ui = _ids("hospitals")
+    response = _post(web_app, auth, ui.MESSAGE, {(ui.GRID, "cellValueChanged"): [change]},
+                     changed=(ui.GRID, "cellValueChanged"))
     assert response.status_code == 403
     with web_db.factory() as session:
         assert session.get(Hospital, hospital.id).name == "Beta Hospital"

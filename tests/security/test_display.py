@@ -5,10 +5,10 @@ import json
 import re
 
 import pytest
-
 from sqlalchemy import select
 
-from db import kiosk, matching, sos as sos_ops
+from db import kiosk, matching
+from db import sos as sos_ops
 from db.clock import utcnow
 from db.errors import InvalidInput, NotAllowed
 from db.models import User

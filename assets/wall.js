@@ -1,0 +1,67 @@
+// Clientside callbacks of the control-room wall display (pages/display/wall.py). Both run in the
+// browser: the wall keeps refreshing, and reports an outage, without a Dash callback round trip.
+window.dash_clientside = Object.assign({}, window.dash_clientside, {
+  wall: {
+    // Every refresh fetches only what changed (web/display_feed.py): nothing encoded per request.
+    // A failed fetch keeps what the screen shows (the watchdog reports the outage); a session
+    // that ended (a revoked kiosk, a disabled account) goes to login.
+    fetchView: async function (_n, source, received) {
+      const keep = source.parts.map(() => window.dash_clientside.no_update);
+      const have = (received && received.have) || '';
+      let response;
+      try {
+        response = await fetch(source.url + '?have=' + encodeURIComponent(have),
+                               {credentials: 'same-origin', cache: 'no-store', headers: {Accept: 'application/json'}});
+      } catch (error) {
+        return keep.concat([window.dash_clientside.no_update]);
+      }
+      if (response.status === 401 || response.status === 403) {
+        window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+        return keep.concat([window.dash_clientside.no_update]);
+      }
+      if (!response.ok) { return keep.concat([window.dash_clientside.no_update]); }
+      const body = await response.json();
+      return source.parts.map((part) => part in body.parts ? body.parts[part] : window.dash_clientside.no_update)
+        .concat([body.stamp]);
+    },
+
+    // The watchdog needs neither the server nor the database: it notices the data getting old,
+    // greys the tiles and says how long the outage has lasted; it also ticks the clock and the
+    // timers. `source` says how often data should arrive, the time zone and the wall's element id.
+    watchdog: function (_tick, received, source) {
+      const now = Date.now();
+      const fmt = (ms) => {
+        const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
+        return (h ? h + ' h ' : '') + (h || m ? m + ' min ' : '') + (s % 60) + ' s';
+      };
+      const clock = new Date(now).toLocaleTimeString('en-GB', {hour: '2-digit', minute: '2-digit', second: '2-digit',
+                                                               hour12: false, timeZone: source.time_zone});
+      const wall = document.getElementById(source.wall);
+      const last = (window.__wallLast && window.__wallLast.key === (received && received.generated_at))
+        ? window.__wallLast : {key: received && received.generated_at, at: now};
+      window.__wallLast = last;
+      const age = now - last.at;
+      // Timers tick here, from the start times the server sent; data times say when the data
+      // was last confirmed current.
+      document.querySelectorAll('.wall-timer').forEach(function (el) {
+        const elapsed = Math.max(0, now - Number(el.dataset.since));
+        const s = Math.floor(elapsed / 1000);
+        el.textContent = s < 60 ? s + ' s' : (s < 3600 ? Math.floor(s / 60) + ' min ' + String(s % 60).padStart(2, '0') + ' s'
+                                                : Math.floor(s / 3600) + ' h ' + String(Math.floor(s % 3600 / 60)).padStart(2, '0') + ' min');
+        if (el.dataset.lateAfter) { el.classList.toggle('wall-bad', s > Number(el.dataset.lateAfter)); }
+      });
+      if (received && received.generated_at) {
+        const stampText = 'data ' + new Date(received.generated_at).toLocaleTimeString('en-GB',
+          {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: source.time_zone});
+        document.querySelectorAll('#' + source.wall + ' .wall-time').forEach(function (el) { el.textContent = stampText; });
+      }
+      const stale = !received || age > 3 * source.refresh_ms;
+      if (wall) { wall.classList.toggle('wall-stale', stale); }
+      if (!stale) { return [clock, '', 'wall-outage-hidden']; }
+      const text = received
+        ? 'NO NEW DATA for ' + fmt(age) + ': the server or database cannot be reached. Showing the last data; it will recover by itself.'
+        : 'Waiting for the first data…';
+      return [clock, text, 'wall-outage'];
+    },
+  },
+});
