@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from xsdata.formats.dataclass.parsers import XmlParser
 
 from components.cap import ATOM_NS, CAP_NS
-from db import alerts, dispatch, feedback, guidance, matching, sos as sos_ops
+from db import alerts, dispatch, feedback, guidance, matching
+from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Alert, Feedback, User
 from tests.builders import ROOT, give_beds
