@@ -10,10 +10,43 @@ from dash import dcc, html
 
 from components.format import local_time
 
-# The banner in the app shell (one container and one timer for every page).
-BANNER = "alerts-banner"
-BANNER_REFRESH = "alerts-banner-refresh"
-BANNER_SHOWN = "alerts-banner-shown"
+
+class ID:
+    # The banner in the app shell (one container and one timer for every page).
+    BANNER = "alerts-banner"
+    BANNER_REFRESH = "alerts-banner-refresh"
+    BANNER_SHOWN = "alerts-banner-shown"
+    BANNER_MORE = "alert-banner-more"
+    PREVIEW_CARD = "alert-preview-card"
+    HISTORY = "alerts-history"
+    HISTORY_EMPTY = "alerts-history-empty"
+
+    @staticmethod
+    def banner_item(alert_id: int) -> str:
+        return f"alert-banner-{alert_id}"
+
+    @staticmethod
+    def card(alert_id: int) -> str:
+        return f"alert-{alert_id}"
+
+    @staticmethod
+    def history_row(alert_id: int) -> str:
+        return f"history-{alert_id}"
+
+    # The officer's form: its inputs, the messages at them, and its CAP choices.
+    @staticmethod
+    def field(name: str) -> dict:
+        return {"type": "alert-field", "name": name}
+
+    @staticmethod
+    def feedback(name: str) -> dict:
+        return {"type": "alert-feedback", "name": name}
+
+    @staticmethod
+    def choice(name: str) -> str:
+        return f"alert-{name}"
+
+
 BANNER_REFRESH_MS = 10_000
 BANNER_MAX = 3  # more than this: "and N more" (a phone screen is small)
 
@@ -31,9 +64,9 @@ TEXT_STYLE = {"whiteSpace": "pre-line"}  # keep the officer's line breaks, as te
 def banner_container() -> html.Div:
     """Placed by pages/shell.serve_shell above every page and filled by its banner callback."""
     return html.Div(
-        [html.Div(id=BANNER, role="region", **{"aria-label": "Public health alerts", "aria-live": "polite"}),
-         dcc.Interval(id=BANNER_REFRESH, interval=BANNER_REFRESH_MS),
-         dcc.Store(id=BANNER_SHOWN)],
+        [html.Div(id=ID.BANNER, role="region", **{"aria-label": "Public health alerts", "aria-live": "polite"}),
+         dcc.Interval(id=ID.BANNER_REFRESH, interval=BANNER_REFRESH_MS),
+         dcc.Store(id=ID.BANNER_SHOWN)],
     )
 
 
@@ -57,13 +90,13 @@ def banner(alerts: list, *, details_href: str = "/alerts") -> list:
             ],
             color=SEVERITY_COLORS.get(a.severity, "warning"),
             className="py-2 px-3 mb-1 alert-banner-item",
-            id=f"alert-banner-{a.id}",
+            id=ID.banner_item(a.id),
         )
         for a in alerts[:BANNER_MAX]
     ]
     if len(alerts) > BANNER_MAX:
         items.append(dcc.Link(f"…and {len(alerts) - BANNER_MAX} more alerts", href=details_href,
-                              className="d-block mb-2 fs-6", id="alert-banner-more"))
+                              className="d-block mb-2 fs-6", id=ID.BANNER_MORE))
     return items
 
 
@@ -105,12 +138,12 @@ def alert_card(alert, *, now: datetime | None = None, where: str | None = None,
         body.append(html.A("CAP 1.2 XML", href=f"/cap/alerts/{alert.identifier}.xml", target="_blank",
                            className="small d-inline-block mt-2"))
     return dbc.Card(dbc.CardBody(body), color=color, outline=True, className="mb-2 alert-card border-2",
-                    id=element_id or (f"alert-{alert.id}" if alert.id else "alert-preview-card"))
+                    id=element_id or (ID.card(alert.id) if alert.id else ID.PREVIEW_CARD))
 
 
 def history_list(alerts: list, now: datetime, state_of) -> html.Div:
     if not alerts:
-        return html.P("No alerts have been published yet.", className="text-muted", id="alerts-history-empty")
+        return html.P("No alerts have been published yet.", className="text-muted", id=ID.HISTORY_EMPTY)
     rows = [
         html.Tr([
             html.Td(local_time(a.sent, with_date=True)[:-3], className="text-nowrap"),
@@ -121,23 +154,22 @@ def history_list(alerts: list, now: datetime, state_of) -> html.Div:
                      html.Small(f"{a.event} · {a.area_desc}", className="text-muted")]),
             html.Td(html.A("XML", href=f"/cap/alerts/{a.identifier}.xml", target="_blank")
                     if a.status != "Draft" else "—"),
-        ], id=f"history-{a.id}")
+        ], id=ID.history_row(a.id))
         for a in alerts
     ]
     return dbc.Table(
         [html.Thead(html.Tr([html.Th("Sent"), html.Th("State"), html.Th("Severity"), html.Th("Alert"),
                              html.Th("CAP")])),
          html.Tbody(rows)],
-        responsive=True, hover=True, size="sm", className="alerts-history", id="alerts-history",
+        responsive=True, hover=True, size="sm", className="alerts-history", id=ID.HISTORY,
     )
 
 
 # ---- the officer's form -----------------------------------------------------------------------
 
-FIELD = "alert-field"        # inputs: {"type": FIELD, "name": ...}
-FEEDBACK = "alert-feedback"  # messages at the fields: {"type": FEEDBACK, "name": ...}
 FIELD_NAMES = ("event", "headline", "description", "instruction", "effective", "expires", "area_desc",
                "centre", "radius")
+CHOICE_NAMES = ("severity", "urgency", "certainty", "category", "status")
 LABELS = {
     "event": "Event (what is happening)",
     "headline": "Headline (the one line people read first)",
@@ -151,20 +183,13 @@ LABELS = {
 }
 
 
-def field_id(name: str) -> dict:
-    return {"type": FIELD, "name": name}
-
-
-def feedback_id(name: str) -> dict:
-    return {"type": FEEDBACK, "name": name}
-
-
 def form_field(name: str, control) -> html.Div:
     return html.Div([dbc.Label(LABELS[name]), control,
-                     dbc.FormFeedback(id=feedback_id(name), type="invalid")], className="mb-2")
+                     dbc.FormFeedback(id=ID.feedback(name), type="invalid")], className="mb-2")
 
 
-def choice(element_id: str, label: str, values: tuple[str, ...], value: str) -> html.Div:
-    return html.Div([dbc.Label(label, html_for=element_id),
-                     dbc.Select(id=element_id, options=[{"label": v, "value": v} for v in values],
+def choice(name: str, label: str, values: tuple[str, ...], value: str) -> html.Div:
+    """One of the alert's CAP choices (severity, urgency, ...) as a select."""
+    return html.Div([dbc.Label(label, html_for=ID.choice(name)),
+                     dbc.Select(id=ID.choice(name), options=[{"label": v, "value": v} for v in values],
                                 value=value, size="lg")], className="mb-2")

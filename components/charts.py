@@ -1,8 +1,9 @@
-"""Plotly figures for the officer's region charts. `uirevision` keeps a person's zoom and
-legend choices across the automatic refreshes."""
+"""Plotly figures for the officer's region charts, drawn from query rows through a DataFrame.
+`uirevision` keeps a person's zoom and legend choices across the automatic refreshes."""
 
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from components.format import to_local
@@ -11,12 +12,17 @@ LAYOUT = dict(margin=dict(l=40, r=10, t=40, b=40), height=320, template="plotly_
               legend=dict(orientation="h", y=-0.2))
 
 
+def frame(rows, columns: list[str]) -> pd.DataFrame:
+    """Query rows (objects with these attributes) as a table; its columns exist even with no rows."""
+    return pd.DataFrame([[getattr(row, column) for column in columns] for row in rows], columns=columns)
+
+
 def beds_by_type(figures) -> go.Figure:
-    names = [f.name for f in figures]
+    beds = frame(figures, ["name", "total", "available"])
+    free, occupied = beds["available"].tolist(), (beds["total"] - beds["available"]).tolist()
     figure = go.Figure([
-        go.Bar(name="Free", x=names, y=[f.available for f in figures], marker_color="#198754",
-               text=[f.available for f in figures], textposition="auto"),
-        go.Bar(name="Occupied", x=names, y=[f.total - f.available for f in figures], marker_color="#adb5bd"),
+        go.Bar(name="Free", x=beds["name"].tolist(), y=free, marker_color="#198754", text=free, textposition="auto"),
+        go.Bar(name="Occupied", x=beds["name"].tolist(), y=occupied, marker_color="#adb5bd"),
     ])
     figure.update_layout(barmode="stack", title="Beds across the region", uirevision="beds", **LAYOUT)
     return figure
@@ -31,10 +37,10 @@ def blood_shortages(shortages: dict[str, int]) -> go.Figure:
 
 
 def bed_trend(points, title: str) -> go.Figure:
+    """One step line of free beds per bed type, in the order the types first appear."""
     figure = go.Figure()
-    for code in dict.fromkeys(p.code for p in points):
-        series = [p for p in points if p.code == code]
-        figure.add_trace(go.Scatter(x=[to_local(p.at) for p in series], y=[p.available for p in series],
-                                    name=f"{series[0].name} free", mode="lines", line_shape="hv"))
+    for _code, series in frame(points, ["code", "name", "at", "available"]).groupby("code", sort=False):
+        figure.add_trace(go.Scatter(x=[to_local(at) for at in series["at"]], y=series["available"].tolist(),
+                                    name=f"{series['name'].iloc[0]} free", mode="lines", line_shape="hv"))
     figure.update_layout(title=title, uirevision="trend", yaxis=dict(rangemode="tozero"), **LAYOUT)
     return figure

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import UTC, datetime
 from xml.etree import ElementTree as ET
+
+import pandas as pd
 
 HAVE_NS = "urn:oasis:names:tc:emergency:EDXL:HAVE:1.0"
 XNL_NS = "urn:oasis:names:tc:ciq:xnl:3"
@@ -74,13 +74,12 @@ CSV_HEADER = ["hospital_id", "hospital", "address", "latitude", "longitude", "em
 
 
 def availability_csv(rows, have_types: dict[str, str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
-    for hospital, figures in rows:
-        for figure in figures:
-            writer.writerow([hospital.id, hospital.name, hospital.address, f"{hospital.latitude:.7f}",
-                             f"{hospital.longitude:.7f}", hospital.ems_status, hospital.ems_reason, figure.code,
-                             have_types.get(figure.code, figure.code), figure.available, figure.total,
-                             _iso(figure.updated_at) if figure.updated_at else ""])
-    return out.getvalue()
+    """One line per hospital and bed type, in the order given (CSV_HEADER's columns)."""
+    table = pd.DataFrame(
+        [[hospital.id, hospital.name, hospital.address, f"{hospital.latitude:.7f}", f"{hospital.longitude:.7f}",
+          hospital.ems_status, hospital.ems_reason, figure.code, have_types.get(figure.code, figure.code),
+          figure.available, figure.total, _iso(figure.updated_at) if figure.updated_at else ""]
+         for hospital, figures in rows for figure in figures],
+        columns=CSV_HEADER, dtype=object,
+    )
+    return table.to_csv(index=False, lineterminator="\r\n")  # the csv module's dialect, as before

@@ -9,9 +9,11 @@ expired alerts drop out of every list by themselves: no job has to remove them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -158,20 +160,25 @@ class CleanAlert:
     circle_radius_km: float | None
 
 
-def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
-    """Every rule of an alert, checked before anything is stored (also used by the preview)."""
-    headline = _text(data.headline, "headline", HEADLINE_MAX,
-                     required="Write a headline: the one line people read first.")
-    event = _text(data.event, "event", EVENT_MAX,
-                  required="Name the event, e.g. Heatwave, Dengue outbreak, Unsafe water.")
-    urgency = _choice(data.urgency, "urgency", CAP_URGENCIES)
-    severity = _choice(data.severity, "severity", CAP_SEVERITIES)
-    certainty = _choice(data.certainty, "certainty", CAP_CERTAINTIES)
-    status = _choice(data.status, "status", CAP_STATUSES)
-    category = _choice(data.category, "category", CAP_CATEGORIES)
-    description = _text(data.description, "description", TEXT_MAX)
-    instruction = _text(data.instruction, "instruction", TEXT_MAX)
+def _texts(data: AlertInput) -> dict:
+    """The words and the CAP choices, in the form's order (the first problem is the one shown)."""
+    return dict(
+        headline=_text(data.headline, "headline", HEADLINE_MAX,
+                       required="Write a headline: the one line people read first."),
+        event=_text(data.event, "event", EVENT_MAX,
+                    required="Name the event, e.g. Heatwave, Dengue outbreak, Unsafe water."),
+        urgency=_choice(data.urgency, "urgency", CAP_URGENCIES),
+        severity=_choice(data.severity, "severity", CAP_SEVERITIES),
+        certainty=_choice(data.certainty, "certainty", CAP_CERTAINTIES),
+        status=_choice(data.status, "status", CAP_STATUSES),
+        category=_choice(data.category, "category", CAP_CATEGORIES),
+        description=_text(data.description, "description", TEXT_MAX),
+        instruction=_text(data.instruction, "instruction", TEXT_MAX),
+    )
 
+
+def _times(data: AlertInput, now: datetime) -> tuple[datetime, datetime]:
+    """Effective (empty: now) and expires, in whole seconds, within MAX_DURATION of each other."""
     now = _cap_time(now)
     effective = _cap_time(data.effective) if data.effective is not None else now
     if effective < now - PAST_TOLERANCE:
@@ -186,33 +193,47 @@ def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
     if expires - effective > MAX_DURATION:
         raise InvalidInput("expires", f"An alert can run for at most {MAX_DURATION.days} days. "
                                       "Publish an update to extend it.")
+    return effective, expires
 
+
+def _check_radius(radius) -> None:
+    if radius is None:
+        raise InvalidInput("radius", "Give the circle's radius in kilometres.")
+    if not isinstance(radius, (int, float)) or math.isnan(radius) or radius <= 0:
+        raise InvalidInput("radius", "The radius must be more than zero kilometres.")
+    if radius < MIN_RADIUS_KM:
+        raise InvalidInput("radius", f"A radius under {MIN_RADIUS_KM * 1000:.0f} m is too small for a "
+                                     "public alert.")
+    if radius > MAX_RADIUS_KM:
+        raise InvalidInput("radius", f"A radius over {MAX_RADIUS_KM:.0f} km is not a local alert: "
+                                     "name the region instead.")
+
+
+def _area(data: AlertInput) -> tuple[str, float | None, float | None, float | None]:
+    """A named region, or a circle (centre and radius) with a description made up if none is given."""
     lat, lon, radius = data.circle_lat, data.circle_lon, data.circle_radius_km
     area_desc = _text(data.area_desc, "area_desc", AREA_DESC_MAX)
     if lat is None and lon is None and radius is None:
         if not area_desc:
             raise InvalidInput("area_desc", "Name the region (e.g. Bengaluru Urban district), or draw a "
                                             "circle: a centre and a radius.")
-    else:
-        if lat is None or lon is None:
-            raise InvalidInput("centre", "Give the circle's centre: tap the map or type latitude, longitude.")
-        if radius is None:
-            raise InvalidInput("radius", "Give the circle's radius in kilometres.")
-        if not isinstance(radius, (int, float)) or math.isnan(radius) or radius <= 0:
-            raise InvalidInput("radius", "The radius must be more than zero kilometres.")
-        if radius < MIN_RADIUS_KM:
-            raise InvalidInput("radius", f"A radius under {MIN_RADIUS_KM * 1000:.0f} m is too small for a "
-                                         "public alert.")
-        if radius > MAX_RADIUS_KM:
-            raise InvalidInput("radius", f"A radius over {MAX_RADIUS_KM:.0f} km is not a local alert: "
-                                         "name the region instead.")
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise InvalidInput("centre", "Latitude is -90 to 90 and longitude -180 to 180.")
-        lat, lon, radius = round(float(lat), 5), round(float(lon), 5), round(float(radius), 3)
-        if not area_desc:
-            area_desc = f"Within {radius:g} km of {lat:.4f}, {lon:.4f}"
-    return CleanAlert(headline, event, urgency, severity, certainty, status, category, description,
-                      instruction, effective, expires, area_desc, lat, lon, radius)
+        return area_desc, None, None, None
+    if lat is None or lon is None:
+        raise InvalidInput("centre", "Give the circle's centre: tap the map or type latitude, longitude.")
+    _check_radius(radius)
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise InvalidInput("centre", "Latitude is -90 to 90 and longitude -180 to 180.")
+    lat, lon, radius = round(float(lat), 5), round(float(lon), 5), round(float(radius), 3)
+    return area_desc or f"Within {radius:g} km of {lat:.4f}, {lon:.4f}", lat, lon, radius
+
+
+def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
+    """Every rule of an alert, checked before anything is stored (also used by the preview)."""
+    texts = _texts(data)
+    effective, expires = _times(data, now)
+    area_desc, lat, lon, radius = _area(data)
+    return CleanAlert(**texts, effective=effective, expires=expires, area_desc=area_desc,
+                      circle_lat=lat, circle_lon=lon, circle_radius_km=radius)
 
 
 def preview(session: Session, *, actor: User, data: AlertInput, now: datetime,
@@ -517,3 +538,106 @@ def text_from(alert: Alert) -> dict:
         "certainty": alert.certainty, "status": alert.status,
         "area_kind": "circle" if circle else "region",
     }
+
+
+def form_text_of(session: Session, *, actor: User, alert_id, now: datetime) -> dict | None:
+    """The form text of an alert the officer may update (to start the update from), else None."""
+    return next((text_from(a) for a in replaceable_alerts(session, actor=actor, now=now)
+                 if str(a.id) == str(alert_id)), None)
+
+
+# ---- the officer's form: preview first, then publish exactly what was previewed ------------
+#
+# A preview hands back a key computed from the content shown; publishing needs that key and
+# recomputes it from what it is about to publish, so any change after the preview (or no
+# preview at all) is refused with NOT_PREVIEWED instead of published unseen.
+
+PREVIEW = "preview"  # the InvalidInput field of a publish whose content was not previewed as it is
+NOT_PREVIEWED = "Press Preview first: check what people will see, then publish."
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a preview shows and the key that publishing exactly this content needs. `alert` is
+    the message as it would go out, never stored; for a cancellation, the alert it withdraws."""
+
+    alert: Alert
+    key: str
+
+
+def preview_key(msg_type: str, *, data: AlertInput | None = None, alert_id: int | None = None,
+                reason: str = "") -> str:
+    content = {"msg_type": msg_type, "alert_id": alert_id, "reason": (reason or "").strip(),
+               "data": asdict(data) if data is not None else None}
+    return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _require_previewed(previewed: str | None, key: str) -> None:
+    if previewed != key:
+        raise InvalidInput(PREVIEW, NOT_PREVIEWED)
+
+
+def _earlier(session: Session, alert_id, now: datetime) -> Alert:
+    """The alert an Update or Cancel from the form replaces (it must be chosen first)."""
+    if not alert_id:
+        raise InvalidInput("reference", "Choose the earlier alert.")
+    return replaceable(session, alert_id, now)
+
+
+def _checked(text: dict, area_kind: str | None, now: datetime) -> AlertInput:
+    """The form's text as AlertInput, every rule checked (a mistake shows at its field)."""
+    data = input_from_text(text, area_kind=area_kind or "circle")
+    validate(data, now=now)
+    return data
+
+
+def preview_alert(session: Session, *, actor: User, text: dict, area_kind: str | None, now: datetime) -> Draft:
+    """Preview a new alert from the form's text."""
+    require_role(actor, *PUBLISHER_ROLES)
+    data = _checked(text, area_kind, now)
+    return Draft(preview(session, actor=actor, data=data, now=now), preview_key("Alert", data=data))
+
+
+def preview_update(session: Session, *, actor: User, alert_id, text: dict, area_kind: str | None,
+                   now: datetime) -> Draft:
+    """Preview an Update of `alert_id` from the form's text."""
+    require_role(actor, *PUBLISHER_ROLES)
+    previous = _earlier(session, alert_id, now)
+    data = _checked(text, area_kind, now)
+    draft = preview(session, actor=actor, data=data, now=now, references_id=previous.id, msg_type="Update")
+    return Draft(draft, preview_key("Update", data=data, alert_id=previous.id))
+
+
+def preview_cancel(session: Session, *, actor: User, alert_id, reason: str | None, now: datetime) -> Draft:
+    """Preview the cancellation of `alert_id`: the alert that will stop showing."""
+    require_role(actor, *PUBLISHER_ROLES)
+    previous = _earlier(session, alert_id, now)
+    return Draft(previous, preview_key("Cancel", alert_id=previous.id, reason=reason or ""))
+
+
+def publish_previewed(session: Session, *, actor: User, text: dict, area_kind: str | None, previewed: str | None,
+                      now: datetime) -> Alert:
+    """Publish the new alert the form shows, if exactly this content was previewed."""
+    require_role(actor, *PUBLISHER_ROLES)
+    data = _checked(text, area_kind, now)
+    _require_previewed(previewed, preview_key("Alert", data=data))
+    return publish(session, actor=actor, data=data, now=now)
+
+
+def update_previewed(session: Session, *, actor: User, alert_id, text: dict, area_kind: str | None,
+                     previewed: str | None, now: datetime) -> Alert:
+    """Publish the Update the form shows, if exactly this content was previewed."""
+    require_role(actor, *PUBLISHER_ROLES)
+    previous = _earlier(session, alert_id, now)
+    data = _checked(text, area_kind, now)
+    _require_previewed(previewed, preview_key("Update", data=data, alert_id=previous.id))
+    return update_alert(session, actor=actor, alert_id=previous.id, data=data, now=now)
+
+
+def cancel_previewed(session: Session, *, actor: User, alert_id, reason: str | None, previewed: str | None,
+                     now: datetime) -> Alert:
+    """Publish the cancellation the form shows, if exactly this one was previewed."""
+    require_role(actor, *PUBLISHER_ROLES)
+    previous = _earlier(session, alert_id, now)
+    _require_previewed(previewed, preview_key("Cancel", alert_id=previous.id, reason=reason or ""))
+    return cancel_alert(session, actor=actor, alert_id=previous.id, reason=reason or "", now=now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -47,12 +47,6 @@ def _own_sos(session: Session, actor: User, sos_id) -> Sos:
     if sos is None or sos.citizen_id != actor.id:
         raise NotFound("That SOS is not yours.")
     return sos
-
-
-def existing_feedback(session: Session, *, actor: User, sos_id: int) -> Feedback | None:
-    require_role(actor, Role.CITIZEN)
-    sos = _own_sos(session, actor, sos_id)
-    return session.execute(select(Feedback).where(Feedback.sos_id == sos.id)).scalar_one_or_none()
 
 
 def feedback_state(session: Session, *, actor: User, sos_id: int) -> str:
@@ -196,13 +190,23 @@ def region_feedback(session: Session, *, actor: User, now: datetime, weeks: int 
     return sorted(summaries, key=lambda s: (s.average, -s.count, s.hospital_name))
 
 
+@dataclass(frozen=True)
+class RegionTotals:
+    answers: int
+    average: float | None  # every answer counts once: a hospital weighs by how many answers it has
+    hospitals: int
+
+
+def region_totals(hospitals: list[HospitalFeedback]) -> RegionTotals:
+    """The region's figures from its hospitals' (region_feedback): answers, average, hospitals rated."""
+    answers = sum(h.count for h in hospitals)
+    average = sum(h.average * h.count for h in hospitals) / answers if answers else None
+    return RegionTotals(answers, average, len(hospitals))
+
+
 def region_weekly(session: Session, *, actor: User, now: datetime, weeks: int = 12) -> list[WeekPoint]:
     require_role(actor, *OVERSIGHT_ROLES)
     rows = session.execute(
         select(Feedback.rating, Feedback.created_at).where(Feedback.created_at >= now - timedelta(days=7 * weeks + 1))
     ).all()
     return _weekly([(r.rating, r.created_at) for r in rows], now, weeks)
-
-
-def count_all(session: Session) -> int:
-    return session.execute(select(func.count()).select_from(Feedback)).scalar_one()

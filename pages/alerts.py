@@ -13,6 +13,17 @@ from db import alerts
 from db.clock import utcnow
 from db.vocabulary import ALL_SIGNED_IN, Role
 
+
+class ID:
+    GEO = "alerts-geo"
+    WHERE = "alerts-where"
+    ACTIVE = "alerts-active"
+    NONE = "alerts-none"
+    HISTORY = "alerts-history-box"
+    FEED_LINK = "alerts-feed-link"
+    REFRESH = "alerts-refresh"
+
+
 # Health officers have their own alerts page (the form and the same history): /officer/alerts.
 ROLES = tuple(r for r in ALL_SIGNED_IN if r != Role.HEALTH_OFFICER)
 dash.register_page(__name__, path="/alerts", title="Health alerts", allowed_roles=ROLES,
@@ -24,25 +35,25 @@ def layout(**kwargs):
         [
             page_header("Public health alerts", "Alerts in force now, most serious first. "
                                                 "Those that cover where you are come first."),
-            dcc.Geolocation(id="alerts-geo"),
-            html.Div(id="alerts-where", className="mb-2"),
-            html.Div(id="alerts-active"),
+            dcc.Geolocation(id=ID.GEO),
+            html.Div(id=ID.WHERE, className="mb-2"),
+            html.Div(id=ID.ACTIVE),
             html.H2("History", className="h4 mt-4"),
-            html.Div(id="alerts-history-box"),
+            html.Div(id=ID.HISTORY),
             html.P(["Machine-readable: ", html.A("CAP 1.2 feed of active alerts (Atom)", href="/cap/alerts.xml",
-                                                 target="_blank", id="alerts-feed-link")],
+                                                 target="_blank", id=ID.FEED_LINK)],
                    className="small text-muted mt-2"),
-            dcc.Interval(id="alerts-refresh", interval=15_000),
+            dcc.Interval(id=ID.REFRESH, interval=15_000),
         ]
     )
 
 
 @callback(
-    Output("alerts-active", "children"),
-    Output("alerts-history-box", "children"),
-    Output("alerts-where", "children"),
-    Input("alerts-refresh", "n_intervals"),
-    Input("alerts-geo", "position"),
+    Output(ID.ACTIVE, "children"),
+    Output(ID.HISTORY, "children"),
+    Output(ID.WHERE, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.GEO, "position"),
 )
 @allowed_roles(*ROLES)
 def refresh_alerts(_n, position):
@@ -56,7 +67,7 @@ def refresh_alerts(_n, position):
         past = history_list(alerts.history(session, limit=100), now, alerts.state_of)
     if not cards:
         cards = [dbc.Alert("No public health alerts are in force now.", color="success", className="fs-5",
-                           id="alerts-none")]
+                           id=ID.NONE)]
     where = (html.Small(f"Using your location ({lat:.3f}, {lon:.3f}) to put the alerts for your area first.",
                         className="text-muted") if lat is not None else
              html.Small("Allow location in your browser to see first the alerts for where you are.",

@@ -18,7 +18,8 @@ from werkzeug.exceptions import HTTPException
 from auth.context import db_session
 from auth.outage import is_unreachable
 from auth.roles import allowed_roles
-from components.alerts import BANNER, BANNER_REFRESH, BANNER_SHOWN, banner, banner_container
+from components.alerts import ID as ALERT_IDS
+from components.alerts import banner, banner_container
 from components.cards import forbidden
 from components.navbar import NavItem, navbar
 from components.shell import ID
@@ -101,8 +102,8 @@ def protect_pages() -> None:
         page["layout"] = checked
 
 
-@callback(Output(BANNER, "children"), Output(BANNER_SHOWN, "data"),
-          Input(BANNER_REFRESH, "n_intervals"), State(BANNER_SHOWN, "data"))
+@callback(Output(ALERT_IDS.BANNER, "children"), Output(ALERT_IDS.BANNER_SHOWN, "data"),
+          Input(ALERT_IDS.BANNER_REFRESH, "n_intervals"), State(ALERT_IDS.BANNER_SHOWN, "data"))
 @allowed_roles(*ALL_SIGNED_IN)
 def refresh_alerts_banner(_n, shown):
     """The active alerts above every page: one query per refresh, nothing sent when unchanged."""

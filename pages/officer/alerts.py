@@ -1,53 +1,77 @@
 """Health officer: publish a public health alert (CAP 1.2) after a preview; update or cancel an
-earlier one (the new message references it). Messages for bad input appear at the field."""
+earlier one (the new message references it). Messages for bad input appear at the field.
 
-import hashlib
-import json
+One callback per action: preview, publish (a new alert), publish an update, publish a
+cancellation; the form's helpers (mode, starting an update from the earlier alert, a tap on the
+map); and the history's refresh. That publishing needs a preview of exactly the content
+published is a rule of db/alerts.py: the page only hands back the key the preview gave it.
+"""
 
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import ALL, Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
+from auth.actions import Outcome, act
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
-from components.alerts import (
-    FEEDBACK,
-    FIELD,
-    alert_card,
-    banner,
-    choice,
-    field_id,
-    form_field,
-    history_list,
-)
+from components.alerts import CHOICE_NAMES, FIELD_NAMES, alert_card, banner, choice, form_field, history_list
+from components.alerts import ID as ALERT_IDS
 from components.cards import last_updated, page_header
+from components.triggers import pressed
 from db import alerts
 from db.clock import utcnow
-from db.errors import DomainError, InvalidInput
+from db.errors import InvalidInput
 from db.models import CAP_CERTAINTIES, CAP_SEVERITIES, CAP_STATUSES, CAP_URGENCIES
 from db.vocabulary import Role
+
+
+class ID:
+    MODE = "alert-mode"
+    REFERENCE_BOX = "alert-reference-box"
+    REFERENCE = "alert-reference"
+    REFERENCE_FEEDBACK = "alert-reference-feedback"
+    REASON_BOX = "alert-reason-box"
+    REASON = "alert-reason"
+    REASON_FEEDBACK = "alert-reason-feedback"
+    FIELDS = "alert-fields"
+    AREA_KIND = "alert-area-kind"
+    CIRCLE_BOX = "alert-circle-box"
+    MAP = "alert-map"
+    MAP_LAYER = "alert-map-layer"
+    PREVIEW_BUTTON = "alert-preview-button"
+    PUBLISH_BUTTON = "alert-publish-button"
+    UPDATE_BUTTON = "alert-publish-update-button"
+    CANCEL_BUTTON = "alert-publish-cancel-button"
+    MESSAGE = "alert-message"
+    RESULT = "alert-result"
+    PREVIEW = "alert-preview"
+    PREVIEW_BANNER = "alert-preview-banner"
+    PREVIEWED = "alert-previewed"
+    HISTORY = "officer-alerts-history"
+    UPDATED = "officer-alerts-updated"
+    REFRESH = "officer-alerts-refresh"
+
 
 ROLES = (Role.HEALTH_OFFICER,)
 dash.register_page(__name__, path="/officer/alerts", title="Public health alerts", allowed_roles=ROLES,
                    nav_label="Alerts", nav_order=2)
 
-SELECTS = {"category": "alert-category", "urgency": "alert-urgency", "severity": "alert-severity",
-           "certainty": "alert-certainty", "status": "alert-status"}
 MODES = [{"label": "New alert", "value": "new"}, {"label": "Update an earlier alert", "value": "update"},
          {"label": "Cancel an earlier alert", "value": "cancel"}]
 HIDDEN = {"display": "none"}
+SHOWN = {}
 
 
 def _text_input(name, **props):
-    return form_field(name, dbc.Input(id=field_id(name), size="lg", debounce=False, **props))
+    return form_field(name, dbc.Input(id=ALERT_IDS.field(name), size="lg", debounce=False, **props))
 
 
 def _area_map():
     config = state()["config"]
     tiles = [dl.TileLayer(url=config.map_tiles_url, attribution="© OpenStreetMap contributors")] \
         if config.map_tiles_url else []
-    return dl.Map(tiles + [dl.LayerGroup(id="alert-map-layer")], id="alert-map", center=list(config.map_center),
+    return dl.Map(tiles + [dl.LayerGroup(id=ID.MAP_LAYER)], id=ID.MAP, center=list(config.map_center),
                   zoom=10, style={"height": "280px", "width": "100%", "background": "#e9ecef"})
 
 
@@ -58,34 +82,34 @@ def layout(**kwargs):
             page_header("Publish a health alert",
                         "Fill in the alert, check the preview, then publish. It shows on every signed-in "
                         "screen within seconds and in the public CAP feed."),
-            dbc.RadioItems(id="alert-mode", options=MODES, value="new", inline=True, className="fs-5 mb-2"),
+            dbc.RadioItems(id=ID.MODE, options=MODES, value="new", inline=True, className="fs-5 mb-2"),
             html.Div([
-                dbc.Label("Earlier alert", html_for="alert-reference"),
-                dbc.Select(id="alert-reference", options=[], placeholder="Choose the alert", size="lg"),
-                dbc.FormFeedback(id="alert-reference-feedback", type="invalid"),
-            ], id="alert-reference-box", style=HIDDEN, className="mb-2"),
+                dbc.Label("Earlier alert", html_for=ID.REFERENCE),
+                dbc.Select(id=ID.REFERENCE, options=[], placeholder="Choose the alert", size="lg"),
+                dbc.FormFeedback(id=ID.REFERENCE_FEEDBACK, type="invalid"),
+            ], id=ID.REFERENCE_BOX, style=HIDDEN, className="mb-2"),
             html.Div([
-                dbc.Label("Why is it cancelled? (shown to people)", html_for="alert-reason"),
-                dbc.Textarea(id="alert-reason", size="lg", maxLength=alerts.TEXT_MAX,
+                dbc.Label("Why is it cancelled? (shown to people)", html_for=ID.REASON),
+                dbc.Textarea(id=ID.REASON, size="lg", maxLength=alerts.TEXT_MAX,
                              placeholder="e.g. The water supply has been tested safe."),
-                dbc.FormFeedback(id="alert-reason-feedback", type="invalid"),
-            ], id="alert-reason-box", style=HIDDEN, className="mb-2"),
+                dbc.FormFeedback(id=ID.REASON_FEEDBACK, type="invalid"),
+            ], id=ID.REASON_BOX, style=HIDDEN, className="mb-2"),
             dbc.Row([
                 dbc.Col([
                     _text_input("event", placeholder="e.g. Heatwave, Dengue outbreak", maxLength=alerts.EVENT_MAX),
                     _text_input("headline", placeholder="e.g. Heatwave: stay indoors 12:00–16:00",
                                 maxLength=alerts.HEADLINE_MAX),
-                    form_field("description", dbc.Textarea(id=field_id("description"), size="lg", rows=3,
+                    form_field("description", dbc.Textarea(id=ALERT_IDS.field("description"), size="lg", rows=3,
                                                            maxLength=alerts.TEXT_MAX)),
-                    form_field("instruction", dbc.Textarea(id=field_id("instruction"), size="lg", rows=3,
+                    form_field("instruction", dbc.Textarea(id=ALERT_IDS.field("instruction"), size="lg", rows=3,
                                                            maxLength=alerts.TEXT_MAX,
                                                            placeholder="e.g. Boil drinking water for 1 minute.")),
                     dbc.Row([
-                        dbc.Col(choice(SELECTS["severity"], "Severity", CAP_SEVERITIES, "Moderate"), xs=6, md=4),
-                        dbc.Col(choice(SELECTS["urgency"], "Urgency", CAP_URGENCIES, "Expected"), xs=6, md=4),
-                        dbc.Col(choice(SELECTS["certainty"], "Certainty", CAP_CERTAINTIES, "Likely"), xs=6, md=4),
-                        dbc.Col(choice(SELECTS["category"], "Category", alerts.CAP_CATEGORIES, "Health"), xs=6, md=4),
-                        dbc.Col(choice(SELECTS["status"], "Status", CAP_STATUSES, "Actual"), xs=6, md=4),
+                        dbc.Col(choice("severity", "Severity", CAP_SEVERITIES, "Moderate"), xs=6, md=4),
+                        dbc.Col(choice("urgency", "Urgency", CAP_URGENCIES, "Expected"), xs=6, md=4),
+                        dbc.Col(choice("certainty", "Certainty", CAP_CERTAINTIES, "Likely"), xs=6, md=4),
+                        dbc.Col(choice("category", "Category", alerts.CAP_CATEGORIES, "Health"), xs=6, md=4),
+                        dbc.Col(choice("status", "Status", CAP_STATUSES, "Actual"), xs=6, md=4),
                     ]),
                     dbc.Row([
                         dbc.Col(_text_input("effective", type="datetime-local"), md=6),
@@ -94,7 +118,7 @@ def layout(**kwargs):
                 ], lg=7),
                 dbc.Col([
                     html.H2("Area", className="h5"),
-                    dbc.RadioItems(id="alert-area-kind", value="circle", inline=True, className="fs-5 mb-1",
+                    dbc.RadioItems(id=ID.AREA_KIND, value="circle", inline=True, className="fs-5 mb-1",
                                    options=[{"label": "Circle on the map", "value": "circle"},
                                             {"label": "Named region", "value": "region"}]),
                     _text_input("area_desc", placeholder="e.g. Bengaluru Urban district (optional for a circle)",
@@ -106,72 +130,100 @@ def layout(**kwargs):
                             dbc.Col(_text_input("centre", placeholder="12.9716, 77.5946", inputMode="decimal"), md=7),
                             dbc.Col(_text_input("radius", placeholder="e.g. 5", inputMode="decimal", value="5"), md=5),
                         ], className="mt-2"),
-                    ], id="alert-circle-box"),
+                    ], id=ID.CIRCLE_BOX),
                 ], lg=5),
-            ], id="alert-fields"),
+            ], id=ID.FIELDS),
             html.Div([
-                dbc.Button("Preview", id="alert-preview-button", color="secondary", size="lg", className="me-2"),
-                dbc.Button("Publish", id="alert-publish-button", color="danger", size="lg", className="px-5"),
+                dbc.Button("Preview", id=ID.PREVIEW_BUTTON, color="secondary", size="lg", className="me-2"),
+                dbc.Button("Publish", id=ID.PUBLISH_BUTTON, color="danger", size="lg", className="px-5"),
+                dbc.Button("Publish the update", id=ID.UPDATE_BUTTON, color="danger", size="lg", className="px-5",
+                           style=HIDDEN),
+                dbc.Button("Publish the cancellation", id=ID.CANCEL_BUTTON, color="danger", size="lg",
+                           className="px-5", style=HIDDEN),
             ], className="my-3"),
-            html.Div(id="alert-message", className="fs-5"),
-            html.Div(id="alert-preview"),
-            dcc.Store(id="alert-previewed"),
+            html.Div(id=ID.MESSAGE, className="fs-5"),
+            html.Div(id=ID.PREVIEW),
+            dcc.Store(id=ID.PREVIEWED),
             html.H2("All alerts, newest first", className="h4 mt-4"),
-            html.Div(id="officer-alerts-history"),
-            dcc.Interval(id="officer-alerts-refresh", interval=30_000),
+            html.Div(id=ID.HISTORY),
+            dcc.Interval(id=ID.REFRESH, interval=30_000),
         ]
     )
 
 
+# ---- the form's helpers -----------------------------------------------------------------------
+
+FIELD_VALUES = [State(ALERT_IDS.field(name), "value") for name in FIELD_NAMES]
+CHOICE_VALUES = [State(ALERT_IDS.choice(name), "value") for name in CHOICE_NAMES]
+
+
+def _form_text(values) -> dict:
+    """The form's fields and choices by name, as `FIELD_VALUES + CHOICE_VALUES` delivered them."""
+    return dict(zip((*FIELD_NAMES, *CHOICE_NAMES), values, strict=True))
+
+
 @callback(
-    Output({"type": FIELD, "name": ALL}, "value"),
-    *[Output(element_id, "value") for element_id in SELECTS.values()],
-    Output("alert-area-kind", "value"),
-    Output("alert-fields", "style"),
-    Output("alert-reference-box", "style"),
-    Output("alert-reason-box", "style"),
-    Input("alert-mode", "value"),
-    Input("alert-reference", "value"),
-    Input("alert-map", "clickData"),
+    Output(ID.FIELDS, "style"),
+    Output(ID.REFERENCE_BOX, "style"),
+    Output(ID.REASON_BOX, "style"),
+    Output(ID.PUBLISH_BUTTON, "style"),
+    Output(ID.UPDATE_BUTTON, "style"),
+    Output(ID.CANCEL_BUTTON, "style"),
+    Input(ID.MODE, "value"),
     prevent_initial_call=True,
 )
 @allowed_roles(*ROLES)
-def fill_form(mode, reference, click):
-    names = [o["id"]["name"] for o in ctx.outputs_list[0]]
-    keep = [dash.no_update] * len(names)
-    selects = [dash.no_update] * len(SELECTS)
-    area_kind = dash.no_update
-    if ctx.triggered_id == "alert-map":
-        if not click or "latlng" not in click:
-            raise dash.exceptions.PreventUpdate
-        centre = f"{click['latlng']['lat']:.5f}, {click['latlng']['lng']:.5f}"
-        values = [centre if n == "centre" else dash.no_update for n in names]
-        return (values, *selects, area_kind, dash.no_update, dash.no_update, dash.no_update)
-    values = keep
-    if mode == "update" and reference and ctx.triggered_id == "alert-reference":
-        with db_session() as session:
-            actor = actor_in(session)
-            chosen = next((a for a in alerts.replaceable_alerts(session, actor=actor, now=utcnow())
-                           if str(a.id) == str(reference)), None)
-            if chosen is not None:
-                text = alerts.text_from(chosen)
-                values = [text.get(n, "") for n in names]
-                selects = [text[key] for key in SELECTS]
-                area_kind = text["area_kind"]
-    return (values, *selects, area_kind,
-            HIDDEN if mode == "cancel" else {},
-            {} if mode in ("update", "cancel") else HIDDEN,
-            {} if mode == "cancel" else HIDDEN)
+def show_mode(mode):
+    """New: the fields. Update: the earlier alert and the fields. Cancel: the earlier alert and why."""
+    def shown_in(*modes):
+        return SHOWN if mode in modes else HIDDEN
+
+    return (HIDDEN if mode == "cancel" else SHOWN, shown_in("update", "cancel"), shown_in("cancel"),
+            HIDDEN if mode in ("update", "cancel") else SHOWN, shown_in("update"), shown_in("cancel"))
 
 
-@callback(Output("alert-circle-box", "style"), Input("alert-area-kind", "value"))
+@callback(
+    *[Output(ALERT_IDS.field(name), "value", allow_duplicate=True) for name in FIELD_NAMES],
+    *[Output(ALERT_IDS.choice(name), "value") for name in CHOICE_NAMES],
+    Output(ID.AREA_KIND, "value"),
+    Input(ID.REFERENCE, "value"),
+    State(ID.MODE, "value"),
+    prevent_initial_call=True,
+)
+@allowed_roles(*ROLES)
+def start_update(reference, mode):
+    """An update starts from the earlier alert's text."""
+    if mode != "update" or not reference:
+        raise dash.exceptions.PreventUpdate
+    outcome = act(alerts.form_text_of, alert_id=reference)
+    if not outcome.ok or outcome.result is None:
+        raise dash.exceptions.PreventUpdate
+    text = outcome.result
+    return (*[text.get(name, "") for name in FIELD_NAMES], *[text[name] for name in CHOICE_NAMES],
+            text["area_kind"])
+
+
+@callback(
+    Output(ALERT_IDS.field("centre"), "value", allow_duplicate=True),
+    Input(ID.MAP, "clickData"),
+    prevent_initial_call=True,
+)
+@allowed_roles(*ROLES)
+def place_centre(click):
+    """A tap on the map places the circle's centre."""
+    if not click or "latlng" not in click:
+        raise dash.exceptions.PreventUpdate
+    return f"{click['latlng']['lat']:.5f}, {click['latlng']['lng']:.5f}"
+
+
+@callback(Output(ID.CIRCLE_BOX, "style"), Input(ID.AREA_KIND, "value"))
 @allowed_roles(*ROLES)
 def show_circle(kind):
     return {} if kind != "region" else HIDDEN
 
 
-@callback(Output("alert-map-layer", "children"),
-          Input(field_id("centre"), "value"), Input(field_id("radius"), "value"))
+@callback(Output(ID.MAP_LAYER, "children"),
+          Input(ALERT_IDS.field("centre"), "value"), Input(ALERT_IDS.field("radius"), "value"))
 @allowed_roles(*ROLES)
 def draw_circle(centre, radius):
     try:
@@ -187,114 +239,117 @@ def draw_circle(centre, radius):
     return shapes
 
 
-def _fingerprint(*parts) -> str:
-    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode()).hexdigest()
+# ---- the actions: preview, publish, publish an update, publish a cancellation -----------------
+
+# What every action shows: the messages at the fields, the preview, the page's message, and the
+# key of what was previewed (publishing hands it back).
+ANSWER = [
+    *[Output(ALERT_IDS.feedback(name), "children", allow_duplicate=True) for name in FIELD_NAMES],
+    *[Output(ALERT_IDS.field(name), "invalid", allow_duplicate=True) for name in FIELD_NAMES],
+    Output(ID.REFERENCE, "invalid", allow_duplicate=True),
+    Output(ID.REFERENCE_FEEDBACK, "children", allow_duplicate=True),
+    Output(ID.REASON, "invalid", allow_duplicate=True),
+    Output(ID.REASON_FEEDBACK, "children", allow_duplicate=True),
+    Output(ID.PREVIEW, "children", allow_duplicate=True),
+    Output(ID.MESSAGE, "children", allow_duplicate=True),
+    Output(ID.PREVIEWED, "data", allow_duplicate=True),
+]
 
 
-@callback(
-    Output({"type": FEEDBACK, "name": ALL}, "children"),
-    Output({"type": FIELD, "name": ALL}, "invalid"),
-    Output("alert-reference", "invalid"),
-    Output("alert-reference-feedback", "children"),
-    Output("alert-reason", "invalid"),
-    Output("alert-reason-feedback", "children"),
-    Output("alert-preview", "children"),
-    Output("alert-message", "children"),
-    Output("alert-previewed", "data"),
-    Input("alert-preview-button", "n_clicks"),
-    Input("alert-publish-button", "n_clicks"),
-    State("alert-mode", "value"),
-    State("alert-reference", "value"),
-    State("alert-reason", "value"),
-    State({"type": FIELD, "name": ALL}, "value"),
-    *[State(element_id, "value") for element_id in SELECTS.values()],
-    State("alert-area-kind", "value"),
-    State("alert-previewed", "data"),
-    prevent_initial_call=True,
-)
-@allowed_roles(*ROLES)
-def preview_or_publish(preview_clicks, publish_clicks, mode, reference, reason, field_values, *rest):
-    *select_values, area_kind, previewed = rest
-    if ctx.triggered_id not in ("alert-preview-button", "alert-publish-button") or not (preview_clicks or publish_clicks):
-        raise dash.exceptions.PreventUpdate
-    names = [s["id"]["name"] for s in ctx.states_list[3]]
-    values = dict(zip(names, field_values or []))
-    values.update(dict(zip(SELECTS, select_values)))
-    mode = mode if mode in ("new", "update", "cancel") else "new"
-    fingerprint = _fingerprint(mode, reference, reason, values, area_kind)
-    feedback = {n: "" for n in names}
-    invalid = {n: False for n in names}
-    reference_problem = reason_problem = ""
-    preview, message, stored = dash.no_update, "", dash.no_update
+def _answer(outcome: Outcome, *, preview=dash.no_update, message="", previewed=dash.no_update) -> tuple:
+    at = {name: outcome.message_for(name) for name in (*FIELD_NAMES, "reference", "reason")}
+    return (*[at[name] for name in FIELD_NAMES], *[bool(at[name]) for name in FIELD_NAMES],
+            bool(at["reference"]), at["reference"], bool(at["reason"]), at["reason"], preview, message, previewed)
+
+
+def _refused(outcome: Outcome) -> tuple:
+    if outcome.field == alerts.PREVIEW:  # not previewed as it is now: the last preview stays up
+        return _answer(outcome, message=dbc.Alert(outcome.message, color="warning", id=ID.RESULT))
+    return _answer(outcome, preview=[], message=dbc.Alert(outcome.message, color="danger", id=ID.RESULT),
+                   previewed=None)
+
+
+def _published(outcome: Outcome, what: str) -> tuple:
+    if not outcome.ok:
+        return _refused(outcome)
+    message = dbc.Alert([html.Strong(f"{what}. "), "It shows on every signed-in screen within seconds. ",
+                         html.A("CAP XML", href=f"/cap/alerts/{outcome.result.identifier}.xml", target="_blank",
+                                className="alert-link")],
+                        color="success", id=ID.RESULT)
+    return _answer(outcome, preview=[], message=message, previewed=None)
+
+
+def _draft(mode, reference, reason, area_kind, values) -> Outcome:
+    if mode == "cancel":
+        return act(alerts.preview_cancel, alert_id=reference, reason=reason)
+    if mode == "update":
+        return act(alerts.preview_update, alert_id=reference, text=_form_text(values), area_kind=area_kind)
+    return act(alerts.preview_alert, text=_form_text(values), area_kind=area_kind)
+
+
+def _shown(mode, draft: alerts.Draft) -> list:
     now = utcnow()
-    publishing = ctx.triggered_id == "alert-publish-button"
-    try:
-        with db_session() as session:
-            actor = actor_in(session)
-            if mode != "new" and not reference:
-                raise InvalidInput("reference", "Choose the earlier alert.")
-            # Check everything first, so a mistake shows at its field whichever button was pressed.
-            target = alerts.replaceable(session, reference, now) if mode != "new" else None
-            data = None
-            if mode != "cancel":
-                data = alerts.input_from_text(values, area_kind=area_kind or "circle")
-                alerts.validate(data, now=now)
-            if publishing and previewed != fingerprint:
-                message = dbc.Alert("Press Preview first: check what people will see, then publish.",
-                                    color="warning", id="alert-result")
-            elif publishing:
-                if mode == "cancel":
-                    sent = alerts.cancel_alert(session, actor=actor, alert_id=target.id, reason=reason or "", now=now)
-                    message = _published(sent, "Cancellation published")
-                elif mode == "update":
-                    sent = alerts.update_alert(session, actor=actor, alert_id=target.id, data=data, now=now)
-                    message = _published(sent, "Update published")
-                else:
-                    sent = alerts.publish(session, actor=actor, data=data, now=now)
-                    message = _published(sent, "Alert published")
-                preview, stored = [], None
-            elif mode == "cancel":
-                preview = [html.H2("Preview: this alert will be cancelled", className="h5"),
-                           alert_card(target, now=now, xml_link=False)]
-                stored = fingerprint
-            else:
-                draft = alerts.preview(session, actor=actor, data=data, now=now,
-                                       references_id=target.id if target is not None else None,
-                                       msg_type="Update" if mode == "update" else "Alert")
-                draft.id = 0
-                preview = [html.H2("Preview: the banner on every screen", className="h5"),
-                           html.Div(banner([draft]), id="alert-preview-banner"),
-                           html.H2("Preview: the full alert", className="h5 mt-2"),
-                           alert_card(draft, now=now, element_id="alert-preview-card", xml_link=False)]
-                stored = fingerprint  # the draft was never added to the session: nothing is stored
-    except InvalidInput as bad:
-        if bad.field in feedback:
-            feedback[bad.field], invalid[bad.field] = bad.message, True
-        elif bad.field == "reference":
-            reference_problem = bad.message
-        elif bad.field == "reason":
-            reason_problem = bad.message
-        message = dbc.Alert(bad.message, color="danger", id="alert-result")
-        preview, stored = [], None
-    except DomainError as error:
-        message = dbc.Alert(error.message, color="danger", id="alert-result")
-        preview, stored = [], None
-    return ([feedback[n] for n in names], [invalid[n] for n in names], bool(reference_problem), reference_problem,
-            bool(reason_problem), reason_problem, preview, message, stored)
+    if mode == "cancel":
+        return [html.H2("Preview: this alert will be cancelled", className="h5"),
+                alert_card(draft.alert, now=now, xml_link=False)]
+    draft.alert.id = 0  # never stored: the preview's elements get ids of their own
+    return [html.H2("Preview: the banner on every screen", className="h5"),
+            html.Div(banner([draft.alert]), id=ID.PREVIEW_BANNER),
+            html.H2("Preview: the full alert", className="h5 mt-2"),
+            alert_card(draft.alert, now=now, element_id=ALERT_IDS.PREVIEW_CARD, xml_link=False)]
 
 
-def _published(alert, what: str):
-    return dbc.Alert([html.Strong(f"{what}. "), "It shows on every signed-in screen within seconds. ",
-                      html.A("CAP XML", href=f"/cap/alerts/{alert.identifier}.xml", target="_blank",
-                             className="alert-link")],
-                     color="success", id="alert-result")
+@callback(*ANSWER, Input(ID.PREVIEW_BUTTON, "n_clicks"), State(ID.MODE, "value"), State(ID.REFERENCE, "value"),
+          State(ID.REASON, "value"), State(ID.AREA_KIND, "value"), *FIELD_VALUES, *CHOICE_VALUES,
+          prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def preview(_clicks, mode, reference, reason, area_kind, *values):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    outcome = _draft(mode, reference, reason, area_kind, values)
+    if not outcome.ok:
+        return _refused(outcome)
+    return _answer(outcome, preview=_shown(mode, outcome.result), previewed=outcome.result.key)
+
+
+@callback(*ANSWER, Input(ID.PUBLISH_BUTTON, "n_clicks"), State(ID.PREVIEWED, "data"), State(ID.AREA_KIND, "value"),
+          *FIELD_VALUES, *CHOICE_VALUES, prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def publish(_clicks, previewed, area_kind, *values):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    return _published(act(alerts.publish_previewed, text=_form_text(values), area_kind=area_kind,
+                          previewed=previewed), "Alert published")
+
+
+@callback(*ANSWER, Input(ID.UPDATE_BUTTON, "n_clicks"), State(ID.PREVIEWED, "data"), State(ID.REFERENCE, "value"),
+          State(ID.AREA_KIND, "value"), *FIELD_VALUES, *CHOICE_VALUES, prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def publish_update(_clicks, previewed, reference, area_kind, *values):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    return _published(act(alerts.update_previewed, alert_id=reference, text=_form_text(values),
+                          area_kind=area_kind, previewed=previewed), "Update published")
+
+
+@callback(*ANSWER, Input(ID.CANCEL_BUTTON, "n_clicks"), State(ID.PREVIEWED, "data"), State(ID.REFERENCE, "value"),
+          State(ID.REASON, "value"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def publish_cancellation(_clicks, previewed, reference, reason):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    return _published(act(alerts.cancel_previewed, alert_id=reference, reason=reason, previewed=previewed),
+                      "Cancellation published")
+
+
+# ---- the view -------------------------------------------------------------------------------
 
 
 @callback(
-    Output("officer-alerts-history", "children"),
-    Output("alert-reference", "options"),
-    Input("officer-alerts-refresh", "n_intervals"),
-    Input("alert-message", "children"),
+    Output(ID.HISTORY, "children"),
+    Output(ID.REFERENCE, "options"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.MESSAGE, "children"),
 )
 @allowed_roles(*ROLES)
 def refresh_history(_n, _message):
@@ -304,4 +359,4 @@ def refresh_history(_n, _message):
         options = [{"label": f"{a.severity} · {a.headline} (until {alerts.local_input_text(a.expires).replace('T', ' ')})",
                     "value": str(a.id)} for a in alerts.replaceable_alerts(session, actor=actor, now=now)]
         past = history_list(alerts.history(session, limit=50), now, alerts.state_of)
-    return [past, last_updated(now, element_id="officer-alerts-updated")], options
+    return [past, last_updated(now, element_id=ID.UPDATED)], options

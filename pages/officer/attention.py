@@ -9,13 +9,23 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
-from components import ids
 from components.cards import last_updated, page_header
 from components.format import duration, local_time
 from components.sos import status_badge
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role, sos_number
+
+
+class ID:
+    LIST = "attention-list"
+    EMPTY = "attention-empty"
+    REFRESH = "attention-refresh"
+
+    @staticmethod
+    def card(sos_id: int) -> str:
+        return f"attention-{sos_id}"
+
 
 dash.register_page(__name__, path="/officer/attention", title="SOS needing attention",
                    allowed_roles=(Role.HEALTH_OFFICER, Role.SUPER_ADMIN), nav_label="Unanswered SOS", nav_order=1)
@@ -29,8 +39,8 @@ def layout(**kwargs):
         [
             page_header("SOS needing attention",
                         "Not accepted within the target time, or unanswered after every ring of hospitals."),
-            html.Div(id=ids.ATTENTION_LIST),
-            dcc.Interval(id=ids.ATTENTION_REFRESH, interval=3_000),
+            html.Div(id=ID.LIST),
+            dcc.Interval(id=ID.REFRESH, interval=3_000),
         ]
     )
 
@@ -52,10 +62,10 @@ def _card(item, now):
         html.Div(f"Note: {sos.note}", className="text-muted") if sos.note else None,
         html.H3("Offered to", className="h6 mt-2"),
         html.Ul(offers),
-    ]), className="mb-2 border-danger attention-card", id=f"attention-{sos.id}")
+    ]), className="mb-2 border-danger attention-card", id=ID.card(sos.id))
 
 
-@callback(Output(ids.ATTENTION_LIST, "children"), Input(ids.ATTENTION_REFRESH, "n_intervals"))
+@callback(Output(ID.LIST, "children"), Input(ID.REFRESH, "n_intervals"))
 @allowed_roles(Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 def refresh_attention(_n):
     now = utcnow()
@@ -66,5 +76,5 @@ def refresh_attention(_n):
         cards = [_card(item, now) for item in items]
     if not cards:
         cards = [dbc.Alert("Every SOS has been answered in time.", color="success", className="fs-5",
-                           id="attention-empty")]
+                           id=ID.EMPTY)]
     return cards + [last_updated(now)]

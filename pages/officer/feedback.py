@@ -12,6 +12,17 @@ from db import feedback
 from db.clock import utcnow
 from db.vocabulary import Role
 
+
+class ID:
+    SUMMARY = "officer-feedback-summary"
+    CHART = "officer-feedback-chart"
+    TABLE = "officer-feedback-table"
+    REFRESH = "officer-feedback-refresh"
+    KPI_ANSWERS = "kpi-feedback-total"
+    KPI_AVERAGE = "kpi-feedback-region"
+    KPI_HOSPITALS = "kpi-feedback-hospitals"
+
+
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/officer/feedback", title="Feedback across hospitals", allowed_roles=ROLES,
                    nav_label="Feedback", nav_order=4)
@@ -21,19 +32,19 @@ def layout(**kwargs):
     return html.Div(
         [
             page_header("Feedback across hospitals", f"“{feedback.QUESTION}” Lowest average first."),
-            html.Div(id="officer-feedback-summary"),
-            dcc.Graph(id="officer-feedback-chart", config={"displaylogo": False}),
-            html.Div(id="officer-feedback-table"),
-            dcc.Interval(id="officer-feedback-refresh", interval=60_000),
+            html.Div(id=ID.SUMMARY),
+            dcc.Graph(id=ID.CHART, config={"displaylogo": False}),
+            html.Div(id=ID.TABLE),
+            dcc.Interval(id=ID.REFRESH, interval=60_000),
         ]
     )
 
 
 @callback(
-    Output("officer-feedback-summary", "children"),
-    Output("officer-feedback-chart", "figure"),
-    Output("officer-feedback-table", "children"),
-    Input("officer-feedback-refresh", "n_intervals"),
+    Output(ID.SUMMARY, "children"),
+    Output(ID.CHART, "figure"),
+    Output(ID.TABLE, "children"),
+    Input(ID.REFRESH, "n_intervals"),
 )
 @allowed_roles(*ROLES)
 def refresh_officer_feedback(_n):
@@ -42,10 +53,9 @@ def refresh_officer_feedback(_n):
         actor = actor_in(session)
         summaries = feedback.region_feedback(session, actor=actor, now=now)
         weekly = feedback.region_weekly(session, actor=actor, now=now)
-    total = sum(s.count for s in summaries)
-    average = sum(s.average * s.count for s in summaries) / total if total else None
-    cards = [kpi_card("Answers", total, card_id="kpi-feedback-total"),
-             kpi_card("Region average", stars(average), card_id="kpi-feedback-region"),
-             kpi_card("Hospitals rated", len(summaries), card_id="kpi-feedback-hospitals")]
+    region = feedback.region_totals(summaries)
+    cards = [kpi_card("Answers", region.answers, card_id=ID.KPI_ANSWERS),
+             kpi_card("Region average", stars(region.average), card_id=ID.KPI_AVERAGE),
+             kpi_card("Hospitals rated", region.hospitals, card_id=ID.KPI_HOSPITALS)]
     return ([kpi_row(cards), last_updated(now)], weekly_chart(weekly, "Region: average answer per week"),
             region_table(summaries))

@@ -5,18 +5,36 @@ from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, ctx, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
-from auth.context import actor_in, db_session
+from auth.actions import act
+from auth.context import db_session
 from auth.roles import allowed_roles
 from components.cards import page_header
 from components.format import local_time
 from components.guidance import guidance_card
+from components.triggers import pressed
 from db import guidance
-from db.clock import utcnow
-from db.errors import Conflict, DomainError, InvalidInput
 from db.sos import EMERGENCY_TYPES
 from db.vocabulary import Role
+
+
+class ID:
+    TYPE = "guidance-edit-type"
+    TITLE = "guidance-edit-title"
+    TITLE_FEEDBACK = "guidance-edit-title-feedback"
+    BODY = "guidance-edit-body"
+    BODY_FEEDBACK = "guidance-edit-body-feedback"
+    HINTS = "guidance-edit-hints"
+    HINT_LIST = "guidance-edit-hint-list"
+    SAVE = "guidance-edit-save"
+    MESSAGE = "guidance-edit-message"
+    RESULT = "guidance-edit-result"
+    UPDATED = "guidance-edit-updated"
+    PREVIEW = "guidance-edit-preview"
+    PREVIEW_CARD = "guidance-preview"
+    VERSION = "guidance-edit-version"
+
 
 ROLES = (Role.HEALTH_OFFICER,)
 dash.register_page(__name__, path="/officer/guidance", title="Edit first-aid guidance", allowed_roles=ROLES,
@@ -32,26 +50,26 @@ def layout(**kwargs):
                         "Markdown: **bold**, 1. numbered steps. HTML is shown as text."),
             dbc.Row([
                 dbc.Col([
-                    dbc.Label("Emergency type", html_for="guidance-edit-type"),
-                    dbc.Select(id="guidance-edit-type", options=options, value="cardiac_arrest", size="lg",
+                    dbc.Label("Emergency type", html_for=ID.TYPE),
+                    dbc.Select(id=ID.TYPE, options=options, value="cardiac_arrest", size="lg",
                                className="mb-2"),
-                    dbc.Label("Title", html_for="guidance-edit-title"),
-                    dbc.Input(id="guidance-edit-title", size="lg", maxLength=guidance.TITLE_MAX),
-                    dbc.FormFeedback(id="guidance-edit-title-feedback", type="invalid"),
-                    dbc.Label("Steps (Markdown)", html_for="guidance-edit-body", className="mt-2"),
-                    dbc.Textarea(id="guidance-edit-body", rows=14, maxLength=guidance.BODY_MAX,
+                    dbc.Label("Title", html_for=ID.TITLE),
+                    dbc.Input(id=ID.TITLE, size="lg", maxLength=guidance.TITLE_MAX),
+                    dbc.FormFeedback(id=ID.TITLE_FEEDBACK, type="invalid"),
+                    dbc.Label("Steps (Markdown)", html_for=ID.BODY, className="mt-2"),
+                    dbc.Textarea(id=ID.BODY, rows=14, maxLength=guidance.BODY_MAX,
                                  style={"fontFamily": "monospace"}),
-                    dbc.FormFeedback(id="guidance-edit-body-feedback", type="invalid"),
-                    html.Div(id="guidance-edit-hints", className="mt-2"),
-                    dbc.Button("Save guidance", id="guidance-edit-save", color="danger", size="lg",
+                    dbc.FormFeedback(id=ID.BODY_FEEDBACK, type="invalid"),
+                    html.Div(id=ID.HINTS, className="mt-2"),
+                    dbc.Button("Save guidance", id=ID.SAVE, color="danger", size="lg",
                                className="mt-2 px-5"),
-                    html.Div(id="guidance-edit-message", className="mt-2 fs-5"),
-                    html.Small(id="guidance-edit-updated", className="text-muted d-block mt-1"),
+                    html.Div(id=ID.MESSAGE, className="mt-2 fs-5"),
+                    html.Small(id=ID.UPDATED, className="text-muted d-block mt-1"),
                 ], lg=6),
                 dbc.Col([html.H2("Preview: what people see", className="h5"),
-                         html.Div(id="guidance-edit-preview")], lg=6),
+                         html.Div(id=ID.PREVIEW)], lg=6),
             ]),
-            dcc.Store(id="guidance-edit-version"),
+            dcc.Store(id=ID.VERSION),
         ]
     )
 
@@ -60,68 +78,68 @@ def _updated_text(view) -> str:
     return f"Last saved {local_time(view.updated_at, with_date=True)}" if view.updated_at else "Default text, never edited"
 
 
-@callback(
-    Output("guidance-edit-title", "value"),
-    Output("guidance-edit-body", "value"),
-    Output("guidance-edit-version", "data"),
-    Output("guidance-edit-updated", "children"),
-    Output("guidance-edit-message", "children"),
-    Output("guidance-edit-title", "invalid"),
-    Output("guidance-edit-title-feedback", "children"),
-    Output("guidance-edit-body", "invalid"),
-    Output("guidance-edit-body-feedback", "children"),
-    Input("guidance-edit-type", "value"),
-    Input("guidance-edit-save", "n_clicks"),
-    State("guidance-edit-title", "value"),
-    State("guidance-edit-body", "value"),
-    State("guidance-edit-version", "data"),
-)
+def _version(view) -> str | None:
+    return view.updated_at.isoformat() if view.updated_at else None
+
+
+def _stored(emergency_type: str) -> tuple:
+    """The type's stored text: title, body, the version the editor's copy is of, when it was saved."""
+    with db_session() as session:
+        current = guidance.guidance_for(session, emergency_type)
+    return current.title, current.body_markdown, _version(current), _updated_text(current)
+
+
+# Title, body, version and "last saved", then the message and the fields' problems.
+SHOWN = [Output(ID.TITLE, "value"), Output(ID.BODY, "value"), Output(ID.VERSION, "data"), Output(ID.UPDATED, "children")]
+PROBLEMS = [Output(ID.MESSAGE, "children"), Output(ID.TITLE, "invalid"), Output(ID.TITLE_FEEDBACK, "children"),
+            Output(ID.BODY, "invalid"), Output(ID.BODY_FEEDBACK, "children")]
+NO_PROBLEM = (False, "", False, "")
+
+
+def _duplicate(outputs: list) -> list:
+    return [Output(o.component_id, o.component_property, allow_duplicate=True) for o in outputs]
+
+
+@callback(*SHOWN, *PROBLEMS, Input(ID.TYPE, "value"))
 @allowed_roles(*ROLES)
-def load_or_save(emergency_type, save_clicks, title, body, version):
+def load_guidance(emergency_type):
+    """The chosen type's stored text, ready to edit."""
     if emergency_type not in EMERGENCY_TYPES:
         raise dash.exceptions.PreventUpdate
+    return (*_stored(emergency_type), "", *NO_PROBLEM)
+
+
+@callback(*_duplicate(SHOWN), *_duplicate(PROBLEMS), Input(ID.SAVE, "n_clicks"), State(ID.TYPE, "value"),
+          State(ID.TITLE, "value"), State(ID.BODY, "value"), State(ID.VERSION, "data"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def save_guidance(_clicks, emergency_type, title, body, version):
+    if not pressed() or emergency_type not in EMERGENCY_TYPES:
+        raise dash.exceptions.PreventUpdate
     keep = dash.no_update
-    with db_session() as session:
-        if ctx.triggered_id == "guidance-edit-save" and save_clicks:
-            expected = datetime.fromisoformat(version) if version else None
-            try:
-                with session.begin_nested():
-                    saved = guidance.save_guidance(session, actor=actor_in(session), emergency_type=emergency_type,
-                                                   title=title or "", body_markdown=body or "", now=utcnow(),
-                                                   expected_updated_at=expected)
-                return (keep, keep, saved.updated_at.isoformat(), _updated_text(saved),
-                        dbc.Alert("Saved. Citizens see the new steps now.", color="success", id="guidance-edit-result"),
-                        False, "", False, "")
-            except InvalidInput as bad:
-                return (keep, keep, keep, keep, dbc.Alert(bad.message, color="danger", id="guidance-edit-result"),
-                        bad.field == "title", bad.message if bad.field == "title" else "",
-                        bad.field == "body", bad.message if bad.field == "body" else "")
-            except Conflict as clash:
-                current = guidance.guidance_for(session, emergency_type)
-                return (current.title, current.body_markdown,
-                        current.updated_at.isoformat() if current.updated_at else None, _updated_text(current),
-                        dbc.Alert(clash.message, color="warning", id="guidance-edit-result"), False, "", False, "")
-            except DomainError as error:
-                return (keep, keep, keep, keep, dbc.Alert(error.message, color="danger", id="guidance-edit-result"),
-                        False, "", False, "")
-        current = guidance.guidance_for(session, emergency_type)
-        return (current.title, current.body_markdown,
-                current.updated_at.isoformat() if current.updated_at else None, _updated_text(current),
-                "", False, "", False, "")
+    outcome = act(guidance.save_guidance, emergency_type=emergency_type, title=title or "", body_markdown=body or "",
+                  expected_updated_at=datetime.fromisoformat(version) if version else None)
+    if outcome.ok:
+        saved = outcome.result
+        return (keep, keep, _version(saved), _updated_text(saved),
+                dbc.Alert("Saved. Citizens see the new steps now.", color="success", id=ID.RESULT), *NO_PROBLEM)
+    if outcome.field is None:  # someone saved since this copy was opened: show their text
+        return (*_stored(emergency_type), dbc.Alert(outcome.message, color="warning", id=ID.RESULT), *NO_PROBLEM)
+    return (keep, keep, keep, keep, dbc.Alert(outcome.message, color="danger", id=ID.RESULT),
+            outcome.field == "title", outcome.message_for("title"), outcome.field == "body", outcome.message_for("body"))
 
 
 @callback(
-    Output("guidance-edit-preview", "children"),
-    Output("guidance-edit-hints", "children"),
-    Input("guidance-edit-title", "value"),
-    Input("guidance-edit-body", "value"),
-    State("guidance-edit-type", "value"),
+    Output(ID.PREVIEW, "children"),
+    Output(ID.HINTS, "children"),
+    Input(ID.TITLE, "value"),
+    Input(ID.BODY, "value"),
+    State(ID.TYPE, "value"),
 )
 @allowed_roles(*ROLES)
 def preview(title, body, emergency_type):
     view = guidance.GuidanceView(emergency_type or "", guidance.type_label(emergency_type or ""), title or "",
                                  body or "", None, None)
     hints = guidance.style_hints(body or "")
-    return (guidance_card(view, element_id="guidance-preview"),
+    return (guidance_card(view, element_id=ID.PREVIEW_CARD),
             dbc.Alert([html.Div(h) for h in hints], color="info", className="py-2 mb-0",
-                      id="guidance-edit-hint-list") if hints else None)
+                      id=ID.HINT_LIST) if hints else None)

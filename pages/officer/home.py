@@ -8,11 +8,26 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import db_session
 from auth.roles import allowed_roles
-from components import charts, ids
+from components import charts
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from db import blood, capacity
 from db.clock import utcnow
 from db.vocabulary import Role
+
+
+class ID:
+    SUMMARY = "officer-summary"
+    REFRESH = "officer-refresh"
+    BEDS_CHART = "officer-beds-chart"
+    BLOOD_CHART = "officer-blood-chart"
+    TREND_RANGE = "officer-trend-range"
+    TREND_CHART = "officer-trend-chart"
+    EXPORT_HAVE = "export-have"
+    EXPORT_CSV = "export-csv"
+    KPI_HOSPITALS = "kpi-hospitals"
+    KPI_DIVERSION = "kpi-diversion"
+    KPI_ADVISORY = "kpi-advisory"
+
 
 dash.register_page(__name__, path="/officer", title="Health officer",
                    allowed_roles=(Role.HEALTH_OFFICER,), nav_label="Region", nav_order=0)
@@ -22,32 +37,32 @@ def layout(**kwargs):
     return html.Div(
         [
             page_header("Region overview", "Capacity across all hospitals, live."),
-            html.Div(id=ids.OFFICER_SUMMARY),
+            html.Div(id=ID.SUMMARY),
             dbc.Row([
-                dbc.Col(dcc.Graph(id="officer-beds-chart", config={"displaylogo": False}), lg=6),
-                dbc.Col(dcc.Graph(id="officer-blood-chart", config={"displaylogo": False}), lg=6),
+                dbc.Col(dcc.Graph(id=ID.BEDS_CHART, config={"displaylogo": False}), lg=6),
+                dbc.Col(dcc.Graph(id=ID.BLOOD_CHART, config={"displaylogo": False}), lg=6),
             ]),
-            dbc.RadioItems(id="officer-trend-range", value="day", inline=True, className="fs-5",
+            dbc.RadioItems(id=ID.TREND_RANGE, value="day", inline=True, className="fs-5",
                            options=[{"label": "Last day", "value": "day"}, {"label": "Last week", "value": "week"}]),
-            dcc.Graph(id="officer-trend-chart", config={"displaylogo": False}),
+            dcc.Graph(id=ID.TREND_CHART, config={"displaylogo": False}),
             html.Div([
                 html.A("Download availability (EDXL-HAVE XML)", href="/export/have.xml", className="btn btn-outline-secondary me-2 mb-2",
-                       id="export-have", target="_blank"),
+                       id=ID.EXPORT_HAVE, target="_blank"),
                 html.A("Download availability (CSV)", href="/export/capacity.csv", className="btn btn-outline-secondary mb-2",
-                       id="export-csv"),
+                       id=ID.EXPORT_CSV),
             ], className="my-3"),
-            dcc.Interval(id=ids.OFFICER_REFRESH, interval=15_000),
+            dcc.Interval(id=ID.REFRESH, interval=15_000),
         ]
     )
 
 
 @callback(
-    Output(ids.OFFICER_SUMMARY, "children"),
-    Output("officer-beds-chart", "figure"),
-    Output("officer-blood-chart", "figure"),
-    Output("officer-trend-chart", "figure"),
-    Input(ids.OFFICER_REFRESH, "n_intervals"),
-    Input("officer-trend-range", "value"),
+    Output(ID.SUMMARY, "children"),
+    Output(ID.BEDS_CHART, "figure"),
+    Output(ID.BLOOD_CHART, "figure"),
+    Output(ID.TREND_CHART, "figure"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.TREND_RANGE, "value"),
 )
 @allowed_roles(Role.HEALTH_OFFICER)
 def refresh_officer_dashboard(_n, trend_range):
@@ -60,10 +75,10 @@ def refresh_officer_dashboard(_n, trend_range):
         trend = capacity.region_bed_trend(session, since=now - span, now=now)
     summary = [
         kpi_row(
-            [kpi_card("Hospitals", sum(ems.values()), card_id="kpi-hospitals"),
-             kpi_card("On diversion", ems.get("closed", 0), card_id="kpi-diversion",
+            [kpi_card("Hospitals", sum(ems.values()), card_id=ID.KPI_HOSPITALS),
+             kpi_card("On diversion", ems.get("closed", 0), card_id=ID.KPI_DIVERSION,
                       color="danger" if ems.get("closed") else "light"),
-             kpi_card("On advisory", ems.get("advisory", 0), card_id="kpi-advisory",
+             kpi_card("On advisory", ems.get("advisory", 0), card_id=ID.KPI_ADVISORY,
                       color="warning" if ems.get("advisory") else "light")]
             + [kpi_card(f"{b.name} beds free", b.available, detail=f"of {b.total}") for b in beds]
         ),

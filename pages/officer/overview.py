@@ -11,58 +11,58 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
+from components import performance
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.format import duration
 from config import DISPLAY_TIMEZONE
 from db import metrics
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.vocabulary import Role
 
+
+class ID:
+    RANGE = "overview-range"
+    ATTENTION = "overview-attention"
+    TIMES = "overview-times"
+    HOSPITALS = "overview-hospitals"
+    UPDATED = "overview-updated"
+    REFRESH = "overview-refresh"
+
+    @staticmethod
+    def times_card(key: str) -> str:
+        return f"overview-{key}"
+
+
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/officer/overview", title="Performance", allowed_roles=ROLES,
                    nav_label="Performance", nav_order=2)
-
-COLUMNS = [
-    {"field": "hospital", "headerName": "Hospital", "flex": 2, "minWidth": 200},
-    {"field": "offered", "headerName": "Offered", "width": 110},
-    {"field": "accepted", "headerName": "Accepted", "width": 110},
-    {"field": "declined", "headerName": "Declined", "width": 110},
-    {"field": "rate", "headerName": "Acceptance", "width": 130},
-    {"field": "median_accept", "headerName": "Median time to accept", "width": 200},
-    {"field": "feedback", "headerName": "Feedback (1–5)", "width": 150},
-]
 
 
 def layout(**kwargs):
     today = utcnow().astimezone(ZoneInfo(DISPLAY_TIMEZONE)).date()
     return html.Div([
         page_header("Performance", "Response times against the standards, and each hospital's figures."),
-        dcc.DatePickerRange(id="overview-range", start_date=today - timedelta(days=6), end_date=today,
+        dcc.DatePickerRange(id=ID.RANGE, start_date=today - timedelta(days=6), end_date=today,
                             display_format="DD MMM YYYY", className="mb-3"),
-        html.Div(id="overview-attention", className="mb-2"),
-        html.Div(id="overview-times"),
+        html.Div(id=ID.ATTENTION, className="mb-2"),
+        html.Div(id=ID.TIMES),
         html.H2("Per hospital", className="h5 mt-3"),
-        dag.AgGrid(id="overview-hospitals", columnDefs=COLUMNS, rowData=[],
+        dag.AgGrid(id=ID.HOSPITALS, columnDefs=performance.COLUMNS, rowData=[],
                    dashGridOptions={"domLayout": "autoHeight"}, defaultColDef={"sortable": True, "resizable": True},
                    style={"width": "100%"}),
-        html.Div(id="overview-updated"),
-        dcc.Interval(id="overview-refresh", interval=30_000),
+        html.Div(id=ID.UPDATED),
+        dcc.Interval(id=ID.REFRESH, interval=30_000),
     ])
 
 
-def _fmt(seconds):
-    return "—" if seconds is None else duration(timedelta(seconds=seconds))
-
-
 @callback(
-    Output("overview-times", "children"),
-    Output("overview-hospitals", "rowData"),
-    Output("overview-attention", "children"),
-    Output("overview-updated", "children"),
-    Input("overview-refresh", "n_intervals"),
-    Input("overview-range", "start_date"),
-    Input("overview-range", "end_date"),
+    Output(ID.TIMES, "children"),
+    Output(ID.HOSPITALS, "rowData"),
+    Output(ID.ATTENTION, "children"),
+    Output(ID.UPDATED, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.RANGE, "start_date"),
+    Input(ID.RANGE, "end_date"),
 )
 @allowed_roles(*ROLES)
 def refresh_overview(_n, start_date, end_date):
@@ -83,16 +83,11 @@ def refresh_overview(_n, start_date, end_date):
     cards = []
     for s in stats:
         ok = s.meets_target
-        cards.append(kpi_card(s.label, f"{_fmt(s.median)} / {_fmt(s.p90)}",
+        cards.append(kpi_card(s.label, f"{performance.seconds_text(s.median)} / {performance.seconds_text(s.p90)}",
                               detail=f"median / 90th pct of {s.count} · target {s.target_source}",
                               color="light" if ok is None else ("success" if ok else "danger"),
-                              card_id=f"overview-{s.key}"))
-    rows = [{"hospital": h.name, "offered": h.offered, "accepted": h.accepted, "declined": h.declined,
-             "rate": "—" if h.acceptance_rate is None else f"{h.acceptance_rate:.0%}",
-             "median_accept": _fmt(h.median_accept_seconds),
-             "feedback": "—" if h.feedback_average is None else f"{h.feedback_average:.1f} ({h.feedback_count})"}
-            for h in hospitals]
+                              card_id=ID.times_card(s.key)))
     alert = dbc.Alert([html.Strong(f"{len(attention)} SOS need action now. "),
                        dcc.Link("Open the list →", href="/officer/attention", className="alert-link")],
                       color="danger", className="fs-5") if attention else None
-    return kpi_row(cards), rows, alert, last_updated(now)
+    return kpi_row(cards), performance.hospital_rows(hospitals), alert, last_updated(now)

@@ -374,3 +374,72 @@ def test_two_officers_replacing_one_alert_at_once_make_one_update(pg_db):
     with pg_db.factory() as session:
         assert session.execute(select(func.count()).select_from(Alert).where(Alert.msg_type == "Update")).scalar_one() == 1
         assert len(alerts.active_alerts(session, now=T0 + timedelta(minutes=2))) == 1
+
+
+# ---- the officer's form: preview first, then publish exactly what was previewed ---------------
+
+
+def form_text(**overrides) -> dict:
+    """What the officer's form sends: every field and choice as text."""
+    text = {"event": "Heatwave", "headline": "Heatwave: stay indoors 12:00-16:00", "description": "",
+            "instruction": "Drink water often.", "effective": "",
+            "expires": alerts.local_input_text(T0 + timedelta(hours=12)), "area_desc": "",
+            "centre": "12.9716, 77.5946", "radius": "8", "severity": "Severe", "urgency": "Expected",
+            "certainty": "Likely", "category": "Health", "status": "Actual"}
+    text.update(overrides)
+    return text
+
+
+def not_previewed(call) -> None:
+    with pytest.raises(InvalidInput, match="Press Preview first") as error:
+        call()
+    assert error.value.field == alerts.PREVIEW
+
+
+def test_publishing_from_the_form_needs_a_preview_of_exactly_that_content(session, officer):
+    def publish(text, previewed):
+        return alerts.publish_previewed(session, actor=officer, text=text, area_kind="circle", previewed=previewed,
+                                        now=T0 + timedelta(minutes=1))
+
+    not_previewed(lambda: publish(form_text(), None))
+    draft = alerts.preview_alert(session, actor=officer, text=form_text(), area_kind="circle", now=T0)
+    assert draft.alert.headline == "Heatwave: stay indoors 12:00-16:00" and count(session) == 0
+    not_previewed(lambda: publish(form_text(headline="Changed after the preview"), draft.key))
+    # A mistake shows at its field first, whatever the key.
+    with pytest.raises(InvalidInput) as error:
+        publish(form_text(radius="0"), draft.key)
+    assert error.value.field == "radius"
+    assert count(session) == 0
+    published = publish(form_text(), draft.key)
+    assert (published.msg_type, published.area_desc) == ("Alert", "Within 8 km of 12.9716, 77.5946")
+
+
+def test_an_update_or_cancellation_needs_its_own_preview(session, officer):
+    first = alerts.publish(session, actor=officer, data=heatwave(), now=T0)
+    new_alert = alerts.preview_alert(session, actor=officer, text=form_text(), area_kind="circle", now=T0)
+    not_previewed(lambda: alerts.update_previewed(session, actor=officer, alert_id=first.id, text=form_text(),
+                                                  area_kind="circle", previewed=new_alert.key, now=T0))
+    with pytest.raises(InvalidInput, match="Choose the earlier alert") as error:
+        alerts.preview_update(session, actor=officer, alert_id=None, text=form_text(), area_kind="circle", now=T0)
+    assert error.value.field == "reference"
+    draft = alerts.preview_update(session, actor=officer, alert_id=first.id, text=form_text(), area_kind="circle",
+                                  now=T0)
+    assert draft.alert.references_alert_id == first.id
+    update = alerts.update_previewed(session, actor=officer, alert_id=first.id, text=form_text(), area_kind="circle",
+                                     previewed=draft.key, now=T0)
+    assert update.msg_type == "Update"
+
+    shown = alerts.preview_cancel(session, actor=officer, alert_id=update.id, reason="Cooler now.", now=T0)
+    assert shown.alert.id == update.id  # the preview of a cancellation is the alert that stops showing
+    not_previewed(lambda: alerts.cancel_previewed(session, actor=officer, alert_id=update.id,
+                                                  reason="Another reason.", previewed=shown.key, now=T0))
+    cancel = alerts.cancel_previewed(session, actor=officer, alert_id=update.id, reason="Cooler now.",
+                                     previewed=shown.key, now=T0)
+    assert cancel.msg_type == "Cancel" and count(session) == 3
+
+
+def test_an_update_starts_from_the_earlier_alerts_text(session, officer):
+    first = alerts.publish(session, actor=officer, data=heatwave(), now=T0)
+    text = alerts.form_text_of(session, actor=officer, alert_id=str(first.id), now=T0)
+    assert (text["headline"], text["radius"], text["area_kind"]) == (first.headline, "10", "circle")
+    assert alerts.form_text_of(session, actor=officer, alert_id=first.id + 1, now=T0) is None

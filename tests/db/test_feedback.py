@@ -156,3 +156,13 @@ def test_officers_see_every_hospitals_aggregates(session, town):
     for person in (admins[0], add_user(session)):
         with pytest.raises(NotAllowed):
             feedback.region_feedback(session, actor=person, now=now)
+
+
+def test_the_region_average_counts_every_answer_once(session, town):
+    _, admins = town
+    now = _rated(session, admins, [(0, 5, 1), (0, 4, 2), (0, 4, 3), (1, 1, 4)])
+    officer = add_user(session, "health_officer")
+    totals = feedback.region_totals(feedback.region_feedback(session, actor=officer, now=now))
+    # (5 + 4 + 4 + 1) / 4, not the mean of the hospitals' averages (4.33 and 1).
+    assert (totals.answers, totals.average, totals.hospitals) == (4, pytest.approx(3.5), 2)
+    assert feedback.region_totals([]) == feedback.RegionTotals(0, None, 0)

@@ -12,9 +12,9 @@ from cap_tools.models import MsgType, Severity
 from sqlalchemy import func, select
 from xsdata.formats.dataclass.parsers import XmlParser
 
-from components.alerts import FIELD_NAMES
 from components.cap import ATOM_NS, CAP_NS
-from db import alerts, dispatch, feedback, guidance, matching, sos as sos_ops
+from db import alerts, dispatch, feedback, guidance, matching
+from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Alert, Feedback, User
 from tests.builders import ROOT, give_beds
@@ -117,25 +117,29 @@ def _callback(web_app, client, marker: str):
 
 
 def _expand(dep, values: dict):
-    """One dependency of a callback body; wildcard ids expand to one entry per form field."""
+    """One dependency of a callback body; a form field's value is looked up by its name."""
     raw = dep["id"]
-    if raw.startswith("{"):
-        kind = json.loads(raw)["type"]
-        return [{"id": {"name": n, "type": kind}, "property": dep["property"],
-                 **({"value": values.get(n)} if "value" in dep else {})} for n in FIELD_NAMES]
-    out = {"id": raw, "property": dep["property"]}
+    component_id = json.loads(raw) if raw.startswith("{") else raw
+    name = component_id["name"] if isinstance(component_id, dict) else raw
+    out = {"id": component_id, "property": dep["property"]}
     if "value" in dep:
-        out["value"] = values.get(raw)
+        out["value"] = values.get(name)
     return out
+
+
+# The form's buttons: Preview, and one Publish button per kind of message.
+BUTTONS = {"preview": "alert-preview-button", "new": "alert-publish-button",
+           "update": "alert-publish-update-button", "cancel": "alert-publish-cancel-button"}
 
 
 def _alert_post(web_app, auth, *, button: str, fields: dict, mode="new", reference=None, reason=None,
                 previewed=None, area_kind="circle"):
-    key, spec = _callback(web_app, auth.client, "alert-previewed.data")
+    button_id = BUTTONS["preview" if button == "preview" else mode]
+    auth.client.get("/login")
+    [(key, spec)] = [(k, v) for k, v in web_app.callback_map.items()
+                     if "callback" in v and any(d["id"] == button_id for d in v["inputs"])]
     values = dict(fields)
-    values.update({"alert-preview-button": 1 if button == "preview" else None,
-                   "alert-publish-button": 1 if button == "publish" else None,
-                   "alert-mode": mode, "alert-reference": reference, "alert-reason": reason,
+    values.update({button_id: 1, "alert-mode": mode, "alert-reference": reference, "alert-reason": reason,
                    "alert-area-kind": area_kind, "alert-previewed": previewed})
     values.update({f"alert-{k}": v for k, v in SELECTS.items()})
     outputs = []
@@ -147,7 +151,7 @@ def _alert_post(web_app, auth, *, button: str, fields: dict, mode="new", referen
         "outputs": outputs,
         "inputs": [_expand({**d, "value": None}, values) for d in spec["inputs"]],
         "state": [_expand({**d, "value": None}, values) for d in spec["state"]],
-        "changedPropIds": [f"alert-{button}-button.n_clicks"],
+        "changedPropIds": [f"{button_id}.n_clicks"],
     }
     response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     return response
