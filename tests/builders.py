@@ -8,12 +8,13 @@ import io
 import struct
 import uuid
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from db import matching, sos as sos_ops, users
+from db import matching, users
+from db import sos as sos_ops
 from db.capacity import ensure_bed_types
 from db.models import Hospital, HospitalBeds, User
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PASSWORD = "Correct-horse-42"
 _PASSWORD_HASH = users.hash_password(PASSWORD)  # hashed once: argon2 is slow on purpose
-T0 = datetime(2026, 11, 28, 8, 0, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 28, 8, 0, 0, tzinfo=UTC)
 
 
 # ---- clock ----------------------------------------------------------------------------------

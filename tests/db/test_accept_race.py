@@ -80,7 +80,7 @@ def race(factory, accept):
     with ThreadPoolExecutor(max_workers=ACCEPTERS) as pool:
         for sos_id in sos_ids:
             barrier = threading.Barrier(ACCEPTERS)
-            list(pool.map(lambda admin_id: press(admin_id, sos_id, barrier), admin_ids))
+            list(pool.map(press, admin_ids, [sos_id] * len(admin_ids), [barrier] * len(admin_ids)))
     with factory() as session:
         stored = dict(session.execute(select(Sos.id, Sos.hospital_id)).all())
     return winners, stored

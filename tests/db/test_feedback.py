@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from db import dispatch, feedback, matching
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
@@ -105,7 +106,7 @@ def test_the_database_keeps_one_feedback_per_sos(session, town):
     session.commit()
     session.add(Feedback(sos_id=sos.id, citizen_id=citizen.id, hospital_id=sos.hospital_id, rating=1,
                          comment="", created_at=T0))
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()
     assert count(session) == 1

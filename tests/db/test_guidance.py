@@ -24,7 +24,7 @@ def steps(body: str) -> list[str]:
 
 def test_every_emergency_type_has_short_numbered_default_guidance():
     assert set(guidance.DEFAULT_GUIDANCE) == set(EMERGENCY_TYPES)
-    for emergency_type, (title, body) in guidance.DEFAULT_GUIDANCE.items():
+    for emergency_type, (_title, body) in guidance.DEFAULT_GUIDANCE.items():
         numbered = steps(body)
         assert 3 <= len(numbered) <= 9, emergency_type
         assert [int(re.match(r"^(\d+)\.", line).group(1)) for line in body.splitlines() if line] == \

@@ -1,6 +1,6 @@
 """Response-time figures against hand-computed fixtures."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -60,7 +60,7 @@ def test_an_empty_day_has_no_figures(session):
 
 
 def test_day_bounds_follow_the_display_zone():
-    late_evening_utc = datetime(2026, 11, 28, 20, 0, tzinfo=timezone.utc)  # 01:30 on the 29th in India
+    late_evening_utc = datetime(2026, 11, 28, 20, 0, tzinfo=UTC)  # 01:30 on the 29th in India
     start, end = metrics.day_bounds(late_evening_utc, ZoneInfo("Asia/Kolkata"))
-    assert start.astimezone(timezone.utc) == datetime(2026, 11, 28, 18, 30, tzinfo=timezone.utc)
+    assert start.astimezone(UTC) == datetime(2026, 11, 28, 18, 30, tzinfo=UTC)
     assert end - start == timedelta(days=1)

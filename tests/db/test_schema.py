@@ -23,7 +23,9 @@ def test_migrations_produce_exactly_the_models(db):
 def test_demo_city_loads_once_with_an_account_per_role(session):
     assert demo.seed_demo(session, now=T0) is True
     session.commit()
-    count = lambda model: session.execute(select(func.count()).select_from(model)).scalar_one()
+    def count(model):
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
     assert count(Hospital) == 20
     assert count(HospitalBeds) == 60
     assert count(BloodStock) == 160

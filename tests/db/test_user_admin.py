@@ -335,8 +335,8 @@ def test_bind_refusals(session, world):
     for user_id, hospital_id, message in cases:
         assert_refused_and_unchanged(
             session, user_id, InvalidInput,
-            lambda: users.bind_hospital(session, actor=world["super"], user_id=user_id,
-                                        hospital_id=hospital_id, now=LATER),
+            lambda user_id=user_id, hospital_id=hospital_id: users.bind_hospital(
+                session, actor=world["super"], user_id=user_id, hospital_id=hospital_id, now=LATER),
             match=message)
 
 

@@ -1,10 +1,10 @@
 """How times and durations read."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from components.format import ago, duration, local_time
 
-NOW = datetime(2026, 11, 28, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
 
 def test_local_time_is_india_standard_time_by_default():
