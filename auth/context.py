@@ -25,6 +25,12 @@ def db_session() -> Iterator[Session]:
         yield session
 
 
+def public_url(path: str = "/") -> str:
+    """An absolute URL on HealthFirst, from the configured public address (HEALTHFIRST_PUBLIC_URL),
+    never from the request's Host header, which the caller controls."""
+    return state()["config"].base_url + "/" + path.lstrip("/")
+
+
 def actor_in(session: Session) -> User | None:
     """The logged-in user, loaded in `session` so domain operations see current data."""
     if not current_user.is_authenticated or getattr(current_user, "is_kiosk", False):

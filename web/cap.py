@@ -5,11 +5,13 @@
     /cap/alerts/<identifier>.xml  one CAP 1.2 message (any published one, also expired or replaced)
 
 Public alerts are public: no login ("/cap/" is in auth.PUBLIC_PREFIXES). Nothing here writes.
+Absolute links come from the configured public address, never from the request: a shared cache
+keeps these answers, and a forged Host header must not poison them.
 """
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort
 
-from auth.context import db_session
+from auth.context import db_session, public_url
 from components.cap import ATOM_MIME, CAP_MIME, alert_xml, feed_xml
 from db import alerts
 from db.clock import utcnow
@@ -23,7 +25,7 @@ CACHE = "public, max-age=30"
 def feed():
     now = utcnow()
     with db_session() as session:
-        body = feed_xml(alerts.feed_alerts(session, now=now), base_url=request.url_root, now=now)
+        body = feed_xml(alerts.feed_alerts(session, now=now), base_url=public_url(), now=now)
     return Response(body, mimetype=ATOM_MIME, headers={"Cache-Control": CACHE})
 
 
@@ -33,5 +35,5 @@ def one(identifier: str):
         alert = alerts.by_identifier(session, identifier)
         if alert is None or alert.status == "Draft":
             abort(404)
-        body = alert_xml(alert, web_url=request.url_root.rstrip("/") + "/alerts")
+        body = alert_xml(alert, web_url=public_url("/alerts"))
     return Response(body, mimetype=CAP_MIME, headers={"Cache-Control": CACHE})

@@ -3,10 +3,9 @@
 import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
-from flask import request
 
 from auth.actions import act
-from auth.context import actor_in, db_session
+from auth.context import actor_in, db_session, public_url
 from auth.roles import allowed_roles
 from components.cards import page_header
 from components.format import ago, local_time
@@ -60,7 +59,7 @@ def issue_link(_clicks, label, changed):
     if not outcome.ok:
         return _refused(outcome)
     token, row = outcome.result
-    url = f"{request.host_url.rstrip('/')}/kiosk/{token}"
+    url = public_url(f"/kiosk/{token}")
     return (dbc.Alert([html.Strong(f"Link for “{row.label}” (shown once: copy it now): "),
                        html.Code(url, id=ID.URL, className="text-break")], color="success"), (changed or 0) + 1)
 

@@ -3,6 +3,7 @@ attacker, a careless operator or a partner system would meet it."""
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -212,3 +213,49 @@ def test_a_page_during_an_outage_says_so_and_retries(auth, client, web_people, r
     assert response.status_code == 503
     page = response.get_data(as_text=True)
     assert "cannot reach its database" in page and 'http-equiv="refresh"' in page
+
+
+# ---- absolute URLs ---------------------------------------------------------------------------
+
+
+def _publish_alert(web_db, web_people):
+    from datetime import timedelta
+
+    from db import alerts
+    from db.clock import utcnow
+
+    with web_db.factory() as session:
+        officer = session.get(User, web_people["officer"].id)
+        alerts.publish(session, actor=officer, now=utcnow(), data=alerts.AlertInput(
+            headline="Heatwave warning", event="Heatwave", severity="Severe", area_desc="Bengaluru",
+            expires=utcnow() + timedelta(hours=6)))
+        session.commit()
+
+
+def test_the_cap_feed_never_takes_its_links_from_the_host_header(client, web_db, web_people, config_change):
+    config_change(public_base_url="https://alerts.healthfirst.example")
+    _publish_alert(web_db, web_people)
+    feed = client.get("/cap/alerts.xml", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in feed
+    assert "<id>https://alerts.healthfirst.example/cap/alerts.xml</id>" in feed
+    identifier = re.search(r"/cap/alerts/([^\"<]+)\.xml", feed).group(1)
+    one = client.get(f"/cap/alerts/{identifier}.xml", headers={"Host": "evil.example"}).get_data(as_text=True)
+    assert "evil.example" not in one and "https://alerts.healthfirst.example/alerts" in one
+
+
+def test_kiosk_links_are_built_from_the_public_address(web_app, client, auth, web_people, config_change):
+    config_change(public_base_url="https://healthfirst.example")
+    auth.login("officer@example.in")
+    key = next(k for k in web_app.callback_map if "kiosk-message.children" in k
+               and any(i["id"] == "kiosk-issue" for i in web_app.callback_map[k]["inputs"]))
+    body = {"output": key, "outputs": [{"id": "kiosk-message", "property": "children"},
+                                       {"id": "kiosk-changed", "property": "data"}],
+            "inputs": [{"id": "kiosk-issue", "property": "n_clicks", "value": 1}],
+            "state": [{"id": "kiosk-label", "property": "value", "value": "Control room 2"},
+                      {"id": "kiosk-changed", "property": "data", "value": None}],
+            "changedPropIds": ["kiosk-issue.n_clicks"]}
+    # The request itself comes to http://localhost/: the link must not.
+    response = client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    text = json.dumps(response.get_json())  # the answer escapes "/" as "\\u002f"; read it decoded
+    assert response.status_code == 200, text
+    assert "https://healthfirst.example/kiosk/" in text and "localhost" not in text
