@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
+from components.admin import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.format import duration
 from components.triggers import pressed
@@ -99,35 +100,13 @@ def layout(**kwargs):
 
 # ---- actions --------------------------------------------------------------------------------
 
-# What every action writes: the message, and a bump that makes `refresh_units` redraw at once.
-ACTION_OUTPUTS = [
-    Output(ID.MESSAGE, "children", allow_duplicate=True),
-    Output(ID.MESSAGE, "color", allow_duplicate=True),
-    Output(ID.MESSAGE, "is_open", allow_duplicate=True),
-    Output(ID.CHANGED, "data", allow_duplicate=True),
-]
-
-
-def _said(outcome, success, color: str = "success"):
-    """The action outputs for an outcome: `success(result)` in `color`, or the refusal in red."""
-    if outcome.ok:
-        return success(outcome.result), color, True, utcnow().isoformat()
-    return outcome.message, "danger", True, utcnow().isoformat()
-
-
-def _selected_unit(selected) -> int | None:
-    """The unit selected in the grid; stops here unless a button was really pressed."""
-    if not pressed():
-        raise dash.exceptions.PreventUpdate
-    return int(selected[0]["id"]) if selected else None
-
-
-NOTHING_SELECTED = ("Select a unit in the table first.", "warning", True, dash.no_update)
+# Every action writes the message area and bumps ID.CHANGED, so `refresh_units` redraws at once.
+ACTION_OUTPUTS = answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 
 
 @callback(
-    output=ACTION_OUTPUTS + [Output(ID.CALL_SIGN, "invalid"), Output(ID.CALL_SIGN_FEEDBACK, "children"),
-                             Output(ID.CALL_SIGN, "value")],
+    output=[*ACTION_OUTPUTS, Output(ID.CALL_SIGN, "invalid"), Output(ID.CALL_SIGN_FEEDBACK, "children"),
+            Output(ID.CALL_SIGN, "value")],
     inputs=[Input(ID.REGISTER, "n_clicks")],
     state=[State(ID.CALL_SIGN, "value"), State(ID.PLATE, "value"), State(ID.LEVEL, "value"),
            State(ID.CREW, "value")],
@@ -138,32 +117,35 @@ def register(_clicks, call_sign, plate, level, crew):
     if not pressed():
         raise dash.exceptions.PreventUpdate
     outcome = act(dispatch.register_unit, call_sign=call_sign or "", registration_plate=plate or "",
-                  level=level or "BLS", crew_contact=crew or "")
-    said = _said(outcome, lambda unit: f"{unit.call_sign} registered and available.")
+                  level=level or "BLS", crew_contact=crew or "",
+                  describe=lambda unit: f"{unit.call_sign} registered and available.")
     feedback = outcome.message_for("call_sign")
-    return (*said, bool(feedback), feedback, "" if outcome.ok else dash.no_update)
+    return (*answer(outcome), bool(feedback), feedback, "" if outcome.ok else dash.no_update)
+
+
+def _on_selected_unit(operation, selected, describe, *, color: str = "success") -> tuple:
+    """`operation` on the unit selected in the grid, once a button was really pressed."""
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    if not selected:
+        return warn("Select a unit in the table first.")
+    return answer(act(operation, unit_id=int(selected[0]["id"]), describe=describe), color=color)
 
 
 @callback(*ACTION_OUTPUTS, Input(ID.SERVICE_TOGGLE, "n_clicks"), State(ID.GRID, "selectedRows"),
           prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def toggle_service(_clicks, selected):
-    unit_id = _selected_unit(selected)
-    if unit_id is None:
-        return NOTHING_SELECTED
-    outcome = act(dispatch.toggle_service, unit_id=unit_id)
-    return _said(outcome, lambda unit: f"{unit.call_sign} is {UNIT_STATUS_LABELS[unit.status].lower()}.")
+    return _on_selected_unit(dispatch.toggle_service, selected,
+                             lambda unit: f"{unit.call_sign} is {UNIT_STATUS_LABELS[unit.status].lower()}.")
 
 
 @callback(*ACTION_OUTPUTS, Input(ID.RETIRE, "n_clicks"), State(ID.GRID, "selectedRows"),
           prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def retire(_clicks, selected):
-    unit_id = _selected_unit(selected)
-    if unit_id is None:
-        return NOTHING_SELECTED
-    outcome = act(dispatch.retire_unit, unit_id=unit_id)
-    return _said(outcome, lambda unit: f"{unit.call_sign} retired.", "secondary")
+    return _on_selected_unit(dispatch.retire_unit, selected, lambda unit: f"{unit.call_sign} retired.",
+                             color="secondary")
 
 
 def _save_rows(session, *, actor, now, rows):
@@ -179,8 +161,7 @@ def _save_rows(session, *, actor, now, rows):
 def save_edits(changes):
     if not changes:
         raise dash.exceptions.PreventUpdate
-    outcome = act(_save_rows, rows=[change["data"] for change in changes])
-    return _said(outcome, lambda _: "Saved.")
+    return answer(act(_save_rows, rows=[change["data"] for change in changes], describe=lambda _: "Saved."))
 
 
 # ---- the view ---------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
+from components.admin import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
 from components.dispatch import active_card, queue_card
@@ -65,83 +66,12 @@ def layout(**kwargs):
     )
 
 
-# ---- actions: one per button kind -------------------------------------------------------------
-
-# What every action writes: the message, and a bump that makes `refresh_queue` redraw at once.
-ACTION_OUTPUTS = [
-    Output(ID.MESSAGE, "children", allow_duplicate=True),
-    Output(ID.MESSAGE, "color", allow_duplicate=True),
-    Output(ID.MESSAGE, "is_open", allow_duplicate=True),
-    Output(ID.CHANGED, "data", allow_duplicate=True),
-]
-
-
-def _said(outcome, success: str, color: str = "success"):
-    """The action outputs for an outcome: its success sentence, or the refusal in red."""
-    if outcome.ok:
-        return success, color, True, utcnow().isoformat()
-    return outcome.message, "danger", True, utcnow().isoformat()
-
-
-def _pressed_sos() -> int:
-    """The SOS whose button was pressed; stops here when nothing was really pressed (a refresh
-    re-drew the cards)."""
-    if not pressed():
-        raise dash.exceptions.PreventUpdate
-    return ctx.triggered_id["sos"]
-
-
-@callback(*ACTION_OUTPUTS, Input(CardID.accept(ALL), "n_clicks"), prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def accept(_clicks):
-    sos_id = _pressed_sos()
-    outcome = act(sos_ops.accept_sos, sos_id=sos_id)
-    return _said(outcome, f"{sos_number(sos_id)} is yours. Send an ambulance now.")
-
-
-@callback(*ACTION_OUTPUTS, Input(CardID.decline(ALL), "n_clicks"), prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def decline(_clicks):
-    sos_id = _pressed_sos()
-    outcome = act(sos_ops.decline_sos, sos_id=sos_id)
-    return _said(outcome, f"{sos_number(sos_id)} declined: it has left your queue.", "secondary")
+# ---- the view -----------------------------------------------------------------------------------
 
 
 def _chosen_units() -> dict[int, str | None]:
     """The ambulance chosen in each active card's select, by SOS (the callback's `chosen` state)."""
     return {select.id["sos"]: select.value for select in ctx.args_grouping["chosen"]}
-
-
-@callback(output=ACTION_OUTPUTS, inputs={"_clicks": Input(CardID.assign(ALL), "n_clicks")},
-          state={"chosen": State(CardID.unit(ALL), "value")}, prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def assign(_clicks, chosen):
-    sos_id = _pressed_sos()
-    unit_id = _chosen_units().get(sos_id)
-    if not unit_id:
-        return "Choose an ambulance first.", "warning", True, dash.no_update
-    outcome = act(dispatch.assign_unit, sos_id=sos_id, unit_id=int(unit_id))
-    return _said(outcome, f"Ambulance sent to {sos_number(sos_id)}.")
-
-
-@callback(*ACTION_OUTPUTS, Input(CardID.step(ALL, ALL), "n_clicks"), prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def step(_clicks):
-    sos_id = _pressed_sos()
-    to_status = ctx.triggered_id["to"]
-    outcome = act(dispatch.move_unit_of_sos, sos_id=sos_id, to_status=to_status)
-    return _said(outcome, f"{sos_number(sos_id)}: {UNIT_STATUS_LABELS.get(to_status, to_status).lower()}.")
-
-
-@callback(*ACTION_OUTPUTS, Input(CardID.resolve(ALL), "n_clicks"), prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def resolve(_clicks):
-    sos_id = _pressed_sos()
-    outcome = act(dispatch.resolve_sos, sos_id=sos_id)
-    return _said(outcome, f"{sos_number(sos_id)} resolved. The ambulance is available again.")
-
-
-# ---- the view -----------------------------------------------------------------------------------
 
 
 def _type_label(sos) -> str:
@@ -181,6 +111,64 @@ def refresh_queue(_n, _changed, chosen):
         "updated": last_updated(now),
         "new_ids": [item.sos_id for item in queue],
     }
+
+
+# ---- actions: one per button kind -------------------------------------------------------------
+
+# Every action writes the message area and bumps ID.CHANGED, so `refresh_queue` redraws at once.
+ACTION_OUTPUTS = answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
+
+
+def _pressed() -> dict:
+    """The id of the button pressed; stops here when nothing was really pressed (a refresh
+    re-drew the cards)."""
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    return ctx.triggered_id
+
+
+def _carry_out(operation, success: str, *, color: str = "success", **inputs) -> tuple:
+    """`operation` on the SOS whose button was pressed; `success` ({number}: the SOS's) says it went."""
+    sos_id = _pressed()["sos"]
+    number = sos_number(sos_id)
+    return answer(act(operation, sos_id=sos_id, describe=lambda _: success.format(number=number), **inputs),
+                  color=color)
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.accept(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def accept(_clicks):
+    return _carry_out(sos_ops.accept_sos, "{number} is yours. Send an ambulance now.")
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.decline(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def decline(_clicks):
+    return _carry_out(sos_ops.decline_sos, "{number} declined: it has left your queue.", color="secondary")
+
+
+@callback(output=ACTION_OUTPUTS, inputs={"_clicks": Input(CardID.assign(ALL), "n_clicks")},
+          state={"chosen": State(CardID.unit(ALL), "value")}, prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def assign(_clicks, chosen):
+    unit_id = _chosen_units().get(_pressed()["sos"])
+    if not unit_id:
+        return warn("Choose an ambulance first.")
+    return _carry_out(dispatch.assign_unit, "Ambulance sent to {number}.", unit_id=int(unit_id))
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.step(ALL, ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def step(_clicks):
+    to_status = _pressed()["to"]
+    said = UNIT_STATUS_LABELS.get(to_status, to_status).lower()
+    return _carry_out(dispatch.move_unit_of_sos, f"{{number}}: {said}.", to_status=to_status)
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.resolve(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def resolve(_clicks):
+    return _carry_out(dispatch.resolve_sos, "{number} resolved. The ambulance is available again.")
 
 
 # Play the alert when an SOS id appears that this screen has not shown before (assets/queue.js;
