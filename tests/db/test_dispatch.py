@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from db import dispatch, sos as sos_ops
+from db import dispatch
+from db import sos as sos_ops
 from db.errors import Conflict, InvalidInput, NotAllowed
 from db.models import Ambulance, AmbulanceEvent, Sos
 from tests.builders import T0, add_user, city, match_now, send_sos

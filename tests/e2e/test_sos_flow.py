@@ -19,10 +19,11 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
-from db.vocabulary import sos_number
-from db import dispatch, matching, sos as sos_ops
+from db import dispatch, matching
+from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, Hospital, Sos, SosOffer, User
+from db.vocabulary import sos_number
 from tests.builders import give_beds
 
 pytestmark = pytest.mark.e2e
