@@ -2,9 +2,12 @@
 
 import json
 
+from sqlalchemy import func, select
+
 from db import dispatch, matching
 from db import sos as sos_ops
-from db.models import Ambulance, Sos, User
+from db.models import Ambulance, Sos, SosEvent, User
+from db.vocabulary import sos_number
 from tests.builders import T0, give_beds
 
 
@@ -55,6 +58,28 @@ def test_other_hospital_cannot_accept_through_the_callback(auth, web_app, web_pe
     assert _press(auth, web_app, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "pending"
+
+
+def test_first_accept_wins_through_the_callbacks_and_the_loser_is_told_who_won(auth, web_app, web_people, web_db):
+    with web_db.factory() as session:
+        for key in ("hospital_a", "hospital_b"):
+            give_beds(session, session.get(type(web_people[key]), web_people[key].id))
+        citizen = session.get(User, web_people["citizen"].id)
+        sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.9784, longitude=77.6410, now=T0)
+        matching.match_due(session, now=T0, rings=(10.0,))  # both hospitals
+        session.commit()
+        sos_id = sos.id
+    number = sos_number(sos_id)
+    auth.login("admin.a@example.in")
+    assert _press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."
+    assert _press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."  # double click
+    auth.logout()
+    auth.login("admin.b@example.in")
+    assert _press(auth, web_app, "accept-sos", sos_id) == "Already accepted by Alpha Hospital."
+    with web_db.factory() as session:
+        assert session.get(Sos, sos_id).hospital_id == web_people["hospital_a"].id
+        assert session.execute(select(func.count()).select_from(SosEvent)
+                               .where(SosEvent.sos_id == sos_id, SosEvent.kind == "accepted")).scalar_one() == 1
 
 
 def test_other_hospital_cannot_assign_or_step_or_resolve(auth, web_app, web_people, web_db):
