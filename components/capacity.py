@@ -5,9 +5,50 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from components.format import ago, local_time
+
+
+class ID:
+    """Ids of a bed type's editor card; pass `ALL` or `MATCH` for the code (and delta) to listen
+    to every card or to the one pressed."""
+
+    @staticmethod
+    def card(code: str) -> str:
+        return f"bed-card-{code}"
+
+    @staticmethod
+    def now(code) -> dict:
+        """The figures as stored ("4 free of 10 · updated …")."""
+        return {"type": "bed-now", "code": code}
+
+    @staticmethod
+    def total(code) -> dict:
+        return {"type": "bed-total", "code": code}
+
+    @staticmethod
+    def available(code) -> dict:
+        return {"type": "bed-available", "code": code}
+
+    @staticmethod
+    def save(code) -> dict:
+        return {"type": "bed-save", "code": code}
+
+    @staticmethod
+    def step(code, delta) -> dict:
+        """−1 (a patient in) or +1 (a bed freed)."""
+        return {"type": "bed-step", "code": code, "delta": delta}
+
+    @staticmethod
+    def message(code) -> dict:
+        return {"type": "bed-message", "code": code}
+
+    @staticmethod
+    def version(code) -> dict:
+        """The version of the figures this editor last filled in: a save is based on it."""
+        return {"type": "bed-version", "code": code}
+
 
 STALE_STYLE = "text-muted stale"
 
@@ -32,31 +73,32 @@ def bed_editor_card(figure) -> dbc.Card:
         dbc.CardBody(
             [
                 html.H3(f"{figure.name} beds", className="h5"),
-                html.Div(id={"type": "bed-now", "code": code}, className="mb-2"),
+                html.Div(id=ID.now(code), className="mb-2"),
                 dbc.Row([
                     dbc.Col([dbc.Label("Total"),
-                             dbc.Input(id={"type": "bed-total", "code": code}, value=figure.total, type="text",
+                             dbc.Input(id=ID.total(code), value=figure.total, type="text",
                                        inputMode="numeric", size="lg")]),
                     dbc.Col([dbc.Label("Free now"),
-                             dbc.Input(id={"type": "bed-available", "code": code}, value=figure.available,
+                             dbc.Input(id=ID.available(code), value=figure.available,
                                        type="text", inputMode="numeric", size="lg")]),
                 ]),
-                dbc.Button("Save", id={"type": "bed-save", "code": code}, color="danger", size="lg",
+                dbc.Button("Save", id=ID.save(code), color="danger", size="lg",
                            className="mt-2 me-2"),
                 html.Div(
                     [
-                        dbc.Button("−1 patient in", id={"type": "bed-step", "code": code, "delta": -1},
+                        dbc.Button("−1 patient in", id=ID.step(code, -1),
                                    color="secondary", outline=True, className="me-2 mt-2"),
-                        dbc.Button("+1 bed freed", id={"type": "bed-step", "code": code, "delta": 1},
+                        dbc.Button("+1 bed freed", id=ID.step(code, 1),
                                    color="secondary", outline=True, className="mt-2"),
                     ],
                     className="d-inline-block",
                 ),
-                html.Div(id={"type": "bed-message", "code": code}, className="mt-2"),
+                html.Div(id=ID.message(code), className="mt-2"),
+                dcc.Store(id=ID.version(code), data=figure.version),
             ]
         ),
         className="h-100 shadow-sm",
-        id=f"bed-card-{code}",
+        id=ID.card(code),
     )
 
 

@@ -8,10 +8,55 @@ from datetime import datetime, timedelta
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components import ids
 from components.format import duration, local_time
 from components.sos import PRIORITY_COLORS, status_badge
 from db.vocabulary import sos_number
+
+
+class ID:
+    """Ids of the elements these cards hold; the queue page's callbacks listen to them."""
+
+    @staticmethod
+    def queue_card(sos_id: int) -> str:
+        return f"queue-{sos_id}"
+
+    @staticmethod
+    def active_card(sos_id: int) -> str:
+        return f"active-{sos_id}"
+
+    @staticmethod
+    def accept(sos_id) -> dict:
+        return {"type": "accept-sos", "sos": sos_id}
+
+    @staticmethod
+    def decline(sos_id) -> dict:
+        return {"type": "decline-sos", "sos": sos_id}
+
+    @staticmethod
+    def unit(sos_id) -> dict:
+        """The ambulance chosen for an SOS, before "Send ambulance"."""
+        return {"type": "unit-select", "sos": sos_id}
+
+    @staticmethod
+    def assign(sos_id) -> dict:
+        return {"type": "assign-unit", "sos": sos_id}
+
+    @staticmethod
+    def step(sos_id, to_status) -> dict:
+        return {"type": "step-unit", "sos": sos_id, "to": to_status}
+
+    @staticmethod
+    def resolve(sos_id) -> dict:
+        return {"type": "resolve-sos", "sos": sos_id}
+
+
+# What the button that moves a unit to each status says.
+STEP_LABELS = {
+    "en_route": "Mark en route",
+    "on_scene": "Mark on scene",
+    "transporting": "Mark transporting",
+    "at_hospital": "Mark at hospital",
+}
 
 # NFPA 1225: 90% of calls dispatched within 60 s. Past that a waiting SOS turns red.
 WAIT_TARGET = timedelta(seconds=60)
@@ -46,9 +91,9 @@ def queue_card(item, now: datetime, priority_label: str) -> dbc.Card:
                 html.Div(f"Note: {item.note}", className="text-muted") if item.note else None,
                 html.Div(
                     [
-                        dbc.Button("Accept", id=ids.accept_button(item.sos_id), color="success", size="lg",
+                        dbc.Button("Accept", id=ID.accept(item.sos_id), color="success", size="lg",
                                    className="me-2 px-5"),
-                        dbc.Button("Decline", id=ids.decline_button(item.sos_id), color="secondary",
+                        dbc.Button("Decline", id=ID.decline(item.sos_id), color="secondary",
                                    outline=True, size="lg"),
                     ],
                     className="mt-2",
@@ -56,18 +101,18 @@ def queue_card(item, now: datetime, priority_label: str) -> dbc.Card:
             ]
         ),
         className="mb-2 queue-card" + (" sos-new" if is_new else ""),
-        id=f"queue-{item.sos_id}",
+        id=ID.queue_card(item.sos_id),
     )
 
 
 def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit, unit_choices,
-                next_steps: list[tuple[str, str]], can_resolve: bool, chosen_unit=None) -> dbc.Card:
+                next_steps: tuple[str, ...], can_resolve: bool, chosen_unit=None) -> dbc.Card:
     """An SOS this hospital accepted: assign a unit, step it, resolve at handover."""
     controls = []
     if unit is None and sos.status == "accepted":
         controls = [
             dbc.Select(
-                id=ids.unit_select(sos.id),
+                id=ID.unit(sos.id),
                 options=[{"label": c.label, "value": str(c.unit_id)} for c in unit_choices],
                 # Keep the dispatcher's choice across the automatic refresh while it is still free.
                 value=chosen_unit if chosen_unit in {str(c.unit_id) for c in unit_choices} else None,
@@ -76,17 +121,17 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
                 size="lg",
                 className="mb-2",
             ),
-            dbc.Button("Send ambulance", id=ids.assign_button(sos.id), color="danger", size="lg",
+            dbc.Button("Send ambulance", id=ID.assign(sos.id), color="danger", size="lg",
                        disabled=not unit_choices),
         ]
     else:
         controls = [
-            dbc.Button(label, id=ids.step_button(sos.id, to_status), color="primary", size="lg",
+            dbc.Button(STEP_LABELS[to_status], id=ID.step(sos.id, to_status), color="primary", size="lg",
                        className="me-2 mb-1")
-            for to_status, label in next_steps
+            for to_status in next_steps
         ]
         if can_resolve:
-            controls.append(dbc.Button("Resolve: handover done", id=ids.resolve_button(sos.id),
+            controls.append(dbc.Button("Resolve: handover done", id=ID.resolve(sos.id),
                                        color="success", size="lg", className="mb-1"))
     unit_line = (
         f"Ambulance {unit.call_sign} ({unit.level}) · {unit.crew_contact or 'no crew contact'}"
@@ -106,5 +151,5 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
             ]
         ),
         className="mb-2 active-card",
-        id=f"active-{sos.id}",
+        id=ID.active_card(sos.id),
     )

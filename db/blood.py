@@ -46,8 +46,6 @@ def _plasma_donors() -> dict[str, tuple[str, ...]]:
 PLASMA_DONORS = _plasma_donors()
 COMPONENT_LABELS = {"whole_blood": "Whole blood", "red_cells": "Red cells", "platelets": "Platelets",
                     "plasma": "Plasma"}
-SHELF_LIFE = {"red_cells": timedelta(days=42), "platelets": timedelta(days=5), "plasma": timedelta(days=365),
-              "whole_blood": timedelta(days=35)}
 CROSSMATCH_NOTE = ("Compatibility here is a guide only: a crossmatch in the blood bank decides "
                    "whether a unit can be given.")
 MAX_UNITS = 10_000

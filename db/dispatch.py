@@ -203,6 +203,29 @@ def move_unit(session: Session, *, actor: User, unit_id: int, to_status: str, no
     return unit
 
 
+def toggle_service(session: Session, *, actor: User, unit_id: int, now: datetime) -> Ambulance:
+    """Take a unit out of service, or put an out-of-service unit back: decided from the unit's
+    status in the database, never from what a screen showed. A unit on an emergency is refused
+    (by `move_unit`, which says where it can go instead)."""
+    unit = _own_unit(session, actor, unit_id)
+    to_status = "available" if unit.status == "out_of_service" else "out_of_service"
+    return move_unit(session, actor=actor, unit_id=unit.id, to_status=to_status, now=now)
+
+
+def next_steps(unit: Ambulance | None, *, sos_id: int) -> tuple[str, ...]:
+    """The statuses a dispatcher may step the unit serving `sos_id` to from that SOS's card: the
+    next one of the cycle while the unit still serves it; none before a unit is sent, once it is
+    released, or at hospital (resolving the SOS frees the unit)."""
+    if unit is None or unit.current_sos_id != sos_id:
+        return ()
+    return tuple(s for s in NEXT_STATUS.get(unit.status, ()) if s in UNIT_TO_SOS_STATUS)
+
+
+def can_resolve(sos: Sos) -> bool:
+    """Whether the hospital may resolve the SOS now (its ambulance is on scene or further)."""
+    return sos.status in RESOLVABLE_SOS_STATUSES
+
+
 def move_unit_of_sos(session: Session, *, actor: User, sos_id: int, to_status: str,
                      now: datetime) -> Ambulance:
     """Step the unit serving an SOS (the queue screen's buttons name the SOS, not the unit)."""

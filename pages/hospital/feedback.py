@@ -17,24 +17,37 @@ dash.register_page(__name__, path="/hospital/feedback", title="Feedback", allowe
                    nav_label="Feedback", nav_order=4)
 
 
+class ID:
+    SUMMARY = "hospital-feedback-summary"
+    CHART = "hospital-feedback-chart"
+    ITEMS = "hospital-feedback-items"
+    REFRESH = "hospital-feedback-refresh"
+    KPI_AVERAGE = "kpi-feedback-average"
+    KPI_RECENT = "kpi-feedback-recent"
+
+    @staticmethod
+    def kpi_rating(value: int) -> str:
+        return f"kpi-feedback-{value}"
+
+
 def layout(**kwargs):
     return html.Div(
         [
             page_header("Feedback from citizens", f"“{feedback.QUESTION}”, asked once each SOS is resolved."),
-            html.Div(id="hospital-feedback-summary"),
-            dcc.Graph(id="hospital-feedback-chart", config={"displaylogo": False}),
+            html.Div(id=ID.SUMMARY),
+            dcc.Graph(id=ID.CHART, config={"displaylogo": False}),
             html.H2("Latest answers", className="h4 mt-3"),
-            html.Div(id="hospital-feedback-items"),
-            dcc.Interval(id="hospital-feedback-refresh", interval=60_000),
+            html.Div(id=ID.ITEMS),
+            dcc.Interval(id=ID.REFRESH, interval=60_000),
         ]
     )
 
 
 @callback(
-    Output("hospital-feedback-summary", "children"),
-    Output("hospital-feedback-chart", "figure"),
-    Output("hospital-feedback-items", "children"),
-    Input("hospital-feedback-refresh", "n_intervals"),
+    Output(ID.SUMMARY, "children"),
+    Output(ID.CHART, "figure"),
+    Output(ID.ITEMS, "children"),
+    Input(ID.REFRESH, "n_intervals"),
 )
 @allowed_roles(*ROLES)
 def refresh_hospital_feedback(_n):
@@ -43,11 +56,11 @@ def refresh_hospital_feedback(_n):
         actor = actor_in(session)
         view = feedback.hospital_feedback(session, actor=actor, hospital_id=actor.hospital_id, now=now)
     cards = [
-        kpi_card("Average", stars(view.average), detail=f"{view.count} answers", card_id="kpi-feedback-average"),
+        kpi_card("Average", stars(view.average), detail=f"{view.count} answers", card_id=ID.KPI_AVERAGE),
         kpi_card("Last 30 days", stars(view.recent_average), detail=trend_text(view.trend),
-                 card_id="kpi-feedback-recent",
+                 card_id=ID.KPI_RECENT,
                  color="success" if (view.trend or 0) > 0 else "warning" if (view.trend or 0) < 0 else "light"),
-    ] + [kpi_card(label, view.by_rating[value], card_id=f"kpi-feedback-{value}")
+    ] + [kpi_card(label, view.by_rating[value], card_id=ID.kpi_rating(value))
          for value, label in feedback.RATINGS.items()]
     return ([kpi_row(cards), last_updated(now)], weekly_chart(view.weekly, "Average answer per week"),
             items_list(view.items, feedback.RATINGS))

@@ -6,7 +6,6 @@ from dash import Input, Output, callback, dcc, html
 
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components import ids
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.format import ago
 from db import blood, capacity, dispatch, hospitals
@@ -14,31 +13,49 @@ from db import sos as sos_ops
 from db.clock import utcnow
 from db.vocabulary import Role
 
+ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital", title="Hospital dashboard",
-                   allowed_roles=(Role.HOSPITAL_ADMIN,), nav_label="Dashboard", nav_order=0)
+                   allowed_roles=ROLES, nav_label="Dashboard", nav_order=0)
 
-EMS_LABEL = {"normal": "Normal", "advisory": "Advisory", "closed": "Closed (diversion)"}
+
+class ID:
+    SUMMARY = "hospital-summary"
+    REFRESH = "hospital-refresh"
+    GO_QUEUE = "go-queue"
+    GO_AMBULANCES = "go-ambulances"
+    GO_CAPACITY = "go-capacity"
+    KPI_WAITING = "kpi-sos-waiting"
+    KPI_ACTIVE = "kpi-sos-active"
+    KPI_EMS = "kpi-ems-status"
+    KPI_AMBULANCES = "kpi-ambulances"
+
+    @staticmethod
+    def kpi_blood(group: str) -> str:
+        return f"kpi-blood-{group}"
+
+
+EMS_COLORS = {"normal": "success", "advisory": "warning", "closed": "danger"}
 
 
 def layout(**kwargs):
     return html.Div(
         [
-            html.Div(id=ids.HOSPITAL_SUMMARY),
-            dcc.Interval(id=ids.HOSPITAL_REFRESH, interval=10_000),
+            html.Div(id=ID.SUMMARY),
+            dcc.Interval(id=ID.REFRESH, interval=10_000),
             html.Div([
                 dbc.Button("Open the SOS queue", href="/hospital/queue", color="danger", size="lg",
-                           className="me-2 mb-2", id="go-queue"),
+                           className="me-2 mb-2", id=ID.GO_QUEUE),
                 dbc.Button("Manage ambulances", href="/hospital/ambulances", color="secondary", size="lg",
-                           className="me-2 mb-2", id="go-ambulances"),
+                           className="me-2 mb-2", id=ID.GO_AMBULANCES),
                 dbc.Button("Update beds and blood", href="/hospital/capacity", color="success", size="lg",
-                           className="mb-2", id="go-capacity"),
+                           className="mb-2", id=ID.GO_CAPACITY),
             ], className="mb-3"),
         ]
     )
 
 
-@callback(Output(ids.HOSPITAL_SUMMARY, "children"), Input(ids.HOSPITAL_REFRESH, "n_intervals"))
-@allowed_roles(Role.HOSPITAL_ADMIN)
+@callback(Output(ID.SUMMARY, "children"), Input(ID.REFRESH, "n_intervals"))
+@allowed_roles(*ROLES)
 def refresh_hospital_dashboard(_n):
     now = utcnow()
     with db_session() as session:
@@ -56,21 +73,20 @@ def refresh_hospital_dashboard(_n):
         for b in beds
     ]
     unit_total = sum(units.values())
-    ems_color = {"normal": "success", "advisory": "warning", "closed": "danger"}[hospital.ems_status]
     return [
         page_header(hospital.name, f"{hospital.address} · {hospital.phone or 'no phone on file'}"),
         kpi_row(
             [kpi_card("SOS waiting for you", waiting, color="danger" if waiting else "light",
-                      card_id="kpi-sos-waiting"),
-             kpi_card("Emergencies you hold", active, card_id="kpi-sos-active"),
-             kpi_card("EMS status", EMS_LABEL[hospital.ems_status],
-                      detail=hospital.ems_reason, color=ems_color, card_id="kpi-ems-status"),
+                      card_id=ID.KPI_WAITING),
+             kpi_card("Emergencies you hold", active, card_id=ID.KPI_ACTIVE),
+             kpi_card("EMS status", capacity.EMS_LABELS[hospital.ems_status],
+                      detail=hospital.ems_reason, color=EMS_COLORS[hospital.ems_status], card_id=ID.KPI_EMS),
              kpi_card("Ambulances available", units.get("available", 0),
-                      detail=f"of {unit_total} in service", card_id="kpi-ambulances")]
+                      detail=f"of {unit_total} in service", card_id=ID.KPI_AMBULANCES)]
             + bed_cards
         ),
         html.H2("Blood stock (units)", className="h5 mt-2"),
         kpi_row([kpi_card(group, units_, color="warning" if units_ <= 2 else "light",
-                          card_id=f"kpi-blood-{group}") for group, units_ in stock.items()]),
+                          card_id=ID.kpi_blood(group)) for group, units_ in stock.items()]),
         last_updated(now),
     ]

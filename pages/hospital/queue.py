@@ -1,162 +1,184 @@
 """Hospital admin: the live SOS queue (accept / decline) and the emergencies this hospital holds
-(send an ambulance, step it through its statuses, resolve at handover)."""
+(send an ambulance, step it through its statuses, resolve at handover).
+
+One callback per button kind carries out the press and says how it went; `refresh_queue` draws
+both lists, every two seconds and at once after an action (the actions bump `ID.CHANGED`)."""
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 
+from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components import ids
+from components.admin import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
+from components.dispatch import ID as CardID
 from components.dispatch import active_card, queue_card
+from components.triggers import pressed
 from db import dispatch
 from db import sos as sos_ops
 from db.clock import utcnow
-from db.errors import DomainError
 from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
+ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital/queue", title="SOS queue",
-                   allowed_roles=(Role.HOSPITAL_ADMIN,), nav_label="SOS queue", nav_order=1)
+                   allowed_roles=ROLES, nav_label="SOS queue", nav_order=1)
 
-STEP_LABELS = {
-    "en_route": "Mark en route",
-    "on_scene": "Mark on scene",
-    "transporting": "Mark transporting",
-    "at_hospital": "Mark at hospital",
-}
+
+class ID:
+    SOUND = "queue-sound"
+    AUDIO = "queue-audio"
+    MESSAGE = "queue-message"
+    LIST = "queue-list"
+    LIST_EMPTY = "queue-empty"
+    ACTIVE = "queue-active"
+    ACTIVE_EMPTY = "active-empty"
+    UPDATED = "queue-updated"
+    NEW_IDS = "queue-new-ids"
+    SEEN = "queue-seen"
+    CHANGED = "queue-changed"
+    REFRESH = "queue-refresh"
 
 
 def layout(**kwargs):
     return html.Div(
         [
             page_header("SOS queue", "Emergencies offered to your hospital. The first hospital to accept takes it."),
-            dbc.Switch(id=ids.QUEUE_SOUND, label="Sound when a new SOS arrives", value=False,
+            dbc.Switch(id=ID.SOUND, label="Sound when a new SOS arrives", value=False,
                        className="fs-5 mb-2"),
-            dbc.Alert(id=ids.QUEUE_MESSAGE, is_open=False, className="fs-5", dismissable=True),
+            dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col([html.H2("Waiting for an answer", className="h4"), html.Div(id=ids.QUEUE_LIST)],
+                    dbc.Col([html.H2("Waiting for an answer", className="h4"), html.Div(id=ID.LIST)],
                             lg=6),
                     dbc.Col([html.H2("Accepted by your hospital", className="h4"),
-                             html.Div(id=ids.QUEUE_ACTIVE)], lg=6),
+                             html.Div(id=ID.ACTIVE)], lg=6),
                 ]
             ),
-            html.Div(id=ids.QUEUE_UPDATED),
-            dcc.Store(id=ids.QUEUE_NEW_IDS, data=[]),
-            dcc.Store(id=ids.QUEUE_SEEN, data=[]),
-            html.Audio(id="queue-audio", src="/assets/new-sos.wav", preload="auto"),
-            dcc.Interval(id=ids.QUEUE_REFRESH, interval=2_000),
+            html.Div(id=ID.UPDATED),
+            dcc.Store(id=ID.NEW_IDS, data=[]),
+            dcc.Store(id=ID.SEEN, data=[]),
+            dcc.Store(id=ID.CHANGED),
+            html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
+            dcc.Interval(id=ID.REFRESH, interval=2_000),
         ]
     )
 
 
-def _act(session, actor, trigger, unit_values, now):
-    """Carry out the button press; returns (message, colour)."""
-    kind, sos_id = trigger["type"], trigger["sos"]
-    if kind == "accept-sos":
-        sos_ops.accept_sos(session, actor=actor, sos_id=sos_id, now=now)
-        return f"{sos_number(sos_id)} is yours. Send an ambulance now.", "success"
-    if kind == "decline-sos":
-        sos_ops.decline_sos(session, actor=actor, sos_id=sos_id, now=now)
-        return f"{sos_number(sos_id)} declined: it has left your queue.", "secondary"
-    if kind == "assign-unit":
-        unit_id = unit_values.get(sos_id)
-        if not unit_id:
-            return "Choose an ambulance first.", "warning"
-        dispatch.assign_unit(session, actor=actor, sos_id=sos_id, unit_id=int(unit_id), now=now)
-        return f"Ambulance sent to {sos_number(sos_id)}.", "success"
-    if kind == "step-unit":
-        dispatch.move_unit_of_sos(session, actor=actor, sos_id=sos_id, to_status=trigger["to"], now=now)
-        return f"{sos_number(sos_id)}: {UNIT_STATUS_LABELS[trigger['to']].lower()}.", "success"
-    if kind == "resolve-sos":
-        dispatch.resolve_sos(session, actor=actor, sos_id=sos_id, now=now)
-        return f"{sos_number(sos_id)} resolved. The ambulance is available again.", "success"
-    return None, None
+# ---- the view -----------------------------------------------------------------------------------
+
+
+def _chosen_units() -> dict[int, str | None]:
+    """The ambulance chosen in each active card's select, by SOS (the callback's `chosen` state)."""
+    return {select.id["sos"]: select.value for select in ctx.args_grouping["chosen"]}
+
+
+def _type_label(sos) -> str:
+    return sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Type not given"
 
 
 @callback(
-    Output(ids.QUEUE_LIST, "children"),
-    Output(ids.QUEUE_ACTIVE, "children"),
-    Output(ids.QUEUE_UPDATED, "children"),
-    Output(ids.QUEUE_NEW_IDS, "data"),
-    Output(ids.QUEUE_MESSAGE, "children"),
-    Output(ids.QUEUE_MESSAGE, "color"),
-    Output(ids.QUEUE_MESSAGE, "is_open"),
-    Input(ids.QUEUE_REFRESH, "n_intervals"),
-    Input({"type": "accept-sos", "sos": ALL}, "n_clicks"),
-    Input({"type": "decline-sos", "sos": ALL}, "n_clicks"),
-    Input({"type": "assign-unit", "sos": ALL}, "n_clicks"),
-    Input({"type": "step-unit", "sos": ALL, "to": ALL}, "n_clicks"),
-    Input({"type": "resolve-sos", "sos": ALL}, "n_clicks"),
-    State({"type": "unit-select", "sos": ALL}, "value"),
+    output={"waiting": Output(ID.LIST, "children"), "active": Output(ID.ACTIVE, "children"),
+            "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data")},
+    inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
+    state={"chosen": State(CardID.unit(ALL), "value")},
 )
-@allowed_roles(Role.HOSPITAL_ADMIN)
-def refresh_queue(_n, _accept, _decline, _assign, _step, _resolve, unit_values):
+@allowed_roles(*ROLES)
+def refresh_queue(_n, _changed, chosen):
     now = utcnow()
-    message, color = dash.no_update, dash.no_update
-    trigger = ctx.triggered_id
-    pressed = isinstance(trigger, dict) and any(t["value"] for t in ctx.triggered)
-    selected = {
-        state["id"]["sos"]: state.get("value")
-        for state in ctx.states_list[0]
-    } if ctx.states_list else {}
+    selected = _chosen_units()
     with db_session() as session:
         actor = actor_in(session)
-        if pressed:
-            try:
-                with session.begin_nested():
-                    message, color = _act(session, actor, trigger, selected, now)
-            except DomainError as error:
-                message, color = error.message, "danger"
         queue = sos_ops.hospital_queue(session, actor=actor)
         active = sos_ops.hospital_active(session, actor=actor)
         choices = dispatch.available_units(session, actor=actor)
         units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
         queue_cards = [queue_card(item, now, PRIORITY_LABELS[item.priority]) for item in queue]
-        active_cards = []
-        for sos in active:
-            unit = units.get(sos.ambulance_id)
-            next_steps = []
-            if unit is not None and unit.current_sos_id == sos.id:
-                next_steps = [(s, STEP_LABELS[s]) for s in dispatch.NEXT_STATUS.get(unit.status, ())
-                              if s in STEP_LABELS]
-            active_cards.append(active_card(
-                sos, now=now, status_label=SOS_STATUS_LABELS[sos.status],
-                type_label=sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Type not given",
-                unit=unit, unit_choices=choices, next_steps=next_steps,
-                can_resolve=sos.status in dispatch.RESOLVABLE_SOS_STATUSES,
-                chosen_unit=selected.get(sos.id),
-            ))
-    new_ids = [item.sos_id for item in queue]
-    return (
-        queue_cards or html.P("No SOS waiting. New ones appear here by themselves.", className="fs-5 text-muted",
-                              id="queue-empty"),
-        active_cards or html.P("None right now.", className="fs-5 text-muted", id="active-empty"),
-        last_updated(now),
-        new_ids,
-        message,
-        color,
-        True if pressed else dash.no_update,
-    )
-
-
-# Play the alert when an SOS id appears that this screen has not shown before (sound is opt-in:
-# browsers only play audio after the person has touched the page, which the switch is).
-clientside_callback(
-    """
-    function(current, soundOn, seen) {
-        seen = seen || [];
-        const fresh = (current || []).filter(id => !seen.includes(id));
-        if (fresh.length && soundOn) {
-            const audio = document.getElementById('queue-audio');
-            if (audio) { audio.currentTime = 0; audio.play().catch(() => {}); }
-        }
-        return Array.from(new Set(seen.concat(current || [])));
+        active_cards = [
+            active_card(
+                sos, now=now, status_label=SOS_STATUS_LABELS[sos.status], type_label=_type_label(sos),
+                unit=units.get(sos.ambulance_id), unit_choices=choices,
+                next_steps=dispatch.next_steps(units.get(sos.ambulance_id), sos_id=sos.id),
+                can_resolve=dispatch.can_resolve(sos), chosen_unit=selected.get(sos.id),
+            )
+            for sos in active
+        ]
+    return {
+        "waiting": queue_cards or html.P("No SOS waiting. New ones appear here by themselves.",
+                                         className="fs-5 text-muted", id=ID.LIST_EMPTY),
+        "active": active_cards or html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY),
+        "updated": last_updated(now),
+        "new_ids": [item.sos_id for item in queue],
     }
-    """,
-    Output(ids.QUEUE_SEEN, "data"),
-    Input(ids.QUEUE_NEW_IDS, "data"),
-    State(ids.QUEUE_SOUND, "value"),
-    State(ids.QUEUE_SEEN, "data"),
+
+
+# ---- actions: one per button kind -------------------------------------------------------------
+
+# Every action writes the message area and bumps ID.CHANGED, so `refresh_queue` redraws at once.
+ACTION_OUTPUTS = answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
+
+
+def _pressed() -> dict:
+    """The id of the button pressed; stops here when nothing was really pressed (a refresh
+    re-drew the cards)."""
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    return ctx.triggered_id
+
+
+def _carry_out(operation, success: str, *, color: str = "success", **inputs) -> tuple:
+    """`operation` on the SOS whose button was pressed; `success` ({number}: the SOS's) says it went."""
+    sos_id = _pressed()["sos"]
+    number = sos_number(sos_id)
+    return answer(act(operation, sos_id=sos_id, describe=lambda _: success.format(number=number), **inputs),
+                  color=color)
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.accept(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def accept(_clicks):
+    return _carry_out(sos_ops.accept_sos, "{number} is yours. Send an ambulance now.")
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.decline(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def decline(_clicks):
+    return _carry_out(sos_ops.decline_sos, "{number} declined: it has left your queue.", color="secondary")
+
+
+@callback(output=ACTION_OUTPUTS, inputs={"_clicks": Input(CardID.assign(ALL), "n_clicks")},
+          state={"chosen": State(CardID.unit(ALL), "value")}, prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def assign(_clicks, chosen):
+    unit_id = _chosen_units().get(_pressed()["sos"])
+    if not unit_id:
+        return warn("Choose an ambulance first.")
+    return _carry_out(dispatch.assign_unit, "Ambulance sent to {number}.", unit_id=int(unit_id))
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.step(ALL, ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def step(_clicks):
+    to_status = _pressed()["to"]
+    said = UNIT_STATUS_LABELS.get(to_status, to_status).lower()
+    return _carry_out(dispatch.move_unit_of_sos, f"{{number}}: {said}.", to_status=to_status)
+
+
+@callback(*ACTION_OUTPUTS, Input(CardID.resolve(ALL), "n_clicks"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def resolve(_clicks):
+    return _carry_out(dispatch.resolve_sos, "{number} resolved. The ambulance is available again.")
+
+
+# Play the alert when an SOS id appears that this screen has not shown before (assets/queue.js;
+# sound is opt-in: browsers only play audio after the person has touched the page, which the
+# switch is).
+clientside_callback(
+    ClientsideFunction("queue", "soundForNewSos"),
+    Output(ID.SEEN, "data"),
+    Input(ID.NEW_IDS, "data"),
+    State(ID.SOUND, "value"),
+    State(ID.SEEN, "data"),
+    State(ID.AUDIO, "id"),
 )

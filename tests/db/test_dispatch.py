@@ -3,7 +3,8 @@
 import pytest
 from sqlalchemy import select
 
-from db import dispatch, sos as sos_ops
+from db import dispatch
+from db import sos as sos_ops
 from db.errors import Conflict, InvalidInput, NotAllowed
 from db.models import Ambulance, AmbulanceEvent, Sos
 from tests.builders import T0, add_user, city, match_now, send_sos
@@ -138,3 +139,45 @@ def test_out_of_service_and_back(session, accepted):
     admin, unit = accepted["admin"], accepted["unit"]
     assert dispatch.move_unit(session, actor=admin, unit_id=unit.id, to_status="out_of_service", now=T0).status == "out_of_service"
     assert dispatch.move_unit(session, actor=admin, unit_id=unit.id, to_status="available", now=T0).status == "available"
+
+
+def test_toggle_service_decides_from_the_units_real_status(session, accepted):
+    admin, unit = accepted["admin"], accepted["unit"]
+    assert dispatch.toggle_service(session, actor=admin, unit_id=unit.id, now=T0).status == "out_of_service"
+    assert dispatch.toggle_service(session, actor=admin, unit_id=unit.id, now=T0).status == "available"
+    # Whatever a screen last showed: taken out of service elsewhere, the toggle brings it back.
+    dispatch.move_unit(session, actor=admin, unit_id=unit.id, to_status="out_of_service", now=T0)
+    assert dispatch.toggle_service(session, actor=admin, unit_id=unit.id, now=T0).status == "available"
+
+
+def test_toggle_service_refuses_a_unit_on_an_emergency_and_other_hospitals(session, accepted):
+    admin, sos, unit = accepted["admin"], accepted["sos"], accepted["unit"]
+    with pytest.raises(NotAllowed):
+        dispatch.toggle_service(session, actor=accepted["other_admin"], unit_id=unit.id, now=T0)
+    dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=T0)
+    with pytest.raises(InvalidInput, match="AMB-1 is dispatched: it can go to en route, not out of service"):
+        dispatch.toggle_service(session, actor=admin, unit_id=unit.id, now=T0)
+    assert session.get(Ambulance, unit.id).status == "dispatched"
+
+
+def test_next_steps_follow_the_unit_serving_the_sos(session, accepted):
+    admin, sos, unit = accepted["admin"], accepted["sos"], accepted["unit"]
+    assert dispatch.next_steps(None, sos_id=sos.id) == ()
+    assert dispatch.next_steps(unit, sos_id=sos.id) == ()  # available, serving nothing
+    dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=T0)
+    walked = []
+    while steps := dispatch.next_steps(session.get(Ambulance, unit.id), sos_id=sos.id):
+        assert len(steps) == 1
+        walked.append(steps[0])
+        dispatch.move_unit(session, actor=admin, unit_id=unit.id, to_status=steps[0], now=T0)
+    assert walked == ["en_route", "on_scene", "transporting", "at_hospital"]
+    assert dispatch.next_steps(session.get(Ambulance, unit.id), sos_id=sos.id + 1) == ()  # another SOS's card
+
+
+def test_an_sos_can_be_resolved_once_its_ambulance_is_on_scene(session, accepted):
+    admin, sos, unit = accepted["admin"], accepted["sos"], accepted["unit"]
+    assert not dispatch.can_resolve(session.get(Sos, sos.id))
+    dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=T0)
+    for step, resolvable in (("en_route", False), ("on_scene", True), ("transporting", True), ("at_hospital", True)):
+        dispatch.move_unit(session, actor=admin, unit_id=unit.id, to_status=step, now=T0)
+        assert dispatch.can_resolve(session.get(Sos, sos.id)) is resolvable, step

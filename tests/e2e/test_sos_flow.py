@@ -19,10 +19,11 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
-from db.vocabulary import sos_number
-from db import dispatch, matching, sos as sos_ops
+from db import dispatch, matching
+from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, Hospital, Sos, SosOffer, User
+from db.vocabulary import sos_number
 from tests.builders import give_beds
 
 pytestmark = pytest.mark.e2e
@@ -91,6 +92,21 @@ def _beds_and_an_ambulance(web_db, web_people) -> None:
         dispatch.register_unit(session, actor=admin_a, call_sign="AMB-1", registration_plate="KA-01-AB-1234",
                                crew_contact="+91 98450 00001", now=utcnow())
         session.commit()
+
+
+def _sos_nearby(web_db, web_people, *, accepted_by: str | None = None) -> int:
+    """The citizen's SOS at WHERE, offered to both hospitals (and accepted by one, if named)."""
+    with web_db.factory() as session:
+        citizen = session.get(User, web_people["citizen"].id)
+        sos, _created = sos_ops.create_sos(session, actor=citizen, latitude=12.96, longitude=77.63,
+                                           now=utcnow(), location_source="typed")
+        session.flush()
+        matching.match_due(session, now=utcnow(), sos_id=sos.id)
+        if accepted_by:
+            sos_ops.accept_sos(session, actor=session.get(User, web_people[accepted_by].id), sos_id=sos.id,
+                               now=utcnow())
+        session.commit()
+        return sos.id
 
 
 def _the_only_sos(web_db, citizen_id: int) -> Sos:
@@ -299,16 +315,7 @@ def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, browser
     """A dispatcher who takes more than a moment between choosing the ambulance and pressing
     "Send ambulance" must not lose the choice."""
     _beds_and_an_ambulance(web_db, web_people)
-    with web_db.factory() as session:
-        citizen = session.get(User, web_people["citizen"].id)
-        sos, _created = sos_ops.create_sos(session, actor=citizen, latitude=12.96, longitude=77.63,
-                                           now=utcnow(), location_source="typed")
-        session.flush()
-        matching.match_due(session, now=utcnow(), sos_id=sos.id)
-        sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos.id,
-                           now=utcnow())
-        session.commit()
-        sos_id = sos.id
+    sos_id = _sos_nearby(web_db, web_people, accepted_by="admin_a")
     browser.start()
     _open_queue_as(browser, "admin.a@example.in")
     active = f"#active-{sos_id}"
@@ -320,3 +327,19 @@ def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, browser
     _click_button(browser, active, "Send ambulance")
     browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
 
+
+def test_queue_plays_the_alert_for_a_new_sos_once_sound_is_on(web_people, web_db, browser):
+    _beds_and_an_ambulance(web_db, web_people)
+    browser.start()
+    _open_queue_as(browser, "admin.a@example.in")
+    browser.wait_for_element("#queue-empty")
+    browser.driver.execute_script(  # count plays instead of making noise
+        "window.__played = 0; HTMLMediaElement.prototype.play = function () {"
+        " window.__played += 1; return Promise.resolve(); };")
+    browser.click("#queue-sound")
+    sos_id = _sos_nearby(web_db, web_people)
+    browser.wait_for_element(f"#queue-{sos_id}", timeout=LIVE)
+    until(lambda: browser.driver.execute_script("return window.__played") == 1, LIVE)
+    _just_after_queue_refresh(browser)  # the same SOS again: no second alert
+    assert browser.driver.execute_script("return window.__played") == 1
+    assert _app_errors(browser) == []

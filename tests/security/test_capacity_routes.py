@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -69,41 +70,35 @@ def test_csv_export_has_a_row_per_hospital_and_bed_type(client, auth, beds):
         ("Alpha Hospital", "ICU", "4"), ("Beta Hospital", "ICU", "4")}
 
 
-def _save_beds_body(code, total, available, version):
-    types = ["ICU", "OXYGEN", "GENERAL"]
+def _save_beds_body(web_app, code, total, available, version):
+    """What Dash's renderer sends when the Save button of one bed type's card is pressed."""
+    key = next(key for key, spec in web_app.callback_map.items()
+               if any('"type":"bed-save"' in dep["id"] for dep in spec["inputs"]))
 
-    def per_type(kind, prop, value_for):
-        return [{"id": {"type": kind, "code": c}, "property": prop, "value": value_for(c)} for c in types]
+    def in_card(kind):
+        return {"type": kind, "code": code}
 
-    outputs = [[{"id": {"type": t, "code": c}, "property": p} for c in types] for t, p in (
-        ("bed-now", "children"), ("bed-message", "children"), ("bed-total", "value"), ("bed-available", "value"),
-        ("bed-total", "invalid"), ("bed-available", "invalid"))] + [
-        {"id": "bed-versions", "property": "data"}, {"id": "beds-updated", "property": "children"}]
-    key = "..." .join([
-        '{"code":["ALL"],"type":"bed-now"}.children', '{"code":["ALL"],"type":"bed-message"}.children',
-        '{"code":["ALL"],"type":"bed-total"}.value', '{"code":["ALL"],"type":"bed-available"}.value',
-        '{"code":["ALL"],"type":"bed-total"}.invalid', '{"code":["ALL"],"type":"bed-available"}.invalid',
-        "bed-versions.data", "beds-updated.children"])
+    outputs = []
+    for part in key.strip(".").split("..."):
+        component_id, prop = part.rsplit(".", 1)
+        outputs.append({"id": in_card(json.loads(component_id)["type"]), "property": prop})
     return {
-        "output": f"..{key}..",
+        "output": key,
         "outputs": outputs,
-        "inputs": [
-            {"id": "beds-refresh", "property": "n_intervals", "value": 1},
-            per_type("bed-save", "n_clicks", lambda c: 1 if c == code else None),
-            [],
-        ],
+        "inputs": [{"id": in_card("bed-save"), "property": "n_clicks", "value": 1}],
         "state": [
-            per_type("bed-total", "value", lambda c: total if c == code else 1),
-            per_type("bed-available", "value", lambda c: available if c == code else 1),
-            {"id": "bed-versions", "property": "data", "value": {code: version}},
+            {"id": in_card("bed-total"), "property": "value", "value": total},
+            {"id": in_card("bed-available"), "property": "value", "value": available},
+            {"id": in_card("bed-version"), "property": "data", "value": version},
         ],
         "changedPropIds": [f'{{"code":"{code}","type":"bed-save"}}.n_clicks'],
     }
 
 
-def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client, auth, beds, web_db, web_people):
+def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client, web_app, auth, beds, web_db,
+                                                                         web_people):
     auth.login("admin.b@example.in")
-    response = client.post("/_dash-update-component", json=_save_beds_body("ICU", 30, 12, 1),
+    response = client.post("/_dash-update-component", json=_save_beds_body(web_app, "ICU", 30, 12, 1),
                            headers=auth.dash_headers())
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
     with web_db.factory() as session:
@@ -114,13 +109,15 @@ def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client,
     assert icu[web_people["hospital_a"].id] == (4, 4)  # Alpha untouched
 
 
-def test_bad_bed_figures_through_the_callback_show_at_the_field(client, auth, beds, web_db, web_people):
+def test_bad_bed_figures_through_the_callback_show_at_the_field(client, web_app, auth, beds, web_db, web_people):
     auth.login("admin.a@example.in")
-    response = client.post("/_dash-update-component", json=_save_beds_body("ICU", 5, 9, 1),
+    response = client.post("/_dash-update-component", json=_save_beds_body(web_app, "ICU", 5, 9, 1),
                            headers=auth.dash_headers())
     payload = response.get_json()["response"]
     text = str(payload)
     assert "cannot be more than the total" in text
+    assert payload['{"code":"ICU","type":"bed-available"}']["invalid"] is True
+    assert payload['{"code":"ICU","type":"bed-total"}']["invalid"] is False
     with web_db.factory() as session:
         row = session.execute(select(HospitalBeds).where(HospitalBeds.hospital_id == web_people["hospital_a"].id,
                                                          HospitalBeds.bed_type_id == 1)).scalar_one()

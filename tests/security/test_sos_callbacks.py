@@ -2,44 +2,35 @@
 
 import json
 
-from db import dispatch, matching, sos as sos_ops
-from db.models import Ambulance, Sos, User
+from sqlalchemy import func, select
+
+from db import dispatch, matching
+from db import sos as sos_ops
+from db.models import Ambulance, Sos, SosEvent, User
+from db.vocabulary import sos_number
 from tests.builders import T0, give_beds
 
-QUEUE_OUTPUTS = [
-    {"id": "queue-list", "property": "children"},
-    {"id": "queue-active", "property": "children"},
-    {"id": "queue-updated", "property": "children"},
-    {"id": "queue-new-ids", "property": "data"},
-    {"id": "queue-message", "property": "children"},
-    {"id": "queue-message", "property": "color"},
-    {"id": "queue-message", "property": "is_open"},
-]
+
+def _action(web_app, kind):
+    """The queue callback (output key, spec) that a button of this kind sets off."""
+    found = [(key, spec) for key, spec in web_app.callback_map.items()
+             if any(json.loads(dep["id"]).get("type") == kind for dep in spec["inputs"] if dep["id"].startswith("{"))]
+    assert len(found) == 1, (kind, [key for key, _ in found])
+    return found[0]
 
 
-def _queue_key():
-    return "..queue-list.children...queue-active.children...queue-updated.children...queue-new-ids.data" \
-           "...queue-message.children...queue-message.color...queue-message.is_open.."
-
-
-def _press(auth, kind, sos_id, *, extra=None, unit_value=None):
+def _press(auth, web_app, kind, sos_id, *, extra=None, unit_value=None):
     """The body Dash's renderer sends when a queue button is clicked."""
     button = {"type": kind, "sos": sos_id, **(extra or {})}
-    pressed = [{"id": button, "property": "n_clicks", "value": 1}]
-
-    def group(name):
-        return pressed if kind == name else []
-
+    key, spec = _action(web_app, kind)
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
+    chooses_unit = any("unit-select" in dep["id"] for dep in spec["state"])
     body = {
-        "output": _queue_key(),
-        "outputs": QUEUE_OUTPUTS,
-        "inputs": [
-            {"id": "queue-refresh", "property": "n_intervals", "value": 3},
-            group("accept-sos"), group("decline-sos"), group("assign-unit"), group("step-unit"),
-            group("resolve-sos"),
-        ],
-        "state": [[{"id": {"type": "unit-select", "sos": sos_id}, "property": "value",
-                    "value": unit_value}]],
+        "output": key,
+        "outputs": outputs,
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [[{"id": {"type": "unit-select", "sos": sos_id}, "property": "value", "value": unit_value}]]
+        if chooses_unit else [],
         "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
     }
     response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
@@ -61,36 +52,58 @@ def _offered_to_alpha_only(web_db, web_people):
         return sos.id, unit_b.id
 
 
-def test_other_hospital_cannot_accept_through_the_callback(auth, web_people, web_db):
+def test_other_hospital_cannot_accept_through_the_callback(auth, web_app, web_people, web_db):
     sos_id, _ = _offered_to_alpha_only(web_db, web_people)
     auth.login("admin.b@example.in")
-    assert _press(auth, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
+    assert _press(auth, web_app, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "pending"
 
 
-def test_other_hospital_cannot_assign_or_step_or_resolve(auth, web_people, web_db):
+def test_first_accept_wins_through_the_callbacks_and_the_loser_is_told_who_won(auth, web_app, web_people, web_db):
+    with web_db.factory() as session:
+        for key in ("hospital_a", "hospital_b"):
+            give_beds(session, session.get(type(web_people[key]), web_people[key].id))
+        citizen = session.get(User, web_people["citizen"].id)
+        sos, _ = sos_ops.create_sos(session, actor=citizen, latitude=12.9784, longitude=77.6410, now=T0)
+        matching.match_due(session, now=T0, rings=(10.0,))  # both hospitals
+        session.commit()
+        sos_id = sos.id
+    number = sos_number(sos_id)
+    auth.login("admin.a@example.in")
+    assert _press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."
+    assert _press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."  # double click
+    auth.logout()
+    auth.login("admin.b@example.in")
+    assert _press(auth, web_app, "accept-sos", sos_id) == "Already accepted by Alpha Hospital."
+    with web_db.factory() as session:
+        assert session.get(Sos, sos_id).hospital_id == web_people["hospital_a"].id
+        assert session.execute(select(func.count()).select_from(SosEvent)
+                               .where(SosEvent.sos_id == sos_id, SosEvent.kind == "accepted")).scalar_one() == 1
+
+
+def test_other_hospital_cannot_assign_or_step_or_resolve(auth, web_app, web_people, web_db):
     sos_id, unit_b = _offered_to_alpha_only(web_db, web_people)
     with web_db.factory() as session:
         sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
         session.commit()
     auth.login("admin.b@example.in")
     refused = "Your hospital has not accepted that SOS."
-    assert _press(auth, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
-    assert _press(auth, "step-unit", sos_id, extra={"to": "en_route"}) == refused
-    assert _press(auth, "resolve-sos", sos_id) == refused
+    assert _press(auth, web_app, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
+    assert _press(auth, web_app, "step-unit", sos_id, extra={"to": "en_route"}) == refused
+    assert _press(auth, web_app, "resolve-sos", sos_id) == refused
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "accepted"
         assert session.get(Ambulance, unit_b).status == "available"
 
 
-def test_hospital_cannot_dispatch_another_hospitals_ambulance(auth, web_people, web_db):
+def test_hospital_cannot_dispatch_another_hospitals_ambulance(auth, web_app, web_people, web_db):
     sos_id, unit_b = _offered_to_alpha_only(web_db, web_people)
     with web_db.factory() as session:
         sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
         session.commit()
     auth.login("admin.a@example.in")
-    assert _press(auth, "assign-unit", sos_id, unit_value=str(unit_b)) == \
+    assert _press(auth, web_app, "assign-unit", sos_id, unit_value=str(unit_b)) == \
         "That ambulance belongs to another hospital."
     with web_db.factory() as session:
         assert session.get(Ambulance, unit_b).status == "available"
