@@ -1,5 +1,5 @@
-"""The super admin's console: user and hospital grid columns, row builders, and what an action
-answers (the pages own their component ids).
+"""The super admin's console: user and hospital grid columns and row builders (the pages own
+their component ids).
 
 Rows are built field by field from the ORM objects, so nothing secret (password hashes, session
 tokens) can reach the browser by accident."""
@@ -8,41 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import time
-
-from dash import Output, no_update
 
 from components.format import local_time
 from db.capacity import EMS_LABELS
 from db.hospitals import EDITABLE_FIELDS, HospitalRow
 from db.vocabulary import ASSIGNABLE_ROLES, HOSPITAL_STATUS_LABELS, ROLE_LABELS, USER_STATUS_LABELS
-
-# ---- what an action answers ----------------------------------------------------------------
-
-
-def answer_outputs(message_id: str, changed_id: str, *, shared: bool = False) -> tuple[Output, ...]:
-    """Where `said` and `answer` go: the message area's text, color and visibility, and the
-    "changed" store. `shared` when several actions of the page write them (allow_duplicate)."""
-    return (Output(message_id, "children", allow_duplicate=shared), Output(message_id, "color", allow_duplicate=shared),
-            Output(message_id, "is_open", allow_duplicate=shared), Output(changed_id, "data", allow_duplicate=shared))
-
-
-def said(message: str, color: str) -> tuple:
-    """What an action answers a console page: (message, color, is_open) for its message area and
-    a fresh value for its "changed" store, which makes the page's refresh draw the view again."""
-    return message, color, True, time.time_ns()
-
-
-def answer(outcome, *, color: str = "success") -> tuple:
-    """`said` for an `auth.actions.Outcome` whose result was described as the message to show. A
-    refusal shows in red and redraws too: it often means the row changed under the admin."""
-    return said(outcome.result, color) if outcome.ok else said(outcome.message, "danger")
-
-
-def warn(message: str, *, color: str = "warning") -> tuple:
-    """An action that could not start (nothing selected, nothing chosen): a message, no redraw."""
-    return message, color, True, no_update
-
 
 # ---- users ----------------------------------------------------------------------------------
 

@@ -21,10 +21,6 @@ class ID:
         id must always exist)."""
         return {"type": "track-cancel", "sos": sos_id}
 
-    @staticmethod
-    def status_badge(status: str) -> str:
-        return f"status-badge-{status}"
-
 
 PRIORITY_COLORS = {"critical": "danger", "emergent": "warning", "lower_acuity": "info", "non_acute": "secondary"}
 STATUS_COLORS = {
@@ -46,8 +42,10 @@ def big_sos_button() -> html.Button:
 
 
 def status_badge(status: str, label: str, *, element_id: str | None = None) -> dbc.Badge:
-    return dbc.Badge(label, color=STATUS_COLORS.get(status, "secondary"), className="fs-5 sos-status",
-                     id=element_id or ID.status_badge(status))
+    """A status in words and colour. Only a page showing one SOS names it (`element_id`): on a list
+    of cards several badges share a status, and an id must be unique."""
+    extra = {"id": element_id} if element_id else {}
+    return dbc.Badge(label, color=STATUS_COLORS.get(status, "secondary"), className="fs-5 sos-status", **extra)
 
 
 def timeline(entries) -> html.Ol:

@@ -238,8 +238,7 @@ def move_unit_of_sos(session: Session, *, actor: User, sos_id: int, to_status: s
     return move_unit(session, actor=actor, unit_id=sos.ambulance_id, to_status=to_status, now=now)
 
 
-def release_unit(session: Session, unit: Ambulance, *, now: datetime, actor: User | None,
-                 reason: str) -> None:
+def release_unit(session: Session, unit: Ambulance, *, now: datetime, actor: User | None) -> None:
     """Free a unit whose SOS has closed (resolved or cancelled)."""
     before, sos_id = unit.status, unit.current_sos_id
     session.execute(
@@ -269,7 +268,7 @@ def resolve_sos(session: Session, *, actor: User, sos_id: int, now: datetime) ->
     if sos.ambulance_id is not None:
         unit = session.get(Ambulance, sos.ambulance_id)
         if unit is not None and unit.current_sos_id == sos_id:
-            release_unit(session, unit, now=now, actor=actor, reason="SOS resolved")
+            release_unit(session, unit, now=now, actor=actor)
     return session.execute(select(Sos).where(Sos.id == sos_id)
                            .execution_options(populate_existing=True)).scalar_one()
 

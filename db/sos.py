@@ -193,7 +193,7 @@ def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
         # Free the unit that was on its way.
         unit = session.get(Ambulance, sos.ambulance_id)
         if unit is not None and unit.current_sos_id == sos_id:
-            release_unit(session, unit, now=now, actor=actor, reason="SOS cancelled by the citizen")
+            release_unit(session, unit, now=now, actor=actor)
     return _fresh(session, sos_id)
 
 

@@ -8,7 +8,7 @@ from dash.exceptions import PreventUpdate
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components import admin as console
+from components import answers
 from components.approvals import ID as LIST
 from components.approvals import pending_list
 from components.cards import last_updated, page_header
@@ -54,7 +54,7 @@ def refresh_approvals(_n, _changed):
 
 
 # A decision's message stays until the next decision: a refresh does not hide it.
-DECISION = console.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
+DECISION = answers.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 
 
 def _decide(operation, said: str, color: str) -> tuple:
@@ -62,7 +62,7 @@ def _decide(operation, said: str, color: str) -> tuple:
         raise PreventUpdate
     # Only the id comes from the browser; the domain operation checks everything else.
     outcome = act(operation, user_id=ctx.triggered_id["user"], describe=lambda user: f"{user.email} {said}")
-    return console.answer(outcome, color=color)
+    return answers.answer(outcome, color=color)
 
 
 @callback(*DECISION, Input(LIST.approve(ALL), "n_clicks"), prevent_initial_call=True)

@@ -12,6 +12,7 @@ from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
+from components import answers
 from components.cards import last_updated, page_header
 from db import hospitals
 from db.clock import utcnow
@@ -98,7 +99,7 @@ def _save(change: dict):
                value=change.get("value"), describe=lambda hospital: f"{hospital.name}: {field} saved.")
 
 
-@callback(*ui.answer_outputs(ID.MESSAGE, ID.CHANGED), Input(ID.GRID, "cellValueChanged"), prevent_initial_call=True)
+@callback(*answers.answer_outputs(ID.MESSAGE, ID.CHANGED), Input(ID.GRID, "cellValueChanged"), prevent_initial_call=True)
 @allowed_roles(Role.SUPER_ADMIN)
 def save_cells(changes):
     if not changes:
@@ -106,5 +107,5 @@ def save_cells(changes):
     outcomes = [_save(change) for change in (changes if isinstance(changes, list) else [changes])]
     refused = [outcome.message for outcome in outcomes if not outcome.ok]
     if refused:
-        return ui.said(" ".join(refused) + " Not saved: the cell shows the stored value again.", "danger")
-    return ui.said(" ".join(outcome.result for outcome in outcomes), "success")
+        return answers.said(" ".join(refused) + " Not saved: the cell shows the stored value again.", "danger")
+    return answers.said(" ".join(outcome.result for outcome in outcomes), "success")

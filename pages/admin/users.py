@@ -12,6 +12,7 @@ from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
+from components import answers
 from components.cards import last_updated, page_header
 from components.triggers import pressed
 from db import hospitals, users
@@ -189,16 +190,16 @@ def refresh_users(_n, text, role_filter, status_filter, selected, _changed, show
 
 # ---- actions on the selected account -----------------------------------------------------------
 
-ACTION = ui.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
+ACTION = answers.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 
 
 def _on_selected(selected, operation, describe, **inputs) -> tuple:
     if not pressed():
         raise PreventUpdate
     if not selected:
-        return ui.warn("Select an account in the table first.")
+        return answers.warn("Select an account in the table first.")
     # Only the id comes from the browser; the domain operation checks everything else.
-    return ui.answer(act(operation, user_id=selected[0].get("id"), describe=describe, **inputs))
+    return answers.answer(act(operation, user_id=selected[0].get("id"), describe=describe, **inputs))
 
 
 @callback(*ACTION, Input(ID.DISABLE_CONFIRM, "submit_n_clicks"), State(ID.GRID, "selectedRows"),
@@ -226,7 +227,7 @@ def _role_changed(user) -> str:
 @allowed_roles(Role.SUPER_ADMIN)
 def change_role(_clicks, selected, role, hospital_id):
     if selected and not role and pressed():
-        return ui.warn("Choose the new role first.", color="danger")
+        return answers.warn("Choose the new role first.", color="danger")
     return _on_selected(selected, users.change_role, _role_changed, role=role, hospital_id=hospital_id)
 
 

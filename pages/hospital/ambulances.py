@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components.admin import answer, answer_outputs, warn
+from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.format import duration
 from components.triggers import pressed

@@ -34,7 +34,7 @@ def test_two_admins_saving_at_once_never_lose_an_update(pg_db):
                                                 hospital_id=hospital_id)[0].version
         results = {}
 
-        def save(admin_id, available):
+        def save(admin_id, available, barrier=barrier, version=version, results=results):
             with pg_db.factory() as session:
                 actor = session.get(User, admin_id)
                 barrier.wait()
@@ -84,7 +84,7 @@ def test_storm_of_received_and_issued_never_goes_below_zero(pg_db):
                 except DomainError:
                     session.rollback()
 
-    threads = [threading.Thread(target=storm, args=(a, p)) for a, p in zip(admins, plans)]
+    threads = [threading.Thread(target=storm, args=(a, p)) for a, p in zip(admins, plans, strict=True)]
     for t in threads:
         t.start()
     for t in threads:

@@ -147,7 +147,8 @@ def test_gunicorn_binds_where_the_readme_and_config_say():
 
 
 def _queue_body(web_app) -> tuple[str, dict]:
-    key = next(k for k in web_app.callback_map if "queue" in k and "callback" in web_app.callback_map[k])
+    key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
+               and any(i["id"] == "queue-refresh" for i in spec["inputs"]))
     return key, web_app.callback_map[key]
 
 
