@@ -123,7 +123,7 @@ class User(Base):
         CheckConstraint(_in("status", USER_STATUSES), name="status"),
         # An approved hospital admin is always bound to exactly one hospital.
         CheckConstraint(
-            "NOT (role = Role.HOSPITAL_ADMIN AND status = 'active' AND hospital_id IS NULL)",
+            "NOT (role = 'hospital_admin' AND status = 'active' AND hospital_id IS NULL)",
             name="hospital_admin_has_hospital",
         ),
         CheckConstraint("failed_login_count >= 0", name="failed_login_count"),
