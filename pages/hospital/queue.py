@@ -11,7 +11,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components.admin import answer, answer_outputs, warn
+from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
 from components.dispatch import active_card, queue_card
