@@ -14,10 +14,11 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.capacity import DEFAULT_STALE_AFTER, whole_number
+from db.capacity import DEFAULT_STALE_AFTER
 from db.errors import InvalidInput, NotAllowed
 from db.geo import bounding_box, haversine_km
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS, BloodHistory, BloodStock, Hospital, User
+from db.parse import iso_date, whole_number
 from db.permissions import require_role
 from db.vocabulary import Role
 
@@ -117,7 +118,8 @@ def adjust(session: Session, *, actor: User, hospital_id: int, group: str, compo
 
 
 def set_stock(session: Session, *, actor: User, hospital_id: int, group: str, component: str = "whole_blood",
-              units=None, low_threshold=None, earliest_expiry: date | None = None, now: datetime) -> BloodStock:
+              units=None, low_threshold=None, earliest_expiry: date | str | None = None,
+              now: datetime) -> BloodStock:
     """Set the counted stock (after a stock-take), the low-stock threshold, the earliest expiry."""
     _hospital_admin_of(actor, hospital_id)
     _check_group_component(group, component)
@@ -127,6 +129,7 @@ def set_stock(session: Session, *, actor: User, hospital_id: int, group: str, co
     if low_threshold is not None:
         values["low_threshold"] = whole_number(low_threshold, "low_threshold", "the low-stock threshold",
                                                maximum=MAX_UNITS)
+    earliest_expiry = iso_date(earliest_expiry, "earliest_expiry", "the earliest expiry")
     if earliest_expiry is not None:
         if earliest_expiry < now.date():
             raise InvalidInput("earliest_expiry", "That expiry date has passed: issue or discard those units first.")

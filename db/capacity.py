@@ -24,6 +24,7 @@ from db import audit
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import bounding_box, haversine_km
 from db.models import EMS_STATUSES, BedHistory, BedType, EmsStatusHistory, Hospital, HospitalBeds, User
+from db.parse import whole_number
 from db.permissions import require_role
 from db.vocabulary import Role
 
@@ -76,25 +77,6 @@ class BedFigure:
     version: int = 0
 
 
-def whole_number(value, field_name: str, label: str, *, maximum: int = MAX_BEDS) -> int:
-    """Accept 12, "12", 12.0; refuse text, fractions, negatives, absurd sizes."""
-    if value is None or (isinstance(value, str) and not value.strip()):
-        raise InvalidInput(field_name, f"Enter the number of {label}.")
-    if isinstance(value, bool):
-        raise InvalidInput(field_name, f"{label.capitalize()} must be a whole number.")
-    try:
-        number = float(str(value).strip()) if isinstance(value, str) else float(value)
-    except ValueError:
-        raise InvalidInput(field_name, f"{label.capitalize()} must be a whole number, not “{value}”.") from None
-    if number != number or number != int(number):
-        raise InvalidInput(field_name, f"{label.capitalize()} must be a whole number (no fractions).")
-    if number < 0:
-        raise InvalidInput(field_name, f"{label.capitalize()} cannot be negative.")
-    if number > maximum:
-        raise InvalidInput(field_name, f"{label.capitalize()} above {maximum:,} is not believable: check the figure.")
-    return int(number)
-
-
 def _hospital_for_edit(session: Session, actor: User, hospital_id: int) -> Hospital:
     require_role(actor, Role.HOSPITAL_ADMIN)
     if actor.hospital_id != hospital_id:
@@ -118,8 +100,8 @@ def set_beds(session: Session, *, actor: User, hospital_id: int, bed_code: str, 
     (0 when the hospital had no figures for this type yet)."""
     _hospital_for_edit(session, actor, hospital_id)
     bed_type = _bed_type(session, bed_code)
-    total = whole_number(total, "total", f"{bed_type.name} beds in total")
-    available = whole_number(available, "available", f"free {bed_type.name} beds")
+    total = whole_number(total, "total", f"{bed_type.name} beds in total", maximum=MAX_BEDS)
+    available = whole_number(available, "available", f"free {bed_type.name} beds", maximum=MAX_BEDS)
     if available > total:
         raise InvalidInput("available", f"Free {bed_type.name} beds ({available}) cannot be more than the "
                                         f"total ({total}).")
@@ -154,7 +136,7 @@ def step_available(session: Session, *, actor: User, hospital_id: int, bed_code:
     """One patient in (−1) or out (+1), applied atomically: concurrent steps all count."""
     _hospital_for_edit(session, actor, hospital_id)
     bed_type = _bed_type(session, bed_code)
-    if delta not in (-1, 1):
+    if type(delta) is not int or delta not in (-1, 1):  # the button's id says −1 or +1; anything else is forged
         raise InvalidInput("available", "Steps are one bed at a time.")
     changed = session.execute(
         update(HospitalBeds)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import Conflict, InvalidInput
 from db.models import Guidance, User
+from db.parse import iso_datetime
 from db.permissions import require_role
 from db.sos import EMERGENCY_TYPES
 from db.vocabulary import Role
@@ -240,10 +241,11 @@ def style_hints(body: str) -> list[str]:
 
 
 def save_guidance(session: Session, *, actor: User, emergency_type: str, title: str, body_markdown: str,
-                  now: datetime, expected_updated_at: datetime | None = None) -> GuidanceView:
+                  now: datetime, expected_updated_at: datetime | str | None = None) -> GuidanceView:
     """Replace one type's guidance. `expected_updated_at` is when the editor's copy was saved:
     if someone saved since, the save is refused instead of silently overwriting their text."""
     require_role(actor, *EDITOR_ROLES)
+    expected_updated_at = iso_datetime(expected_updated_at, "version")
     if emergency_type not in EMERGENCY_TYPES:
         raise InvalidInput("emergency_type", "Choose the emergency type from the list.")
     title = (title or "").strip()

@@ -15,6 +15,7 @@ from db import feedback
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.errors import DomainError
+from db.parse import record_id
 from db.vocabulary import SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 dash.register_page(__name__, path_template="/citizen/sos/<sos_id>", title="Your SOS",
@@ -102,7 +103,7 @@ def refresh_tracking(_n, _changed, sos_id):
     now = utcnow()
     with db_session() as session:
         try:
-            view = sos_ops.tracking(session, actor=actor_in(session), sos_id=int(sos_id))
+            view = sos_ops.tracking(session, actor=actor_in(session), sos_id=record_id(sos_id))
         except DomainError as error:
             return dbc.Alert(error.message, color="warning", className="fs-5", id=ID.NOT_FOUND)
         return _body(view, now)
@@ -122,7 +123,7 @@ def cancel(_confirmed, sos_id):
     """The citizen confirmed "Cancel this SOS?"."""
     if not pressed():
         raise dash.exceptions.PreventUpdate
-    outcome = act(sos_ops.cancel_sos, sos_id=int(sos_id))
+    outcome = act(sos_ops.cancel_sos, sos_id=record_id(sos_id))
     changed = utcnow().isoformat()
     if not outcome.ok:
         return outcome.message, "danger", True, changed

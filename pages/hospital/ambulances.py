@@ -16,6 +16,7 @@ from components.triggers import pressed
 from db import dispatch
 from db.clock import utcnow
 from db.models import UNIT_LEVELS
+from db.parse import record_id
 from db.vocabulary import LEVEL_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 ROLES = (Role.HOSPITAL_ADMIN,)
@@ -129,7 +130,7 @@ def _on_selected_unit(operation, selected, describe, *, color: str = "success") 
         raise dash.exceptions.PreventUpdate
     if not selected:
         return warn("Select a unit in the table first.")
-    return answer(act(operation, unit_id=int(selected[0]["id"]), describe=describe), color=color)
+    return answer(act(operation, unit_id=record_id(selected[0].get("id")), describe=describe), color=color)
 
 
 @callback(*ACTION_OUTPUTS, Input(ID.SERVICE_TOGGLE, "n_clicks"), State(ID.GRID, "selectedRows"),
@@ -151,8 +152,8 @@ def retire(_clicks, selected):
 def _save_rows(session, *, actor, now, rows):
     """The grid's edited rows, saved together (one refusal keeps them all unsaved)."""
     for row in rows:
-        dispatch.edit_unit(session, actor=actor, unit_id=int(row["id"]), call_sign=row["call_sign"],
-                           registration_plate=row.get("registration_plate") or "", level=row["level"],
+        dispatch.edit_unit(session, actor=actor, unit_id=record_id(row.get("id")), call_sign=row.get("call_sign"),
+                           registration_plate=row.get("registration_plate") or "", level=row.get("level"),
                            crew_contact=row.get("crew_contact") or "")
 
 

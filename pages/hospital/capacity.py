@@ -5,7 +5,6 @@ admin is typing is never overwritten by a refresh.
 One callback per action (save beds, a bed stepper, save the EMS status, blood received, issued,
 its settings) and one refresh per view (the bed figures, the blood grid)."""
 
-from datetime import date
 
 import dash
 import dash_ag_grid as dag
@@ -23,6 +22,7 @@ from components.triggers import pressed
 from db import blood, capacity, hospitals
 from db.clock import utcnow
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
+from db.parse import count_or_zero
 from db.vocabulary import Role
 
 ROLES = (Role.HOSPITAL_ADMIN,)
@@ -174,7 +174,7 @@ def _bed_answer(code: str, outcome, success: str, based_on: int):
 def save_beds(_clicks, total, available, version):
     if not pressed():
         raise dash.exceptions.PreventUpdate
-    code, based_on = ctx.triggered_id["code"], int(version or 0)
+    code, based_on = ctx.triggered_id["code"], count_or_zero(version)
     outcome = act(capacity.set_beds, hospital_id=current_user.hospital_id, bed_code=code, total=total,
                   available=available, expected_version=based_on)
     return _bed_answer(code, outcome, "Saved: {figure.available} free of {figure.total}.", based_on)
@@ -186,9 +186,9 @@ def save_beds(_clicks, total, available, version):
 def step_beds(_clicks, version):
     if not pressed():
         raise dash.exceptions.PreventUpdate
-    code, delta = ctx.triggered_id["code"], int(ctx.triggered_id["delta"])
+    code, delta = ctx.triggered_id["code"], ctx.triggered_id.get("delta")
     outcome = act(capacity.step_available, hospital_id=current_user.hospital_id, bed_code=code, delta=delta)
-    return _bed_answer(code, outcome, "Now {figure.available} free of {figure.total}.", int(version or 0))
+    return _bed_answer(code, outcome, "Now {figure.available} free of {figure.total}.", count_or_zero(version))
 
 
 @callback(
@@ -285,7 +285,7 @@ def save_blood_settings(_clicks, group, component, threshold, expiry):
     outcome = act(blood.set_stock, hospital_id=current_user.hospital_id, group=group,
                   component=component or "whole_blood",
                   low_threshold=threshold if threshold not in (None, "") else None,
-                  earliest_expiry=date.fromisoformat(expiry[:10]) if expiry else None)
+                  earliest_expiry=expiry)
     return _blood_answer(outcome, f"{group}: settings saved.")
 
 

@@ -19,6 +19,7 @@ from components.triggers import pressed
 from db import dispatch
 from db import sos as sos_ops
 from db.clock import utcnow
+from db.parse import record_id
 from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 ROLES = (Role.HOSPITAL_ADMIN,)
@@ -154,7 +155,7 @@ def assign(_clicks, chosen):
     unit_id = _chosen_units().get(_pressed()["sos"])
     if not unit_id:
         return warn("Choose an ambulance first.")
-    return _carry_out(dispatch.assign_unit, "Ambulance sent to {number}.", unit_id=int(unit_id))
+    return _carry_out(dispatch.assign_unit, "Ambulance sent to {number}.", unit_id=record_id(unit_id))
 
 
 @callback(*ACTION_OUTPUTS, Input(CardID.step(ALL, ALL), "n_clicks"), prevent_initial_call=True)

@@ -1,7 +1,6 @@
 """Health officer: edit the first-aid guidance of one emergency type, with a live preview.
 A save based on text someone else has changed since is refused, never silently overwritten."""
 
-from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
@@ -117,7 +116,7 @@ def save_guidance(_clicks, emergency_type, title, body, version):
         raise dash.exceptions.PreventUpdate
     keep = dash.no_update
     outcome = act(guidance.save_guidance, emergency_type=emergency_type, title=title or "", body_markdown=body or "",
-                  expected_updated_at=datetime.fromisoformat(version) if version else None)
+                  expected_updated_at=version)
     if outcome.ok:
         saved = outcome.result
         return (keep, keep, _version(saved), _updated_text(saved),

@@ -1,7 +1,7 @@
 """Health officer: response times over a chosen date range, per-hospital figures, and what needs
 acting on now."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import dash
@@ -17,6 +17,8 @@ from config import DISPLAY_TIMEZONE
 from db import metrics
 from db import sos as sos_ops
 from db.clock import utcnow
+from db.errors import InvalidInput
+from db.parse import iso_date
 from db.vocabulary import Role
 
 
@@ -68,8 +70,12 @@ def layout(**kwargs):
 def refresh_overview(_n, start_date, end_date):
     now = utcnow()
     zone = ZoneInfo(DISPLAY_TIMEZONE)
-    first = date.fromisoformat(start_date[:10]) if start_date else now.astimezone(zone).date()
-    last = date.fromisoformat(end_date[:10]) if end_date else first
+    try:
+        first = iso_date(start_date, "start_date", "the first day") or now.astimezone(zone).date()
+        last = iso_date(end_date, "end_date", "the last day") or first
+    except InvalidInput as bad:
+        return dash.no_update, dash.no_update, dbc.Alert(bad.message, color="warning", className="fs-5"), \
+            dash.no_update
     if last < first:
         first, last = last, first
     start = datetime.combine(first, time.min, tzinfo=zone)
