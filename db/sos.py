@@ -208,7 +208,12 @@ def _require_hospital_admin(actor: User) -> int:
 
 
 def accept_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> Sos:
-    """First accept wins: one conditional UPDATE decides, on every database."""
+    """First accept wins: one conditional UPDATE decides, on every database.
+
+    Any hospital the SOS was offered to may accept while it is open, including one that declined
+    it (a dispatcher whose screen was not refreshed, or whose bed has since freed up): a late yes
+    helps the caller. A withdrawn offer belongs to an SOS that is no longer open (cancelled, or
+    taken by another hospital) and is refused by the status check."""
     hospital_id = _require_hospital_admin(actor)
     offer = session.execute(
         select(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.hospital_id == hospital_id)

@@ -149,6 +149,32 @@ def test_decline_removes_it_from_this_queue_only(session):
     assert [i.sos_id for i in sos_ops.hospital_queue(session, actor=admins[1])] == [sos.id]
 
 
+def test_a_hospital_that_declined_may_still_accept_while_the_sos_waits(session):
+    """The decision (issue 15): a decline takes the SOS off that hospital's queue, but a second
+    dispatcher on a screen not yet refreshed, or the same one after a bed freed up, may still take
+    it while nobody has: a caller waiting is better helped by a late yes than by a rule."""
+    _, admins = city(session, 2)
+    sos = send_sos(session, add_user(session))
+    match_now(session)
+    sos_ops.decline_sos(session, actor=admins[0], sos_id=sos.id, now=T0)
+    taken = sos_ops.accept_sos(session, actor=admins[0], sos_id=sos.id, now=T0 + timedelta(seconds=20))
+    assert (taken.status, taken.hospital_id) == ("accepted", admins[0].hospital_id)
+    offers = dict(session.execute(select(SosOffer.hospital_id, SosOffer.status).where(SosOffer.sos_id == sos.id)).all())
+    assert offers == {admins[0].hospital_id: "accepted", admins[1].hospital_id: "withdrawn"}
+
+
+def test_a_withdrawn_offer_cannot_be_accepted(session):
+    """An offer is withdrawn when the caller cancels or another hospital takes the SOS: either way
+    the SOS is no longer open, and accepting it is refused with the reason."""
+    _, admins = city(session, 2)
+    citizen = add_user(session)
+    sos = send_sos(session, citizen)
+    match_now(session)
+    sos_ops.cancel_sos(session, actor=citizen, sos_id=sos.id, now=T0)
+    with pytest.raises(Conflict, match="no longer open: cancelled"):
+        sos_ops.accept_sos(session, actor=admins[0], sos_id=sos.id, now=T0)
+
+
 def test_citizen_cancels_before_arrival_but_not_after(session, clock):
     _, admins = city(session, 1)
     citizen = add_user(session)
