@@ -50,7 +50,8 @@ def _count_alerts(web_db) -> int:
 # ---- public CAP URLs ------------------------------------------------------------------------
 
 
-def test_cap_documents_and_feed_are_public_and_valid(client, web_db, web_people):
+def test_cap_documents_and_feed_are_public_and_valid(client, web_app, web_db, web_people):
+    base = web_app.server.extensions["healthfirst"]["config"].base_url  # the configured public address
     alert = _publish(web_db, web_people)
     one = client.get(f"/cap/alerts/{alert.identifier}.xml")  # nobody logged in
     assert one.status_code == 200
@@ -60,7 +61,7 @@ def test_cap_documents_and_feed_are_public_and_valid(client, web_db, web_people)
     info = cap.infos[0]
     assert (info.headline, info.severity, info.areas[0].circles) == (
         "Boil drinking water", Severity.SEVERE, ["12.97840,77.64080 3"])
-    assert info.web == "http://localhost/alerts"
+    assert info.web == f"{base}/alerts"
 
     feed = client.get("/cap/alerts.xml")
     assert feed.status_code == 200 and feed.mimetype == "application/atom+xml"
@@ -69,7 +70,8 @@ def test_cap_documents_and_feed_are_public_and_valid(client, web_db, web_people)
     embedded = parse(ET.tostring(entries[0].find(f"{{{ATOM_NS}}}content/{{{CAP_NS}}}alert")))
     assert embedded.identifier == alert.identifier
     linked = entries[0].find(f"{{{ATOM_NS}}}link").attrib["href"]
-    assert parse(client.get(linked.replace("http://localhost", "")).data).identifier == alert.identifier
+    assert linked.startswith(f"{base}/cap/alerts/")
+    assert parse(client.get(linked.replace(base, "")).data).identifier == alert.identifier
 
 
 def test_feed_leaves_out_expired_and_cancelled_alerts(client, web_db, web_people):
