@@ -2,7 +2,8 @@
 
     alert_xml(alert)           one <alert> in urn:oasis:names:tc:emergency:cap:1.2
     feed_xml(alerts, ...)      an Atom 1.0 feed; each <entry> links to its CAP document and
-                               carries the complete <alert> inline in <content type="application/cap+xml">
+                               carries the complete <alert> inline in <content type="application/cap+xml">;
+                               an Update or a Cancel says so in its summary too ("Cancel · Severe · …")
 
 CAP times have whole seconds and an explicit offset (never "Z"; UTC is "-00:00"). The text of an
 alert goes in as text: ElementTree escapes it, so markup in a headline stays characters.
@@ -82,7 +83,8 @@ def alert_url(base_url: str, identifier: str) -> str:
 
 
 def feed_xml(alerts: Iterable, *, base_url: str, now: datetime, title: str = "HealthFirst public health alerts") -> bytes:
-    """Atom 1.0 feed of the given (active) alerts, most severe first as given."""
+    """Atom 1.0 feed of the given messages in the order given (db.alerts.feed_alerts: the alerts in
+    force and the Updates and Cancels that replace alerts which would still be in force)."""
     base = base_url.rstrip("/")
     feed = ET.Element(f"{{{ATOM_NS}}}feed")
     _el(feed, ATOM_NS, "id", f"{base}/cap/alerts.xml")
@@ -98,7 +100,8 @@ def feed_xml(alerts: Iterable, *, base_url: str, now: datetime, title: str = "He
         _el(entry, ATOM_NS, "title", alert.headline)
         _el(entry, ATOM_NS, "updated", cap_time_text(alert.sent))
         _el(entry, ATOM_NS, "link", attrs={"rel": "alternate", "type": CAP_MIME, "href": url})
-        _el(entry, ATOM_NS, "summary", f"{alert.severity} · {alert.event} · {alert.area_desc}")
+        kind = "" if alert.msg_type == "Alert" else f"{alert.msg_type} · "
+        _el(entry, ATOM_NS, "summary", f"{kind}{alert.severity} · {alert.event} · {alert.area_desc}")
         content = _el(entry, ATOM_NS, "content", attrs={"type": CAP_MIME})
         content.append(alert_element(alert, web_url=f"{base}/alerts"))
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -4,7 +4,9 @@ One row of `alerts` is one CAP message with a single info block. An Update or a 
 message that names the one it replaces in `references` ("sender,identifier,sent"); the replaced
 row gets `superseded_at`, set by a compare-and-set so two officers cannot both replace the same
 alert. An alert is *active* from `effective` until `expires` while nothing replaced it, so
-expired alerts drop out of every list by themselves: no job has to remove them.
+expired alerts drop out of every list by themselves: no job has to remove them. The public feed
+also keeps each Update and Cancel for as long as the message it replaces would have stayed, so
+feed readers see a cancellation instead of an alert that silently vanished (feed_alerts).
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from config import DISPLAY_TIMEZONE
 from db import audit
@@ -416,8 +418,32 @@ def active_alerts(session: Session, *, now: datetime, statuses: tuple[str, ...] 
     return by_severity(list(session.execute(_active_query(now, statuses)).scalars()))
 
 
+def _feed_query(now: datetime):
+    """The newest message of every alert thread a feed reader must still see (see feed_alerts)."""
+    # (message, a message it replaces, directly or through earlier replacements), starting from
+    # every message that has not expired yet: few rows, found by ix_alerts_expires.
+    lineage = select(Alert.id.label("message_id"), Alert.id.label("origin_id")).where(
+        Alert.expires > now).cte("lineage", recursive=True)
+    later = aliased(Alert)
+    lineage = lineage.union_all(
+        select(later.id, lineage.c.origin_id).where(later.references_alert_id == lineage.c.message_id))
+    replaces_unexpired = exists().where(lineage.c.message_id == Alert.id, lineage.c.origin_id != Alert.id)
+    return select(Alert).where(
+        Alert.superseded_at.is_(None),
+        Alert.status.in_(FEED_STATUSES),
+        or_(and_(Alert.effective <= now, Alert.expires > now),
+            and_(Alert.msg_type.in_(("Update", "Cancel")), Alert.sent <= now, replaces_unexpired)),
+    )
+
+
 def feed_alerts(session: Session, *, now: datetime) -> list[Alert]:
-    return active_alerts(session, now=now, statuses=FEED_STATUSES)
+    """What the public feed carries: the newest message of each alert thread, most severe first.
+
+    An Alert while it is in force. An Update or a Cancel while it is in force, and also for as long
+    as the message it replaces (or any earlier one it replaces in turn) would have stayed: a feed
+    reader sees the Cancel instead of the alert simply vanishing, and can tell cancelled from expired.
+    """
+    return by_severity(list(session.execute(_feed_query(now)).scalars()))
 
 
 def covers(alert: Alert, lat: float, lon: float) -> bool:

@@ -1,7 +1,9 @@
 """Public CAP 1.2 alerts (plain Flask routes beside the Dash pages, registered by web/__init__.py).
 
-    /cap/alerts.xml               Atom 1.0 feed of the alerts in force now, most severe first;
-                                  each entry links to its CAP document and carries it inline
+    /cap/alerts.xml               Atom 1.0 feed of the alerts in force now, most severe first,
+                                  and of each Update and Cancel for as long as the alert it
+                                  replaces would have stayed; each entry links to its CAP
+                                  document and carries it inline
     /cap/alerts/<identifier>.xml  one CAP 1.2 message (any published one, also expired or replaced)
 
 Public alerts are public: no login ("/cap/" is in auth.PUBLIC_PREFIXES). Nothing here writes.
@@ -17,7 +19,7 @@ from db import alerts
 from db.clock import utcnow
 
 bp = Blueprint("cap_feed", __name__)
-# Short: consumers poll, and an expired or cancelled alert must drop out quickly.
+# Short: consumers poll, and an expiry or a cancellation must reach them quickly.
 CACHE = "public, max-age=30"
 
 

@@ -1,6 +1,7 @@
 """Files to download (plain Flask routes beside the Dash pages, registered by web/__init__.py).
 
-    /export/have.xml      current availability as OASIS EDXL-HAVE 1.0
+    /export/have.xml      current availability as OASIS EDXL-HAVE 1.0 (valid against the OASIS
+                          schema; 404 while there is no active hospital: HAVE needs one)
     /export/capacity.csv  the same figures as CSV, one row per hospital and bed type
 
 For health officers and super admins; every download is written to the audit log.
@@ -35,6 +36,9 @@ def _export(kind: str):
 @bp.route("/export/have.xml")
 def have():
     rows, have_types, now = _export("have")
+    if not rows:
+        return Response("There is no active hospital to report yet: an EDXL-HAVE document needs one.\n",
+                        status=404, mimetype="text/plain")
     stamp = now.strftime("%Y%m%dT%H%M%SZ")
     return Response(have_xml(rows, have_types), mimetype="application/xml",
                     headers={"Content-Disposition": f'inline; filename="healthfirst-have-{stamp}.xml"'})

@@ -443,3 +443,63 @@ def test_an_update_starts_from_the_earlier_alerts_text(session, officer):
     text = alerts.form_text_of(session, actor=officer, alert_id=str(first.id), now=T0)
     assert (text["headline"], text["radius"], text["area_kind"]) == (first.headline, "10", "circle")
     assert alerts.form_text_of(session, actor=officer, alert_id=first.id + 1, now=T0) is None
+
+
+# ---- the feed keeps cancellations and updates -----------------------------------------------
+
+
+def feed_at(session, now) -> list[Alert]:
+    return alerts.feed_alerts(session, now=now)
+
+
+def embedded(session, now) -> list[CapAlert]:
+    """The CAP messages inside the feed's entries, as a feed reader gets them."""
+    feed = ET.fromstring(feed_xml(feed_at(session, now), base_url="https://hf.example", now=now))
+    return [parse(ET.tostring(e.find(f"{{{ATOM_NS}}}content/{{{CAP_NS}}}alert")))
+            for e in feed.findall(f"{{{ATOM_NS}}}entry")]
+
+
+def test_feed_keeps_a_cancel_until_the_original_would_have_expired(session, officer):
+    first = alerts.publish(session, actor=officer, now=T0, data=heatwave(expires=T0 + timedelta(hours=6)))
+    cancel = alerts.cancel_alert(session, actor=officer, alert_id=first.id, now=T0 + timedelta(hours=1))
+    for at in (T0 + timedelta(hours=1), T0 + timedelta(hours=5, minutes=59, seconds=59)):
+        [shown] = embedded(session, at)
+        assert (shown.identifier, shown.msg_type) == (cancel.identifier, MsgType.CANCEL)
+        assert shown.references_to_list()[0].identifier == first.identifier
+    assert feed_at(session, T0 + timedelta(hours=6)) == []
+    assert alerts.active_alerts(session, now=T0 + timedelta(hours=1)) == []  # the banner: gone at once
+
+
+def test_feed_keeps_an_update_until_the_original_would_have_expired(session, officer):
+    first = alerts.publish(session, actor=officer, now=T0, data=heatwave(expires=T0 + timedelta(hours=6)))
+    # Sent at 1 h, in force from 2 h to 3 h only: before and after that, it still replaces the original.
+    updated = alerts.update_alert(session, actor=officer, alert_id=first.id, now=T0 + timedelta(hours=1), data=heatwave(
+        headline="Shorter", effective=T0 + timedelta(hours=2), expires=T0 + timedelta(hours=3)))
+    for at in (T0 + timedelta(hours=1), T0 + timedelta(hours=2, minutes=30), T0 + timedelta(hours=4)):
+        [shown] = embedded(session, at)
+        assert (shown.identifier, shown.msg_type) == (updated.identifier, MsgType.UPDATE)
+        assert shown.references_to_list()[0].identifier == first.identifier
+    assert feed_at(session, T0 + timedelta(hours=6)) == []
+    # The banner shows the update only while it is in force.
+    assert [a.id for a in alerts.active_alerts(session, now=T0 + timedelta(hours=1))] == []
+    assert [a.id for a in alerts.active_alerts(session, now=T0 + timedelta(hours=4))] == []
+
+
+def test_feed_keeps_the_newest_message_of_a_chain_for_the_longest_expiry_in_it(session, officer):
+    first = alerts.publish(session, actor=officer, now=T0, data=heatwave(expires=T0 + timedelta(hours=6)))
+    updated = alerts.update_alert(session, actor=officer, alert_id=first.id, now=T0 + timedelta(hours=1),
+                                  data=heatwave(expires=T0 + timedelta(hours=3)))
+    cancel = alerts.cancel_alert(session, actor=officer, alert_id=updated.id, now=T0 + timedelta(hours=2))
+    assert cancel.expires == T0 + timedelta(hours=3)  # the update's expiry
+    # Only the newest message, and until the first alert would have expired.
+    assert [a.id for a in feed_at(session, T0 + timedelta(hours=2))] == [cancel.id]
+    assert [a.id for a in feed_at(session, T0 + timedelta(hours=5))] == [cancel.id]
+    assert feed_at(session, T0 + timedelta(hours=6)) == []
+
+
+def test_feed_leaves_out_drafts_and_alerts_not_started(session, officer):
+    draft = alerts.publish(session, actor=officer, now=T0, data=heatwave(status="Draft"))
+    alerts.cancel_alert(session, actor=officer, alert_id=draft.id, now=T0)
+    alerts.publish(session, actor=officer, now=T0, data=heatwave(effective=T0 + timedelta(hours=1)))
+    assert feed_at(session, T0) == []
+    assert len(feed_at(session, T0 + timedelta(hours=1))) == 1

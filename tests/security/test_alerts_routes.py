@@ -12,6 +12,7 @@ from cap_tools.models import MsgType, Severity
 from sqlalchemy import func, select
 from xsdata.formats.dataclass.parsers import XmlParser
 
+from auth.context import EXTENSION_KEY
 from components.cap import ATOM_NS, CAP_NS
 from db import alerts, dispatch, feedback, guidance, matching
 from db import sos as sos_ops
@@ -51,7 +52,7 @@ def _count_alerts(web_db) -> int:
 
 
 def test_cap_documents_and_feed_are_public_and_valid(client, web_app, web_db, web_people):
-    base = web_app.server.extensions["healthfirst"]["config"].base_url  # the configured public address
+    base = web_app.server.extensions[EXTENSION_KEY]["config"].base_url  # absolute URLs: the configured one
     alert = _publish(web_db, web_people)
     one = client.get(f"/cap/alerts/{alert.identifier}.xml")  # nobody logged in
     assert one.status_code == 200
@@ -71,10 +72,10 @@ def test_cap_documents_and_feed_are_public_and_valid(client, web_app, web_db, we
     assert embedded.identifier == alert.identifier
     linked = entries[0].find(f"{{{ATOM_NS}}}link").attrib["href"]
     assert linked.startswith(f"{base}/cap/alerts/")
-    assert parse(client.get(linked.replace(base, "")).data).identifier == alert.identifier
+    assert parse(client.get(linked.removeprefix(base)).data).identifier == alert.identifier
 
 
-def test_feed_leaves_out_expired_and_cancelled_alerts(client, web_db, web_people):
+def test_feed_leaves_out_expired_alerts_and_shows_cancellations(client, web_db, web_people):
     kept = _publish(web_db, web_people, headline="Kept")
     cancelled = _publish(web_db, web_people, headline="Cancelled")
     with web_db.factory() as session:
@@ -86,7 +87,8 @@ def test_feed_leaves_out_expired_and_cancelled_alerts(client, web_db, web_people
         session.commit()
         cancel_identifier, old_identifier = cancel.identifier, old.identifier
     entries = ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry")
-    assert [e.find(f"{{{ATOM_NS}}}title").text for e in entries] == ["Kept"]
+    # The cancellation stays in the feed (until the alert would have expired) instead of the alert.
+    assert sorted(e.find(f"{{{ATOM_NS}}}title").text for e in entries) == ["Cancelled: Cancelled", "Kept"]
     # Each message stays readable at its own URL, the cancellation naming what it cancels.
     cap = parse(client.get(f"/cap/alerts/{cancel_identifier}.xml").data)
     assert cap.msg_type == MsgType.CANCEL
@@ -231,7 +233,11 @@ def test_officer_updates_and_cancels_through_the_form(web_app, client, auth, web
         web_app, auth, button="publish", fields=fields, mode="cancel", reference=str(update_id),
         reason="Supply tested safe.", previewed=fingerprint)))
     entries = ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry")
-    assert entries == []
+    # Only the cancellation is left in the feed, naming the update it cancels.
+    [only] = [parse(ET.tostring(e.find(f"{{{ATOM_NS}}}content/{{{CAP_NS}}}alert"))) for e in entries]
+    assert only.msg_type == MsgType.CANCEL
+    with web_db.factory() as session:
+        assert only.references_to_list()[0].identifier == session.get(Alert, update_id).identifier
 
 
 @pytest.mark.parametrize("email", ["citizen@example.in", "admin.a@example.in", "super@example.in"])
