@@ -4,12 +4,16 @@ callbacks as they are today, not as they were when it was written)."""
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 import aiohttp
+
+from bench.env import PROJECT_ROOT
 
 _CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -73,6 +77,40 @@ async def refresh_csrf(session: Login, page: str = "/") -> None:
 
 # ---- Dash callbacks -------------------------------------------------------------------------
 
+WILDCARDS = ("ALL", "MATCH", "ALLSMALLER")
+MULTI = ("ALL", "ALLSMALLER")  # a wildcard that stands for a list of components
+
+
+def page_ids(path: str) -> SimpleNamespace:
+    """The string constants of a page module's `class ID`, read from its source (path relative
+    to the project): a page module cannot be imported outside the app (it calls
+    dash.register_page), and its ids are not to be spelled again here."""
+    tree = ast.parse((PROJECT_ROOT / path).read_text(encoding="utf-8"))
+    body = next((node.body for node in tree.body if isinstance(node, ast.ClassDef) and node.name == "ID"), None)
+    if body is None:
+        raise HttpError(f"{path} declares no class ID")
+    found = {}
+    for node in body:
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            found.update({target.id: node.value.value for target in node.targets if isinstance(target, ast.Name)})
+    return SimpleNamespace(**found)
+
+
+def wire_id(ident):
+    """An id as /_dash-dependencies and the browser spell it: Dash's wildcards (ALL, MATCH) of an
+    id built with a components/ `ID` builder become ["ALL"], ["MATCH"]."""
+    if not isinstance(ident, dict):
+        return ident
+    return {k: json.loads(v.to_json()) if hasattr(v, "to_json") else v for k, v in ident.items()}
+
+
+def id_key(ident) -> str:
+    """How Dash names a component in changedPropIds and in a response (dash._utils.stringify_id);
+    also the key of `values` in Callback.body and of page_components."""
+    if isinstance(ident, dict):
+        return json.dumps(wire_id(ident), sort_keys=True, separators=(",", ":"))
+    return ident
+
 
 def _parse_id(text: str):
     return json.loads(text) if text.startswith("{") else text
@@ -87,14 +125,27 @@ def _split_output(spec: str) -> list[tuple[Any, str]]:
     return out
 
 
-def _wild(value) -> bool:
-    return isinstance(value, list) and value and value[0] in ("ALL", "MATCH", "ALLSMALLER")
+def _wild(value, kinds=WILDCARDS) -> bool:
+    return isinstance(value, list) and len(value) == 1 and value[0] in kinds
 
 
-def matches(pattern: dict, concrete: Any) -> bool:
+def multi_valued(pattern) -> bool:
+    """An ALL (or ALLSMALLER) pattern: the browser sends a list of the matching components."""
+    return isinstance(pattern, dict) and any(_wild(v, MULTI) for v in pattern.values())
+
+
+def matches(pattern: dict, concrete: Any, trigger: Any = None) -> bool:
+    """Whether `concrete` is one of the components `pattern` stands for; a MATCH key must have
+    the value of the component that set the callback off (`trigger`)."""
     if not isinstance(concrete, dict) or set(concrete) != set(pattern):
         return False
-    return all(_wild(v) or concrete[k] == v for k, v in pattern.items())
+    for k, v in pattern.items():
+        if _wild(v, ("MATCH",)):
+            if isinstance(trigger, dict) and k in trigger and concrete[k] != trigger[k]:
+                return False
+        elif not _wild(v) and concrete[k] != v:
+            return False
+    return True
 
 
 @dataclass
@@ -106,40 +157,43 @@ class Callback:
     clientside: bool
     multi: bool
 
-    def input_ids(self) -> set:
-        return {ident for ident, _ in self.inputs if isinstance(ident, str)}
+    def input_ids(self) -> list:
+        return [ident for ident, _ in self.inputs]
 
     def plain_ids(self) -> set:
         """The ids (not patterns) of every input, state and output."""
         return {ident for ident, _ in self.inputs + self.state + self.outputs if isinstance(ident, str)}
 
     def body(self, values: dict, *, trigger: tuple[Any, str], present: list = ()) -> dict:
-        """The JSON the renderer sends: `values` maps (id, prop) to the current value (ids of
-        pattern components as dicts, made hashable with json); `present` lists the concrete
-        pattern ids on the page."""
+        """The JSON the renderer sends: `values` maps (id_key(id), prop) to the current value;
+        `present` lists the concrete pattern ids on the page. An ALL pattern is sent as the list of
+        the components it matches, a MATCH pattern as the one component matching the trigger."""
+        trigger_id, trigger_prop = trigger
+        trigger_id = wire_id(trigger_id)
 
-        def key(ident):
-            return json.dumps(ident, sort_keys=True) if isinstance(ident, dict) else ident
+        def entry(ident, prop, with_value: bool) -> dict:
+            sent = {"id": ident, "property": prop}
+            if with_value:
+                sent["value"] = values.get((id_key(ident), prop))
+            return sent
 
         def expand(ident, prop, with_value: bool):
-            if isinstance(ident, dict):
-                return [{"id": c, "property": prop, **({"value": values.get((key(c), prop))} if with_value else {})}
-                        for c in present if matches(ident, c)]
-            entry = {"id": ident, "property": prop}
-            if with_value:
-                entry["value"] = values.get((ident, prop))
-            return entry
+            if not isinstance(ident, dict) or not any(_wild(v) for v in ident.values()):
+                return entry(ident, prop, with_value)
+            found = [entry(c, prop, with_value) for c in present if matches(ident, c, trigger_id)]
+            if multi_valued(ident):
+                return found
+            if not found:
+                raise HttpError(f"{self.output}: no component on the page matches {ident} for {trigger_id}")
+            return found[0]
 
         outputs = [expand(i, p, False) for i, p in self.outputs]
-        trigger_id, trigger_prop = trigger
-        changed = (json.dumps(trigger_id, sort_keys=True, separators=(",", ":"))
-                   if isinstance(trigger_id, dict) else trigger_id) + "." + trigger_prop
         return {
             "output": self.output,
             "outputs": outputs if self.multi else outputs[0],
             "inputs": [expand(i, p, True) for i, p in self.inputs],
             "state": [expand(i, p, True) for i, p in self.state],
-            "changedPropIds": [changed],
+            "changedPropIds": [f"{id_key(trigger_id)}.{trigger_prop}"],
         }
 
 
@@ -166,14 +220,20 @@ async def dependencies(session: Login) -> list[Callback]:
         return parse_dependencies(await response.json())
 
 
-def server_callback_on(callbacks: list[Callback], input_id: str, page: dict | None = None) -> Callback:
-    """The server callback taking input_id as input; with `page` (page_components of one page),
-    one whose every plain id is on that page: two pages may use the same id (the bed search and
-    the capacity page both have `beds-refresh`)."""
+def server_callback_on(callbacks: list[Callback], input_id, page: dict | None = None) -> Callback:
+    """The server callback taking input_id (a plain id, or a pattern such as
+    `components.dispatch.ID.accept(ALL)`) as input; with `page` (page_components of one page),
+    one whose every plain id is on that page."""
+    wanted = wire_id(input_id)
     for cb in callbacks:
-        if not cb.clientside and input_id in cb.input_ids() and (page is None or cb.plain_ids() <= page.keys()):
+        if not cb.clientside and wanted in cb.input_ids() and (page is None or cb.plain_ids() <= page.keys()):
             return cb
-    raise HttpError(f"no server callback takes {input_id} as input" + (" on that page" if page else ""))
+    raise HttpError(f"no server callback takes {wanted} as input" + (" on that page" if page else ""))
+
+
+def response_value(payload: bytes, ident, prop: str, default=None):
+    """A property a callback's response sets (`default` when it leaves it unchanged)."""
+    return json.loads(payload).get("response", {}).get(id_key(ident), {}).get(prop, default)
 
 
 async def post_callback(session: Login, body: dict, *, base: str | None = None) -> tuple[int, bytes]:
@@ -200,7 +260,7 @@ def walk_layout(node, found: dict) -> None:
         props = node.get("props") or {}
         ident = props.get("id")
         if ident is not None:
-            found[json.dumps(ident, sort_keys=True) if isinstance(ident, dict) else ident] = (node["type"], props)
+            found[id_key(ident)] = (node["type"], props)
         for value in props.values():
             walk_layout(value, found)
     else:

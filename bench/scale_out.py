@@ -10,9 +10,10 @@ traffic, then proofs in SQL against what the client recorded:
 
 Traffic: citizens send SOS (stored as the citizen page does; half matched inline like the page,
 half left to the job processes) and cancel them later; hospital admins poll their queue and
-accept/decline through the queue callback, step beds and save figures, receive/issue blood through
-the capacity callbacks, upload reports through /reports/upload; a few wall displays poll. Every
-request goes to a random instance.
+accept/decline through the queue's button callbacks (the queue then redraws, as the page does),
+step beds and save figures on their capacity page's cards, receive/issue blood through its
+callbacks, upload reports through /reports/upload; a few wall displays poll. Every request goes
+to a random instance. Callbacks and ids come from the running app and the page/component modules.
 """
 
 from __future__ import annotations
@@ -24,11 +25,20 @@ import secrets
 import time
 from collections import defaultdict
 
+from dash import ALL, MATCH
 from sqlalchemy import select, text
 
 from bench import client as web
 from bench.env import BENCH_PASSWORD, Bench, Stack, add_users, log
 from bench.results import Result
+from components.capacity import ID as BED
+from components.dispatch import ID as SOS_CARD
+from db.vocabulary import sos_number
+
+# Ids of the pages driven here, read from their modules (a page module cannot be imported here).
+QUEUE = web.page_ids("pages/hospital/queue.py")
+CAPACITY = web.page_ids("pages/hospital/capacity.py")
+WALL = web.page_ids("pages/display/wall.py")
 
 GROUPS = ("O+", "A+", "B+", "AB-")
 
@@ -48,44 +58,69 @@ class Recorder:
         self.errors[kind] += 1
 
 
-def _response(payload: bytes) -> dict:
-    return json.loads(payload).get("response", {})
+class Actions:
+    """The server callbacks a hospital admin's browser posts to, found once in /_dash-dependencies:
+    the queue's refresh and its accept/decline buttons (pages/hospital/queue.py, the buttons'
+    ids from components/dispatch.py), the capacity page's bed refresh, save and ±1 steppers (the
+    cards' ids from components/capacity.py) and its blood received/issued buttons."""
+
+    def __init__(self, callbacks: list, capacity_page: dict):
+        self.queue = web.server_callback_on(callbacks, QUEUE.REFRESH)
+        self.accept = web.server_callback_on(callbacks, SOS_CARD.accept(ALL))
+        self.decline = web.server_callback_on(callbacks, SOS_CARD.decline(ALL))
+        self.beds_refresh = web.server_callback_on(callbacks, CAPACITY.BEDS_REFRESH, capacity_page)
+        self.bed_save = web.server_callback_on(callbacks, BED.save(MATCH), capacity_page)
+        self.bed_step = web.server_callback_on(callbacks, BED.step(MATCH, ALL), capacity_page)
+        self.blood = {"received": web.server_callback_on(callbacks, CAPACITY.BLOOD_RECEIVED, capacity_page),
+                      "issued": web.server_callback_on(callbacks, CAPACITY.BLOOD_ISSUED, capacity_page)}
 
 
 class Admin:
-    def __init__(self, login: web.Login, hospital_id: int, urls: list[str], callbacks, capacity_components,
-                 rec: Recorder, citizens: list[str]):
+    def __init__(self, login: web.Login, hospital_id: int, urls: list[str], actions: Actions | None, rec: Recorder,
+                 citizens: list[str]):
         self.login, self.hospital_id, self.urls, self.rec, self.citizens = login, hospital_id, urls, rec, citizens
-        self.queue_cb = web.server_callback_on(callbacks, "queue-refresh")
-        self.beds_cb = web.server_callback_on(callbacks, "beds-refresh", capacity_components)
-        self.blood_cb = web.server_callback_on(callbacks, "blood-refresh", capacity_components)
-        self.present = [json.loads(k) for k in capacity_components if k.startswith("{")]
-        self.blood_defaults = {(i, p): v for i, (_k, props) in capacity_components.items()
-                               for p, v in props.items() if not i.startswith("{") and i.startswith("blood")}
-        self.versions: dict = {}
+        self.actions = actions
+        self.present: list[dict] = []  # the pattern ids on this admin's capacity page (its bed cards)
+        self.page: dict = {}  # (id_key, property) -> value of the capacity page's components
+        self.versions: dict = {}  # bed code -> the version its card's store holds
         self.offered: list[int] = []
+        self.changed = None  # the queue's "changed" store, bumped by an action
         self.n = 0
+
+    async def open_capacity(self, callbacks: list) -> dict:
+        """What the browser gets opening /hospital/capacity: this hospital's bed cards, each with
+        the version of its figures in its own store."""
+        components = await web.page_components(self.login, "/hospital/capacity", callbacks)
+        self.present = [json.loads(k) for k in components if k.startswith("{")]
+        self.page = {(k, prop): value for k, (_kind, props) in components.items() for prop, value in props.items()
+                     if prop != "children"}
+        self.versions = {p["code"]: self.page.get((web.id_key(p), "data")) for p in self.present
+                         if p == BED.version(p.get("code"))}
+        return components
 
     async def post(self, body: dict) -> tuple[int, bytes]:
         return await web.post_callback(self.login, body, base=random.choice(self.urls))
 
-    async def refresh_queue(self) -> None:
+    async def refresh_queue(self, trigger: tuple = (QUEUE.REFRESH, "n_intervals")) -> None:
+        """The queue's refresh: on its interval, or at once when an action bumped "changed"."""
         self.n += 1
-        status, payload = await self.post(self.queue_cb.body({("queue-refresh", "n_intervals"): self.n},
-                                                              trigger=("queue-refresh", "n_intervals")))
+        values = {(QUEUE.REFRESH, "n_intervals"): self.n, (QUEUE.CHANGED, "data"): self.changed}
+        status, payload = await self.post(self.actions.queue.body(values, trigger=trigger))
         if status != 200:
             self.rec.error(f"queue HTTP {status}")
             return
-        self.offered = list(_response(payload).get("queue-new-ids", {}).get("data") or [])
+        self.offered = list(web.response_value(payload, QUEUE.NEW_IDS, "data") or [])
         self.rec.counts["queue_polls"] += 1
 
     async def answer(self, kind: str) -> None:
+        """Accept or Decline pressed on one of the SOS offered; the queue then redraws."""
         if not self.offered:
             return
         sos_id = random.choice(self.offered)
-        button = {"type": kind, "sos": sos_id}
-        body = self.queue_cb.body({(json.dumps(button, sort_keys=True), "n_clicks"): 1},
-                                  trigger=(button, "n_clicks"), present=[button])
+        button_of = SOS_CARD.accept if kind == "accept" else SOS_CARD.decline
+        callback = self.actions.accept if kind == "accept" else self.actions.decline
+        body = callback.body({(web.id_key(button_of(sos_id)), "n_clicks"): 1}, trigger=(button_of(sos_id), "n_clicks"),
+                             present=[button_of(s) for s in self.offered])
         try:
             status, payload = await self.post(body)
         except Exception as error:  # noqa: BLE001
@@ -94,13 +129,17 @@ class Admin:
         if status != 200:
             self.rec.error(f"{kind} HTTP {status}")
             return
-        if kind == "accept-sos":
+        if kind == "accept":
             self.rec.counts["accept_attempts"] += 1
-            if b"is yours" in payload:
+            if f"{sos_number(sos_id)} is yours".encode() in payload:
                 self.rec.wins[sos_id].add(self.hospital_id)
                 self.rec.counts["accepts_won"] += 1
         else:
             self.rec.counts["declines"] += 1
+        changed = web.response_value(payload, QUEUE.CHANGED, "data")
+        if changed is not None:
+            self.changed = changed
+            await self.refresh_queue((QUEUE.CHANGED, "data"))
 
     async def _post_change(self, kind: str, body: dict, key: tuple | None) -> bytes | None:
         """The answer to a request that may change a figure; None (an error recorded, the figure
@@ -119,47 +158,55 @@ class Admin:
         return None
 
     def _bed_step(self, values: dict) -> tuple | None:
-        """A press on a random ±1 button of ICU or OXYGEN: (trigger, figure key, (code, delta))."""
+        """A press on a random ±1 button of ICU or OXYGEN: (callback, trigger, code, delta)."""
         code, delta = random.choice(("ICU", "OXYGEN")), random.choice((-1, 1))
-        button = next((p for p in self.present if p.get("type") == "bed-step" and p.get("code") == code
-                       and int(p.get("delta")) == delta), None)
-        if button is None:
+        button = BED.step(code, delta)
+        if button not in self.present:
             self.rec.error("no bed-step button")
             return None
-        values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
-        return (button, "n_clicks"), ("bed", self.hospital_id, code), (code, delta)
+        values[(web.id_key(button), "n_clicks")] = 1
+        return self.actions.bed_step, (button, "n_clicks"), code, delta
 
-    def _bed_save(self, values: dict) -> tuple:
-        """Random GENERAL figures saved: (trigger, figure key, (code, total, available))."""
+    def _bed_save(self, values: dict) -> tuple | None:
+        """Random GENERAL figures typed and saved: (callback, trigger, code, (total, available))."""
         code = "GENERAL"
+        if BED.save(code) not in self.present:
+            self.rec.error("no bed-save button")
+            return None
         total = random.randint(40, 120)
         available = random.randint(0, total)
-        button = {"type": "bed-save", "code": code}
-        values[(json.dumps(button, sort_keys=True), "n_clicks")] = 1
-        values[(json.dumps({"type": "bed-total", "code": code}, sort_keys=True), "value")] = total
-        values[(json.dumps({"type": "bed-available", "code": code}, sort_keys=True), "value")] = available
-        return (button, "n_clicks"), ("bed", self.hospital_id, code), (code, total, available)
+        values[(web.id_key(BED.save(code)), "n_clicks")] = 1
+        values[(web.id_key(BED.total(code)), "value")] = str(total)  # typed into a text input
+        values[(web.id_key(BED.available(code)), "value")] = str(available)
+        return self.actions.bed_save, (BED.save(code), "n_clicks"), code, (total, available)
+
+    async def refresh_beds(self) -> None:
+        self.n += 1
+        values = dict(self.page)
+        values[(CAPACITY.BEDS_REFRESH, "n_intervals")] = self.n
+        body = self.actions.beds_refresh.body(values, trigger=(CAPACITY.BEDS_REFRESH, "n_intervals"),
+                                              present=self.present)
+        await self._post_change("beds refresh", body, None)
 
     async def beds(self, action: str) -> None:
-        values = {("bed-versions", "data"): dict(self.versions)}
-        if action == "refresh":
-            trigger, key, change = ("beds-refresh", "n_intervals"), None, None
-            values[trigger] = 1
-        else:
-            planned = self._bed_step(values) if action == "step" else self._bed_save(values)
-            if planned is None:
-                return
-            trigger, key, change = planned
-        payload = await self._post_change("beds", self.beds_cb.body(values, trigger=trigger, present=self.present), key)
+        """A ±1 step or a save on one card; the card's version store follows its answer."""
+        values = dict(self.page)
+        values.update({(web.id_key(BED.version(code)), "data"): v for code, v in self.versions.items()})
+        planned = self._bed_step(values) if action == "step" else self._bed_save(values)
+        if planned is None:
+            return
+        callback, trigger, code, change = planned
+        body = callback.body(values, trigger=trigger, present=self.present)
+        payload = await self._post_change("beds", body, ("bed", self.hospital_id, code))
         if payload is None:
             return
-        versions = _response(payload).get("bed-versions", {}).get("data")
-        if versions:
-            self.versions = versions
+        version = web.response_value(payload, BED.version(code), "data")
+        if version is not None:
+            self.versions[code] = version
         if action == "step":
-            self._record_step(payload, *change)
-        elif action == "save":
-            self._record_save(payload, *change)
+            self._record_step(payload, code, change)
+        else:
+            self._record_save(payload, code, *change)
 
     def _record_step(self, payload: bytes, code: str, delta: int) -> None:
         if b"Now " in payload and b" free of " in payload:
@@ -176,14 +223,15 @@ class Admin:
             self.rec.counts["bed_saves_refused"] += 1
 
     async def blood(self) -> None:
+        """Units of a group received or issued (its own button, its own callback)."""
         group = random.choice(GROUPS)
         reason = random.choice(("received", "issued"))
         units = random.randint(1, 4)
-        button = f"blood-{reason}"
-        values = dict(self.blood_defaults)
-        values.update({("blood-group", "value"): group, ("blood-units", "value"): units,
-                       ("blood-component", "value"): "whole_blood", (button, "n_clicks"): 1})
-        body = self.blood_cb.body(values, trigger=(button, "n_clicks"))
+        button = CAPACITY.BLOOD_RECEIVED if reason == "received" else CAPACITY.BLOOD_ISSUED
+        values = dict(self.page)
+        values.update({(CAPACITY.BLOOD_GROUP, "value"): group, (CAPACITY.BLOOD_UNITS, "value"): str(units),
+                       (CAPACITY.BLOOD_COMPONENT, "value"): "whole_blood", (button, "n_clicks"): 1})
+        body = self.actions.blood[reason].body(values, trigger=(button, "n_clicks"))
         payload = await self._post_change("blood", body, ("blood", self.hospital_id, group))
         if payload is None:
             return
@@ -217,7 +265,7 @@ class Admin:
             self.rec.error(f"upload {type(error).__name__}")
 
     async def run(self, deadline: float) -> None:
-        await self.beds("refresh")
+        await self.refresh_beds()  # as the page does when it opens
         while time.monotonic() < deadline:
             await asyncio.sleep(random.uniform(0.2, 0.8))
             roll = random.random()
@@ -225,7 +273,7 @@ class Admin:
                 if roll < 0.35:
                     await self.refresh_queue()
                     if self.offered and random.random() < 0.7:
-                        await self.answer("accept-sos" if random.random() < 0.85 else "decline-sos")
+                        await self.answer("accept" if random.random() < 0.85 else "decline")
                 elif roll < 0.6:
                     await self.beds("step")
                 elif roll < 0.7:
@@ -313,23 +361,27 @@ async def _traffic(stack: Stack, seconds: float, admins_ids: list, citizen_rows:
         points = connection.execute(text("SELECT latitude, longitude FROM hospitals")).all()
     sessions = []
     try:
-        admins = []
+        admins, callbacks, actions = [], None, None
         citizen_emails = [email for _id, email in citizen_rows]
         for index, (email, hospital_id) in enumerate(admins_ids):
             http = web.make_session(limit=4)
             sessions.append(http)
             base = stack.urls[index % len(stack.urls)]
             login = await web.login(http, base, email, BENCH_PASSWORD, landing="/hospital/capacity")
-            if index == 0:
+            if callbacks is None:
                 callbacks = await web.dependencies(login)
-                components = await web.page_components(login, "/hospital/capacity", callbacks)
-            admins.append(Admin(login, hospital_id, stack.urls, callbacks, components, rec, citizen_emails))
+            admin = Admin(login, hospital_id, stack.urls, actions, rec, citizen_emails)
+            page = await admin.open_capacity(callbacks)
+            if actions is None:  # the first admin's page tells which callbacks the admins call
+                actions = Actions(callbacks, page)
+            admin.actions = actions
+            admins.append(admin)
         http = web.make_session(limit=8)
         sessions.append(http)
         display = await web.login(http, stack.urls[1 % len(stack.urls)], "display@demo.healthfirst.in",
                                   "Display-demo-2026", landing="/display")
         display_page = await web.page_components(display, "/display", await web.dependencies(display))
-        feed_url = display_page["wall-source"][1]["data"]["url"]
+        feed_url = display_page[WALL.SOURCE][1]["data"]["url"]
         deadline = time.monotonic() + seconds
         log(f"scale_out: traffic for {seconds:g} s on {stack.urls}")
         tasks = [a.run(deadline) for a in admins]

@@ -22,6 +22,12 @@ from dataclasses import dataclass
 from bench import client as web
 from bench.env import Bench, Stack, add_users, give_beds, import_real_hospitals, log, worker_pids
 from bench.results import Result, percentiles
+from components.shell import ID as SHELL
+
+# Ids of the pages driven here, read from their modules (a page module cannot be imported here).
+QUEUE = web.page_ids("pages/hospital/queue.py")
+WALL = web.page_ids("pages/display/wall.py")
+ERROR_BANNER = f'"{SHELL.ERROR_BANNER}"'.encode()
 
 DISPLAY_EMAIL, DISPLAY_PASSWORD = "display@demo.healthfirst.in", "Display-demo-2026"
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin.indiranagar@demo.healthfirst.in", "Hospital-demo-2026"
@@ -82,8 +88,8 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
         callbacks = await web.dependencies(admin_login)
         components = await web.page_components(admin_login, "/hospital/queue", callbacks)
         intervals = _interval_components(components)
-        queue_cb = web.server_callback_on(callbacks, "queue-refresh", components)
-        interval_s = intervals.get("queue-refresh", 2000) / 1000
+        queue_cb = web.server_callback_on(callbacks, QUEUE.REFRESH, components)
+        interval_s = intervals.get(QUEUE.REFRESH, 2000) / 1000
         created: dict[str, float] = {}
         seen: dict[str, float] = {}
         errors = []
@@ -94,7 +100,7 @@ async def _sos_to_queue(stack: Stack, count: int) -> dict:
             next_at = time.monotonic()
             while not stop.is_set():
                 n += 1
-                body = queue_cb.body({("queue-refresh", "n_intervals"): n}, trigger=("queue-refresh", "n_intervals"))
+                body = queue_cb.body({(QUEUE.REFRESH, "n_intervals"): n}, trigger=(QUEUE.REFRESH, "n_intervals"))
                 try:
                     status, payload = await web.post_callback(admin_login, body)
                     arrived = time.monotonic()
@@ -191,7 +197,7 @@ class DisplayLoad:
                 self.window.add(elapsed)
             elif status != 200:
                 self.window.error(f"HTTP {status}")
-            elif b'"error-banner"' in payload:
+            elif ERROR_BANNER in payload:
                 self.window.error("callback failed (error banner)")
             else:
                 self.window.add(elapsed)
@@ -275,12 +281,12 @@ def _display_plan(callbacks: list, components: dict, intervals: dict) -> list[tu
             plan.append((cb, triggers[0], intervals[triggers[0]] / 1000))
     # The wall fetches its data from the URL its page names in the wall-source store, on the
     # wall-refresh interval (pages/display/wall.py).
-    source = components.get("wall-source", (None, {}))[1].get("data") or {}
-    if source.get("url") and "wall-refresh" in intervals:
-        plan.append((Feed(source["url"], "wall-source → " + source["url"]), "wall-refresh",
-                     intervals["wall-refresh"] / 1000))
-    if not any(interval_id == "wall-refresh" for _cb, interval_id, _p in plan):
-        raise RuntimeError(f"nothing on the display page refreshes on wall-refresh (intervals: {intervals})")
+    source = components.get(WALL.SOURCE, (None, {}))[1].get("data") or {}
+    if source.get("url") and WALL.REFRESH in intervals:
+        plan.append((Feed(source["url"], f"{WALL.SOURCE} → {source['url']}"), WALL.REFRESH,
+                     intervals[WALL.REFRESH] / 1000))
+    if not any(interval_id == WALL.REFRESH for _cb, interval_id, _p in plan):
+        raise RuntimeError(f"nothing on the display page refreshes on {WALL.REFRESH} (intervals: {intervals})")
     return plan
 
 
