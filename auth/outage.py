@@ -32,7 +32,11 @@ def is_unreachable(error: BaseException) -> bool:
 
 def unavailable_response():
     """The 503 for the current request."""
-    if request.path.startswith("/_") or request.method != "GET" or request.accept_mimetypes.best == "application/json":
+    # Callbacks, feeds and script requests read JSON; a browser's page or form post reads a page.
+    wants_json = (request.path.startswith("/_") or request.is_json
+                  or request.headers.get("X-Requested-With") == "XMLHttpRequest"
+                  or request.accept_mimetypes.best == "application/json")
+    if wants_json:
         response = jsonify(error="database unavailable", message=NOT_SAVED)
     else:
         response = render_template("unavailable.html", retry_seconds=RETRY_SECONDS,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from db.errors import InvalidInput
+
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
 
@@ -43,8 +45,6 @@ def valid_point(lat: float, lon: float) -> bool:
 
 def parse_coordinates(text: str, *, field: str = "coordinates") -> tuple[float, float]:
     """"12.9716, 77.5946" -> (12.9716, 77.5946), or a message fit for the person who typed it."""
-    from db.errors import InvalidInput  # errors is a leaf module; kept local to keep geo pure
-
     parts = [p for p in (text or "").replace(";", ",").split(",") if p.strip()]
     if len(parts) != 2:
         raise InvalidInput(field, "Type two numbers: latitude, longitude (e.g. 12.9716, 77.5946).")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.errors import InvalidInput, NotFound
+from db.geo import parse_coordinates
 from db.models import HOSPITAL_STATUSES, Hospital, User
 from db.permissions import require_role
 from db.users import clean_phone
@@ -48,19 +49,6 @@ class ImportReport:
             f"{self.read} rows read: {self.imported} imported, "
             f"{self.already_present} already present, {len(self.skipped)} skipped"
         )
-
-
-def _parse_coordinates(value: str) -> tuple[float, float]:
-    parts = [p.strip() for p in (value or "").split(",")]
-    if len(parts) != 2:
-        raise ValueError(f"coordinates {value!r} are not 'lat, lon'")
-    try:
-        lat, lon = float(parts[0]), float(parts[1])
-    except ValueError:
-        raise ValueError(f"coordinates {value!r} are not numbers") from None
-    if lat != lat or lon != lon:  # NaN
-        raise ValueError(f"coordinates {value!r} are not numbers")
-    return lat, lon
 
 
 def _import_key(name: str, address: str, lat: float, lon: float) -> str:
@@ -100,9 +88,9 @@ def import_csv(
             report.skipped.append((line, "no hospital name"))
             continue
         try:
-            lat, lon = _parse_coordinates(row.get("Location_Coordinates") or "")
-        except ValueError as exc:
-            report.skipped.append((line, str(exc)))
+            lat, lon = parse_coordinates(row.get("Location_Coordinates") or "")
+        except InvalidInput as bad:
+            report.skipped.append((line, f"coordinates {row.get('Location_Coordinates')!r}: {bad.message}"))
             continue
         if not (lat_min <= lat <= lat_max and lon_min <= lon <= lon_max):
             report.skipped.append((line, f"coordinates {lat}, {lon} are outside the region"))

@@ -41,8 +41,8 @@ def test_import_skips_and_reports_bad_rows(session):
     reasons = dict(report.skipped)
     assert "duplicate of line 4" in reasons[5]
     assert "outside the region" in reasons[6]
-    assert "not numbers" in reasons[7]
-    assert "not 'lat, lon'" in reasons[8]
+    assert "must be numbers" in reasons[7]
+    assert "Type two numbers" in reasons[8]
     assert "no hospital name" in reasons[9]
     assert _count(session) == 4
     # Several hospitals may share one point: both are kept.

@@ -260,3 +260,12 @@ def test_kiosk_links_are_built_from_the_public_address(web_app, client, auth, we
     text = json.dumps(response.get_json())  # the answer escapes "/" as "\\u002f"; read it decoded
     assert response.status_code == 200, text
     assert "https://healthfirst.example/kiosk/" in text and "localhost" not in text
+
+
+def test_a_form_post_during_an_outage_gets_a_page_not_json(client, web_people, request):
+    page = client.get("/login").get_data(as_text=True)
+    request.getfixturevalue("database_cut")
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    response = client.post("/login", data={"email": "citizen@example.in", "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 503 and response.mimetype == "text/html"
+    assert "cannot reach its database" in response.get_data(as_text=True)
