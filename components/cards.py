@@ -46,15 +46,6 @@ def kpi_row(cards: list) -> dbc.Row:
     return dbc.Row([dbc.Col(c, xs=6, md=4, xl=3, className="mb-3") for c in cards])
 
 
-def not_available_yet(capability: str, what_it_will_do: str) -> dbc.Alert:
-    """A plain statement that a capability is not built yet: nothing may pretend to work."""
-    return dbc.Alert(
-        [html.Strong(f"{capability}: not available yet. "), what_it_will_do],
-        color="secondary",
-        className="fs-5 not-available",
-    )
-
-
 def forbidden() -> dbc.Alert:
     return dbc.Alert(
         [html.H2("You do not have access to this page", className="h4"),
