@@ -86,6 +86,11 @@ class Config:
     # Keyed integrity of medical reports: kept outside the database (env or instance/ file).
     report_hmac_key: bytes = b""
     report_recheck_hours: float = 24.0
+    # The job process re-reads verified reports continuously (least recently checked first) at up
+    # to this many MB/s, all job processes together: the whole store every store ÷ budget seconds.
+    # It must read the store within the re-check period (a warning says when it cannot). 0: no
+    # scrub, each report is read again only when its re-check period is over.
+    report_scrub_mb_per_s: float = 8.0
     # Database connections per web/job process: pool + overflow, times processes, must stay under
     # PostgreSQL's max_connections.
     db_pool_size: int = 5
@@ -153,6 +158,7 @@ class Config:
             report_hmac_key=(os.environ.get("HEALTHFIRST_REPORT_HMAC_KEY")
                              or _load_or_create_secret(instance_dir, "report_hmac_key")).encode(),
             report_recheck_hours=float(os.environ.get("HEALTHFIRST_REPORT_RECHECK_HOURS", "24")),
+            report_scrub_mb_per_s=float(os.environ.get("HEALTHFIRST_REPORT_SCRUB_MB_PER_S", "8")),
             map_center=tuple(float(x) for x in
                              os.environ.get("HEALTHFIRST_MAP_CENTER", "12.9716,77.5946").split(",")),
             map_tiles_url=os.environ.get(
@@ -164,6 +170,8 @@ class Config:
             trusted_proxy_hops=int(os.environ.get("HEALTHFIRST_TRUSTED_PROXY_HOPS", "0")),
             display_frame_ancestors=os.environ.get("HEALTHFIRST_DISPLAY_FRAME_ANCESTORS", ""),
         )
+        if not config.report_scrub_mb_per_s >= 0:
+            raise ValueError("HEALTHFIRST_REPORT_SCRUB_MB_PER_S must be 0 (no scrub) or a positive number of MB/s")
         if config.public_base_url and not config.public_base_url.startswith(("http://", "https://")):
             raise ValueError("HEALTHFIRST_PUBLIC_URL must start with http:// or https://")
         if overrides:

@@ -22,6 +22,7 @@ FIGURES = (
     ("match_100k_p95_ms", "ms", "≤ 5", "match"),
     ("verify_ratio", "×", "≥ 0.8", "verify"),
     ("verify_rss_mb", "MB above idle", "≤ 64", "verify"),
+    ("tamper_detect_s", "s", "≤ store ÷ budget + 5 s", "tamper"),
     ("web_rss_mb", "MB", "≤ 200", "web"),
     ("scale_out", "violations", "0", "scale"),
 )
@@ -38,6 +39,9 @@ def _run_group(group: str, bench: Bench, wanted: set) -> list[Result]:
     if group == "verify":
         from bench import verify
         return verify.run(bench)
+    if group == "tamper":
+        from bench import tamper
+        return tamper.run(bench)
     if group == "web":
         from bench import web
         return web.run(bench, wanted)
@@ -67,7 +71,7 @@ def main(argv=None) -> int:
     for name, _unit, _target, group in FIGURES:  # the table's order decides the run order of groups
         if name in wanted and group not in groups:
             groups.append(group)
-    order = [g for g in ("race", "match", "verify", "web", "scale") if g in groups]
+    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale") if g in groups]
     try:
         for group in order:
             log(f"== {group} ==")

@@ -8,10 +8,12 @@
   Beside it an HMAC-SHA256 (key kept outside the database) binds that digest to the report's
   stored name and patient: someone who rewrites a file *and* its digest in the database cannot
   produce the matching HMAC, so the verifier still flags the report.
-- Verification: `verify_due` re-reads pending reports (and verified ones whose re-check is due) in
-  one streamed pass; PostgreSQL's FOR UPDATE SKIP LOCKED lets any number of verifier processes
-  share the work, and the unique (report, round) row in `report_checks` makes "verified exactly
-  once per round" a fact the database keeps.
+- Verification: `verify_due` reads new (pending) reports at once, then scrubs: it re-reads the
+  least recently checked verified reports within a read budget (bytes/s), so the whole store is
+  read again every store-size ÷ budget seconds, and at the latest once per re-check period (see
+  `scrub_coverage` for when the budget cannot manage that). PostgreSQL's FOR UPDATE SKIP LOCKED
+  lets any number of verifier processes share the work, and the unique (report, round) row in
+  `report_checks` makes "verified exactly once per round" a fact the database keeps.
 - Access: only the patient and the uploading hospital, only once verified, and every upload,
   download, verification and refusal is written to the hash-chained audit log.
 """
@@ -27,7 +29,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -45,6 +47,11 @@ MAGIC = (
 )
 TITLE_MAX = 200
 DEFAULT_RECHECK = timedelta(hours=24)
+# The scrub's ledger: what all verifier processes together read in the last SCRUB_WINDOW is held
+# to budget × SCRUB_WINDOW (one process's call reads at most budget × its burst).
+SCRUB_WINDOW = timedelta(seconds=60)
+# Rows one scrub call looks at (small reports at a high budget: the budget, not this, is the limit).
+SCRUB_ROWS = 1000
 
 
 class UploadRefused(InvalidInput):
@@ -214,51 +221,205 @@ def check_integrity(report: MedicalReport, *, upload_dir: Path, hmac_key: bytes)
 
 @dataclass
 class VerifySummary:
-    verified: int = 0
+    verified: int = 0  # pending reports verified for the first time
+    rechecked: int = 0  # verified reports read again and found intact
     mismatched: int = 0
+    rechecked_bytes: int = 0
+    # How late the least recently checked report was when the scrub reached it (0: on time). More
+    # than 0 means the scrub did not re-read it within the re-check period: it is falling behind.
+    overdue_s: float = 0.0
 
     def __str__(self) -> str:
-        return f"{self.verified} verified, {self.mismatched} mismatched"
+        text = f"{self.verified} verified, {self.mismatched} mismatched"
+        if self.rechecked:
+            text += f", {self.rechecked} re-checked ({self.rechecked_bytes / CHUNK:.1f} MB)"
+        return text
+
+
+def _check(session: Session, report: MedicalReport, *, now: datetime, upload_dir: Path, hmac_key: bytes,
+           worker: str, recheck_after: timedelta, summary: VerifySummary, record_round: bool = True) -> None:
+    """Read one claimed report. A first verification, a mismatch, and a re-check with
+    `record_round` each write a (report, round) row; a scrub pass that finds the file intact
+    between two recorded rounds only moves the report to the back of the queue."""
+    ok, reason = check_integrity(report, upload_dir=upload_dir, hmac_key=hmac_key)
+    first = report.status == "pending"
+    if ok and not first:
+        summary.rechecked += 1
+        summary.rechecked_bytes += report.size_bytes
+    if ok and not first and not record_round:
+        report.next_check_at = now + recheck_after
+        return
+    round_number = report.check_round + 1
+    # The rows are locked (SKIP LOCKED on PostgreSQL, one writer at a time on SQLite), so no
+    # other verifier has this round; the unique (report, round) key would refuse it anyway.
+    session.add(ReportCheck(report_id=report.id, round=round_number,
+                            result="verified" if ok else "mismatch", checked_at=now, worker=worker))
+    report.check_round = round_number
+    if ok:
+        report.status = "verified"
+        report.verified_at = report.verified_at or now
+        report.next_check_at = now + recheck_after
+        if first:
+            summary.verified += 1
+            audit.record(session, actor=None, action="report.verified", now=now, target_type="report",
+                         target_id=report.id)
+    else:
+        report.status = "mismatch"
+        report.mismatch_reason = reason
+        report.next_check_at = None
+        summary.mismatched += 1
+        audit.record(session, actor=None, action="report.mismatch", now=now, target_type="report",
+                     target_id=report.id, outcome="error", detail={"reason": reason})
+
+
+# The scrub's queue: verified reports, least recently checked first (next_check_at is always
+# the last check + the period).
+_VERIFIED = MedicalReport.status == "verified"
+_LEAST_RECENTLY_CHECKED = (MedicalReport.next_check_at, MedicalReport.id)
+
+
+def scrub_window_bytes(session: Session, *, now: datetime, recheck_after: timedelta) -> int:
+    """Bytes every verifier together read in the last SCRUB_WINDOW. A report read at t is due
+    again at t + period, so the reports read in the window are the verified ones due in
+    (now + period − window, now + period]: one range of the (status, next_check_at) index, and
+    no state besides the reports themselves. The count is exact because the scrub never reads a
+    report twice within a window (see `_scrub`). The upper end has the same margin, for
+    verifiers whose clock runs a little ahead and for schedules made under a longer period."""
+    due_from, due_to = now + recheck_after - SCRUB_WINDOW, now + recheck_after + SCRUB_WINDOW
+    return int(session.execute(
+        select(func.coalesce(func.sum(MedicalReport.size_bytes), 0))
+        .where(_VERIFIED, MedicalReport.next_check_at > due_from, MedicalReport.next_check_at <= due_to)
+    ).scalar_one())
+
+
+def _scrub(session: Session, *, now: datetime, bytes_per_s: float, burst: timedelta, recheck_after: timedelta,
+           summary: VerifySummary, **check) -> None:
+    """Re-read the least recently checked verified reports, within the budget (see verify_due)."""
+    already = scrub_window_bytes(session, now=now, recheck_after=recheck_after)
+    # This call's read is in the window too: budget × (window + burst) keeps one process calling
+    # every `burst` reading its full share however its calls jitter around the window's edge.
+    allowance = min(bytes_per_s * burst.total_seconds(),
+                    bytes_per_s * (SCRUB_WINDOW + burst).total_seconds() - already)
+    if allowance <= 0:
+        return
+    # Not read in the window: the complement of the ledger's range, so every read is counted.
+    queue = (_VERIFIED, MedicalReport.next_check_at <= now + recheck_after - SCRUB_WINDOW)
+    # Look (without locking) at the head of the queue, to claim no more rows than the allowance
+    # covers: rows locked and then left unread would only push other verifiers further back.
+    sizes = session.execute(select(MedicalReport.size_bytes).where(*queue).order_by(*_LEAST_RECENTLY_CHECKED)
+                            .limit(SCRUB_ROWS)).scalars().all()
+    wanted, total = 0, 0
+    for size in sizes:
+        if total + size > allowance and (total or already):
+            break
+        wanted, total = wanted + 1, total + size
+    if not wanted:
+        return
+    # The last recorded round's time comes with the claim: a round is recorded once a period.
+    claimed = session.execute(
+        select(MedicalReport, ReportCheck.checked_at)
+        .outerjoin(ReportCheck, (ReportCheck.report_id == MedicalReport.id)
+                   & (ReportCheck.round == MedicalReport.check_round))
+        .where(*queue).order_by(*_LEAST_RECENTLY_CHECKED).limit(wanted)
+        .with_for_update(skip_locked=True, of=MedicalReport)
+    ).all()
+    spent = 0
+    for report, last_round_at in claimed:
+        # A report bigger than the whole allowance is read only when nothing else was read
+        # in the window, so one large file cannot stall the scrub and the window repays it.
+        if spent + report.size_bytes > allowance and (spent or already):
+            break
+        spent += report.size_bytes
+        summary.overdue_s = max(summary.overdue_s, (now - report.next_check_at).total_seconds())
+        _check(session, report, now=now, recheck_after=recheck_after, summary=summary,
+               record_round=last_round_at is None or last_round_at <= now - recheck_after, **check)
 
 
 def verify_due(session: Session, *, now: datetime, upload_dir: Path, hmac_key: bytes, worker: str = "",
-               recheck_after: timedelta = DEFAULT_RECHECK, limit: int = 50) -> VerifySummary:
-    """Verify pending reports and re-check verified ones that are due. Safe in many processes."""
+               recheck_after: timedelta = DEFAULT_RECHECK, limit: int = 50, scrub_bytes_per_s: float = 0,
+               scrub_burst: timedelta = timedelta(seconds=5)) -> VerifySummary:
+    """Verify pending reports, then re-check verified ones. Safe in many processes.
+
+    - Pending reports (new uploads) are read at once, whatever the budget, up to `limit` a call.
+    - With `scrub_bytes_per_s` (the scrub): the least recently checked verified reports are read
+      again, due or not, in that order, within the budget: one call reads at most
+      budget × `scrub_burst` (a report bigger than that only when nothing was read in the last
+      SCRUB_WINDOW), and all verifiers together at most budget × (SCRUB_WINDOW + burst) in a
+      window, uploads included (see `scrub_window_bytes`); no report is read twice in a window.
+      Called every `scrub_burst`, the verifiers read the whole store every
+      max(store size ÷ budget, SCRUB_WINDOW) seconds; a report must be read again within
+      `recheck_after`, or `overdue_s` says how late it was. An intact file records a round once a
+      period; a mismatch is recorded at once.
+    - Without it (0): verified reports are read again when their re-check is due (every
+      `recheck_after`), up to `limit` a call, unbudgeted.
+    """
     summary = VerifySummary()
-    due = list(session.execute(
-        select(MedicalReport)
-        .where(or_(MedicalReport.status == "pending",
-                   (MedicalReport.status == "verified") & (MedicalReport.next_check_at <= now)))
-        .order_by(MedicalReport.status.desc(), MedicalReport.next_check_at)  # pending first
-        .limit(limit)
+    check = {"upload_dir": upload_dir, "hmac_key": hmac_key, "worker": worker}
+    pending = list(session.execute(
+        select(MedicalReport).where(MedicalReport.status == "pending")
+        .order_by(MedicalReport.next_check_at, MedicalReport.id).limit(limit)
         .with_for_update(skip_locked=True)
     ).scalars())
-    for report in due:
-        ok, reason = check_integrity(report, upload_dir=upload_dir, hmac_key=hmac_key)
-        round_number = report.check_round + 1
-        # The rows are locked (SKIP LOCKED on PostgreSQL, one writer at a time on SQLite), so no
-        # other verifier has this round; the unique (report, round) key would refuse it anyway.
-        session.add(ReportCheck(report_id=report.id, round=round_number,
-                                result="verified" if ok else "mismatch", checked_at=now, worker=worker))
-        report.check_round = round_number
-        if ok:
-            first = report.status == "pending"
-            report.status = "verified"
-            report.verified_at = report.verified_at or now
-            report.next_check_at = now + recheck_after
-            summary.verified += 1
-            if first:
-                audit.record(session, actor=None, action="report.verified", now=now, target_type="report",
-                             target_id=report.id)
-        else:
-            report.status = "mismatch"
-            report.mismatch_reason = reason
-            report.next_check_at = None
-            summary.mismatched += 1
-            audit.record(session, actor=None, action="report.mismatch", now=now, target_type="report",
-                         target_id=report.id, outcome="error", detail={"reason": reason})
+    for report in pending:
+        _check(session, report, now=now, recheck_after=recheck_after, summary=summary, **check)
+    if scrub_bytes_per_s > 0:
+        session.flush()  # what the uploads just read counts against the budget
+        _scrub(session, now=now, bytes_per_s=scrub_bytes_per_s, burst=scrub_burst, recheck_after=recheck_after,
+               summary=summary, **check)
+    else:
+        due = list(session.execute(
+            select(MedicalReport).where(_VERIFIED, MedicalReport.next_check_at <= now)
+            .order_by(*_LEAST_RECENTLY_CHECKED)
+            .limit(limit).with_for_update(skip_locked=True)
+        ).scalars())
+        for report in due:
+            _check(session, report, now=now, recheck_after=recheck_after, summary=summary, **check)
     session.flush()
     return summary
+
+
+@dataclass(frozen=True)
+class ScrubCoverage:
+    """Whether a read budget covers the store of verified reports within the re-check period."""
+
+    reports: int
+    store_bytes: int
+    bytes_per_s: float
+    period: timedelta
+
+    @property
+    def pass_seconds(self) -> float:
+        """How long the scrub takes to read every verified report once at the budget."""
+        return self.store_bytes / self.bytes_per_s
+
+    @property
+    def covered(self) -> bool:
+        return self.pass_seconds <= self.period.total_seconds()
+
+    @property
+    def needed_bytes_per_s(self) -> float:
+        """The smallest budget that reads the store once per period."""
+        return self.store_bytes / self.period.total_seconds()
+
+
+def pull_in_longer_schedules(session: Session, *, now: datetime, recheck_after: timedelta) -> int:
+    """After the period was shortened, reports scheduled under the longer one (due later than
+    now + period) would wait for their old date: make them the scrub's next reads. The margin
+    leaves alone reports another verifier is reading right now (it schedules them at its now +
+    period). Returns how many were moved."""
+    return session.execute(
+        update(MedicalReport)
+        .where(_VERIFIED, MedicalReport.next_check_at > now + recheck_after + SCRUB_WINDOW)
+        .values(next_check_at=now + recheck_after - SCRUB_WINDOW)
+    ).rowcount
+
+
+def scrub_coverage(session: Session, *, bytes_per_s: float, period: timedelta) -> ScrubCoverage:
+    reports, store = session.execute(
+        select(func.count(), func.coalesce(func.sum(MedicalReport.size_bytes), 0))
+        .where(MedicalReport.status == "verified")
+    ).one()
+    return ScrubCoverage(int(reports), int(store), bytes_per_s, period)
 
 
 # ---- access ---------------------------------------------------------------------------------

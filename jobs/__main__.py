@@ -51,7 +51,7 @@ def build_scheduler(config: Config) -> BlockingScheduler:
     for func, trigger_args in (
         (beat, {"seconds": config.heartbeat_seconds}),
         (match_sos, {"seconds": config.match_interval_seconds}),
-        (check_reports, {"seconds": 5}),
+        (check_reports, {"seconds": verify_reports.INTERVAL_SECONDS}),  # also the scrub's pace
         (keep_house, {"hours": 1}),
     ):
         scheduler.add_job(func, "interval", id=func.__name__, name=func.__name__,
