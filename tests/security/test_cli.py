@@ -39,7 +39,7 @@ def test_import_hospitals_command_reports_and_is_idempotent(web_app, web_db, tmp
     first = runner.invoke(args=["import-hospitals", str(path)])
     assert first.exit_code == 0, first.output
     assert "2 rows read: 1 imported, 0 already present, 1 skipped" in first.output
-    assert "line 3: coordinates 99.0, 77.59 are outside the region" in first.output
+    assert "line 3: coordinates '99, 77.59': Latitude is -90 to 90" in first.output
     second = runner.invoke(args=["import-hospitals", str(path)])
     assert "1 already present" in second.output
     with web_db.factory() as session:
