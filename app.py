@@ -72,7 +72,17 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_navbar_toggle(app)
     protect_pages()
     register_cli(server)
+    _finish_setup(server)
     return app
+
+
+def _finish_setup(server: Flask) -> None:
+    """Dash completes its setup (the callback map among it) on the first request, and marks it done
+    before it is: a second request arriving meanwhile, on another thread, found no callback for its
+    output (KeyError "Callback function not found"). One request here, before the app serves
+    anyone (and, under gunicorn, before the workers are forked), makes that impossible."""
+    with server.test_client() as client:
+        client.get("/healthz")
 
 
 def _warn_about_demo_accounts(config: Config) -> None:

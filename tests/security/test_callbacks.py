@@ -5,10 +5,13 @@ fails `test_every_callback_declares_its_roles`) without anyone remembering to ad
 """
 
 import json
+import subprocess
+import sys
 
 import pytest
 
 from db.vocabulary import ALL_SIGNED_IN
+from tests.builders import ROOT
 
 PAGES_ROUTER = "_pages_content"
 ACCOUNT_FOR_ROLE = {
@@ -119,3 +122,23 @@ def test_page_router_serves_a_page_only_to_its_roles(web_app, client, auth, web_
 
     assert '"id": "forbidden"' in route("/admin/approvals").replace('"id":"', '"id": "')
     assert "forbidden" not in route("/citizen")
+
+
+def test_every_callback_is_ready_before_the_first_request_arrives(tmp_path):
+    """A callback arriving while a worker was still setting up once found no callback for its
+    output (KeyError in Dash, seen under load right after start). A freshly built app, in a process
+    of its own as a gunicorn worker is, knows every callback before it serves its first request."""
+    script = f"""
+from pathlib import Path
+from app import create_app
+from config import Config
+from db.setup import prepare_database
+url = "sqlite:///{tmp_path}/fresh.sqlite3"
+prepare_database(url, demo_data=False)
+app = create_app(Config(database_url=url, secret_key="k", upload_dir=Path("{tmp_path}"),
+                        instance_dir=Path("{tmp_path}"), map_tiles_url=""))
+print(sum(1 for spec in app.callback_map.values() if "callback" in spec))
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert int(done.stdout.strip().splitlines()[-1]) > 40
