@@ -64,11 +64,20 @@ NEW_FOR = timedelta(seconds=30)
 
 
 def waiting(created_at: datetime, now: datetime) -> html.Span:
+    """How long the SOS has waited, as of `now`; the page's browser script (assets/queue.js,
+    `tickWaiting`) keeps it ticking from `data-since` between redraws, in the same words and red
+    past `data-target` seconds."""
     waited = now - created_at
     return html.Span(
         f"waiting {duration(waited)}",
-        className="fw-bold " + ("text-danger" if waited > WAIT_TARGET else "text-body"),
+        className="fw-bold queue-waiting " + ("text-danger" if waited > WAIT_TARGET else "text-body"),
+        **{"data-since": epoch_ms(created_at), "data-target": int(WAIT_TARGET.total_seconds())},
     )
+
+
+def epoch_ms(at: datetime) -> int:
+    """A moment as the browser's clock counts it (milliseconds since 1970, UTC)."""
+    return int(at.timestamp() * 1000)
 
 
 def queue_card(item, now: datetime, priority_label: str) -> dbc.Card:

@@ -7,10 +7,11 @@ hospitals, two clicks or two job processes can never both win. Every change writ
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, case, cast, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -318,6 +319,58 @@ def hospital_queue(session: Session, *, actor: User) -> list[QueueItem]:
     ]
     items.sort(key=lambda i: (priority_rank.get(i.priority, 9), i.created_at))
     return items
+
+
+def _status_rank(column):
+    """A number per status, so a sum over (id × rank) changes when any row's status does."""
+    return case({status: rank for rank, status in enumerate(SOS_STATUS_LABELS, start=1)}, value=column, else_=0)
+
+
+def _joined(*columns):
+    """The columns as one string, `|` between them (NULL as empty), on every database."""
+    parts = [func.coalesce(cast(column, String), "") for column in columns]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined + "|" + part
+    return joined
+
+
+def queue_version(session: Session, *, actor: User, new_since: datetime) -> str:
+    """A cheap fingerprint of everything the hospital's queue screen shows, in one query of three
+    one-row aggregates: the SOS offered to it and waiting (which, their statuses, how many are
+    still new, i.e. offered after `new_since`), the open emergencies it holds (status, unit), and
+    its ambulances (status, assignment, call sign, level, crew). Whatever changes on that screen
+    changes this; the screen redraws only when it does.
+
+    An offer entering the waiting list has the highest offer id yet, so `max` moves even when
+    another leaves at the same moment; one leaving lowers the count."""
+    hospital_id = _require_hospital_admin(actor)
+    waiting = (
+        select(func.count().label("n"), func.max(SosOffer.id).label("last"), func.sum(SosOffer.id).label("ids"),
+               func.sum(SosOffer.id * _status_rank(Sos.status)).label("statuses"),
+               func.max(Sos.updated_at).label("changed"),
+               func.count(case((SosOffer.offered_at > new_since, 1))).label("new"))
+        .join(Sos, Sos.id == SosOffer.sos_id)
+        .where(SosOffer.hospital_id == hospital_id, SosOffer.status == "offered",
+               Sos.status.in_(ACCEPTABLE_STATUSES))
+    ).subquery()
+    held = (
+        select(func.count().label("n"), func.sum(Sos.id).label("ids"),
+               func.sum(Sos.id * _status_rank(Sos.status)).label("statuses"),
+               func.sum(Sos.id * func.coalesce(Sos.ambulance_id, 0)).label("units"),
+               func.max(Sos.updated_at).label("changed"))
+        .where(Sos.hospital_id == hospital_id, Sos.status.in_(OPEN_STATUSES))
+    ).subquery()
+    fleet = (
+        select(func.aggregate_strings(_joined(
+            Ambulance.id, Ambulance.status, Ambulance.current_sos_id, Ambulance.call_sign, Ambulance.level,
+            Ambulance.crew_contact, Ambulance.retired_at), ";").label("units"))
+        .where(Ambulance.hospital_id == hospital_id)
+    ).subquery()
+    row = session.execute(
+        select(waiting, held, fleet).select_from(waiting.join(held, true()).join(fleet, true()))
+    ).one()
+    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
 
 
 def hospital_active(session: Session, *, actor: User) -> list[Sos]:

@@ -2,11 +2,16 @@
 (send an ambulance, step it through its statuses, resolve at handover).
 
 One callback per button kind carries out the press and says how it went; `refresh_queue` draws
-both lists, every two seconds and at once after an action (the actions bump `ID.CHANGED`)."""
+both lists at once after an action (the actions bump `ID.CHANGED`), and every two seconds asks
+the database for the queue's version (`sos.queue_version`, one small query): when it is the one
+already drawn (`ID.VERSION`) the answer is only the "last updated" time and the server's clock
+(`ID.NOW`), from which the browser keeps the waiting times ticking (assets/queue.js)."""
+
+from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from auth.actions import act
 from auth.context import actor_in, db_session
@@ -14,7 +19,7 @@ from auth.roles import allowed_roles
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
-from components.dispatch import active_card, queue_card
+from components.dispatch import NEW_FOR, active_card, epoch_ms, queue_card
 from components.triggers import pressed
 from db import dispatch
 from db import sos as sos_ops
@@ -40,6 +45,9 @@ class ID:
     SEEN = "queue-seen"
     CHANGED = "queue-changed"
     REFRESH = "queue-refresh"
+    VERSION = "queue-version"
+    NOW = "queue-now"
+    TICKED = "queue-ticked"
 
 
 def layout(**kwargs):
@@ -61,6 +69,9 @@ def layout(**kwargs):
             dcc.Store(id=ID.NEW_IDS, data=[]),
             dcc.Store(id=ID.SEEN, data=[]),
             dcc.Store(id=ID.CHANGED),
+            dcc.Store(id=ID.VERSION),
+            dcc.Store(id=ID.NOW),
+            dcc.Store(id=ID.TICKED),
             html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
             dcc.Interval(id=ID.REFRESH, interval=2_000),
         ]
@@ -79,39 +90,52 @@ def _type_label(sos) -> str:
     return sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Type not given"
 
 
-@callback(
-    output={"waiting": Output(ID.LIST, "children"), "active": Output(ID.ACTIVE, "children"),
-            "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data")},
-    inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
-    state={"chosen": State(CardID.unit(ALL), "value")},
-)
-@allowed_roles(*ROLES)
-def refresh_queue(_n, _changed, chosen):
-    now = utcnow()
+def _cards(session, actor, now: datetime) -> dict:
+    """Both lists drawn in full, and the SOS ids now waiting (for the new-SOS sound)."""
     selected = _chosen_units()
-    with db_session() as session:
-        actor = actor_in(session)
-        queue = sos_ops.hospital_queue(session, actor=actor)
-        active = sos_ops.hospital_active(session, actor=actor)
-        choices = dispatch.available_units(session, actor=actor)
-        units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
-        queue_cards = [queue_card(item, now, PRIORITY_LABELS[item.priority]) for item in queue]
-        active_cards = [
-            active_card(
-                sos, now=now, status_label=SOS_STATUS_LABELS[sos.status], type_label=_type_label(sos),
-                unit=units.get(sos.ambulance_id), unit_choices=choices,
-                next_steps=dispatch.next_steps(units.get(sos.ambulance_id), sos_id=sos.id),
-                can_resolve=dispatch.can_resolve(sos), chosen_unit=selected.get(sos.id),
-            )
-            for sos in active
-        ]
+    queue = sos_ops.hospital_queue(session, actor=actor)
+    active = sos_ops.hospital_active(session, actor=actor)
+    choices = dispatch.available_units(session, actor=actor)
+    units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
+    queue_cards = [queue_card(item, now, PRIORITY_LABELS[item.priority]) for item in queue]
+    active_cards = [
+        active_card(
+            sos, now=now, status_label=SOS_STATUS_LABELS[sos.status], type_label=_type_label(sos),
+            unit=units.get(sos.ambulance_id), unit_choices=choices,
+            next_steps=dispatch.next_steps(units.get(sos.ambulance_id), sos_id=sos.id),
+            can_resolve=dispatch.can_resolve(sos), chosen_unit=selected.get(sos.id),
+        )
+        for sos in active
+    ]
     return {
         "waiting": queue_cards or html.P("No SOS waiting. New ones appear here by themselves.",
                                          className="fs-5 text-muted", id=ID.LIST_EMPTY),
         "active": active_cards or html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY),
-        "updated": last_updated(now),
         "new_ids": [item.sos_id for item in queue],
     }
+
+
+@callback(
+    output={"waiting": Output(ID.LIST, "children"), "active": Output(ID.ACTIVE, "children"),
+            "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data"),
+            "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data")},
+    inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
+    state={"chosen": State(CardID.unit(ALL), "value"), "drawn": State(ID.VERSION, "data")},
+)
+@allowed_roles(*ROLES)
+def refresh_queue(_n, _changed, chosen, drawn):
+    """Redraw when the queue's version moved or an action just ran; otherwise answer only the time.
+
+    The version is read before the lists, so a change landing in between is drawn now or, at
+    the latest, on the next poll (its version differs from the one kept)."""
+    now = utcnow()
+    with db_session() as session:
+        actor = actor_in(session)
+        version = sos_ops.queue_version(session, actor=actor, new_since=now - NEW_FOR)
+        unchanged = version == drawn and f"{ID.CHANGED}.data" not in ctx.triggered_prop_ids
+        drawn_now = (dict.fromkeys(("waiting", "active", "new_ids", "version"), no_update) if unchanged
+                     else {**_cards(session, actor, now), "version": version})
+    return {**drawn_now, "updated": last_updated(now), "now": epoch_ms(now)}
 
 
 # ---- actions: one per button kind -------------------------------------------------------------
@@ -182,4 +206,12 @@ clientside_callback(
     State(ID.SOUND, "value"),
     State(ID.SEEN, "data"),
     State(ID.AUDIO, "id"),
+)
+
+# Keep the waiting times ticking from the server's clock of each answer, also when nothing was
+# redrawn (assets/queue.js).
+clientside_callback(
+    ClientsideFunction("queue", "tickWaiting"),
+    Output(ID.TICKED, "data"),
+    Input(ID.NOW, "data"),
 )
