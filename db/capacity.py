@@ -256,7 +256,8 @@ class BedSearchResult:
 def search_beds(session: Session, *, latitude: float, longitude: float, now: datetime,
                 bed_code: str | None = None, radius_km: float = 50.0, limit: int = 30,
                 stale_after: timedelta = DEFAULT_STALE_AFTER) -> list[BedSearchResult]:
-    """Hospitals with a free bed (of `bed_code`, or of any type), nearest first. Public."""
+    """Hospitals with a free bed (of `bed_code`, or of any type), nearest first; hospitals on
+    diversion (not taking ambulances) after all the others, nearest first among themselves. Public."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(latitude, longitude, radius_km)
     hospitals = {
         h.id: h for h in session.execute(
@@ -292,7 +293,7 @@ def search_beds(session: Session, *, latitude: float, longitude: float, now: dat
             ems_reason=h.ems_reason, figures=beds,
             stale={f.code: f.updated_at is None or now - f.updated_at > stale_after for f in beds},
         ))
-    results.sort(key=lambda r: (r.distance_km, r.hospital_id))
+    results.sort(key=lambda r: (r.on_diversion, r.distance_km, r.hospital_id))
     return results[:limit]
 
 

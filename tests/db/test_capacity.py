@@ -115,9 +115,10 @@ def test_search_orders_by_distance_filters_by_type_and_flags_stale(session, cloc
     mid.ems_status = "closed"
     session.flush()
     found = capacity.search_beds(session, latitude=CENTRE[0], longitude=CENTRE[1], now=clock())
-    assert [r.name for r in found] == ["Near", "Mid", "Far"]
-    assert [round(r.distance_km) for r in found] == [1, 3, 6]
-    assert found[1].on_diversion and found[1].stale["ICU"] and not found[0].stale["ICU"]
+    # Mid is on diversion: after every hospital taking ambulances, however near.
+    assert [r.name for r in found] == ["Near", "Far", "Mid"]
+    assert [round(r.distance_km) for r in found] == [1, 6, 3]
+    assert found[2].on_diversion and found[2].stale["ICU"] and not found[0].stale["ICU"]
     icu = capacity.search_beds(session, latitude=CENTRE[0], longitude=CENTRE[1], now=clock(), bed_code="ICU")
     assert [r.name for r in icu] == ["Near", "Far"]
     # Twenty-one minutes later the nearest figures pass the 30-minute line.
