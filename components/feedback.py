@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dash import html
 
 from components.charts import LAYOUT
-from components.format import local_time, to_local
+from components.format import local_time, plural, to_local
 from db.vocabulary import sos_number
 
 
@@ -83,7 +83,7 @@ def refused(message: str) -> dbc.Alert:
 def weekly_chart(points, title: str) -> go.Figure:
     figure = go.Figure(go.Scatter(
         x=[to_local(p.week_start) for p in points], y=[round(p.average, 2) for p in points],
-        mode="lines+markers", text=[f"{p.count} answers" for p in points], hovertemplate="%{y} (%{text})",
+        mode="lines+markers", text=[plural(p.count, "answer") for p in points], hovertemplate="%{y} (%{text})",
         line=dict(color="#0d6efd")))
     figure.update_layout(title=title, uirevision="feedback", yaxis=dict(range=[0.8, 5.2], dtick=1),
                          **LAYOUT)

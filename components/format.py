@@ -26,6 +26,11 @@ def local_time(at: datetime | None, *, with_date: bool = False) -> str:
     return local.strftime("%d %b %H:%M:%S" if with_date else "%H:%M:%S")
 
 
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """"1 answer", "2 answers", "0 answers" (`many` where adding an s is wrong: "1 entry", "3 entries")."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
 def ago(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "never"
@@ -38,7 +43,7 @@ def ago(at: datetime | None, now: datetime) -> str:
         return f"{seconds // 60} min ago"
     if seconds < 86400:
         return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
-    return f"{seconds // 86400} days ago"
+    return f"{plural(seconds // 86400, 'day')} ago"
 
 
 def duration(delta: timedelta) -> str:

@@ -8,7 +8,7 @@ from auth.context import db_session, state
 from auth.roles import allowed_roles
 from components import location
 from components.cards import last_updated, page_header
-from components.format import ago
+from components.format import ago, plural
 from db import blood
 from db.clock import utcnow
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
@@ -71,7 +71,7 @@ def locate_blood(_n):
 def _group_line(stock, now):
     """One matching group at a hospital: "O- 4 units · updated 3 min ago", flagged when stale."""
     return html.Div([dbc.Badge(stock.blood_group, color="danger", className="me-2 fs-6"),
-                     html.Strong(f"{stock.units} units"),
+                     html.Strong(plural(stock.units, "unit")),
                      html.Span(f" · updated {ago(stock.updated_at, now)}", className="text-muted"),
                      dbc.Badge("STALE", color="secondary", className="ms-2") if stock.stale else None],
                     className="mb-1" + (" text-muted" if stock.stale else ""))

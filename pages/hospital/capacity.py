@@ -18,6 +18,7 @@ from auth.roles import allowed_roles
 from components.capacity import BLOOD_COLUMNS, bed_editor_card, blood_rows, figure_line
 from components.capacity import ID as CardID
 from components.cards import last_updated, page_header
+from components.format import plural
 from components.triggers import pressed
 from db import blood, capacity, hospitals
 from db.clock import utcnow
@@ -259,7 +260,7 @@ def _move_blood(reason: str, group, component, units) -> tuple:
     outcome = act(blood.adjust, hospital_id=current_user.hospital_id, group=group, component=component,
                   units=units, reason=reason)
     success = (f"{group} {blood.COMPONENT_LABELS[component].lower()}: {reason} {int(float(units))}, "
-               f"now {outcome.result.units} units." if outcome.ok else "")
+               f"now {plural(outcome.result.units, 'unit')}." if outcome.ok else "")
     return (*_blood_answer(outcome, success), "" if outcome.ok else dash.no_update)
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from components.format import ago, duration, local_time
+from components.format import ago, duration, local_time, plural
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -18,3 +18,13 @@ def test_ago_and_duration_read_plainly():
     assert ago(NOW - timedelta(hours=3, minutes=4), NOW) == "3 h 4 min ago"
     assert ago(None, NOW) == "never"
     assert duration(timedelta(seconds=75)) == "1 min 15 s"
+
+
+def test_counts_agree_with_their_noun():
+    assert plural(1, "answer") == "1 answer"
+    assert plural(0, "answer") == "0 answers"
+    assert plural(3, "unit") == "3 units"
+    assert plural(1, "entry", "entries") == "1 entry"
+    assert plural(2, "entry", "entries") == "2 entries"
+    assert ago(NOW - timedelta(days=1, hours=2), NOW) == "1 day ago"
+    assert ago(NOW - timedelta(days=3), NOW) == "3 days ago"
