@@ -31,6 +31,15 @@ def plural(count: int, singular: str, many: str | None = None) -> str:
     return f"{count} {singular if count == 1 else many or singular + 's'}"
 
 
+# Letters whose spoken name starts with a vowel sound ("an A", "an F", "an O"; "a B").
+_VOWEL_SOUNDING_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def letter_article(code: str) -> str:
+    """A code read letter by letter with its article: "an O-", "an AB+", "a B+"."""
+    return f"{'an' if code[:1].upper() in _VOWEL_SOUNDING_LETTERS else 'a'} {code}"
+
+
 def ago(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "never"

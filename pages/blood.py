@@ -8,7 +8,7 @@ from auth.context import db_session, state
 from auth.roles import allowed_roles
 from components import location
 from components.cards import last_updated, page_header
-from components.format import ago, plural
+from components.format import ago, letter_article, plural
 from db import blood
 from db.clock import utcnow
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
@@ -107,7 +107,7 @@ def search(_n, group, component, mode, position, place):
         results = blood.search_blood(session, group=group, component=component, compatible=mode == "compatible",
                                      latitude=lat, longitude=lon, now=now)
     donors = blood.donors_for(group, component) if mode == "compatible" else (group,)
-    header = html.P(f"Showing {', '.join(donors)} for a {group} patient.", className="fs-5", id=ID.DONOR_GROUPS)
+    header = html.P(f"Showing {', '.join(donors)} for {letter_article(group)} patient.", className="fs-5", id=ID.DONOR_GROUPS)
     if not results:
         body = [dbc.Alert("No hospital within 50 km has these units in stock right now.", color="warning",
                           className="fs-5", id=ID.NONE)]

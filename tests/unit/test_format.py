@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from components.format import ago, duration, local_time, plural
+from components.format import ago, duration, letter_article, local_time, plural
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -28,3 +28,8 @@ def test_counts_agree_with_their_noun():
     assert plural(2, "entry", "entries") == "2 entries"
     assert ago(NOW - timedelta(days=1, hours=2), NOW) == "1 day ago"
     assert ago(NOW - timedelta(days=3), NOW) == "3 days ago"
+
+
+def test_blood_groups_take_the_article_they_are_read_with():
+    assert [f"for {letter_article(g)} patient" for g in ("O-", "A+", "AB-", "B+")] == [
+        "for an O- patient", "for an A+ patient", "for an AB- patient", "for a B+ patient"]
