@@ -26,6 +26,15 @@ def local_time(at: datetime | None, *, with_date: bool = False) -> str:
     return local.strftime("%d %b %H:%M:%S" if with_date else "%H:%M:%S")
 
 
+def moment(at: datetime | None, now: datetime) -> str:
+    """The time of day if `at` is today (in the display zone), else with its date: "13:30:00",
+    "27 Nov 13:30:00"."""
+    if at is None:
+        return "—"
+    zone = _zone(DISPLAY_TIMEZONE)
+    return local_time(at, with_date=at.astimezone(zone).date() != now.astimezone(zone).date())
+
+
 def plural(count: int, singular: str, many: str | None = None) -> str:
     """"1 answer", "2 answers", "0 answers" (`many` where adding an s is wrong: "1 entry", "3 entries")."""
     return f"{count} {singular if count == 1 else many or singular + 's'}"

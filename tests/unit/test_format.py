@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from components.format import ago, duration, letter_article, local_time, plural
+from components.format import ago, duration, letter_article, local_time, moment, plural
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -33,3 +33,11 @@ def test_counts_agree_with_their_noun():
 def test_blood_groups_take_the_article_they_are_read_with():
     assert [f"for {letter_article(g)} patient" for g in ("O-", "A+", "AB-", "B+")] == [
         "for an O- patient", "for an A+ patient", "for an AB- patient", "for a B+ patient"]
+
+
+def test_a_moment_carries_its_date_unless_it_is_today_in_india():
+    assert moment(NOW - timedelta(hours=2), NOW) == "11:30:00"
+    # 18:00 UTC yesterday is 23:30 yesterday in India; 19:00 UTC yesterday is already today there.
+    assert moment(datetime(2026, 11, 27, 18, 0, tzinfo=UTC), NOW) == "27 Nov 23:30:00"
+    assert moment(datetime(2026, 11, 27, 19, 0, tzinfo=UTC), NOW) == "00:30:00"
+    assert moment(None, NOW) == "—"
