@@ -246,9 +246,12 @@ BLOOD_MOVE_STATE = [State(ID.BLOOD_GROUP, "value"), State(ID.BLOOD_COMPONENT, "v
 
 
 def _blood_answer(outcome, success: str) -> tuple:
+    """A refusal about a field is said once, at that field; any other in the message area."""
     units, threshold = outcome.message_for("units"), outcome.message_for("low_threshold")
-    message = dbc.Alert(success if outcome.ok else outcome.message, color="success" if outcome.ok else "danger",
-                        className="py-2")
+    if outcome.ok:
+        message = dbc.Alert(success, color="success", className="py-2")
+    else:
+        message = "" if units or threshold else dbc.Alert(outcome.message, color="danger", className="py-2")
     return message, bool(units), units, bool(threshold), threshold, utcnow().isoformat()
 
 
