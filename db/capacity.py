@@ -310,7 +310,8 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
     """Region-wide totals per bed type after every change since `since` (step series).
 
     Each history row is one hospital's figures at a moment; the region's figure at that moment is
-    the sum over hospitals of each one's latest figures."""
+    the sum over hospitals of each one's latest figures. A bed type's series starts when its first
+    figures exist: before that there is nothing to show, not zero beds."""
     types = {bt.id: bt for bt in bed_types(session)}
     active = select(Hospital.id).where(Hospital.status == "active")
     # Starting point: each hospital's last figures before the window.
@@ -324,7 +325,7 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
         current[(row.hospital_id, row.bed_type_id)] = (row.total, row.available)
 
     def totals(at: datetime) -> list[TrendPoint]:
-        sums: dict[int, list[int]] = {bt: [0, 0] for bt in types}
+        sums: dict[int, list[int]] = {}
         for (_, bt), (total, available) in current.items():
             sums.setdefault(bt, [0, 0])
             sums[bt][0] += total

@@ -136,3 +136,14 @@ def test_region_trend_steps_through_every_change(session, ward):
     points = [p for p in capacity.region_bed_trend(session, since=T0 - timedelta(days=1), now=T0) if p.code == "ICU"]
     assert [(p.at, p.available) for p in points] == [
         (T0 - timedelta(days=1), 4), (T0 - timedelta(hours=2), 7), (T0, 7)]
+
+
+def test_region_trend_starts_when_figures_first_exist(session, ward):
+    """No flat zero line before any figures: a type first counted two hours ago starts then."""
+    hospital, admin = ward
+    capacity.set_beds(session, actor=admin, hospital_id=hospital.id, bed_code="ICU", total=10, available=7,
+                      expected_version=0, now=T0 - timedelta(hours=2))
+    points = capacity.region_bed_trend(session, since=T0 - timedelta(days=1), now=T0)
+    assert [(p.at, p.code, p.available) for p in points] == [
+        (T0 - timedelta(hours=2), "ICU", 7), (T0, "ICU", 7)]
+    assert capacity.region_bed_trend(session, since=T0 - timedelta(days=1), now=T0 - timedelta(hours=3)) == []
