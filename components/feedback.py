@@ -3,12 +3,15 @@ table, and the trend chart."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import html
 
-from components.charts import LAYOUT
-from components.format import local_time, to_local
+from components.charts import LAYOUT, time_axis
+from components.charts import title as chart_title
+from components.format import local_time, plural, to_local
 from db.vocabulary import sos_number
 
 
@@ -81,12 +84,13 @@ def refused(message: str) -> dbc.Alert:
 
 
 def weekly_chart(points, title: str) -> go.Figure:
+    weeks = [to_local(p.week_start) for p in points]
     figure = go.Figure(go.Scatter(
-        x=[to_local(p.week_start) for p in points], y=[round(p.average, 2) for p in points],
-        mode="lines+markers", text=[f"{p.count} answers" for p in points], hovertemplate="%{y} (%{text})",
+        x=weeks, y=[round(p.average, 2) for p in points],
+        mode="lines+markers", text=[plural(p.count, "answer") for p in points], hovertemplate="%{y} (%{text})",
         line=dict(color="#0d6efd")))
-    figure.update_layout(title=title, uirevision="feedback", yaxis=dict(range=[0.8, 5.2], dtick=1),
-                         **LAYOUT)
+    figure.update_layout(title=chart_title(title), uirevision="feedback", yaxis=dict(range=[0.8, 5.2], dtick=1),
+                         xaxis=time_axis(weeks, pad=timedelta(days=7)), **LAYOUT)
     return figure
 
 

@@ -26,6 +26,29 @@ def local_time(at: datetime | None, *, with_date: bool = False) -> str:
     return local.strftime("%d %b %H:%M:%S" if with_date else "%H:%M:%S")
 
 
+def moment(at: datetime | None, now: datetime) -> str:
+    """The time of day if `at` is today (in the display zone), else with its date: "13:30:00",
+    "27 Nov 13:30:00"."""
+    if at is None:
+        return "—"
+    zone = _zone(DISPLAY_TIMEZONE)
+    return local_time(at, with_date=at.astimezone(zone).date() != now.astimezone(zone).date())
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """"1 answer", "2 answers", "0 answers" (`many` where adding an s is wrong: "1 entry", "3 entries")."""
+    return f"{count} {singular if count == 1 else many or singular + 's'}"
+
+
+# Letters whose spoken name starts with a vowel sound ("an A", "an F", "an O"; "a B").
+_VOWEL_SOUNDING_LETTERS = frozenset("AEFHILMNORSX")
+
+
+def letter_article(code: str) -> str:
+    """A code read letter by letter with its article: "an O-", "an AB+", "a B+"."""
+    return f"{'an' if code[:1].upper() in _VOWEL_SOUNDING_LETTERS else 'a'} {code}"
+
+
 def ago(at: datetime | None, now: datetime) -> str:
     if at is None:
         return "never"
@@ -38,7 +61,7 @@ def ago(at: datetime | None, now: datetime) -> str:
         return f"{seconds // 60} min ago"
     if seconds < 86400:
         return f"{seconds // 3600} h {seconds % 3600 // 60} min ago"
-    return f"{seconds // 86400} days ago"
+    return f"{plural(seconds // 86400, 'day')} ago"
 
 
 def duration(delta: timedelta) -> str:

@@ -3,10 +3,12 @@ The hospital's cards are in components/dispatch.py."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.format import local_time
+from components.format import moment
 
 
 class ID:
@@ -48,9 +50,10 @@ def status_badge(status: str, label: str, *, element_id: str | None = None) -> d
     return dbc.Badge(label, color=STATUS_COLORS.get(status, "secondary"), className="fs-5 sos-status", **extra)
 
 
-def timeline(entries) -> html.Ol:
+def timeline(entries, now: datetime) -> html.Ol:
+    """What has happened, oldest first: each entry's time, with its date when not today."""
     return html.Ol(
-        [html.Li([html.Span(local_time(e.at), className="text-muted me-2 font-monospace"), e.text],
+        [html.Li([html.Span(moment(e.at, now), className="text-muted me-2 font-monospace"), e.text],
                  className="fs-5 mb-1") for e in entries],
         className="list-unstyled sos-timeline",
         id=ID.TIMELINE,

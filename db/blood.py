@@ -185,7 +185,18 @@ def region_shortages(session: Session) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
+class GroupStock:
+    """Units of one group held at a hospital, and how fresh that figure is."""
+    blood_group: str
+    units: int
+    updated_at: datetime | None
+    stale: bool
+
+
+@dataclass(frozen=True)
 class BloodResult:
+    """One hospital holding units of the groups searched for: the exact group first, then the
+    other compatible ones in the usual order."""
     hospital_id: int
     name: str
     address: str
@@ -193,16 +204,23 @@ class BloodResult:
     latitude: float
     longitude: float
     distance_km: float
-    blood_group: str
-    units: int
-    updated_at: datetime | None
-    stale: bool
+    groups: tuple[GroupStock, ...]
+
+    @property
+    def units(self) -> int:
+        return sum(g.units for g in self.groups)
+
+    @property
+    def stale(self) -> bool:
+        """Every figure shown for this hospital is stale."""
+        return all(g.stale for g in self.groups)
 
 
 def search_blood(session: Session, *, group: str, latitude: float, longitude: float, now: datetime,
                  compatible: bool = False, component: str = "whole_blood", radius_km: float = 50.0,
                  limit: int = 40, stale_after: timedelta = DEFAULT_STALE_AFTER) -> list[BloodResult]:
-    """Hospitals holding units of `group` (or of every compatible donor group), nearest first."""
+    """Hospitals holding units of `group` (or of every compatible donor group), nearest first,
+    each hospital once with its matching groups."""
     _check_group_component(group, component)
     groups = donors_for(group, component) if compatible else (group,)
     lat_min, lat_max, lon_min, lon_max = bounding_box(latitude, longitude, radius_km)
@@ -213,16 +231,21 @@ def search_blood(session: Session, *, group: str, latitude: float, longitude: fl
                Hospital.longitude.between(lon_min, lon_max), BloodStock.blood_group.in_(groups),
                BloodStock.component == component, BloodStock.units > 0)
     ).all()
+    hospitals: dict[int, Hospital] = {}
+    stock: dict[int, list[GroupStock]] = {}
+    for hospital, row in rows:
+        hospitals[hospital.id] = hospital
+        stock.setdefault(hospital.id, []).append(GroupStock(
+            row.blood_group, row.units, row.updated_at,
+            row.updated_at is None or now - row.updated_at > stale_after))
     results = []
-    for hospital, stock in rows:
+    for hospital_id, hospital in hospitals.items():
         distance = haversine_km(latitude, longitude, hospital.latitude, hospital.longitude)
         if distance > radius_km:
             continue
-        results.append(BloodResult(
-            hospital.id, hospital.name, hospital.address, hospital.phone, hospital.latitude, hospital.longitude,
-            distance, stock.blood_group, stock.units, stock.updated_at,
-            stock.updated_at is None or now - stock.updated_at > stale_after,
-        ))
-    # Nearest first; at one hospital the exact group before other compatible ones.
-    results.sort(key=lambda r: (r.distance_km, r.hospital_id, r.blood_group != group, r.blood_group))
+        # At one hospital the exact group before other compatible ones, then in the usual order.
+        held = sorted(stock[hospital_id], key=lambda g: (g.blood_group != group, BLOOD_GROUPS.index(g.blood_group)))
+        results.append(BloodResult(hospital.id, hospital.name, hospital.address, hospital.phone, hospital.latitude,
+                                   hospital.longitude, distance, tuple(held)))
+    results.sort(key=lambda r: (r.distance_km, r.hospital_id))
     return results[:limit]

@@ -256,7 +256,8 @@ class BedSearchResult:
 def search_beds(session: Session, *, latitude: float, longitude: float, now: datetime,
                 bed_code: str | None = None, radius_km: float = 50.0, limit: int = 30,
                 stale_after: timedelta = DEFAULT_STALE_AFTER) -> list[BedSearchResult]:
-    """Hospitals with a free bed (of `bed_code`, or of any type), nearest first. Public."""
+    """Hospitals with a free bed (of `bed_code`, or of any type), nearest first; hospitals on
+    diversion (not taking ambulances) after all the others, nearest first among themselves. Public."""
     lat_min, lat_max, lon_min, lon_max = bounding_box(latitude, longitude, radius_km)
     hospitals = {
         h.id: h for h in session.execute(
@@ -292,7 +293,7 @@ def search_beds(session: Session, *, latitude: float, longitude: float, now: dat
             ems_reason=h.ems_reason, figures=beds,
             stale={f.code: f.updated_at is None or now - f.updated_at > stale_after for f in beds},
         ))
-    results.sort(key=lambda r: (r.distance_km, r.hospital_id))
+    results.sort(key=lambda r: (r.on_diversion, r.distance_km, r.hospital_id))
     return results[:limit]
 
 
@@ -309,7 +310,8 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
     """Region-wide totals per bed type after every change since `since` (step series).
 
     Each history row is one hospital's figures at a moment; the region's figure at that moment is
-    the sum over hospitals of each one's latest figures."""
+    the sum over hospitals of each one's latest figures. A bed type's series starts when its first
+    figures exist: before that there is nothing to show, not zero beds."""
     types = {bt.id: bt for bt in bed_types(session)}
     active = select(Hospital.id).where(Hospital.status == "active")
     # Starting point: each hospital's last figures before the window.
@@ -323,7 +325,7 @@ def region_bed_trend(session: Session, *, since: datetime, now: datetime) -> lis
         current[(row.hospital_id, row.bed_type_id)] = (row.total, row.available)
 
     def totals(at: datetime) -> list[TrendPoint]:
-        sums: dict[int, list[int]] = {bt: [0, 0] for bt in types}
+        sums: dict[int, list[int]] = {}
         for (_, bt), (total, available) in current.items():
             sums.setdefault(bt, [0, 0])
             sums[bt][0] += total

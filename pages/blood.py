@@ -8,7 +8,7 @@ from auth.context import db_session, state
 from auth.roles import allowed_roles
 from components import location
 from components.cards import last_updated, page_header
-from components.format import ago
+from components.format import ago, letter_article, plural
 from db import blood
 from db.clock import utcnow
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS
@@ -32,8 +32,8 @@ class ID:
     LOCATION = location.ID.of("blood")  # the location controls: .geo, .where, .place, .locate
 
     @staticmethod
-    def result(hospital_id: int, blood_group: str) -> str:
-        return f"blood-result-{hospital_id}-{blood_group}"
+    def result(hospital_id: int) -> str:
+        return f"blood-result-{hospital_id}"
 
 
 def layout(**kwargs):
@@ -68,6 +68,26 @@ def locate_blood(_n):
     return True
 
 
+def _group_line(stock, now):
+    """One matching group at a hospital: "O- 4 units · updated 3 min ago", flagged when stale."""
+    return html.Div([dbc.Badge(stock.blood_group, color="danger", className="me-2 fs-6"),
+                     html.Strong(plural(stock.units, "unit")),
+                     html.Span(f" · updated {ago(stock.updated_at, now)}", className="text-muted"),
+                     dbc.Badge("STALE", color="secondary", className="ms-2") if stock.stale else None],
+                    className="mb-1" + (" text-muted" if stock.stale else ""))
+
+
+def _result_row(result, now):
+    """One hospital, once, with every matching group it holds."""
+    phone = result.phone or ""
+    return dbc.ListGroupItem([
+        html.Div([html.Span(result.name, className="fw-bold me-2"),
+                  html.Span(f"{result.distance_km:.1f} km", className="text-muted")]),
+        html.Div([_group_line(g, now) for g in result.groups]),
+        html.A(f"Call {phone}", href=f"tel:{phone.replace(' ', '')}") if phone else None,
+    ], className="blood-result" + (" text-muted" if result.stale else ""), id=ID.result(result.hospital_id))
+
+
 @callback(
     Output(ID.RESULTS, "children"),
     Output(ID.LOCATION.where, "children"),
@@ -87,22 +107,11 @@ def search(_n, group, component, mode, position, place):
         results = blood.search_blood(session, group=group, component=component, compatible=mode == "compatible",
                                      latitude=lat, longitude=lon, now=now)
     donors = blood.donors_for(group, component) if mode == "compatible" else (group,)
-    header = html.P(f"Showing {', '.join(donors)} for a {group} patient.", className="fs-5", id=ID.DONOR_GROUPS)
+    header = html.P(f"Showing {', '.join(donors)} for {letter_article(group)} patient.", className="fs-5", id=ID.DONOR_GROUPS)
     if not results:
         body = [dbc.Alert("No hospital within 50 km has these units in stock right now.", color="warning",
                           className="fs-5", id=ID.NONE)]
     else:
-        body = [dbc.ListGroup([
-            dbc.ListGroupItem([
-                html.Div([html.Span(r.name, className="fw-bold me-2"),
-                          html.Span(f"{r.distance_km:.1f} km", className="text-muted")]),
-                html.Div([dbc.Badge(r.blood_group, color="danger", className="me-2 fs-6"),
-                          html.Strong(f"{r.units} units"),
-                          html.Span(f" · updated {ago(r.updated_at, now)}", className="text-muted"),
-                          dbc.Badge("STALE", color="secondary", className="ms-2") if r.stale else None]),
-                html.A(f"Call {r.phone}", href=f"tel:{(r.phone or '').replace(' ', '')}") if r.phone else None,
-            ], className="blood-result" + (" text-muted" if r.stale else ""), id=ID.result(r.hospital_id, r.blood_group))
-            for r in results
-        ])]
+        body = [dbc.ListGroup([_result_row(r, now) for r in results])]
     where_line = html.Div([f"Distances {where}.", html.Span(f" {problem}", className="text-danger") if problem else None])
     return [header] + body + [last_updated(now)], where_line

@@ -10,7 +10,7 @@ from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import last_updated, page_header
-from components.format import local_time
+from components.format import local_time, plural
 from components.triggers import pressed
 from db import audit
 from db.clock import utcnow
@@ -96,5 +96,5 @@ def check_chain(_clicks):
         return dbc.Alert(outcome.message, color="danger")
     report = outcome.result
     if report.ok:
-        return dbc.Alert(f"Chain intact: {report.checked} entries checked.", color="success", id=ID.CHAIN_OK)
+        return dbc.Alert(f"Chain intact: {plural(report.checked, 'entry', 'entries')} checked.", color="success", id=ID.CHAIN_OK)
     return dbc.Alert(f"CHAIN BROKEN: {report.problem}", color="danger", id=ID.CHAIN_BROKEN)

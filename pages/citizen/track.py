@@ -85,7 +85,7 @@ def _body(view, now):
             html.Div(UNIT_STATUS_LABELS.get(unit.status, unit.status), id=ID.AMBULANCE_STATUS),
         ]), className="mt-2"))
     parts.append(html.H2("What has happened", className="h5 mt-3"))
-    parts.append(sos_ui.timeline(view.timeline))
+    parts.append(sos_ui.timeline(view.timeline, now))
     if view.can_cancel:
         parts.append(html.Div(sos_ui.cancel_control(sos.id), className="mt-3"))
     parts.append(last_updated(now))

@@ -18,6 +18,7 @@ from auth.roles import allowed_roles
 from components.capacity import BLOOD_COLUMNS, bed_editor_card, blood_rows, figure_line
 from components.capacity import ID as CardID
 from components.cards import last_updated, page_header
+from components.format import plural
 from components.triggers import pressed
 from db import blood, capacity, hospitals
 from db.clock import utcnow
@@ -245,9 +246,12 @@ BLOOD_MOVE_STATE = [State(ID.BLOOD_GROUP, "value"), State(ID.BLOOD_COMPONENT, "v
 
 
 def _blood_answer(outcome, success: str) -> tuple:
+    """A refusal about a field is said once, at that field; any other in the message area."""
     units, threshold = outcome.message_for("units"), outcome.message_for("low_threshold")
-    message = dbc.Alert(success if outcome.ok else outcome.message, color="success" if outcome.ok else "danger",
-                        className="py-2")
+    if outcome.ok:
+        message = dbc.Alert(success, color="success", className="py-2")
+    else:
+        message = "" if units or threshold else dbc.Alert(outcome.message, color="danger", className="py-2")
     return message, bool(units), units, bool(threshold), threshold, utcnow().isoformat()
 
 
@@ -259,7 +263,7 @@ def _move_blood(reason: str, group, component, units) -> tuple:
     outcome = act(blood.adjust, hospital_id=current_user.hospital_id, group=group, component=component,
                   units=units, reason=reason)
     success = (f"{group} {blood.COMPONENT_LABELS[component].lower()}: {reason} {int(float(units))}, "
-               f"now {outcome.result.units} units." if outcome.ok else "")
+               f"now {plural(outcome.result.units, 'unit')}." if outcome.ok else "")
     return (*_blood_answer(outcome, success), "" if outcome.ok else dash.no_update)
 
 

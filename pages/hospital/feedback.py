@@ -8,6 +8,7 @@ from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.feedback import items_list, stars, trend_text, weekly_chart
+from components.format import plural
 from db import feedback
 from db.clock import utcnow
 from db.vocabulary import Role
@@ -56,7 +57,7 @@ def refresh_hospital_feedback(_n):
         actor = actor_in(session)
         view = feedback.hospital_feedback(session, actor=actor, hospital_id=actor.hospital_id, now=now)
     cards = [
-        kpi_card("Average", stars(view.average), detail=f"{view.count} answers", card_id=ID.KPI_AVERAGE),
+        kpi_card("Average", stars(view.average), detail=plural(view.count, "answer"), card_id=ID.KPI_AVERAGE),
         kpi_card("Last 30 days", stars(view.recent_average), detail=trend_text(view.trend),
                  card_id=ID.KPI_RECENT,
                  color="success" if (view.trend or 0) > 0 else "warning" if (view.trend or 0) < 0 else "light"),

@@ -85,4 +85,4 @@ def refresh_officer_dashboard(_n, trend_range):
         last_updated(now),
     ]
     title = "Free beds over the last " + ("week" if trend_range == "week" else "day")
-    return summary, charts.beds_by_type(beds), charts.blood_shortages(shortages), charts.bed_trend(trend, title)
+    return summary, charts.beds_by_type(beds), charts.blood_shortages(shortages), charts.bed_trend(trend, title, since=now - span, now=now)

@@ -93,7 +93,7 @@ def refresh_overview(_n, start_date, end_date):
                               detail=f"median / 90th pct of {s.count} · target {s.target_source}",
                               color="light" if ok is None else ("success" if ok else "danger"),
                               card_id=ID.times_card(s.key)))
-    alert = dbc.Alert([html.Strong(f"{len(attention)} SOS need action now. "),
+    alert = dbc.Alert([html.Strong(f"{len(attention)} SOS {'needs' if len(attention) == 1 else 'need'} action now. "),
                        dcc.Link("Open the list →", href="/officer/attention", className="alert-link")],
                       color="danger", className="fs-5") if attention else None
     return kpi_row(cards), performance.hospital_rows(hospitals), alert, last_updated(now)

@@ -89,12 +89,25 @@ def test_search_exact_or_compatible_nearest_first(session, clock):
     blood.adjust(session, actor=far_admin, hospital_id=far.id, group="A-", units=6, reason="received",
                  now=clock() - timedelta(hours=1))
     exact = blood.search_blood(session, group="A-", latitude=CENTRE[0], longitude=CENTRE[1], now=clock())
-    assert [(r.name, r.blood_group, r.units) for r in exact] == [("Far", "A-", 6)]
-    assert exact[0].stale
+    assert [(r.name, [(g.blood_group, g.units) for g in r.groups]) for r in exact] == [("Far", [("A-", 6)])]
+    assert exact[0].stale and exact[0].groups[0].stale
     compatible = blood.search_blood(session, group="A-", compatible=True, latitude=CENTRE[0],
                                     longitude=CENTRE[1], now=clock())
-    assert [(r.name, r.blood_group) for r in compatible] == [("Near", "O-"), ("Far", "A-")]
+    assert [(r.name, [g.blood_group for g in r.groups]) for r in compatible] == [("Near", ["O-"]), ("Far", ["A-"])]
     assert not compatible[0].stale
     # B+ cannot receive A-: nothing compatible but O-.
-    assert [r.blood_group for r in blood.search_blood(session, group="B+", compatible=True, latitude=CENTRE[0],
-                                                       longitude=CENTRE[1], now=clock())] == ["O-"]
+    assert [[g.blood_group for g in r.groups] for r in blood.search_blood(
+        session, group="B+", compatible=True, latitude=CENTRE[0], longitude=CENTRE[1], now=clock())] == [["O-"]]
+
+
+def test_search_lists_each_hospital_once_with_its_matching_groups(session, bank, clock):
+    hospital, admin = bank
+    for group, units in (("O-", 2), ("A+", 3), ("O+", 4), ("B+", 9)):
+        blood.adjust(session, actor=admin, hospital_id=hospital.id, group=group, units=units, reason="received",
+                     now=clock())
+    found = blood.search_blood(session, group="A+", compatible=True, latitude=CENTRE[0], longitude=CENTRE[1],
+                               now=clock())
+    assert [r.name for r in found] == ["Bank Hospital"]
+    # The exact group first, then the other compatible donors in the usual order; B+ cannot give to A+.
+    assert [(g.blood_group, g.units) for g in found[0].groups] == [("A+", 3), ("O-", 2), ("O+", 4)]
+    assert found[0].units == 9

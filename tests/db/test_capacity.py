@@ -115,9 +115,10 @@ def test_search_orders_by_distance_filters_by_type_and_flags_stale(session, cloc
     mid.ems_status = "closed"
     session.flush()
     found = capacity.search_beds(session, latitude=CENTRE[0], longitude=CENTRE[1], now=clock())
-    assert [r.name for r in found] == ["Near", "Mid", "Far"]
-    assert [round(r.distance_km) for r in found] == [1, 3, 6]
-    assert found[1].on_diversion and found[1].stale["ICU"] and not found[0].stale["ICU"]
+    # Mid is on diversion: after every hospital taking ambulances, however near.
+    assert [r.name for r in found] == ["Near", "Far", "Mid"]
+    assert [round(r.distance_km) for r in found] == [1, 6, 3]
+    assert found[2].on_diversion and found[2].stale["ICU"] and not found[0].stale["ICU"]
     icu = capacity.search_beds(session, latitude=CENTRE[0], longitude=CENTRE[1], now=clock(), bed_code="ICU")
     assert [r.name for r in icu] == ["Near", "Far"]
     # Twenty-one minutes later the nearest figures pass the 30-minute line.
@@ -135,3 +136,14 @@ def test_region_trend_steps_through_every_change(session, ward):
     points = [p for p in capacity.region_bed_trend(session, since=T0 - timedelta(days=1), now=T0) if p.code == "ICU"]
     assert [(p.at, p.available) for p in points] == [
         (T0 - timedelta(days=1), 4), (T0 - timedelta(hours=2), 7), (T0, 7)]
+
+
+def test_region_trend_starts_when_figures_first_exist(session, ward):
+    """No flat zero line before any figures: a type first counted two hours ago starts then."""
+    hospital, admin = ward
+    capacity.set_beds(session, actor=admin, hospital_id=hospital.id, bed_code="ICU", total=10, available=7,
+                      expected_version=0, now=T0 - timedelta(hours=2))
+    points = capacity.region_bed_trend(session, since=T0 - timedelta(days=1), now=T0)
+    assert [(p.at, p.code, p.available) for p in points] == [
+        (T0 - timedelta(hours=2), "ICU", 7), (T0, "ICU", 7)]
+    assert capacity.region_bed_trend(session, since=T0 - timedelta(days=1), now=T0 - timedelta(hours=3)) == []

@@ -9,6 +9,7 @@ no Dash entry point, so `start_server(app)` would wait 10 s for one and fail.
 from __future__ import annotations
 
 import pytest
+from dash.testing.wait import until
 from selenium.webdriver.common.by import By
 
 from db import users
@@ -182,3 +183,19 @@ def test_citizen_cannot_open_admin_page(web_people, web_db, browser):
     assert "pending.officer@example.in" not in browser.find_element("body").text
     assert "Approvals" not in _nav_labels(browser)
 
+
+
+def test_register_shows_hospital_fields_only_for_a_hospital_admin(web_people, browser):
+    base = browser.start()
+    browser.driver.get(base + "/register")
+    fields = browser.driver.find_element(By.CSS_SELECTOR, "#hospital-fields")
+    until(lambda: not fields.is_displayed(), 5)  # a citizen, chosen by default
+    browser.click("input[name='role'][value='hospital_admin']")
+    until(fields.is_displayed, 5)
+    browser.click("input[name='role'][value='health_officer']")
+    until(lambda: not fields.is_displayed(), 5)
+    # The form sent back with its errors keeps the role chosen, and the fields with it.
+    browser.click("input[name='role'][value='hospital_admin']")
+    browser.click("#register-submit")
+    until(lambda: browser.count(".invalid-feedback") > 0, 5)
+    until(browser.driver.find_element(By.CSS_SELECTOR, "#hospital-fields").is_displayed, 5)

@@ -57,6 +57,13 @@ def test_admin_saves_beds_and_citizen_sees_them_without_reload(web_people, web_d
         # ... and a patient admitted with the stepper.
         admin.click("#bed-card-ICU button[id*='bed-step'][id*='-1']")
         until(lambda: "Now 6 free of 12." in admin.text("#bed-card-ICU"), 10)
+        # The blood grid writes at the page's text size, not its theme's smaller one.
+        until(lambda: admin.count("#hospital-capacity-blood-grid .ag-cell") > 0, 10)
+        sizes = admin.driver.execute_script(
+            "const size = e => getComputedStyle(e).fontSize;"
+            "return [size(document.body), size(document.querySelector('#hospital-capacity-blood-grid .ag-cell')),"
+            " size(document.querySelector('#hospital-capacity-blood-grid .ag-header-cell-text'))]")
+        assert len(set(sizes)) == 1, sizes
     finally:
         admin.close()
 
