@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 
 from auth import init_auth
 from auth.callback_body import install_callback_check
+from auth.compression import install_compression
 from auth.context import EXTENSION_KEY
 from auth.csrf import install_dash_csrf
 from auth.headers import install_security_headers
@@ -45,6 +46,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
         "engine": engine,
         "session_factory": make_session_factory(engine),
     }
+    # First, so that its hook runs last: it compresses what every other hook has finished.
+    install_compression(server)
     init_auth(server, config)
     install_dash_csrf(server)
     install_outage_handling(server)

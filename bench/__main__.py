@@ -25,6 +25,7 @@ FIGURES = (
     ("tamper_detect_s", "s", "≤ store ÷ budget + 5 s", "tamper"),
     ("web_rss_mb", "MB", "≤ 200", "web"),
     ("scale_out", "violations", "0", "scale"),
+    ("sos_page_kb", "KB", "≤ 100", "page"),
 )
 NAMES = [f[0] for f in FIGURES]
 
@@ -45,6 +46,9 @@ def _run_group(group: str, bench: Bench, wanted: set) -> list[Result]:
     if group == "web":
         from bench import web
         return web.run(bench, wanted)
+    if group == "page":
+        from bench import page
+        return page.run(bench)
     if group == "scale":
         from bench import scale_out
         return scale_out.run(bench)
@@ -71,7 +75,7 @@ def main(argv=None) -> int:
     for name, _unit, _target, group in FIGURES:  # the table's order decides the run order of groups
         if name in wanted and group not in groups:
             groups.append(group)
-    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale") if g in groups]
+    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale", "page") if g in groups]
     try:
         for group in order:
             log(f"== {group} ==")

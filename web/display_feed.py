@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, request
 from plotly.io.json import to_json_plotly  # how Dash itself encodes components
 
+from auth.compression import compress_once
 from auth.context import db_session, state
 from auth.outage import UNREACHABLE
 from auth.roles import has_role
@@ -46,23 +47,25 @@ class View:
 
     generated_at: str
     parts: dict  # part id -> (version, encoded JSON of its children)
-    _bodies: dict = field(default_factory=dict)  # which parts a screen lacks -> response body
+    _bodies: dict = field(default_factory=dict)  # which parts a screen lacks -> (body, its digest)
 
     @property
     def token(self) -> str:
         return ".".join(self.parts[part][0] for part in PART_IDS)
 
-    def body_for(self, token: str) -> bytes:
+    def body_for(self, token: str) -> tuple[bytes, str]:
+        """The answer to a screen holding `token`, and a digest naming it (for compressing it once)."""
         held = token.split(".")
         missing = tuple(part for index, part in enumerate(PART_IDS)
                         if index >= len(held) or held[index] != self.parts[part][0])
-        body = self._bodies.get(missing)
-        if body is None:
+        answer = self._bodies.get(missing)
+        if answer is None:
             # At most 16 different bodies per view, each encoded once; then reused byte for byte.
             stamp = json.dumps({"have": self.token, "generated_at": self.generated_at})
             changed = ",".join(f'"{part}":{self.parts[part][1]}' for part in missing)
-            body = self._bodies[missing] = f'{{"stamp":{stamp},"parts":{{{changed}}}}}'.encode()
-        return body
+            body = f'{{"stamp":{stamp},"parts":{{{changed}}}}}'.encode()
+            answer = self._bodies[missing] = (body, hashlib.blake2b(body, digest_size=16).hexdigest())
+        return answer
 
 
 class _SharedView:
@@ -143,5 +146,7 @@ def view():
         log.warning("wall display: database unreachable, answered 503")
         return Response('{"error": "database unreachable"}', status=503, mimetype="application/json",
                         headers={"Cache-Control": "no-store", "Retry-After": "5"})
-    return Response(current.body_for(request.args.get("have", "")), mimetype="application/json",
+    body, digest = current.body_for(request.args.get("have", ""))
+    compress_once(f"display:{digest}")  # a thousand screens, one compression per body and encoding
+    return Response(body, mimetype="application/json",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

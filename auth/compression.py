@@ -1,0 +1,122 @@
+"""Compression and cache lifetimes of every response.
+
+Compression (Flask-Compress, brotli where the browser takes it, else gzip): pages, scripts,
+stylesheets, callback answers, the wall feed, CAP and HAVE documents, CSV exports. Untouched:
+report downloads (binary, and never worth a guess), anything already encoded, and answers under
+500 bytes (the wall's idle stamp), where the encoding costs more than it saves.
+
+Bodies that many requests share are compressed once and the result reused: Dash's component
+libraries (the same bytes for the life of the process) and the wall feed's bodies, which the
+feed route names with `compress_once(key)`. Everything else is compressed per response.
+
+Cache lifetimes: a fingerprinted file (Dash's `….v4_4_1m1796373224.min.js`, an asset's
+`?m=<mtime>`, the favicon's `?v=<Dash version>`) changes its URL when it changes, so the browser may keep it a year without asking;
+everything that has no lifetime of its own (pages, callbacks, layouts) is `no-store`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+
+from dash.fingerprint import check_fingerprint
+from flask import Flask, Response, g, request
+from flask_compress import Compress
+
+COMPONENT_SUITES = "/_dash-component-suites/"
+ASSETS = "/assets/"
+FAVICON = "/_favicon.ico"
+IMMUTABLE = "public, max-age=31536000, immutable"
+# Routes whose answers stay as they are (endpoint names).
+NOT_COMPRESSED = {"report_files.download"}
+# Text types beyond Flask-Compress's own list: CSV exports, CAP documents, EDXL-HAVE.
+EXTRA_MIMETYPES = ["text/csv", "application/cap+xml"]
+CACHE_BYTES = 32 * 2**20  # per worker: every component library of every page, both encodings, fits
+
+
+class _CompressedBodies:
+    """Compressed bodies by key, least recently used dropped first beyond `limit` bytes."""
+
+    def __init__(self, limit: int = CACHE_BYTES):
+        self._limit = limit
+        self._size = 0
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> bytes | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: bytes) -> None:
+        with self._lock:
+            old = self._items.pop(key, None)
+            self._size += len(value) - (len(old) if old is not None else 0)
+            self._items[key] = value
+            while self._size > self._limit and len(self._items) > 1:
+                _, dropped = self._items.popitem(last=False)
+                self._size -= len(dropped)
+
+
+def compress_once(key: str) -> None:
+    """The current response's body is the same for every request naming `key`: compress it once."""
+    g.compress_key = key
+
+
+def _shared_key() -> str | None:
+    # Keys never come from what a caller may vary at will (a made-up fingerprint or `?m=`), so
+    # that nobody can fill the cache or make a worker compress the same file over and over.
+    if request.path.startswith(COMPONENT_SUITES):
+        return check_fingerprint(request.path)[0]  # a package's file does not change while the process runs
+    return g.get("compress_key")
+
+
+def _fingerprinted() -> bool:
+    if request.path.startswith(COMPONENT_SUITES):
+        return check_fingerprint(request.path)[1]
+    if request.path == FAVICON:
+        return "v" in request.args  # Dash names it by its own version
+    return request.path.startswith(ASSETS) and "m" in request.args
+
+
+def _read_whole(response: Response) -> None:
+    source = response.response
+    try:
+        response.direct_passthrough = False
+        response.set_data(b"".join(source))
+    finally:
+        getattr(source, "close", lambda: None)()
+
+
+def install_compression(server: Flask) -> None:
+    server.config.update(
+        COMPRESS_REGISTER=False,  # the hook below decides what is left alone
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        # Flask-Compress's streaming path drops the file's close (a leaked descriptor per answer):
+        # files from assets/ (small, at most a few hundred KB) are read whole instead, below.
+        COMPRESS_STREAMS=False,
+    )
+    Compress().init_app(server)  # fills in Flask-Compress's defaults: levels, text types, 500-byte floor
+    server.config["COMPRESS_MIMETYPES"] = [*server.config["COMPRESS_MIMETYPES"], *EXTRA_MIMETYPES]
+    each, shared = Compress(), Compress()
+    each.init_app(server)
+    shared.init_app(server)
+    shared.cache = _CompressedBodies()
+    shared.cache_key = lambda _request: _shared_key()
+
+    @server.after_request
+    def _compress(response: Response) -> Response:
+        if response.status_code in (200, 304) and _fingerprinted():
+            response.headers["Cache-Control"] = IMMUTABLE
+        elif "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        if request.endpoint in NOT_COMPRESSED:
+            return response
+        if response.is_streamed and response.status_code == 200 and request.path.startswith(ASSETS):
+            _read_whole(response)
+            etag, _weak = response.get_etag()  # Flask's: the file's modification time, size and name
+            if etag:
+                compress_once(f"{request.path}:{etag}")
+        return (shared if _shared_key() else each).after_request(response)
