@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 THIS_FILE = Path(__file__).resolve()
 
-HEALTHFIRST_NAME = re.compile(r"\bHEALTHFIRST_[A-Z0-9_]*[A-Z0-9]\b")
+SETTING_NAME = re.compile(r"\bHEALTHFIRST_[A-Z0-9_]*[A-Z0-9]\b")
 TEST_PREFIX = "HEALTHFIRST_TEST_"
 # Folders that hold no code of the product: the tests are checked separately.
 SKIPPED_FOLDERS = {"tests", "instance", "node_modules", "__pycache__"}
@@ -49,7 +49,7 @@ def names_in(paths: list[Path]) -> dict[str, list[str]]:
     """HEALTHFIRST_* name -> the files that name it."""
     where: dict[str, list[str]] = {}
     for path in paths:
-        for name in set(HEALTHFIRST_NAME.findall(path.read_text(encoding="utf-8"))):
+        for name in set(SETTING_NAME.findall(path.read_text(encoding="utf-8"))):
             where.setdefault(name, []).append(str(path.relative_to(ROOT)))
     return where
 
@@ -95,7 +95,7 @@ def literal_defaults(paths: list[Path]) -> list[tuple[str, str, str]]:
             func = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
             name, default = node.args[0], node.args[1]
             if (func in {"get", "getenv", "_env_bool"} and isinstance(name, ast.Constant)
-                    and isinstance(name.value, str) and HEALTHFIRST_NAME.fullmatch(name.value)
+                    and isinstance(name.value, str) and SETTING_NAME.fullmatch(name.value)
                     and isinstance(default, ast.Constant) and default.value is not None):
                 value = default.value
                 shown = ("1" if value else "0") if isinstance(value, bool) else str(value)
