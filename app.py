@@ -69,6 +69,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
+    # The page's language for screen readers and translation (Dash's own page says nothing).
+    app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = serve_shell
     install_callback_check(server, lambda: app.callback_map)
     install_security_headers(server, app.csp_hashes)

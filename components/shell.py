@@ -13,3 +13,5 @@ class ID:
     LOGOUT_CSRF = "logout-csrf"
     LOGOUT_BUTTON = "logout-button"
     ERROR_BANNER = "error-banner"
+    MAIN = "main-content"
+    SKIP_LINK = "skip-link"

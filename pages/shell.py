@@ -7,6 +7,7 @@ Not a page itself: app.py builds the app's layout from `serve_shell` and calls `
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 import dash
 import dash_bootstrap_components as dbc
@@ -29,6 +30,7 @@ from db.errors import DomainError
 from db.vocabulary import ALL_SIGNED_IN, ROLE_LABELS, Role
 
 log = logging.getLogger("healthfirst")
+PRODUCT = "HealthFirst"
 
 
 def on_callback_error(error: Exception):
@@ -67,6 +69,9 @@ def serve_shell():
     show_alerts = current_user.is_authenticated and current_user.role != Role.DISPLAY
     return html.Div(
         [
+            # The first stop of the Tab key: straight past the navigation to the page itself.
+            html.A("Skip to the page's content", href=f"#{ID.MAIN}", id=ID.SKIP_LINK,
+                   className="visually-hidden-focusable skip-link"),
             dcc.Location(id=ID.URL, refresh="callback-nav"),
             header,
             dbc.Container(
@@ -74,7 +79,7 @@ def serve_shell():
                     dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,
                               dismissable=True, className="fs-5"),
                     banner_container() if show_alerts else None,
-                    dash.page_container,
+                    html.Main(dash.page_container, id=ID.MAIN, tabIndex="-1"),
                 ],
                 fluid=True,
                 className="pb-5",
@@ -100,6 +105,20 @@ def protect_pages() -> None:
 
         checked.role_checked = True
         page["layout"] = checked
+        page["title"] = _titled(page["title"], tuple(roles))
+
+
+def _titled(title, roles: tuple) -> Callable[..., str]:
+    """The browser tab's title, "<page> · HealthFirst": unique per page, and the refusal's own
+    for someone whose role cannot open it."""
+
+    def tab_title(**path_variables) -> str:
+        if not current_user.is_authenticated or current_user.role not in roles:
+            return f"No access · {PRODUCT}"
+        shown = title(**path_variables) if callable(title) else title
+        return f"{shown} · {PRODUCT}"
+
+    return tab_title
 
 
 @callback(Output(ALERT_IDS.BANNER, "children"), Output(ALERT_IDS.BANNER_SHOWN, "data"),

@@ -1,0 +1,57 @@
+"""The frame around every page, as a screen reader and a keyboard meet it: the page's language,
+one main landmark with a skip link to it, and a browser-tab title of its own for every page."""
+
+from __future__ import annotations
+
+import dash
+
+from tests.security.test_callbacks import ACCOUNT_FOR_ROLE
+
+
+def test_pages_declare_their_language(client, auth, web_people):
+    auth.login("citizen@example.in")
+    assert '<html lang="en">' in client.get("/citizen").get_data(as_text=True)
+
+
+def test_every_page_has_a_title_of_its_own_and_the_refusal_another(web_app, auth_for, web_people):
+    seen: dict[str, str] = {}
+    for role, email in ACCOUNT_FOR_ROLE.items():
+        client = web_app.server.test_client()
+        auth = auth_for(client)
+        auth.login(email)
+        with client:
+            client.get("/login")  # a request context with this person signed in
+            for page in dash.page_registry.values():
+                title = page["title"](sos_id="1") if callable(page["title"]) else page["title"]
+                if role in page["allowed_roles"]:
+                    assert title.endswith(" · HealthFirst") and title != " · HealthFirst", page["path"]
+                    assert seen.setdefault(page["path"], title) == title
+                else:
+                    assert title == "No access · HealthFirst", (role, page["path"])
+    assert len(set(seen.values())) == len(seen), "two pages share a tab title"
+
+
+def test_the_frame_has_one_main_landmark_and_a_skip_link_to_it(web_app, auth_for, web_people):
+    from pages.shell import serve_shell
+
+    client = web_app.server.test_client()
+    auth_for(client).login("admin.a@example.in")
+    with client:
+        client.get("/login")
+        frame = serve_shell().to_plotly_json()
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict) and "type" in node and "props" in node:
+            found.append((node["type"], node["props"].get("id"), node["props"].get("href")))
+            walk(node["props"].get("children"))
+        elif isinstance(node, (list, tuple)):
+            for child in node:
+                walk(child)
+        elif hasattr(node, "to_plotly_json"):
+            walk(node.to_plotly_json())
+
+    walk(frame)
+    mains = [f for f in found if f[0] == "Main"]
+    assert len(mains) == 1
+    assert ("A", "skip-link", f"#{mains[0][1]}") in found
