@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from dash.testing.wait import until
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
@@ -116,8 +117,13 @@ class Browser:
         """Wait until the element's text as selenium shows it (what dash_duo's wait_for_text_*
         compare) passes `wanted`, a test of that text."""
         def shown() -> str:
-            found = self.driver.find_elements(By.CSS_SELECTOR, selector)
-            return found[0].text if found else ""
+            # The page may be replaced between finding the element and reading it (a redirect
+            # after logging out): a stale element counts as nothing shown yet, and is asked again.
+            try:
+                found = self.driver.find_elements(By.CSS_SELECTOR, selector)
+                return found[0].text if found else ""
+            except StaleElementReferenceException:
+                return ""
 
         try:
             until(lambda: wanted(shown()), timeout)
