@@ -3,10 +3,11 @@ emergency the hospital holds (send an ambulance, step it, resolve)."""
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Patch, html, no_update
 
 from components.format import duration, local_time
 from components.sos import PRIORITY_COLORS, status_badge
@@ -162,3 +163,46 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
         className="mb-2 active-card",
         id=ID.active_card(sos.id),
     )
+
+
+# ---- drawing a list of cards by what changed -----------------------------------------------------
+
+
+def fingerprint(*parts) -> str:
+    """A short digest of what a card shows (what it is built from): equal means "draw nothing"."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=5).hexdigest()
+
+
+def list_update(shown: list | None, wanted: list[tuple], placeholder) -> tuple:
+    """How to turn the cards a screen shows into the cards wanted, sending as little as possible.
+
+    `shown`: [[key, fingerprint], …] as last drawn (None: nothing drawn yet); `wanted`: (key,
+    fingerprint, build) in order, `build()` making the card. Returns (children, shown now), where
+    children is a `dash.Patch` that removes the cards gone, replaces those whose fingerprint
+    changed and inserts the new ones at their place, `no_update` when nothing changed, or the whole
+    list (first draw, from or to the placeholder, or an order that moved). Cards carry their id,
+    which Dash uses as the React key, so a card left alone keeps its DOM node (and the focus on
+    its button) either way."""
+    now_shown = [[key, print_] for key, print_, _build in wanted]
+    if not wanted:
+        return (no_update if shown == [] else placeholder), []
+    if not shown:
+        return [build() for _key, _print, build in wanted], now_shown
+    wanted_keys = {key for key, _print, _build in wanted}
+    survivors = [key for key, _print in shown if key in wanted_keys]
+    if survivors != [key for key, _print, _build in wanted if key in set(survivors)]:
+        return [build() for _key, _print, build in wanted], now_shown  # the order moved: draw all
+    before = dict((key, print_) for key, print_ in shown)
+    patch, edits = Patch(), 0
+    for index in reversed(range(len(shown))):
+        if shown[index][0] not in wanted_keys:
+            del patch[index]
+            edits += 1
+    for index, (key, print_, build) in enumerate(wanted):
+        if key not in before:
+            patch.insert(index, build())
+            edits += 1
+        elif before[key] != print_:
+            patch[index] = build()
+            edits += 1
+    return (patch if edits else no_update), now_shown

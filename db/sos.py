@@ -290,18 +290,30 @@ class QueueItem:
     longitude: float
 
 
-def hospital_queue(session: Session, *, actor: User) -> list[QueueItem]:
-    """The SOS offered to the actor's hospital and still waiting for an answer from it."""
+def _waiting_offers(hospital_id: int):
+    """The offers to the hospital still waiting for its answer, on SOS that can still be accepted."""
+    return (SosOffer.hospital_id == hospital_id, SosOffer.status == "offered", Sos.status.in_(ACCEPTABLE_STATUSES))
+
+
+def _priority_rank(column):
+    """The order of urgency: the first priority of PRIORITY_LABELS first, an unknown one last."""
+    return case({p: rank for rank, p in enumerate(PRIORITY_LABELS)}, value=column, else_=len(PRIORITY_LABELS))
+
+
+def hospital_queue(session: Session, *, actor: User, limit: int | None = None) -> list[QueueItem]:
+    """The SOS offered to the actor's hospital and still waiting for an answer from it, the most
+    urgent first and, within a priority, the oldest first; with `limit`, only that many (the
+    database sorts and cuts, so the cost does not grow with the queue)."""
     hospital_id = _require_hospital_admin(actor)
-    rows = session.execute(
+    query = (
         select(Sos, SosOffer)
         .join(SosOffer, SosOffer.sos_id == Sos.id)
-        .where(SosOffer.hospital_id == hospital_id, SosOffer.status == "offered",
-               Sos.status.in_(ACCEPTABLE_STATUSES))
-        .order_by(Sos.created_at)
-    ).all()
-    priority_rank = {p: i for i, p in enumerate(PRIORITY_LABELS)}
-    items = [
+        .where(*_waiting_offers(hospital_id))
+        .order_by(_priority_rank(Sos.priority), Sos.created_at, Sos.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return [
         QueueItem(
             sos_id=sos.id,
             emergency_type=sos.emergency_type,
@@ -315,10 +327,27 @@ def hospital_queue(session: Session, *, actor: User) -> list[QueueItem]:
             latitude=sos.latitude,
             longitude=sos.longitude,
         )
-        for sos, offer in rows
+        for sos, offer in session.execute(query).all()
     ]
-    items.sort(key=lambda i: (priority_rank.get(i.priority, 9), i.created_at))
-    return items
+
+
+@dataclass(frozen=True)
+class QueueSize:
+    waiting: int
+    newest_sos_id: int | None  # the SOS offered last, wherever it sits in the queue's order
+
+
+def queue_size(session: Session, *, actor: User) -> QueueSize:
+    """How many SOS wait for the actor's hospital, and the one offered last (one aggregate row)."""
+    hospital_id = _require_hospital_admin(actor)
+    newest = (
+        select(SosOffer.sos_id).join(Sos, Sos.id == SosOffer.sos_id).where(*_waiting_offers(hospital_id))
+        .order_by(SosOffer.id.desc()).limit(1).scalar_subquery()
+    )
+    count = select(func.count()).select_from(SosOffer).join(Sos, Sos.id == SosOffer.sos_id) \
+        .where(*_waiting_offers(hospital_id)).scalar_subquery()
+    waiting, newest_id = session.execute(select(count, newest)).one()
+    return QueueSize(waiting=waiting, newest_sos_id=newest_id)
 
 
 def _status_rank(column):

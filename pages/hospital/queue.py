@@ -19,7 +19,7 @@ from auth.roles import allowed_roles
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
-from components.dispatch import NEW_FOR, active_card, epoch_ms, queue_card
+from components.dispatch import NEW_FOR, active_card, epoch_ms, fingerprint, list_update, queue_card
 from components.triggers import pressed
 from db import dispatch
 from db import sos as sos_ops
@@ -48,6 +48,8 @@ class ID:
     VERSION = "queue-version"
     NOW = "queue-now"
     TICKED = "queue-ticked"
+    COUNT = "queue-count"
+    SHOWN = "queue-shown"
 
 
 def layout(**kwargs):
@@ -59,7 +61,9 @@ def layout(**kwargs):
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col([html.H2("Waiting for an answer", className="h4"), html.Div(id=ID.LIST)],
+                    dbc.Col([html.H2("Waiting for an answer", className="h4"),
+                             html.P(id=ID.COUNT, className="fs-5 fw-semibold"),
+                             html.Div(id=ID.LIST)],
                             lg=6),
                     dbc.Col([html.H2("Accepted by your hospital", className="h4"),
                              html.Div(id=ID.ACTIVE)], lg=6),
@@ -70,6 +74,7 @@ def layout(**kwargs):
             dcc.Store(id=ID.SEEN, data=[]),
             dcc.Store(id=ID.CHANGED),
             dcc.Store(id=ID.VERSION),
+            dcc.Store(id=ID.SHOWN),
             dcc.Store(id=ID.NOW),
             dcc.Store(id=ID.TICKED),
             html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
@@ -79,6 +84,10 @@ def layout(**kwargs):
 
 
 # ---- the view -----------------------------------------------------------------------------------
+
+# The waiting list shows this many cards, the most urgent and oldest first, and says how many more
+# wait behind them: a person answers the top of the queue, and the answer does not grow with it.
+PAGE = 25
 
 
 def _chosen_units() -> dict[int, str | None]:
@@ -90,41 +99,73 @@ def _type_label(sos) -> str:
     return sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Type not given"
 
 
-def _cards(session, actor, now: datetime) -> dict:
-    """Both lists drawn in full, and the SOS ids now waiting (for the new-SOS sound)."""
+def _count_line(waiting: int) -> str:
+    if waiting <= PAGE:
+        return f"{waiting} waiting" if waiting else ""
+    return (f"{waiting:,} waiting · the {PAGE} most urgent shown, oldest first; "
+            f"{waiting - PAGE:,} more behind them move up as these are answered")
+
+
+def _waiting(item, now: datetime) -> tuple:
+    """(key, fingerprint, build) of a waiting SOS's card; the waiting time is not in the
+    fingerprint: the browser ticks it (assets/queue.js)."""
+    is_new = now - item.offered_at < NEW_FOR
+    label = PRIORITY_LABELS[item.priority]
+    return (item.sos_id, fingerprint(item.priority, item.status, is_new, item.note, round(item.distance_km, 1),
+                                     item.type_label, item.created_at),
+            lambda: queue_card(item, now, label))
+
+
+def _active(sos, *, now, units, choices, selected) -> tuple:
+    unit = units.get(sos.ambulance_id)
+    card = dict(status_label=SOS_STATUS_LABELS[sos.status], type_label=_type_label(sos), unit=unit,
+                unit_choices=choices, next_steps=dispatch.next_steps(unit, sos_id=sos.id),
+                can_resolve=dispatch.can_resolve(sos))
+    shown_unit = unit and (unit.call_sign, unit.level, unit.crew_contact)
+    return (sos.id,
+            fingerprint(sos.status, card["type_label"], shown_unit, [(c.unit_id, c.label) for c in choices],
+                        card["next_steps"], card["can_resolve"], sos.accepted_at, sos.latitude, sos.longitude,
+                        sos.location_text, sos.note),
+            lambda: active_card(sos, now=now, chosen_unit=selected.get(sos.id), **card))
+
+
+def _cards(session, actor, now: datetime, shown: dict) -> dict:
+    """What changed in both lists since the screen's last answer (`shown`), as patches."""
     selected = _chosen_units()
-    queue = sos_ops.hospital_queue(session, actor=actor)
+    size = sos_ops.queue_size(session, actor=actor)
+    queue = sos_ops.hospital_queue(session, actor=actor, limit=PAGE)
     active = sos_ops.hospital_active(session, actor=actor)
     choices = dispatch.available_units(session, actor=actor)
     units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
-    queue_cards = [queue_card(item, now, PRIORITY_LABELS[item.priority]) for item in queue]
-    active_cards = [
-        active_card(
-            sos, now=now, status_label=SOS_STATUS_LABELS[sos.status], type_label=_type_label(sos),
-            unit=units.get(sos.ambulance_id), unit_choices=choices,
-            next_steps=dispatch.next_steps(units.get(sos.ambulance_id), sos_id=sos.id),
-            can_resolve=dispatch.can_resolve(sos), chosen_unit=selected.get(sos.id),
-        )
-        for sos in active
-    ]
-    return {
-        "waiting": queue_cards or html.P("No SOS waiting. New ones appear here by themselves.",
-                                         className="fs-5 text-muted", id=ID.LIST_EMPTY),
-        "active": active_cards or html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY),
-        "new_ids": [item.sos_id for item in queue],
-    }
+    waiting, waiting_shown = list_update(
+        shown.get("waiting"), [_waiting(item, now) for item in queue],
+        html.P("No SOS waiting. New ones appear here by themselves.", className="fs-5 text-muted",
+               id=ID.LIST_EMPTY))
+    held, held_shown = list_update(
+        shown.get("active"),
+        [_active(sos, now=now, units=units, choices=choices, selected=selected) for sos in active],
+        html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
+    # The sound plays for an id not heard before: the cards shown and the SOS offered last.
+    new_ids = [item.sos_id for item in queue] + ([size.newest_sos_id] if size.newest_sos_id else [])
+    return {"waiting": waiting, "active": held, "count": _count_line(size.waiting),
+            "new_ids": list(dict.fromkeys(new_ids)), "shown": {"waiting": waiting_shown, "active": held_shown}}
 
 
 @callback(
     output={"waiting": Output(ID.LIST, "children"), "active": Output(ID.ACTIVE, "children"),
+            "count": Output(ID.COUNT, "children"),
             "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data"),
+            "shown": Output(ID.SHOWN, "data"),
             "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data")},
     inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
-    state={"chosen": State(CardID.unit(ALL), "value"), "drawn": State(ID.VERSION, "data")},
+    state={"chosen": State(CardID.unit(ALL), "value"), "drawn": State(ID.VERSION, "data"),
+           "shown": State(ID.SHOWN, "data")},
 )
 @allowed_roles(*ROLES)
-def refresh_queue(_n, _changed, chosen, drawn):
-    """Redraw when the queue's version moved or an action just ran; otherwise answer only the time.
+def refresh_queue(_n, _changed, chosen, drawn, shown):
+    """Answer only the time when the queue's version is the one drawn and no action just ran;
+    otherwise only what changed: the cards gone, changed or new (`list_update`), never the whole
+    queue, whose first PAGE cards are all a screen holds.
 
     The version is read before the lists, so a change landing in between is drawn now or, at
     the latest, on the next poll (its version differs from the one kept)."""
@@ -133,8 +174,9 @@ def refresh_queue(_n, _changed, chosen, drawn):
         actor = actor_in(session)
         version = sos_ops.queue_version(session, actor=actor, new_since=now - NEW_FOR)
         unchanged = version == drawn and f"{ID.CHANGED}.data" not in ctx.triggered_prop_ids
-        drawn_now = (dict.fromkeys(("waiting", "active", "new_ids", "version"), no_update) if unchanged
-                     else {**_cards(session, actor, now), "version": version})
+        drawn_now = (dict.fromkeys(("waiting", "active", "count", "new_ids", "shown", "version"), no_update)
+                     if unchanged else
+                     {**_cards(session, actor, now, shown if isinstance(shown, dict) else {}), "version": version})
     return {**drawn_now, "updated": last_updated(now), "now": epoch_ms(now)}
 
 
