@@ -305,11 +305,25 @@ def hospital_queue(session: Session, *, actor: User, limit: int | None = None) -
     urgent first and, within a priority, the oldest first; with `limit`, only that many (the
     database sorts and cuts, so the cost does not grow with the queue)."""
     hospital_id = _require_hospital_admin(actor)
+    return _queue_items(session, hospital_id, order=(_priority_rank(Sos.priority), Sos.created_at, Sos.id),
+                        limit=limit)
+
+
+def just_offered(session: Session, *, actor: User, since: datetime, limit: int) -> list[QueueItem]:
+    """The SOS offered to the actor's hospital after `since` and still waiting, the newest first,
+    at most `limit`: a long queue shows these apart, so a new SOS is seen wherever it ranks."""
+    hospital_id = _require_hospital_admin(actor)
+    return _queue_items(session, hospital_id, order=(SosOffer.id.desc(),), limit=limit,
+                        where=(SosOffer.offered_at > since,))
+
+
+def _queue_items(session: Session, hospital_id: int, *, order: tuple, limit: int | None,
+                 where: tuple = ()) -> list[QueueItem]:
     query = (
         select(Sos, SosOffer)
         .join(SosOffer, SosOffer.sos_id == Sos.id)
-        .where(*_waiting_offers(hospital_id))
-        .order_by(_priority_rank(Sos.priority), Sos.created_at, Sos.id)
+        .where(*_waiting_offers(hospital_id), *where)
+        .order_by(*order)
     )
     if limit is not None:
         query = query.limit(limit)
@@ -331,23 +345,13 @@ def hospital_queue(session: Session, *, actor: User, limit: int | None = None) -
     ]
 
 
-@dataclass(frozen=True)
-class QueueSize:
-    waiting: int
-    newest_sos_id: int | None  # the SOS offered last, wherever it sits in the queue's order
-
-
-def queue_size(session: Session, *, actor: User) -> QueueSize:
-    """How many SOS wait for the actor's hospital, and the one offered last (one aggregate row)."""
+def queue_count(session: Session, *, actor: User) -> int:
+    """How many SOS wait for the actor's hospital's answer."""
     hospital_id = _require_hospital_admin(actor)
-    newest = (
-        select(SosOffer.sos_id).join(Sos, Sos.id == SosOffer.sos_id).where(*_waiting_offers(hospital_id))
-        .order_by(SosOffer.id.desc()).limit(1).scalar_subquery()
-    )
-    count = select(func.count()).select_from(SosOffer).join(Sos, Sos.id == SosOffer.sos_id) \
-        .where(*_waiting_offers(hospital_id)).scalar_subquery()
-    waiting, newest_id = session.execute(select(count, newest)).one()
-    return QueueSize(waiting=waiting, newest_sos_id=newest_id)
+    return session.execute(
+        select(func.count()).select_from(SosOffer).join(Sos, Sos.id == SosOffer.sos_id)
+        .where(*_waiting_offers(hospital_id))
+    ).scalar_one()
 
 
 def _status_rank(column):

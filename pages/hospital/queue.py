@@ -1,11 +1,14 @@
 """Hospital admin: the live SOS queue (accept / decline) and the emergencies this hospital holds
 (send an ambulance, step it through its statuses, resolve at handover).
 
-One callback per button kind carries out the press and says how it went; `refresh_queue` draws
-both lists at once after an action (the actions bump `ID.CHANGED`), and every two seconds asks
-the database for the queue's version (`sos.queue_version`, one small query): when it is the one
-already drawn (`ID.VERSION`) the answer is only the "last updated" time and the server's clock
-(`ID.NOW`), from which the browser keeps the waiting times ticking (assets/queue.js)."""
+One callback per button kind carries out the press and says how it went. `refresh_queue` polls
+every two seconds and first asks the database for the queue's version (`sos.queue_version`, one
+small query): when it is the one already drawn (`ID.VERSION`) the answer is only the "last updated"
+time and the server's clock (`ID.NOW`), from which the browser keeps the waiting times ticking
+(assets/queue.js). Otherwise, and at once after an action (the actions bump `ID.CHANGED`), it sends
+only what changed (`components.dispatch.list_update`: Dash `Patch`es against the cards the screen
+holds, `ID.SHOWN`). A long queue shows its PAGE most urgent SOS, oldest first, a count of the rest,
+and the ones just offered apart, so neither the answer nor a button's request grows with the queue."""
 
 from datetime import datetime
 
@@ -50,6 +53,8 @@ class ID:
     TICKED = "queue-ticked"
     COUNT = "queue-count"
     SHOWN = "queue-shown"
+    ARRIVED = "queue-arrived"
+    ARRIVED_BOX = "queue-arrived-box"
 
 
 def layout(**kwargs):
@@ -63,6 +68,9 @@ def layout(**kwargs):
                 [
                     dbc.Col([html.H2("Waiting for an answer", className="h4"),
                              html.P(id=ID.COUNT, className="fs-5 fw-semibold"),
+                             html.Div([html.H3("Just arrived", className="h5"), html.Div(id=ID.ARRIVED),
+                                       html.H3("Most urgent, oldest first", className="h5")],
+                                      id=ID.ARRIVED_BOX, hidden=True),
                              html.Div(id=ID.LIST)],
                             lg=6),
                     dbc.Col([html.H2("Accepted by your hospital", className="h4"),
@@ -88,6 +96,9 @@ def layout(**kwargs):
 # The waiting list shows this many cards, the most urgent and oldest first, and says how many more
 # wait behind them: a person answers the top of the queue, and the answer does not grow with it.
 PAGE = 25
+# Behind a full page, the SOS offered in the last NEW_FOR that are not on it show apart, the newest
+# first (at most ARRIVED): a new SOS is seen at once wherever it ranks.
+ARRIVED = 5
 
 
 def _chosen_units() -> dict[int, str | None]:
@@ -130,10 +141,13 @@ def _active(sos, *, now, units, choices, selected) -> tuple:
 
 
 def _cards(session, actor, now: datetime, shown: dict) -> dict:
-    """What changed in both lists since the screen's last answer (`shown`), as patches."""
+    """What changed in the three lists since the screen's last answer (`shown`), as patches."""
     selected = _chosen_units()
-    size = sos_ops.queue_size(session, actor=actor)
+    count = sos_ops.queue_count(session, actor=actor)
     queue = sos_ops.hospital_queue(session, actor=actor, limit=PAGE)
+    on_page = {item.sos_id for item in queue}
+    arrived = [item for item in sos_ops.just_offered(session, actor=actor, since=now - NEW_FOR, limit=ARRIVED)
+               if item.sos_id not in on_page] if count > PAGE else []
     active = sos_ops.hospital_active(session, actor=actor)
     choices = dispatch.available_units(session, actor=actor)
     units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
@@ -141,19 +155,20 @@ def _cards(session, actor, now: datetime, shown: dict) -> dict:
         shown.get("waiting"), [_waiting(item, now) for item in queue],
         html.P("No SOS waiting. New ones appear here by themselves.", className="fs-5 text-muted",
                id=ID.LIST_EMPTY))
+    new, new_shown = list_update(shown.get("arrived"), [_waiting(item, now) for item in arrived], [])
     held, held_shown = list_update(
         shown.get("active"),
         [_active(sos, now=now, units=units, choices=choices, selected=selected) for sos in active],
         html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
-    # The sound plays for an id not heard before: the cards shown and the SOS offered last.
-    new_ids = [item.sos_id for item in queue] + ([size.newest_sos_id] if size.newest_sos_id else [])
-    return {"waiting": waiting, "active": held, "count": _count_line(size.waiting),
-            "new_ids": list(dict.fromkeys(new_ids)), "shown": {"waiting": waiting_shown, "active": held_shown}}
+    return {"waiting": waiting, "arrived": new, "arrived_hidden": not arrived, "active": held,
+            "count": _count_line(count), "new_ids": [item.sos_id for item in arrived + queue],
+            "shown": {"waiting": waiting_shown, "arrived": new_shown, "active": held_shown}}
 
 
 @callback(
     output={"waiting": Output(ID.LIST, "children"), "active": Output(ID.ACTIVE, "children"),
-            "count": Output(ID.COUNT, "children"),
+            "count": Output(ID.COUNT, "children"), "arrived": Output(ID.ARRIVED, "children"),
+            "arrived_hidden": Output(ID.ARRIVED_BOX, "hidden"),
             "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data"),
             "shown": Output(ID.SHOWN, "data"),
             "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data")},
@@ -174,7 +189,8 @@ def refresh_queue(_n, _changed, chosen, drawn, shown):
         actor = actor_in(session)
         version = sos_ops.queue_version(session, actor=actor, new_since=now - NEW_FOR)
         unchanged = version == drawn and f"{ID.CHANGED}.data" not in ctx.triggered_prop_ids
-        drawn_now = (dict.fromkeys(("waiting", "active", "count", "new_ids", "shown", "version"), no_update)
+        drawn_now = (dict.fromkeys(("waiting", "arrived", "arrived_hidden", "active", "count", "new_ids", "shown",
+                                  "version"), no_update)
                      if unchanged else
                      {**_cards(session, actor, now, shown if isinstance(shown, dict) else {}), "version": version})
     return {**drawn_now, "updated": last_updated(now), "now": epoch_ms(now)}

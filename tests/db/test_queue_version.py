@@ -100,3 +100,24 @@ def test_a_cancelled_sos_leaves_the_queue_and_the_held_list(session, clock):
     assert watch.moved()
     sos_ops.cancel_sos(session, actor=held, sos_id=sos.id, now=clock.advance(seconds=1))
     assert watch.moved(), "cancelled after it was accepted"
+
+
+def test_a_long_queue_is_cut_in_the_database_most_urgent_then_oldest_and_counted(session, clock):
+    _hospitals, admins = city(session, 1)
+    admin = admins[0]
+    sent = []
+    for index in range(12):
+        kind = "stroke" if index in (4, 9) else None  # two critical ones, sent later than most
+        sent.append(send_sos(session, add_user(session), now=clock() + timedelta(seconds=index),
+                             emergency_type=kind))
+    match_now(session, now=clock() + timedelta(seconds=20), rings=(10.0,))
+    first_five = sos_ops.hospital_queue(session, actor=admin, limit=5)
+    assert [item.sos_id for item in first_five] == [sent[4].id, sent[9].id, sent[0].id, sent[1].id, sent[2].id]
+    assert sos_ops.queue_count(session, actor=admin) == 12
+    assert [i.sos_id for i in sos_ops.hospital_queue(session, actor=admin)][:5] == [i.sos_id for i in first_five]
+
+    late = send_sos(session, add_user(session), now=clock() + timedelta(seconds=40))
+    match_now(session, now=clock() + timedelta(seconds=40), rings=(10.0,), sos_id=late.id)
+    newest = sos_ops.just_offered(session, actor=admin, since=clock() + timedelta(seconds=30), limit=3)
+    assert [item.sos_id for item in newest] == [late.id]  # only what was offered since, newest first
+    assert sos_ops.queue_count(session, actor=admin) == 13

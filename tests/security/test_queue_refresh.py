@@ -2,10 +2,12 @@
 kilobyte and draws no card; a new SOS offered to the hospital is drawn on the next one."""
 
 import json
+import re
 from datetime import timedelta
 
 from db import matching
 from db import sos as sos_ops
+from db.clock import utcnow
 from db.models import Hospital, User
 from db.vocabulary import sos_number
 from tests.builders import T0, add_user, give_beds
@@ -31,7 +33,7 @@ class Screen:
         return {"id": dep["id"], "property": dep["property"],
                 "value": self.kept.get(f"{dep['id']}.{dep['property']}")}
 
-    def refresh(self):
+    def refresh(self, trigger="queue-refresh.n_intervals"):
         """One interval tick; returns (bytes of the answer, its decoded response)."""
         self.polls += 1
         self.kept["queue-refresh.n_intervals"] = self.polls
@@ -42,7 +44,7 @@ class Screen:
             "outputs": outputs,
             "inputs": [self._value(dep) for dep in self.spec["inputs"]],
             "state": [self._value(dep) for dep in self.spec["state"]],
-            "changedPropIds": ["queue-refresh.n_intervals"],
+            "changedPropIds": [trigger],
         }
         response = self.auth.client.post("/_dash-update-component", json=body, headers=self.auth.dash_headers())
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
@@ -52,6 +54,10 @@ class Screen:
             for prop, value in props.items():
                 self.kept[f"{component_id}.{prop}"] = value
         return len(raw), raw.decode()
+
+    def refresh_after_action(self):
+        """The refresh an action sets off by bumping the page's "changed" store."""
+        return self.refresh(trigger="queue-changed.data")
 
 
 def _offer_to_alpha(web_db, citizen_id, *, seconds=0):
@@ -105,3 +111,72 @@ def test_with_300_waiting_an_unchanged_refresh_still_answers_under_a_kilobyte(au
     idle_size, idle = screen.refresh()
     print(f"\nqueue with 300 waiting: full draw {drawn_size} bytes, unchanged refresh {idle_size} bytes")
     assert idle_size <= IDLE_LIMIT and "queue-card" not in idle
+
+
+def _long_queue(web_db, web_people, count, *, critical_every=0):
+    """`count` SOS offered to Alpha, one a second from T0 (every `critical_every`-th a cardiac arrest)."""
+    with web_db.factory() as session:
+        give_beds(session, session.get(Hospital, web_people["hospital_a"].id))
+        for index in range(count):
+            citizen = add_user(session, "citizen", email=f"caller.{index}@example.in")
+            critical = critical_every and index % critical_every == critical_every - 1
+            sos_ops.create_sos(session, actor=citizen, latitude=12.9784, longitude=77.6410,
+                               now=T0 + timedelta(seconds=index),
+                               emergency_type="cardiac_arrest" if critical else None)
+        matching.match_due(session, now=T0 + timedelta(seconds=count), rings=(1.0,), limit=count)
+        session.commit()
+        late = add_user(session, "citizen", email="late.caller@example.in").id
+        session.commit()
+    return late
+
+
+def _cards_in(text):
+    return re.findall(r'"id":"queue-(\d+)"', text)
+
+
+def test_a_long_queue_shows_the_most_urgent_oldest_first_a_count_and_a_new_sos_apart(
+        auth, web_app, web_people, web_db):
+    late = _long_queue(web_db, web_people, 60, critical_every=10)
+    auth.login("admin.a@example.in")
+    screen = Screen(auth, web_app)
+    _size, drawn = screen.refresh()
+    shown = [int(i) for i in _cards_in(drawn)]
+    with web_db.factory() as session:
+        queue = sos_ops.hospital_queue(session, actor=session.get(User, web_people["admin_a"].id))
+    assert len(shown) == 25 and shown == [item.sos_id for item in queue[:25]]
+    assert [item.priority for item in queue[:6]] == ["critical"] * 6  # every critical one before the rest
+    assert "60 waiting" in drawn and "35 more" in drawn
+
+    # A new SOS ranks last (emergent, newest), yet the next refresh shows it apart, and only it.
+    with web_db.factory() as session:
+        sos, _ = sos_ops.create_sos(session, actor=session.get(User, late), latitude=12.9784, longitude=77.6410,
+                                    now=utcnow())
+        matching.match_due(session, now=utcnow(), sos_id=sos.id, rings=(1.0,))
+        session.commit()
+        newest = sos.id
+    size, redrawn = screen.refresh()
+    assert _cards_in(redrawn) == [str(newest)] and '"queue-arrived-box":{"hidden":false}' in redrawn
+    assert "61 waiting" in redrawn and size < 4096, size
+
+
+def test_an_accept_on_a_long_queue_answers_its_message_and_the_next_refresh_only_the_changed_cards(
+        auth, web_app, web_people, web_db):
+    from tests.security.test_sos_callbacks import _press
+
+    _long_queue(web_db, web_people, 300)
+    auth.login("admin.a@example.in")
+    screen = Screen(auth, web_app)
+    _size, drawn = screen.refresh()
+    first, twenty_sixth = _cards_in(drawn)[0], None
+    with web_db.factory() as session:
+        queue = sos_ops.hospital_queue(session, actor=session.get(User, web_people["admin_a"].id), limit=26)
+        twenty_sixth = str(queue[25].sos_id)
+    assert _press(auth, web_app, "accept-sos", int(first)) == f"{sos_number(int(first))} is yours. Send an ambulance now."
+
+    # The refresh the accept sets off: the accepted card leaves, the 26th moves up, the emergency
+    # held appears; none of the 24 cards left alone travels again.
+    screen.kept["queue-changed.data"] = 1
+    size, answer = screen.refresh_after_action()
+    assert _cards_in(answer) == [twenty_sixth]
+    assert f'"id":"active-{first}"' in answer
+    assert size < 8192, size
