@@ -1,5 +1,6 @@
-"""Builders for the hospital's SOS screens: a waiting SOS's card in the queue, and the card of an
-emergency the hospital holds (send an ambulance, step it, resolve)."""
+"""Builders for the hospital's SOS screens: a waiting SOS's row in the queue (its card is drawn in
+the browser, assets/queue.js), and the card of an emergency the hospital holds (send an ambulance,
+step it, resolve); and how either list is redrawn by what changed."""
 
 from __future__ import annotations
 
@@ -24,14 +25,6 @@ class ID:
     @staticmethod
     def active_card(sos_id: int) -> str:
         return f"active-{sos_id}"
-
-    @staticmethod
-    def accept(sos_id) -> dict:
-        return {"type": "accept-sos", "sos": sos_id}
-
-    @staticmethod
-    def decline(sos_id) -> dict:
-        return {"type": "decline-sos", "sos": sos_id}
 
     @staticmethod
     def unit(sos_id) -> dict:
@@ -64,55 +57,49 @@ WAIT_TARGET = timedelta(seconds=60)
 NEW_FOR = timedelta(seconds=30)
 
 
-def waiting(created_at: datetime, now: datetime) -> html.Span:
-    """How long the SOS has waited, as of `now`; the page's browser script (assets/queue.js,
-    `tickWaiting`) keeps it ticking from `data-since` between redraws, in the same words and red
-    past `data-target` seconds."""
-    waited = now - created_at
-    return html.Span(
-        f"waiting {duration(waited)}",
-        className="fw-bold queue-waiting " + ("text-danger" if waited > WAIT_TARGET else "text-body"),
-        **{"data-since": epoch_ms(created_at), "data-target": int(WAIT_TARGET.total_seconds())},
-    )
-
-
 def epoch_ms(at: datetime) -> int:
     """A moment as the browser's clock counts it (milliseconds since 1970, UTC)."""
     return int(at.timestamp() * 1000)
 
 
-def queue_card(item, now: datetime, priority_label: str) -> dbc.Card:
-    is_new = now - item.offered_at < NEW_FOR
-    return dbc.Card(
-        dbc.CardBody(
-            [
-                html.Div(
-                    [
-                        html.Span(sos_number(item.sos_id), className="fs-4 fw-bold me-2"),
-                        dbc.Badge(priority_label, color=PRIORITY_COLORS.get(item.priority, "secondary"),
-                                  className="fs-6 me-2"),
-                        dbc.Badge("NEW", color="danger", className="fs-6 me-2") if is_new else None,
-                        dbc.Badge("UNANSWERED", color="dark", className="fs-6") if item.status == "unanswered" else None,
-                    ]
-                ),
-                html.Div(item.type_label, className="fs-5 mt-1"),
-                html.Div([f"{item.distance_km:.1f} km away · sent {local_time(item.created_at)} · ",
-                          waiting(item.created_at, now)]),
-                html.Div(f"Note: {item.note}", className="text-muted") if item.note else None,
-                html.Div(
-                    [
-                        dbc.Button("Accept", id=ID.accept(item.sos_id), color="success", size="lg",
-                                   className="me-2 px-5"),
-                        dbc.Button("Decline", id=ID.decline(item.sos_id), color="secondary",
-                                   outline=True, size="lg"),
-                    ],
-                    className="mt-2",
-                ),
-            ]
-        ),
-        className="mb-2 queue-card" + (" sos-new" if is_new else ""),
-        id=ID.queue_card(item.sos_id),
-    )
+# What the buttons of a waiting SOS's card say they do (assets/queue.js draws the card and sends
+# {"kind": …, "sos": …} into the page's press store when one is pressed).
+OFFER_ANSWERS = ("accept", "decline")
+
+
+def queue_row(item, now: datetime, priority_label: str) -> dict:
+    """What a waiting SOS's card shows, as data: assets/queue.js (`drawCards`) builds the card
+    (id `ID.queue_card`, Accept and Decline buttons) in the browser and keeps it, and the focus
+    on its buttons, until its row changes. `waited`/`late` are as of `now`; the browser ticks them."""
+    waited = now - item.created_at
+    return {
+        "id": item.sos_id, "number": sos_number(item.sos_id), "priority": priority_label,
+        "color": PRIORITY_COLORS.get(item.priority, "secondary"), "new": now - item.offered_at < NEW_FOR,
+        "unanswered": item.status == "unanswered", "type": item.type_label,
+        "where": f"{item.distance_km:.1f} km away · sent {local_time(item.created_at)} · ",
+        "since": epoch_ms(item.created_at), "target": int(WAIT_TARGET.total_seconds()),
+        "waited": f"waiting {duration(waited)}", "late": waited > WAIT_TARGET, "note": item.note or "",
+    }
+
+
+def row_fingerprint(row: dict) -> str:
+    """The row without what the browser ticks by itself (the waiting time)."""
+    return fingerprint(*(value for key, value in sorted(row.items()) if key not in ("waited", "late")))
+
+
+def rows_update(shown, rows: list[dict]) -> tuple:
+    """How the browser's cards become `rows`: ({"order": ids, "rows": {id: row}}, shown now), with
+    only the rows new or changed since `shown` ([[id, fingerprint], …]; None: all of them, and
+    "full"), or None when nothing changed."""
+    now_shown = [[row["id"], row_fingerprint(row)] for row in rows]
+    if not isinstance(shown, list):
+        return {"order": [r["id"] for r in rows], "rows": {r["id"]: r for r in rows}, "full": True}, now_shown
+    before = {pair[0]: pair[1] for pair in shown if isinstance(pair, list) and len(pair) == 2}
+    changed = {row["id"]: row for row, (_key, print_) in zip(rows, now_shown, strict=True)
+               if before.get(row["id"]) != print_}
+    if not changed and [key for key, _print in now_shown] == [pair[0] for pair in shown]:
+        return None, now_shown
+    return {"order": [r["id"] for r in rows], "rows": changed}, now_shown
 
 
 def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit, unit_choices,
@@ -181,8 +168,9 @@ def list_update(shown: list | None, wanted: list[tuple], placeholder) -> tuple:
     children is a `dash.Patch` that removes the cards gone, replaces those whose fingerprint
     changed and inserts the new ones at their place, `no_update` when nothing changed, or the whole
     list (first draw, from or to the placeholder, or an order that moved). Cards carry their id,
-    which Dash uses as the React key, so a card left alone keeps its DOM node (and the focus on
-    its button) either way."""
+    which Dash uses as the React key; but Dash 4 re-mounts every child of a list whose children
+    changed, so the waiting cards, whose buttons must keep the focus, are drawn by the browser
+    (`rows_update`, assets/queue.js)."""
     now_shown = [[key, print_] for key, print_, _build in wanted]
     if not wanted:
         return (no_update if shown == [] else placeholder), []

@@ -22,7 +22,16 @@ from auth.roles import allowed_roles
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
-from components.dispatch import NEW_FOR, active_card, epoch_ms, fingerprint, list_update, queue_card
+from components.dispatch import (
+    NEW_FOR,
+    OFFER_ANSWERS,
+    active_card,
+    epoch_ms,
+    fingerprint,
+    list_update,
+    queue_row,
+    rows_update,
+)
 from components.triggers import pressed
 from db import dispatch
 from db import sos as sos_ops
@@ -55,6 +64,9 @@ class ID:
     SHOWN = "queue-shown"
     ARRIVED = "queue-arrived"
     ARRIVED_BOX = "queue-arrived-box"
+    ROWS = "queue-rows"
+    PRESS = "queue-press"
+    DRAWN = "queue-drawn"
 
 
 def layout(**kwargs):
@@ -71,7 +83,8 @@ def layout(**kwargs):
                              html.Div([html.H3("Just arrived", className="h5"), html.Div(id=ID.ARRIVED),
                                        html.H3("Most urgent, oldest first", className="h5")],
                                       id=ID.ARRIVED_BOX, hidden=True),
-                             html.Div(id=ID.LIST)],
+                             # Drawn by assets/queue.js (drawCards), which names its empty text so.
+                             html.Div(id=ID.LIST, **{"data-empty-id": ID.LIST_EMPTY})],
                             lg=6),
                     dbc.Col([html.H2("Accepted by your hospital", className="h4"),
                              html.Div(id=ID.ACTIVE)], lg=6),
@@ -83,6 +96,9 @@ def layout(**kwargs):
             dcc.Store(id=ID.CHANGED),
             dcc.Store(id=ID.VERSION),
             dcc.Store(id=ID.SHOWN),
+            dcc.Store(id=ID.ROWS),
+            dcc.Store(id=ID.PRESS),
+            dcc.Store(id=ID.DRAWN),
             dcc.Store(id=ID.NOW),
             dcc.Store(id=ID.TICKED),
             html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
@@ -117,14 +133,12 @@ def _count_line(waiting: int) -> str:
             f"{waiting - PAGE:,} more behind them move up as these are answered")
 
 
-def _waiting(item, now: datetime) -> tuple:
-    """(key, fingerprint, build) of a waiting SOS's card; the waiting time is not in the
-    fingerprint: the browser ticks it (assets/queue.js)."""
-    is_new = now - item.offered_at < NEW_FOR
-    label = PRIORITY_LABELS[item.priority]
-    return (item.sos_id, fingerprint(item.priority, item.status, is_new, item.note, round(item.distance_km, 1),
-                                     item.type_label, item.created_at),
-            lambda: queue_card(item, now, label))
+def _kept(shown, part: str):
+    """What the screen says it holds of one list ([[id, fingerprint], …]), or None (draw it all)."""
+    pairs = shown.get(part) if isinstance(shown, dict) else None
+    if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        return None
+    return pairs
 
 
 def _active(sos, *, now, units, choices, selected) -> tuple:
@@ -140,8 +154,8 @@ def _active(sos, *, now, units, choices, selected) -> tuple:
             lambda: active_card(sos, now=now, chosen_unit=selected.get(sos.id), **card))
 
 
-def _cards(session, actor, now: datetime, shown: dict) -> dict:
-    """What changed in the three lists since the screen's last answer (`shown`), as patches."""
+def _cards(session, actor, now: datetime, shown) -> dict:
+    """What changed in the three lists since the screen's last answer (`shown`)."""
     selected = _chosen_units()
     count = sos_ops.queue_count(session, actor=actor)
     queue = sos_ops.hospital_queue(session, actor=actor, limit=PAGE)
@@ -151,23 +165,23 @@ def _cards(session, actor, now: datetime, shown: dict) -> dict:
     active = sos_ops.hospital_active(session, actor=actor)
     choices = dispatch.available_units(session, actor=actor)
     units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
-    waiting, waiting_shown = list_update(
-        shown.get("waiting"), [_waiting(item, now) for item in queue],
-        html.P("No SOS waiting. New ones appear here by themselves.", className="fs-5 text-muted",
-               id=ID.LIST_EMPTY))
-    new, new_shown = list_update(shown.get("arrived"), [_waiting(item, now) for item in arrived], [])
+    waiting, waiting_shown = rows_update(
+        _kept(shown, "waiting"), [queue_row(item, now, PRIORITY_LABELS[item.priority]) for item in queue])
+    new, new_shown = rows_update(
+        _kept(shown, "arrived"), [queue_row(item, now, PRIORITY_LABELS[item.priority]) for item in arrived])
     held, held_shown = list_update(
-        shown.get("active"),
+        _kept(shown, "active"),
         [_active(sos, now=now, units=units, choices=choices, selected=selected) for sos in active],
         html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
-    return {"waiting": waiting, "arrived": new, "arrived_hidden": not arrived, "active": held,
+    return {"rows": {"waiting": waiting, "arrived": new} if waiting or new else no_update,
+            "arrived_hidden": not arrived, "active": held,
             "count": _count_line(count), "new_ids": [item.sos_id for item in arrived + queue],
             "shown": {"waiting": waiting_shown, "arrived": new_shown, "active": held_shown}}
 
 
 @callback(
-    output={"waiting": Output(ID.LIST, "children"), "active": Output(ID.ACTIVE, "children"),
-            "count": Output(ID.COUNT, "children"), "arrived": Output(ID.ARRIVED, "children"),
+    output={"rows": Output(ID.ROWS, "data"), "active": Output(ID.ACTIVE, "children"),
+            "count": Output(ID.COUNT, "children"),
             "arrived_hidden": Output(ID.ARRIVED_BOX, "hidden"),
             "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data"),
             "shown": Output(ID.SHOWN, "data"),
@@ -189,10 +203,10 @@ def refresh_queue(_n, _changed, chosen, drawn, shown):
         actor = actor_in(session)
         version = sos_ops.queue_version(session, actor=actor, new_since=now - NEW_FOR)
         unchanged = version == drawn and f"{ID.CHANGED}.data" not in ctx.triggered_prop_ids
-        drawn_now = (dict.fromkeys(("waiting", "arrived", "arrived_hidden", "active", "count", "new_ids", "shown",
-                                  "version"), no_update)
+        drawn_now = (dict.fromkeys(("rows", "arrived_hidden", "active", "count", "new_ids", "shown", "version"),
+                                 no_update)
                      if unchanged else
-                     {**_cards(session, actor, now, shown if isinstance(shown, dict) else {}), "version": version})
+                     {**_cards(session, actor, now, shown), "version": version})
     return {**drawn_now, "updated": last_updated(now), "now": epoch_ms(now)}
 
 
@@ -218,16 +232,21 @@ def _carry_out(operation, success: str, *, color: str = "success", **inputs) -> 
                   color=color)
 
 
-@callback(*ACTION_OUTPUTS, Input(CardID.accept(ALL), "n_clicks"), prevent_initial_call=True)
+@callback(*ACTION_OUTPUTS, Input(ID.PRESS, "data"), prevent_initial_call=True)
 @allowed_roles(*ROLES)
-def accept(_clicks):
-    return _carry_out(sos_ops.accept_sos, "{number} is yours. Send an ambulance now.")
-
-
-@callback(*ACTION_OUTPUTS, Input(CardID.decline(ALL), "n_clicks"), prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def decline(_clicks):
-    return _carry_out(sos_ops.decline_sos, "{number} declined: it has left your queue.", color="secondary")
+def answer_offer(press):
+    """Accept or Decline pressed on a waiting SOS's card (assets/queue.js puts {"kind", "sos"} in
+    the press store): the request carries that one SOS, whatever the length of the queue."""
+    kind = press.get("kind") if isinstance(press, dict) else None
+    if kind not in OFFER_ANSWERS:
+        return warn("That button is not one this page knows. Reload the page.")
+    sos_id = record_id(press.get("sos"))
+    number = sos_number(sos_id)
+    if kind == "accept":
+        done = act(sos_ops.accept_sos, sos_id=sos_id, describe=lambda _: f"{number} is yours. Send an ambulance now.")
+        return answer(done)
+    done = act(sos_ops.decline_sos, sos_id=sos_id, describe=lambda _: f"{number} declined: it has left your queue.")
+    return answer(done, color="secondary")
 
 
 @callback(output=ACTION_OUTPUTS, inputs={"_clicks": Input(CardID.assign(ALL), "n_clicks")},
@@ -264,6 +283,16 @@ clientside_callback(
     State(ID.SOUND, "value"),
     State(ID.SEEN, "data"),
     State(ID.AUDIO, "id"),
+)
+
+# Draw the waiting cards from the rows sent (assets/queue.js): a card left alone keeps its DOM node.
+clientside_callback(
+    ClientsideFunction("queue", "drawCards"),
+    Output(ID.DRAWN, "data"),
+    Input(ID.ROWS, "data"),
+    State(ID.LIST, "id"),
+    State(ID.ARRIVED, "id"),
+    State(ID.PRESS, "id"),
 )
 
 # Keep the waiting times ticking from the server's clock of each answer, also when nothing was

@@ -2,7 +2,6 @@
 kilobyte and draws no card; a new SOS offered to the hospital is drawn on the next one."""
 
 import json
-import re
 from datetime import timedelta
 
 from db import matching
@@ -21,7 +20,7 @@ class Screen:
 
     def __init__(self, auth, web_app):
         self.auth = auth
-        found = [(key, spec) for key, spec in web_app.callback_map.items() if "queue-list.children" in key]
+        found = [(key, spec) for key, spec in web_app.callback_map.items() if "queue-rows.data" in key]
         assert len(found) == 1, [key for key, _ in found]
         self.key, self.spec = found[0]
         self.kept: dict[str, object] = {}  # "id.property" -> value
@@ -80,19 +79,19 @@ def test_an_unchanged_refresh_answers_under_a_kilobyte_and_a_new_sos_is_drawn_ne
     screen = Screen(auth, web_app)
 
     size, drawn = screen.refresh()  # the page opens: everything is drawn
-    assert f"queue-{first}" in drawn and sos_number(first) in drawn
+    assert _cards_in(drawn) == [first] and sos_number(first) in drawn
 
     size, idle = screen.refresh()
     assert size <= IDLE_LIMIT, (size, idle[:300])
-    assert "queue-card" not in idle and "active-card" not in idle and sos_number(first) not in idle
+    assert "queue-rows" not in idle and "active-card" not in idle and sos_number(first) not in idle
     assert "Last updated" in idle  # the time still moves: the screen is current
 
     second = _offer_to_alpha(web_db, other_id, seconds=5)
     size, redrawn = screen.refresh()
-    assert f"queue-{second}" in redrawn and f"queue-{first}" not in redrawn  # only the new card travels
+    assert _cards_in(redrawn) == [second] and _order(redrawn) == [first, second]  # only the new card travels
 
     size, idle = screen.refresh()
-    assert size <= IDLE_LIMIT and "queue-card" not in idle
+    assert size <= IDLE_LIMIT and "queue-rows" not in idle
 
 
 def test_with_300_waiting_an_unchanged_refresh_still_answers_under_a_kilobyte(auth, web_app, web_people, web_db):
@@ -107,10 +106,10 @@ def test_with_300_waiting_an_unchanged_refresh_still_answers_under_a_kilobyte(au
     auth.login("admin.a@example.in")
     screen = Screen(auth, web_app)
     drawn_size, drawn = screen.refresh()
-    assert drawn.count("queue-card") == 25 and "300 waiting" in drawn  # the first page, and the count
+    assert len(_cards_in(drawn)) == 25 and "300 waiting" in drawn  # the first page, and the count
     idle_size, idle = screen.refresh()
     print(f"\nqueue with 300 waiting: full draw {drawn_size} bytes, unchanged refresh {idle_size} bytes")
-    assert idle_size <= IDLE_LIMIT and "queue-card" not in idle
+    assert idle_size <= IDLE_LIMIT and "queue-rows" not in idle
 
 
 def _long_queue(web_db, web_people, count, *, critical_every=0):
@@ -130,8 +129,20 @@ def _long_queue(web_db, web_people, count, *, critical_every=0):
     return late
 
 
-def _cards_in(text):
-    return re.findall(r'"id":"queue-(\d+)"', text)
+def _rows(text, part="waiting"):
+    """The rows of waiting cards an answer sends ({} when it sends none), and their order."""
+    sent = json.loads(text)["response"].get("queue-rows", {}).get("data") or {}
+    return sent.get(part) or {}
+
+
+def _cards_in(text, part="waiting"):
+    """The SOS whose cards an answer (re)draws, in the order given."""
+    rows = _rows(text, part).get("rows", {})
+    return [int(key) for key in rows]
+
+
+def _order(text, part="waiting"):
+    return _rows(text, part).get("order")
 
 
 def test_a_long_queue_shows_the_most_urgent_oldest_first_a_count_and_a_new_sos_apart(
@@ -140,7 +151,7 @@ def test_a_long_queue_shows_the_most_urgent_oldest_first_a_count_and_a_new_sos_a
     auth.login("admin.a@example.in")
     screen = Screen(auth, web_app)
     _size, drawn = screen.refresh()
-    shown = [int(i) for i in _cards_in(drawn)]
+    shown = _cards_in(drawn)
     with web_db.factory() as session:
         queue = sos_ops.hospital_queue(session, actor=session.get(User, web_people["admin_a"].id))
     assert len(shown) == 25 and shown == [item.sos_id for item in queue[:25]]
@@ -155,7 +166,9 @@ def test_a_long_queue_shows_the_most_urgent_oldest_first_a_count_and_a_new_sos_a
         session.commit()
         newest = sos.id
     size, redrawn = screen.refresh()
-    assert _cards_in(redrawn) == [str(newest)] and '"queue-arrived-box":{"hidden":false}' in redrawn
+    assert _cards_in(redrawn) == [] and _order(redrawn) is None  # the first page did not change …
+    assert _cards_in(redrawn, "arrived") == [newest]  # … the new SOS shows apart
+    assert '"queue-arrived-box":{"hidden":false}' in redrawn
     assert "61 waiting" in redrawn and size < 4096, size
 
 
@@ -167,16 +180,16 @@ def test_an_accept_on_a_long_queue_answers_its_message_and_the_next_refresh_only
     auth.login("admin.a@example.in")
     screen = Screen(auth, web_app)
     _size, drawn = screen.refresh()
-    first, twenty_sixth = _cards_in(drawn)[0], None
+    first = _cards_in(drawn)[0]
     with web_db.factory() as session:
         queue = sos_ops.hospital_queue(session, actor=session.get(User, web_people["admin_a"].id), limit=26)
-        twenty_sixth = str(queue[25].sos_id)
-    assert _press(auth, web_app, "accept-sos", int(first)) == f"{sos_number(int(first))} is yours. Send an ambulance now."
+        twenty_sixth = queue[25].sos_id
+    assert _press(auth, web_app, "accept-sos", first) == f"{sos_number(first)} is yours. Send an ambulance now."
 
     # The refresh the accept sets off: the accepted card leaves, the 26th moves up, the emergency
     # held appears; none of the 24 cards left alone travels again.
     screen.kept["queue-changed.data"] = 1
     size, answer = screen.refresh_after_action()
-    assert _cards_in(answer) == [twenty_sixth]
+    assert _cards_in(answer) == [twenty_sixth] and _order(answer) == [i.sos_id for i in queue[1:26]]
     assert f'"id":"active-{first}"' in answer
     assert size < 8192, size

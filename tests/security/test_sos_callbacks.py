@@ -19,8 +19,25 @@ def _action(web_app, kind):
     return found[0]
 
 
+def _answer_offer(auth, web_app, kind, sos_id, *, press=None):
+    """Accept / Decline on a waiting card: assets/queue.js puts {kind, sos} in the press store,
+    which the server's answer callback takes as its one input."""
+    key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
+               and [dep["id"] for dep in spec["inputs"]] == ["queue-press"])
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
+    body = {"output": key, "outputs": outputs,
+            "inputs": [{"id": "queue-press", "property": "data",
+                        "value": press if press is not None else {"kind": kind, "sos": sos_id, "at": 1}}],
+            "state": [], "changedPropIds": ["queue-press.data"]}
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]["queue-message"]["children"]
+
+
 def _press(auth, web_app, kind, sos_id, *, extra=None, unit_value=None):
     """The body Dash's renderer sends when a queue button is clicked."""
+    if kind in ("accept-sos", "decline-sos"):
+        return _answer_offer(auth, web_app, kind.split("-")[0], sos_id)
     button = {"type": kind, "sos": sos_id, **(extra or {})}
     key, spec = _action(web_app, kind)
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
@@ -56,6 +73,17 @@ def test_other_hospital_cannot_accept_through_the_callback(auth, web_app, web_pe
     sos_id, _ = _offered_to_alpha_only(web_db, web_people)
     auth.login("admin.b@example.in")
     assert _press(auth, web_app, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
+    with web_db.factory() as session:
+        assert session.get(Sos, sos_id).status == "pending"
+
+
+def test_a_press_the_page_does_not_know_is_refused_with_a_reason(auth, web_app, web_people, web_db):
+    sos_id, _unit = _offered_to_alpha_only(web_db, web_people)
+    auth.login("admin.a@example.in")
+    for odd in ({"kind": "delete", "sos": sos_id}, "accept", {"kind": "accept", "sos": "x"}, None):
+        said = _answer_offer(auth, web_app, "", 0, press=odd)
+        assert said in ("That button is not one this page knows. Reload the page.",
+                        "This SOS was not offered to your hospital.", "SOS not found."), (odd, said)
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "pending"
 
