@@ -32,7 +32,6 @@ from bench import client as web
 from bench.env import BENCH_PASSWORD, Bench, Stack, add_users, log
 from bench.results import Result
 from components.capacity import ID as BED
-from components.dispatch import ID as SOS_CARD
 from db.vocabulary import sos_number
 
 # Ids of the pages driven here, read from their modules (a page module cannot be imported here).
@@ -60,14 +59,13 @@ class Recorder:
 
 class Actions:
     """The server callbacks a hospital admin's browser posts to, found once in /_dash-dependencies:
-    the queue's refresh and its accept/decline buttons (pages/hospital/queue.py, the buttons'
+    the queue's refresh and its accept/decline press store (pages/hospital/queue.py, assets/queue.js),
     ids from components/dispatch.py), the capacity page's bed refresh, save and ±1 steppers (the
     cards' ids from components/capacity.py) and its blood received/issued buttons."""
 
     def __init__(self, callbacks: list, capacity_page: dict):
         self.queue = web.server_callback_on(callbacks, QUEUE.REFRESH)
-        self.accept = web.server_callback_on(callbacks, SOS_CARD.accept(ALL))
-        self.decline = web.server_callback_on(callbacks, SOS_CARD.decline(ALL))
+        self.press = web.server_callback_on(callbacks, QUEUE.PRESS)  # Accept / Decline (assets/queue.js)
         self.beds_refresh = web.server_callback_on(callbacks, CAPACITY.BEDS_REFRESH, capacity_page)
         self.bed_save = web.server_callback_on(callbacks, BED.save(MATCH), capacity_page)
         self.bed_step = web.server_callback_on(callbacks, BED.step(MATCH, ALL), capacity_page)
@@ -117,10 +115,8 @@ class Admin:
         if not self.offered:
             return
         sos_id = random.choice(self.offered)
-        button_of = SOS_CARD.accept if kind == "accept" else SOS_CARD.decline
-        callback = self.actions.accept if kind == "accept" else self.actions.decline
-        body = callback.body({(web.id_key(button_of(sos_id)), "n_clicks"): 1}, trigger=(button_of(sos_id), "n_clicks"),
-                             present=[button_of(s) for s in self.offered])
+        body = self.actions.press.body({(QUEUE.PRESS, "data"): {"kind": kind, "sos": sos_id, "at": time.time_ns()}},
+                                       trigger=(QUEUE.PRESS, "data"))
         try:
             status, payload = await self.post(body)
         except Exception as error:  # noqa: BLE001

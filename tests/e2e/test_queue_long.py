@@ -20,7 +20,7 @@ from tests.builders import add_user, give_beds
 
 pytestmark = pytest.mark.e2e
 
-NEXT_REFRESH = 5  # seconds: the queue polls every 2 s; a new SOS shows on the next poll
+NEXT_REFRESH = 3  # seconds: the queue polls every 0.75 s; a new SOS shows on the next poll
 
 # Every Dash callback exchange of the page from now on: the request's and the answer's sizes, and
 # the answer (window.fetch is what Dash's renderer calls).

@@ -1,0 +1,395 @@
+"""Live views under load (issue 19), on the web stack of bench/web.py (gunicorn + the job process,
+the real 10k hospitals with beds, the demo city), every request over HTTP as the browser sends it:
+
+- queue_1000_rps / queue_idle_bytes: 8 hospital admins (each their own session) polling the SOS
+  queue of a hospital holding 1,000 waiting SOS, back to back, keeping what the page keeps between
+  polls (the version and the cards drawn); the largest answer of an unchanged poll.
+- sos_to_queue_p95_s: 16 queue screens (own sessions) polling as the page does, at its interval,
+  on that hospital; SOS sent as the SOS button sends them; from each commit to the first answer
+  of each screen that shows its number.
+- accept_http_rps / accept_http_double: 16 hospitals, one admin session each, pressing Accept
+  (the queue's press callback, as assets/queue.js posts it) on the same SOS at the same instant.
+- beds_search_rps / own_beds_rps: 8 clients running "find a bed" (/beds) and a hospital's own
+  capacity view (/hospital/capacity) refresh, back to back, as their interval fires them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import random
+import time
+from datetime import timedelta
+
+from bench import client as web
+from bench.env import BENCH_PASSWORD, Stack, add_users, log, utcnow
+from bench.results import Result, percentiles
+
+QUEUE = web.page_ids("pages/hospital/queue.py")
+BEDS = web.page_ids("pages/beds.py")
+CAPACITY = web.page_ids("pages/hospital/capacity.py")
+ADMIN_EMAIL = "admin.indiranagar@demo.healthfirst.in"
+
+
+def _email(prefix: str, index: int) -> str:
+    return f"{prefix}{index}@bench.healthfirst.in"  # as bench.env.add_users names them
+
+
+# ---- a hospital holding 1,000 waiting SOS --------------------------------------------------------
+
+
+def seed_long_queue(stack: Stack, count: int, admins: int) -> dict:
+    """`count` SOS offered to the demo Indiranagar hospital and waiting (pending, their next
+    escalation a day away, so the job process leaves them be), of every emergency type; and
+    `admins` more admins of that hospital, so every screen has its own session."""
+    from sqlalchemy import select, update
+
+    from db.engine import make_session_factory, session_scope
+    from db.models import Hospital, Sos, SosOffer, User
+    from db.sos import EMERGENCY_TYPES, create_sos
+
+    rng = random.Random(19)
+    engine = stack.db.engine()
+    try:
+        with session_scope(make_session_factory(engine)) as session:
+            admin = session.execute(select(User).where(User.email == ADMIN_EMAIL)).scalar_one()
+            hospital = session.get(Hospital, admin.hospital_id)
+            add_users(session, "hospital_admin", admins, prefix="queue-admin", hospital_ids=[hospital.id] * admins)
+            citizens = add_users(session, "citizen", count, prefix="queue-waiting")
+            now = utcnow()
+            types = [None] + list(EMERGENCY_TYPES)
+            ids = []
+            for index, citizen in enumerate(citizens):
+                sos, _ = create_sos(session, actor=citizen, latitude=hospital.latitude + rng.uniform(-0.02, 0.02),
+                                    longitude=hospital.longitude + rng.uniform(-0.02, 0.02),
+                                    now=now - timedelta(seconds=count - index), emergency_type=rng.choice(types))
+                ids.append(sos.id)
+            session.flush()
+            session.execute(SosOffer.__table__.insert(), [
+                {"sos_id": sos_id, "hospital_id": hospital.id, "ring": 0, "distance_km": rng.uniform(0.1, 3.0),
+                 "status": "offered", "offered_at": now - timedelta(minutes=5)} for sos_id in ids])
+            session.execute(update(Sos).where(Sos.id.in_(ids)).values(ring=1, next_escalation_at=now + timedelta(days=1)))
+            point = (hospital.latitude, hospital.longitude)
+    finally:
+        engine.dispose()
+    log(f"long queue: {count} SOS waiting at the demo Indiranagar hospital, {admins} more admins")
+    return {"point": point, "admins": [_email("queue-admin", i) for i in range(admins)]}
+
+
+class QueueScreen:
+    """One open queue page: its own session, and what the page keeps between polls."""
+
+    def __init__(self, login: web.Login, refresh: web.Callback):
+        self.login, self.refresh = login, refresh
+        self.values: dict = {}
+        self.n = 0
+
+    def body(self, trigger=(QUEUE.REFRESH, "n_intervals")) -> dict:
+        self.n += 1
+        self.values[(QUEUE.REFRESH, "n_intervals")] = self.n
+        return self.refresh.body(self.values, trigger=trigger)
+
+    async def poll(self) -> tuple[int, bytes]:
+        status, payload = await web.post_callback(self.login, self.body())
+        if status == 200:
+            answer = json.loads(payload).get("response", {})
+            for ident in (QUEUE.VERSION, QUEUE.SHOWN):
+                if ident in answer:
+                    self.values[(ident, "data")] = answer[ident]["data"]
+        return status, payload
+
+
+class Browsers:
+    """One cookie jar (an aiohttp session) per person: each logs in on their own."""
+
+    def __init__(self):
+        self.sessions: list = []
+
+    async def login(self, stack: Stack, email: str, landing: str) -> web.Login:
+        http = web.make_session(limit=8)
+        self.sessions.append(http)
+        return await web.login(http, stack.urls[0], email, BENCH_PASSWORD, landing=landing)
+
+    async def close(self) -> None:
+        for http in self.sessions:
+            await http.close()
+
+
+async def _screens(http: Browsers, stack: Stack, emails: list[str]) -> list[QueueScreen]:
+    logins = [await http.login(stack, email, "/hospital/queue") for email in emails]
+    callbacks = await web.dependencies(logins[0])
+    components = await web.page_components(logins[0], "/hospital/queue", callbacks)
+    refresh = web.server_callback_on(callbacks, QUEUE.REFRESH, components)
+    return [QueueScreen(login, refresh) for login in logins]
+
+
+async def _closed_loop(clients: list, send, seconds: float) -> dict:
+    """Each client sends its next request as soon as its last is answered, for `seconds`."""
+    latencies, errors, sizes = [], [], []
+    stop = time.monotonic() + seconds
+
+    async def run(client):
+        while time.monotonic() < stop:
+            started = time.monotonic()
+            try:
+                status, payload = await send(client)
+            except Exception as error:  # noqa: BLE001 - counted
+                errors.append(type(error).__name__)
+                continue
+            if status != 200:
+                errors.append(f"HTTP {status}")
+                continue
+            latencies.append(time.monotonic() - started)
+            sizes.append(payload)
+
+    started = time.monotonic()
+    await asyncio.gather(*(run(c) for c in clients))
+    elapsed = time.monotonic() - started
+    p50, p95 = percentiles(latencies, 50, 95, scale=1000, digits=1)
+    return {"requests": len(latencies), "rps": round(len(latencies) / elapsed, 1), "p50_ms": p50, "p95_ms": p95,
+            "errors": len(errors), "first_errors": errors[:3], "answers": sizes}
+
+
+async def _queue_1000(stack: Stack, emails: list[str], seconds: float) -> dict:
+    http = Browsers()
+    try:
+        screens = await _screens(http, stack, emails)
+        first = [await screen.poll() for screen in screens]  # the page opens: its first page drawn
+        first_bytes = max(len(payload) for _s, payload in first)
+        run = await _closed_loop(screens, QueueScreen.poll, seconds)
+        idle = [len(p) for p in run.pop("answers") if QUEUE.ROWS.encode() not in p]
+        # For comparison: every poll a screen just opened (nothing kept), i.e. the first page drawn.
+        cold = await _closed_loop(screens, lambda s: web.post_callback(s.login, s.refresh.body(
+            {(QUEUE.REFRESH, "n_intervals"): 1}, trigger=(QUEUE.REFRESH, "n_intervals"))), min(seconds, 5.0))
+        cold.pop("answers")
+    finally:
+        await http.close()
+    return {**run, "clients": len(emails), "first_draw_bytes": first_bytes, "idle_answers": len(idle),
+            "idle_max_bytes": max(idle) if idle else None, "cold_draws": cold}
+
+
+# ---- a new SOS on 16 screens ---------------------------------------------------------------------
+
+
+async def _sos_to_queue(stack: Stack, emails: list[str], point: tuple, count: int) -> dict:
+    from sqlalchemy import select
+
+    from db.engine import make_session_factory, session_scope
+    from db.models import User
+    from db.sos import create_sos
+
+    engine = stack.db.engine()
+    factory = make_session_factory(engine)
+    with session_scope(factory) as session:
+        citizen_ids = [u.id for u in add_users(session, "citizen", count, prefix="queue-new")]
+        _ = session.execute(select(User.id).limit(1)).all()
+
+    def create(citizen_id: int) -> int:
+        from db.matching import match_due
+
+        with session_scope(factory) as session:
+            sos, _ = create_sos(session, actor=session.get(User, citizen_id), latitude=point[0], longitude=point[1],
+                                now=utcnow(), location_source="gps")
+            sos_id = sos.id
+        with session_scope(factory) as session:  # what the SOS button's callback does next
+            match_due(session, now=utcnow(), sos_id=sos_id)
+        return sos_id
+
+    http = Browsers()
+    errors: list = []
+    created: dict[bytes, float] = {}
+    seen: dict[tuple, float] = {}
+    stop = asyncio.Event()
+    try:
+        screens = await _screens(http, stack, emails)
+        components = await web.page_components(screens[0].login, "/hospital/queue",
+                                               await web.dependencies(screens[0].login))
+        interval_s = int(components[QUEUE.REFRESH][1].get("interval") or 1000) / 1000
+
+        async def watch(index: int, screen: QueueScreen):
+            await asyncio.sleep(random.uniform(0, interval_s))
+            next_at = time.monotonic()
+            while not stop.is_set():
+                try:
+                    status, payload = await screen.poll()
+                    arrived = time.monotonic()
+                    if status != 200:
+                        errors.append(f"HTTP {status}")
+                    for number in list(created):
+                        if (number, index) not in seen and number in payload:
+                            seen[(number, index)] = arrived
+                except Exception as error:  # noqa: BLE001
+                    errors.append(type(error).__name__)
+                next_at += interval_s
+                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+
+        watchers = [asyncio.create_task(watch(i, s)) for i, s in enumerate(screens)]
+        await asyncio.sleep(2 * interval_s)
+        for citizen_id in citizen_ids:
+            sos_id = await asyncio.to_thread(create, citizen_id)
+            created[f"SOS-{sos_id:05d}".encode()] = time.monotonic()  # committed and offered
+            await asyncio.sleep(random.uniform(1.0, 2.0))
+        deadline = time.monotonic() + 15
+        while len(seen) < len(created) * len(screens) and time.monotonic() < deadline:
+            await asyncio.sleep(0.2)
+        stop.set()
+        await asyncio.gather(*watchers)
+    finally:
+        await http.close()
+        engine.dispose()
+    delays = [seen[key] - created[key[0]] for key in seen]
+    missing = len(created) * len(emails) - len(seen)
+    p50, p95, top = percentiles(delays, 50, 95, 100)
+    return {"screens": len(emails), "sos": count, "waiting_before": 1000, "poll_interval_s": interval_s,
+            "deliveries": len(seen), "missing": missing, "p50_s": p50, "p95_s": None if missing else p95,
+            "max_s": top, "errors": len(errors), "first_errors": errors[:3]}
+
+
+# ---- accepts over HTTP ---------------------------------------------------------------------------
+
+
+async def _accept_http(stack: Stack, hospitals: int, sos_count: int) -> dict:
+    from bench.race import _database_counts, _seed
+    from db.engine import make_session_factory
+
+    engine = stack.db.engine()
+    sos_ids, _admin_ids = _seed(make_session_factory(engine), hospitals, sos_count)
+    http = Browsers()
+    told: dict[int, list] = {}
+    latencies, unexpected = [], []
+    try:
+        logins = [await http.login(stack, _email("race-admin", i), "/hospital/queue") for i in range(hospitals)]
+        press = web.server_callback_on(await web.dependencies(logins[0]), QUEUE.PRESS)
+
+        async def accept(login: web.Login, sos_id: int):
+            body = press.body({(QUEUE.PRESS, "data"): {"kind": "accept", "sos": sos_id, "at": time.time_ns()}},
+                              trigger=(QUEUE.PRESS, "data"))
+            started = time.monotonic()
+            status, payload = await web.post_callback(login, body)
+            latencies.append(time.monotonic() - started)
+            said = web.response_value(payload, QUEUE.MESSAGE, "children", "") if status == 200 else f"HTTP {status}"
+            if "is yours" in said:
+                told.setdefault(sos_id, []).append(login.email)
+            elif not said.startswith("Already accepted by "):
+                unexpected.append(said[:200])
+
+        started = time.monotonic()
+        for sos_id in sos_ids:  # everyone presses Accept on this SOS at the same instant
+            await asyncio.gather(*(accept(login, sos_id) for login in logins))
+        elapsed = time.monotonic() - started
+    finally:
+        await http.close()
+    db_double, mismatched, _accepted = _database_counts(engine)
+    engine.dispose()
+    p50, p95 = percentiles(latencies, 50, 95, scale=1000, digits=1)
+    double = sum(1 for winners in told.values() if len(winners) > 1)
+    return {"hospitals": hospitals, "sos": sos_count, "attempts": len(latencies), "seconds": round(elapsed, 2),
+            "rps": round(len(latencies) / elapsed, 1), "p50_ms": p50, "p95_ms": p95,
+            "sos_told_won_twice": double, "sos_with_two_accepted_offers_in_db": db_double,
+            "sos_hospital_not_its_accepted_offer": mismatched,
+            "sos_without_winner": sum(1 for s in sos_ids if s not in told),
+            "unexpected": len(unexpected), "first_unexpected": unexpected[:3]}
+
+
+# ---- find a bed, a hospital's own beds -----------------------------------------------------------
+
+
+def _add_citizens(stack: Stack, count: int, prefix: str) -> None:
+    from db.engine import make_session_factory, session_scope
+
+    engine = stack.db.engine()
+    with session_scope(make_session_factory(engine)) as session:
+        add_users(session, "citizen", count, prefix=prefix)
+    engine.dispose()
+
+
+async def _page_refresh_rps(stack: Stack, emails: list[str], path: str, interval_id: str, seconds: float) -> dict:
+    """One client per account (its own session) firing the refresh of `path` on `interval_id`
+    back to back, with the page's own values (a kept version goes back as the page sends it)."""
+    http = Browsers()
+    try:
+        logins = [await http.login(stack, email, path) for email in emails]
+        callbacks = await web.dependencies(logins[0])
+        components = await web.page_components(logins[0], path, callbacks)
+        refresh = web.server_callback_on(callbacks, interval_id, components)
+        defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
+                    for prop, value in props.items() if prop != "children"}
+        present = [json.loads(k) for k in components if k.startswith("{")]
+        kept = {login.email: dict(defaults) for login in logins}
+        fed = {(i, p) for i, p in refresh.state + refresh.inputs}
+        counter = {"n": 0}
+
+        async def send(login):
+            counter["n"] += 1
+            values = kept[login.email]
+            values[(interval_id, "n_intervals")] = counter["n"]
+            status, payload = await web.post_callback(login, refresh.body(values, trigger=(interval_id, "n_intervals"),
+                                                                          present=present))
+            if status == 200:
+                for ident, props in json.loads(payload).get("response", {}).items():
+                    for prop, value in props.items():
+                        if (ident, prop) in fed:
+                            values[(ident, prop)] = value
+            return status, payload
+
+        await send(logins[0])
+        run = await _closed_loop(logins, send, seconds)
+        answers = run.pop("answers")
+    finally:
+        await http.close()
+    run["mean_bytes"] = round(sum(len(a) for a in answers) / max(1, len(answers)))
+    run["clients"] = len(emails)
+    run["callback"] = refresh.output[:120]
+    return run
+
+
+FIGURES = ("queue_1000_rps", "queue_idle_bytes", "sos_to_queue_p95_s", "accept_http_rps", "accept_http_double",
+           "beds_search_rps", "own_beds_rps")
+
+
+def run(stack: Stack, bench, wanted: set) -> list[Result]:
+    results = []
+    quick = bench.quick
+    seeded = seed_long_queue(stack, 1000, 8 + 16)
+    if wanted & {"queue_1000_rps", "queue_idle_bytes"}:
+        detail = asyncio.run(_queue_1000(stack, seeded["admins"][:8], 6.0 if quick else 20.0))
+        log(f"queue_1000: {detail['rps']} req/s, p95 {detail['p95_ms']} ms, idle max {detail['idle_max_bytes']} B, "
+            f"cold {detail['cold_draws']['rps']} req/s")
+        ok = not detail["errors"]
+        results.append(Result("queue_1000_rps", detail["rps"], "req/s", "≥ 160", ok and detail["rps"] >= 160, detail))
+        idle = detail["idle_max_bytes"]
+        results.append(Result("queue_idle_bytes", idle, "B", "≤ 1024", idle is not None and idle <= 1024,
+                              {"idle_answers": detail["idle_answers"], "first_draw_bytes": detail["first_draw_bytes"]}))
+    if "sos_to_queue_p95_s" in wanted:
+        detail = asyncio.run(_sos_to_queue(stack, seeded["admins"][8:24], seeded["point"], 8 if quick else 30))
+        log(f"sos_to_queue: {detail}")
+        value = detail["p95_s"]
+        results.append(Result("sos_to_queue_p95_s", value, "s", "≤ 1 (16 screens, 1,000 waiting)",
+                               value is not None and value <= 1.0 and not detail["errors"], detail))
+    if wanted & {"accept_http_rps", "accept_http_double"}:
+        detail = asyncio.run(_accept_http(stack, 16, 50 if quick else 200))
+        log(f"accept_http: {detail}")
+        doubles = (detail["sos_told_won_twice"] + detail["sos_with_two_accepted_offers_in_db"]
+                   + detail["sos_hospital_not_its_accepted_offer"])
+        results.append(Result("accept_http_rps", detail["rps"], "attempts/s", "≥ 360",
+                              detail["rps"] >= 360 and not detail["unexpected"], detail))
+        results.append(Result("accept_http_double", doubles, "SOS", "0",
+                              doubles == 0 and not detail["unexpected"] and not detail["sos_without_winner"],
+                              {k: detail[k] for k in ("sos_told_won_twice", "sos_with_two_accepted_offers_in_db",
+                                                      "sos_hospital_not_its_accepted_offer", "sos_without_winner",
+                                                      "unexpected")}))
+    seconds = 6.0 if quick else 20.0
+    if "beds_search_rps" in wanted:
+        _add_citizens(stack, 8, "beds-citizen")
+        detail = asyncio.run(_page_refresh_rps(stack, [_email("beds-citizen", i) for i in range(8)], "/beds",
+                                               BEDS.REFRESH, seconds))
+        log(f"beds_search: {detail}")
+        results.append(Result("beds_search_rps", detail["rps"], "req/s", "≥ 1600",
+                              detail["rps"] >= 1600 and not detail["errors"], detail))
+    if "own_beds_rps" in wanted:
+        detail = asyncio.run(_page_refresh_rps(stack, seeded["admins"][:8], "/hospital/capacity",
+                                               CAPACITY.BEDS_REFRESH, seconds))
+        log(f"own_beds: {detail}")
+        results.append(Result("own_beds_rps", detail["rps"], "req/s", "≥ 3700",
+                              detail["rps"] >= 3700 and not detail["errors"], detail))
+    return results
