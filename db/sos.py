@@ -7,11 +7,12 @@ hospitals, two clicks or two job processes can never both win. Every change writ
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import String, case, cast, func, select, true, update
+from sqlalchemy import Integer, String, bindparam, case, cast, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -376,8 +377,17 @@ def queue_version(session: Session, *, actor: User, new_since: datetime) -> str:
     changes this; the screen redraws only when it does.
 
     An offer entering the waiting list has the highest offer id yet, so `max` moves even when
-    another leaves at the same moment; one leaving lowers the count."""
+    another leaves at the same moment; one leaving lowers the count. The statement is built once
+    (`_queue_version_statement`): building it took more time than running it."""
     hospital_id = _require_hospital_admin(actor)
+    row = session.execute(_queue_version_statement(), {"hospital_id": hospital_id, "new_since": new_since}).one()
+    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+
+
+@functools.cache
+def _queue_version_statement():
+    hospital_id = bindparam("hospital_id", type_=Integer)
+    new_since = bindparam("new_since", type_=SosOffer.offered_at.type)
     waiting = (
         select(func.count().label("n"), func.max(SosOffer.id).label("last"), func.sum(SosOffer.id).label("ids"),
                func.sum(SosOffer.id * _status_rank(Sos.status)).label("statuses"),
@@ -400,10 +410,7 @@ def queue_version(session: Session, *, actor: User, new_since: datetime) -> str:
             Ambulance.crew_contact, Ambulance.retired_at), ";").label("units"))
         .where(Ambulance.hospital_id == hospital_id)
     ).subquery()
-    row = session.execute(
-        select(waiting, held, fleet).select_from(waiting.join(held, true()).join(fleet, true()))
-    ).one()
-    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+    return select(waiting, held, fleet).select_from(waiting.join(held, true()).join(fleet, true()))
 
 
 def hospital_active(session: Session, *, actor: User) -> list[Sos]:
