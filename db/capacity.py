@@ -13,10 +13,12 @@ steppers apply atomically in the database instead.
 
 from __future__ import annotations
 
+import hashlib
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -232,6 +234,35 @@ def hospitals_by_ems_status(session: Session) -> dict[str, int]:
         .group_by(Hospital.ems_status)
     )
     return {status: count for status, count in rows}
+
+
+def beds_version(session: Session) -> str:
+    """A fingerprint of every figure a bed search can show: every hospital's beds (each change
+    bumps its row's version and time) and every active hospital's EMS status, in one query of
+    two one-row aggregates. Equal means a search's results have not changed."""
+    beds = select(func.count(HospitalBeds.id).label("rows"), func.sum(HospitalBeds.version).label("versions"),
+                  func.max(HospitalBeds.updated_at).label("changed")).subquery()
+    hospitals = select(func.count(Hospital.id).label("hospitals"), func.max(Hospital.ems_updated_at).label("ems"),
+                       func.sum(Hospital.id * case((Hospital.ems_status == "normal", 0), else_=1)).label("off")) \
+        .where(Hospital.status == "active").subquery()
+    row = session.execute(select(beds, hospitals).select_from(beds.join(hospitals, true()))).one()
+    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+
+
+_VERSION_MEMO: dict[str, tuple[float, str]] = {}
+
+
+def recent_beds_version(session: Session, *, within_s: float = 1.0) -> str:
+    """`beds_version`, asked at most once every `within_s` seconds per process and database: a
+    page polling every 10 s shows a change at most `within_s` later, and the polls between two
+    changes cost no query at all."""
+    now, database = time.monotonic(), str(id(session.get_bind()))
+    held = _VERSION_MEMO.get(database)
+    if held is not None and now - held[0] < within_s:
+        return held[1]
+    version = beds_version(session)
+    _VERSION_MEMO[database] = (now, version)
+    return version
 
 
 @dataclass

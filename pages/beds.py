@@ -4,7 +4,7 @@ are greyed and flagged; hospitals on diversion are marked."""
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from auth.context import db_session, state
 from auth.roles import allowed_roles
@@ -29,6 +29,8 @@ class ID:
     MARKERS = "beds-markers"
     WHERE_TEXT = "beds-where-text"
     REFRESH = "beds-search-refresh"  # not "beds-refresh": that is the hospital's capacity page
+    SHOWN = "beds-shown"  # what the results shown were drawn from (data version, place, bed type)
+    UPDATED = "beds-updated"
     LOCATION = location.ID.of("beds")  # the location controls: .geo, .where, .place, .locate
 
     @staticmethod
@@ -54,6 +56,8 @@ def layout(**kwargs):
                                center=list(config.map_center), zoom=11,
                                style={"height": "460px", "width": "100%", "background": "#e9ecef"}), lg=5),
             ]),
+            html.Div(id=ID.UPDATED),
+            dcc.Store(id=ID.SHOWN),
             dcc.Interval(id=ID.REFRESH, interval=10_000),
         ]
     )
@@ -89,17 +93,27 @@ def _result_card(result, now):
     Output(ID.RESULTS, "children"),
     Output(ID.MARKERS, "children"),
     Output(ID.LOCATION.where, "children"),
+    Output(ID.SHOWN, "data"),
+    Output(ID.UPDATED, "children"),
     Input(ID.REFRESH, "n_intervals"),
     Input(ID.TYPE, "value"),
     Input(ID.LOCATION.geo, "position"),
     Input(ID.LOCATION.place, "value"),
+    State(ID.SHOWN, "data"),
 )
 @allowed_roles(*ROLES)
-def search(_n, bed_code, position, place):
+def search(_n, bed_code, position, place, shown):
+    """The search, drawn again only when what it was drawn from changed: the figures' version
+    (`capacity.recent_beds_version`, at most a second old), the place, the bed type, or the minute
+    (figures turn stale by the clock). Otherwise the answer is the "last updated" line alone."""
     now = utcnow()
     config = state()["config"]
     with db_session() as session:
         lat, lon, where, problem = resolve_place(session, position, place, config.map_center)
+        drawn_from = "|".join((capacity.recent_beds_version(session), f"{lat:.5f},{lon:.5f}", bed_code or "",
+                               now.strftime("%Y%m%d%H%M"), where, problem or ""))
+        if drawn_from == shown:
+            return no_update, no_update, no_update, no_update, last_updated(now)
         results = capacity.search_beds(session, latitude=lat, longitude=lon, now=now, bed_code=bed_code or None)
     where_line = html.Div([f"Distances {where}.", html.Span(f" {problem}", className="text-danger") if problem else None],
                           id=ID.WHERE_TEXT)
@@ -111,4 +125,4 @@ def search(_n, bed_code, position, place):
                                children=dl.Tooltip(f"{r.name} ({r.distance_km:.1f} km)")) for r in results]
     markers.append(dl.CircleMarker(center=[lat, lon], radius=6, color="#0d6efd", fill=True,
                                    children=dl.Tooltip("You")))
-    return cards + [last_updated(now)], markers, where_line
+    return cards, markers, where_line, drawn_from, last_updated(now)
