@@ -17,6 +17,7 @@ FIGURES = (
     ("accept_race_double", "SOS", "0", "race"),
     ("accept_race_rate", "accepts/s", "report", "race"),
     ("sos_to_queue_p95_s", "s", "≤ 1 (16 screens, 1,000 waiting)", "web"),
+    ("sos_to_wall_p95_s", "s", "≤ 2", "web"),
     ("queue_1000_rps", "req/s", "≥ 160", "web"),
     ("queue_idle_bytes", "B", "≤ 1024", "web"),
     ("accept_http_rps", "attempts/s", "≥ 360", "web"),
