@@ -413,6 +413,17 @@ def _queue_version_statement():
     return select(waiting, held, fleet).select_from(waiting.join(held, true()).join(fleet, true()))
 
 
+def live_version(session: Session) -> tuple:
+    """What moves whenever an SOS or an ambulance the wall display's live part shows changes: the
+    open SOS (how many, the last change), the ambulances out (how many, the last status change).
+    One query of two one-row aggregates, for the wall feed to ask every fraction of a second."""
+    open_sos = select(func.count().label("sos"), func.max(Sos.updated_at).label("changed"),
+                      func.max(Sos.id).label("last")).where(Sos.status.in_(OPEN_STATUSES)).subquery()
+    units = select(func.count().label("units"), func.max(Ambulance.status_since).label("moved")) \
+        .where(Ambulance.status != "available").subquery()
+    return tuple(session.execute(select(open_sos, units).select_from(open_sos.join(units, true()))).one())
+
+
 def hospital_active(session: Session, *, actor: User) -> list[Sos]:
     """SOS this hospital accepted that are not yet closed."""
     hospital_id = _require_hospital_admin(actor)

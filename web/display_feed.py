@@ -34,7 +34,7 @@ from auth.roles import has_role
 from components import wall
 from components.wall import FEED_URL, ID, PART_IDS
 from config import DISPLAY_TIMEZONE
-from db import display, metrics
+from db import display, metrics, sos
 from db.clock import utcnow
 
 log = logging.getLogger("healthfirst.display")
@@ -68,26 +68,49 @@ class View:
         return answer
 
 
+# How often a worker asks whether an SOS or an ambulance changed (one small query): a new SOS is
+# on the wall within this plus the page's refresh (pages/display/wall.py), not a whole cache period.
+LIVE_CHECK_S = 0.25
+
+
 class _SharedView:
-    """One view per worker, rebuilt at most every `display_cache_seconds`: a thousand screens
-    polling cost one set of queries per period."""
+    """One view per worker, rebuilt every `display_cache_seconds`, and at once when the SOS and
+    ambulances it shows changed (`sos.live_version`, asked at most every LIVE_CHECK_S): a thousand
+    screens polling cost one small query per quarter second and one set of queries per period."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self._built_at = float("-inf")
+        self._checked_at = float("-inf")
+        self._live: tuple | None = None
         self._value: View | None = None
+
+    def _due(self, ttl: float) -> bool:
+        """Whether the view must be built again; asks the live version when its time has come."""
+        now = time.monotonic()
+        if self._value is None or now - self._built_at >= ttl:
+            return True
+        if now - self._checked_at < LIVE_CHECK_S:
+            return False
+        self._checked_at = now
+        with db_session() as session:
+            return sos.live_version(session) != self._live
 
     def get(self) -> View:
         ttl = state()["config"].display_cache_seconds
-        if time.monotonic() - self._built_at < ttl and self._value is not None:
+        now = time.monotonic()
+        if self._value is not None and now - self._built_at < ttl and now - self._checked_at < LIVE_CHECK_S:
             return self._value
-        # One thread rebuilds; the others keep serving the last view meanwhile.
+        # One thread checks and rebuilds; the others keep serving the last view meanwhile.
         if not self._lock.acquire(blocking=self._value is None):
             return self._value
         try:
-            if time.monotonic() - self._built_at >= ttl or self._value is None:
+            if self._due(ttl):
+                with db_session() as session:
+                    live = sos.live_version(session)  # asked first: a change meanwhile is seen next time
                 self._value = build_view(self._value)
-                self._built_at = time.monotonic()
+                self._built_at = self._checked_at = time.monotonic()
+                self._live = live
             return self._value
         finally:
             self._lock.release()

@@ -17,7 +17,7 @@ from components.wall import ID as PART
 from config import DISPLAY_TIMEZONE
 from db import display
 
-REFRESH_MS = 5_000
+REFRESH_MS = 1_500  # a new SOS on the wall within 2 s (web/display_feed.LIVE_CHECK_S); an idle poll ~200 bytes
 dash.register_page(__name__, path="/display", title="Control room", allowed_roles=display.VIEWER_ROLES,
                    nav_label="Wall display", nav_order=90)
 

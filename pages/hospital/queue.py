@@ -1,14 +1,17 @@
 """Hospital admin: the live SOS queue (accept / decline) and the emergencies this hospital holds
 (send an ambulance, step it through its statuses, resolve at handover).
 
-One callback per button kind carries out the press and says how it went. `refresh_queue` polls
+Accept/Decline on a waiting card go through one press store (`answer_offer`); the held
+emergencies' buttons have one callback per kind. Each says how it went. `refresh_queue` polls
 every 0.75 s and first asks the database for the queue's version (`sos.queue_version`, one
 small query): when it is the one already drawn (`ID.VERSION`) the answer is only the "last updated"
 time and the server's clock (`ID.NOW`), from which the browser keeps the waiting times ticking
 (assets/queue.js). Otherwise, and at once after an action (the actions bump `ID.CHANGED`), it sends
-only what changed (`components.dispatch.list_update`: Dash `Patch`es against the cards the screen
-holds, `ID.SHOWN`). A long queue shows its PAGE most urgent SOS, oldest first, a count of the rest,
-and the ones just offered apart, so neither the answer nor a button's request grows with the queue."""
+only what changed against what the screen holds (`ID.SHOWN`): the waiting cards as data rows the
+browser draws (`rows_update`, assets/queue.js `drawCards`, which leaves unchanged cards alone), the
+held emergencies as a Dash `Patch` (`list_update`). A long queue shows its PAGE most urgent SOS,
+oldest first, a count of the rest, and the ones just offered apart, so neither the answer nor a
+button's request grows with the queue."""
 
 from datetime import datetime
 

@@ -164,3 +164,28 @@ def test_a_revoked_kiosk_stops_within_the_session_cache_time(web_app, client, we
         assert client.get(FEED).status_code == 401
     finally:
         state["config"] = original
+
+
+def test_a_new_sos_reaches_the_wall_at_the_next_live_check_not_after_the_cache_period(
+        web_app, client, auth, web_people, web_db, monkeypatch):
+    """The wall's view is kept for `display_cache_seconds`, yet a new SOS is on the next poll once
+    the live check (one small query) has seen it; an idle poll builds nothing."""
+    from dataclasses import replace
+
+    from auth.context import EXTENSION_KEY
+    from web import display_feed
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    monkeypatch.setitem(state, "config", replace(state["config"], display_cache_seconds=600))
+    monkeypatch.setattr(display_feed, "LIVE_CHECK_S", 0)  # as a quarter second later
+    auth.login("display@example.in")
+    have = client.get(FEED).get_json()["stamp"]["have"]
+    builds = []
+    real_build = display_feed.build_view
+    monkeypatch.setattr(display_feed, "build_view", lambda previous: builds.append(1) or real_build(previous))
+    idle = client.get(FEED, query_string={"have": have}).get_json()
+    assert idle["parts"] == {} and builds == []
+
+    sos_id = _an_identifiable_sos(web_db, web_people)
+    changed = client.get(FEED, query_string={"have": have}).get_json()
+    assert f"SOS-{sos_id:05d}" in json.dumps(changed["parts"]) and builds == [1]
