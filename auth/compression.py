@@ -157,8 +157,26 @@ def asset_url(assets_folder: str, relative: str) -> str:
     return f"{ASSETS}{relative}?m={content_fingerprint(os.path.join(assets_folder, relative))}"
 
 
-_SUITE_URL = re.compile(r"^(?P<prefix>.*/_dash-component-suites/(?P<namespace>[^/]+)/)(?P<file>.+)$")
-_DASH_FINGERPRINT = re.compile(r"\.v(?P<version>[\w-]+)m[0-9a-fA-F]+\.(?P<ext>\w+)$")
+_SUITE_URL = re.compile(r"^(?P<prefix>.*/_dash-component-suites/(?P<namespace>[^/]+)/)(?P<file>[^?]+)$")
+_DASH_FINGERPRINT = re.compile(r"^(?P<version>v[\w-]+)m[0-9a-fA-F]+$")  # Dash's: the file name's 2nd part
+
+
+def _suite_by_content(url: str) -> str:
+    suite = _SUITE_URL.match(url)
+    if not suite:
+        return url
+    folder, _, name = suite["file"].rpartition("/")
+    parts = name.split(".")
+    mark = _DASH_FINGERPRINT.match(parts[1]) if len(parts) > 2 else None
+    module = sys.modules.get(suite["namespace"])
+    if mark is None or module is None or module.__file__ is None:
+        return url
+    original, _ = check_fingerprint(suite["file"])
+    file = os.path.join(os.path.dirname(module.__file__), original)
+    if not os.path.isfile(file):
+        return url
+    parts[1] = f"{mark['version']}m{content_fingerprint(file)}"
+    return suite["prefix"] + (folder + "/" if folder else "") + ".".join(parts)
 
 
 def _by_content(url: str, assets_folder: str) -> str:
@@ -166,18 +184,7 @@ def _by_content(url: str, assets_folder: str) -> str:
     if path.startswith(ASSETS) and query.startswith("m="):
         relative = path[len(ASSETS):]
         return f"{path}?m={content_fingerprint(os.path.join(assets_folder, relative))}"
-    suite = _SUITE_URL.match(url)
-    if suite and _DASH_FINGERPRINT.search(suite["file"]):
-        original, _ = check_fingerprint(suite["file"])
-        module = sys.modules.get(suite["namespace"])
-        if module is None or module.__file__ is None:
-            return url
-        file = os.path.join(os.path.dirname(module.__file__), original)
-        if not os.path.isfile(file):
-            return url
-        return suite["prefix"] + _DASH_FINGERPRINT.sub(
-            lambda m: f".v{m['version']}m{content_fingerprint(file)}.{m['ext']}", suite["file"])
-    return url
+    return _suite_by_content(url)
 
 
 def install_content_fingerprints(app) -> None:
