@@ -130,9 +130,10 @@ def test_sos_shows_guidance_for_the_chosen_type_and_scripts_never_run(web_people
     assert citizen.find_elements(By.CSS_SELECTOR, "#sos-guidance ol li strong")[0].text == "Five back blows"
     assert HOSTILE in steps.text  # shown as text
     assert citizen.find_elements(By.CSS_SELECTOR, "#sos-guidance img, #sos-guidance script") == []
-    link = citizen.find_element(By.CSS_SELECTOR, "#sos-guidance a")
-    assert not (link.get_attribute("href") or "").lower().startswith("javascript:window")
-    browser.click(link)
+    # A javascript: link is not a link at all (the steps are rendered on the server, issue 18).
+    assert "Press here" in steps.text
+    assert [a.get_attribute("href") for a in citizen.find_elements(By.CSS_SELECTOR, "#sos-guidance a")
+            if (a.get_attribute("href") or "").lower().startswith("javascript:")] == []
     assert _pwned(citizen) is None
 
     # The guidance pages show the same, chosen by type.
