@@ -138,13 +138,16 @@ def _wait(driver, script: str, timeout: float, poll: float = 0.01) -> float:
     raise TimeoutError(f"not within {timeout} s: {script}")
 
 
-# The button is there, laid out with its style (the stylesheet is loaded: a round button of some
-# size), and on a Dash page rendered by Dash (which wires its callbacks before rendering).
+# The button is painted: there, laid out with its style, every stylesheet of the page loaded and
+# the first paint done; on a Dash page, rendered by Dash (which wires its callbacks before
+# rendering). The plain page's button works as soon as it is painted: it posts the form.
 BUTTON_READY = """
 const b = document.getElementById('sos-button');
 if (!b) return false;
 const r = b.getBoundingClientRect();
-return r.width > 100 && r.height > 100 && getComputedStyle(b).borderRadius !== '0px';
+const sheets = Array.from(document.querySelectorAll('link[rel=stylesheet]')).every(l => l.sheet);
+const painted = performance.getEntriesByType('paint').some(p => p.name === 'first-contentful-paint');
+return sheets && painted && r.width > 100 && r.height > 100 && getComputedStyle(b).borderRadius !== '0px';
 """
 
 

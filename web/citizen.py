@@ -249,6 +249,8 @@ def live(sos_id: int):
         return jsonify(ok=False, message="No SOS with that number is yours to see."), 404
     response.headers["ETag"] = f'"{version}"'
     response.headers["Cache-Control"] = "no-cache, private"
+    # Data, never a document: the strictest policy, and short (this answer is sent every second).
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
 
 

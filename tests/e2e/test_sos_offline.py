@@ -116,3 +116,16 @@ def test_on_a_phone_screen_the_sos_button_is_above_the_fold(web_people, browser)
         "return [r.bottom, window.innerHeight, document.documentElement.scrollWidth, window.innerWidth];")
     assert bottom[0] <= bottom[1], f"the SOS button ends at {bottom[0]}px of a {bottom[1]}px screen"
     assert bottom[2] <= bottom[3], "the page scrolls sideways on a phone"
+
+
+def test_home_in_a_dash_pages_menu_opens_the_plain_sos_page(web_people, browser):
+    browser.start()
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen", role_label="Citizen")
+    browser.open("/beds")
+    browser.wait_for_element("#navbar-role")
+    browser.open_menu()
+    home = [a for a in browser.driver.find_elements("css selector", "#navbar .nav-link") if a.text == "Home"]
+    browser.click(home[0])
+    until(lambda: browser.count("#sos-form") == 1, 10)
+    assert browser.path_of() == "/citizen"
+    assert browser.count("#_dash-app-content, #react-entry-point") == 0  # the plain page, not Dash's
