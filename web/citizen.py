@@ -108,9 +108,9 @@ def _match_at_once(sos_id: int) -> None:
         log.exception("immediate matching of SOS %s failed; the job process will retry", sos_id)
 
 
-def _refused(status: int, message: str, field: str, values) -> Response:
-    if _wants_json():
-        return make_response(jsonify(ok=False, message=message, field=field), status)
+def _refused(status: int, message: str, field: str, values, *, csrf: str = "") -> Response:
+    if _wants_json():  # `csrf`: a fresh token when the form's had expired (sos.js sends again with it)
+        return make_response(jsonify(ok=False, message=message, field=field, csrf=csrf), status)
     return _sos_page(status, message=message, field=field, values=values)
 
 
@@ -134,7 +134,7 @@ def sos_page():
     values = {name: form.get(name, "") for name in ("coordinates", "landmark", "emergency_type", "note")}
     if not CsrfForm().validate_on_submit():
         return _refused(400, "The form had expired or was sent from elsewhere: nothing was sent. "
-                             "Press SOS again.", "", values)
+                             "Press SOS again.", "", values, csrf=generate_csrf())
     try:
         sos_id, created, status = _send(form)
     except InvalidInput as bad:

@@ -102,7 +102,7 @@
 
   function post(fields, csrf) {
     var body = new URLSearchParams();
-    Object.keys(fields).forEach(function (name) { body.append(name, fields[name]); });
+    FIELDS.forEach(function (name) { body.append(name, fields[name] || ""); });
     body.append("csrf_token", csrf);
     return fetch("/citizen", {
       method: "POST", body: body, credentials: "same-origin", redirect: "manual",
@@ -134,6 +134,13 @@
         if (answer.data.ok) {
           forget();
           window.location.assign(answer.data.url);
+          return;
+        }
+        if (answer.data.csrf && !fields.__again) {
+          // The page was open longer than its form lives: send once more with the new token.
+          byName("csrf_token").value = answer.data.csrf;
+          fields.__again = true;
+          send(fields, false);
           return;
         }
         forget();  // refused (bad input, a replayed key with other content): keeping it would not help

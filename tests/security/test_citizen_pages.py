@@ -128,6 +128,16 @@ def test_a_form_without_its_csrf_token_makes_nothing(client, auth, web_people, w
     assert _count(web_db) == 0
 
 
+def test_an_expired_form_sent_by_the_script_gets_a_new_token_to_send_again(client, auth, web_people, web_db):
+    _form(client, auth)
+    refused = client.post("/citizen", data={"coordinates": WHERE, "csrf_token": "expired"}, headers=JSON)
+    assert refused.status_code == 400 and refused.get_json()["csrf"]
+    assert _count(web_db) == 0
+    again = client.post("/citizen", data={"coordinates": WHERE, "csrf_token": refused.get_json()["csrf"]},
+                        headers=JSON)
+    assert again.status_code == 201 and _count(web_db) == 1
+
+
 def test_a_replayed_key_with_other_content_is_refused_with_a_reason(client, auth, web_people, web_db):
     first = _sos(client, auth, coordinates=WHERE, key="offline-key-0002", headers=JSON)
     number = first.get_json()["number"]
