@@ -129,3 +129,24 @@ def test_home_in_a_dash_pages_menu_opens_the_plain_sos_page(web_people, browser)
     until(lambda: browser.count("#sos-form") == 1, 10)
     assert browser.path_of() == "/citizen"
     assert browser.count("#_dash-app-content, #react-entry-point") == 0  # the plain page, not Dash's
+
+
+def test_the_sos_page_opens_offline_from_the_service_worker(web_people, browser):
+    browser.start()
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen", role_label="Citizen")
+    driver = browser.driver
+    until(lambda: driver.execute_script("return !!navigator.serviceWorker.controller"), 20)
+    browser.open("/citizen")  # through the worker now: it keeps this copy
+    browser.wait_for_element("#sos-button")
+    kept = "return await caches.open('hf-pages').then(c => c.match('/citizen')).then(r => !!r)"
+    until(lambda: driver.execute_script(kept), 10)
+    _network(driver, offline=True)
+    try:
+        driver.get(browser.base + "/citizen")
+        browser.wait_for_element("#sos-button")
+        browser.wait_for_text_to_equal("h1", "Hello, Test Citizen")
+    finally:
+        _network(driver, offline=False)
+    # Logging out forgets the kept page (it shows the person's name).
+    browser.log_out()
+    until(lambda: not driver.execute_script(kept), 10)
