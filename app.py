@@ -18,7 +18,7 @@ from werkzeug.serving import make_server
 
 from auth import init_auth
 from auth.callback_body import install_callback_check
-from auth.compression import install_compression
+from auth.compression import install_compression, install_content_fingerprints
 from auth.context import EXTENSION_KEY
 from auth.csrf import install_dash_csrf
 from auth.headers import install_security_headers
@@ -72,6 +72,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     # The page's language for screen readers and translation (Dash's own page says nothing).
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
     app.layout = serve_shell
+    install_content_fingerprints(app)  # scripts and styles named by content: unchanged files survive a deploy
     install_callback_check(server, lambda: app.callback_map)
     install_security_headers(server, app.csp_hashes)
     register_navbar_toggle(app)

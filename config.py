@@ -117,6 +117,9 @@ class Config:
     # Pages that may frame the wall display (kiosk players), as CSP frame-ancestors sources, e.g.
     # "https://kiosk.example.org". Empty: no page may frame any HealthFirst page.
     display_frame_ancestors: str = ""
+    # The national emergency number the citizen's pages offer to call (tel: link), above all when
+    # an SOS cannot be sent because the phone is offline.
+    emergency_number: str = "112"
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -169,6 +172,7 @@ class Config:
             public_base_url=os.environ.get("HEALTHFIRST_PUBLIC_URL", ""),
             trusted_proxy_hops=int(os.environ.get("HEALTHFIRST_TRUSTED_PROXY_HOPS", "0")),
             display_frame_ancestors=os.environ.get("HEALTHFIRST_DISPLAY_FRAME_ANCESTORS", ""),
+            emergency_number=os.environ.get("HEALTHFIRST_EMERGENCY_NUMBER", "112").strip() or "112",
         )
         if not config.report_scrub_mb_per_s >= 0:
             raise ValueError("HEALTHFIRST_REPORT_SCRUB_MB_PER_S must be 0 (no scrub) or a positive number of MB/s")

@@ -16,6 +16,10 @@ everything that has no lifetime of its own (pages, callbacks, layouts) is `no-st
 
 from __future__ import annotations
 
+import hashlib
+import os
+import re
+import sys
 import threading
 from collections import OrderedDict
 
@@ -120,3 +124,83 @@ def install_compression(server: Flask) -> None:
             if etag:
                 compress_once(f"{request.path}:{etag}")
         return (shared if _shared_key() else each).after_request(response)
+
+
+# ---- content fingerprints ------------------------------------------------------------------
+#
+# Dash names a file by its modification time (`?m=1796373224` for assets/, `.v4_4_1m1796373224.`
+# for component libraries): a redeploy that copies or reinstalls unchanged files gives them new
+# times, new URLs, and every returning phone downloads them all again. Named by a hash of their
+# content instead, unchanged files keep their URLs (and the browser's year-long copy) across
+# deploys. The hash is hexadecimal, which Dash's own fingerprint check accepts in place of the time.
+
+_HASHES: dict[tuple[str, int, int], str] = {}
+_HASHES_LOCK = threading.Lock()
+
+
+def content_fingerprint(path: str) -> str:
+    """The first 12 hex digits of the file's SHA-256, computed once per file version."""
+    info = os.stat(path)
+    key = (path, info.st_mtime_ns, info.st_size)
+    with _HASHES_LOCK:
+        found = _HASHES.get(key)
+    if found is None:
+        with open(path, "rb") as handle:
+            found = hashlib.sha256(handle.read()).hexdigest()[:12]
+        with _HASHES_LOCK:
+            _HASHES[key] = found
+    return found
+
+
+def asset_url(assets_folder: str, relative: str) -> str:
+    """`/assets/<relative>?m=<content hash>`: the URL of an asset for the plain HTML pages."""
+    return f"{ASSETS}{relative}?m={content_fingerprint(os.path.join(assets_folder, relative))}"
+
+
+_SUITE_URL = re.compile(r"^(?P<prefix>.*/_dash-component-suites/(?P<namespace>[^/]+)/)(?P<file>[^?]+)$")
+_DASH_FINGERPRINT = re.compile(r"^(?P<version>v[\w-]+)m[0-9a-fA-F]+$")  # Dash's: the file name's 2nd part
+
+
+def _suite_by_content(url: str) -> str:
+    suite = _SUITE_URL.match(url)
+    if not suite:
+        return url
+    folder, _, name = suite["file"].rpartition("/")
+    parts = name.split(".")
+    mark = _DASH_FINGERPRINT.match(parts[1]) if len(parts) > 2 else None
+    module = sys.modules.get(suite["namespace"])
+    if mark is None or module is None or module.__file__ is None:
+        return url
+    original, _ = check_fingerprint(suite["file"])
+    file = os.path.join(os.path.dirname(module.__file__), original)
+    if not os.path.isfile(file):
+        return url
+    parts[1] = f"{mark['version']}m{content_fingerprint(file)}"
+    return suite["prefix"] + (folder + "/" if folder else "") + ".".join(parts)
+
+
+def _by_content(url: str, assets_folder: str) -> str:
+    path, _, query = url.partition("?")
+    if path.startswith(ASSETS) and query.startswith("m="):
+        relative = path[len(ASSETS):]
+        return f"{path}?m={content_fingerprint(os.path.join(assets_folder, relative))}"
+    return _suite_by_content(url)
+
+
+def install_content_fingerprints(app) -> None:
+    """Name every script and stylesheet a Dash page loads by its content (see above). Dash builds
+    those URLs in `_collect_and_register_resources`; this wraps it on the app."""
+    original = app._collect_and_register_resources
+    folder = app.config.assets_folder
+
+    def by_content(*args, **kwargs):
+        found = []
+        for src in original(*args, **kwargs):
+            if isinstance(src, dict):
+                src = {k: _by_content(v, folder) if k in ("src", "href") else v for k, v in src.items()}
+            else:
+                src = _by_content(src, folder)
+            found.append(src)
+        return found
+
+    app._collect_and_register_resources = by_content

@@ -33,6 +33,10 @@ FIGURES = (
     ("web_rss_mb", "MB", "≤ 200", "web"),
     ("scale_out", "violations", "0", "scale"),
     ("sos_page_kb", "KB", "≤ 100", "page"),
+    ("sos_page_4g_s", "s", "≤ 2", "page"),
+    ("sos_page_3g_s", "s", "≤ 5", "page"),
+    ("tracking_idle_bytes", "B", "≤ 2000", "page"),
+    ("step_to_tracking_p95_s", "s", "≤ 2", "page"),
 )
 NAMES = [f[0] for f in FIGURES]
 

@@ -347,10 +347,15 @@ class Sos(Base):
             postgresql_where=text("status NOT IN ('resolved', 'cancelled')"),
         ),
         Index("ix_sos_status_created", "status", "created_at"),
+        # An SOS sent again by the phone (kept while offline, retried) carries the same key: it
+        # must find the SOS already made, never make a second (migration 0003).
+        Index("uq_sos_citizen_client_key", "citizen_id", "client_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The idempotency key the citizen's phone chose for this SOS (None: sent without one).
+    client_key: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(20), default="pending")
     emergency_type: Mapped[str | None] = mapped_column(String(40))
     priority: Mapped[str] = mapped_column(String(20), default="emergent")

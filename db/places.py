@@ -47,7 +47,7 @@ def sos_location(session, *, picked: dict | None = None, coordinates: str | None
         found = hospitals.locate_landmark(session, landmark)
         if found is None:
             raise InvalidInput("landmark", f"We could not find “{landmark.strip()}”. Try a nearby hospital or "
-                                           "area name, tap the map, or type coordinates.")
+                                           "area name, or type coordinates.")
         return SosPlace(found.latitude, found.longitude, "landmark", found.label)
     if _has_point(position):
         return SosPlace(position["lat"], position["lon"], "gps", accuracy_m=position.get("accuracy"))

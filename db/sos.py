@@ -31,7 +31,7 @@ from db.models import (
 )
 from db.permissions import require_role
 from db.sos_state import compare_and_set, record_event
-from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role
+from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role, sos_number
 
 
 @dataclass(frozen=True)
@@ -97,29 +97,24 @@ def create_sos(
     accuracy_m: float | None = None,
     emergency_type: str | None = None,
     note: str = "",
+    client_key: str | None = None,
 ) -> tuple[Sos, bool]:
-    """Send an SOS. Returns (sos, created): a citizen with an open SOS gets that one back."""
+    """Send an SOS. Returns (sos, created): a citizen with an open SOS gets that one back.
+
+    `client_key` is the phone's idempotency key: an SOS sent again with the same key (kept while
+    offline and retried) gets back the SOS that key already made, open or not; the same key with
+    different content is refused (Conflict), nothing made."""
     require_role(actor, Role.CITIZEN)
+    client_key = _checked_key(client_key)
+    if client_key is not None:
+        made = _sos_with_key(session, actor.id, client_key)
+        if made is not None:
+            _same_content(made, latitude, longitude, emergency_type, note)
+            return made, False
     existing = open_sos_of(session, actor.id)
     if existing is not None:
         return existing, False
-    if latitude is None or longitude is None:
-        raise InvalidInput(
-            "location",
-            "We need your location to send help. Allow location in your browser, tap your place "
-            "on the map, or type your coordinates or a landmark.",
-        )
-    if not valid_point(latitude, longitude):
-        raise InvalidInput(
-            "location", "Those coordinates are not on Earth: latitude is -90 to 90, longitude -180 to 180."
-        )
-    if emergency_type in ("", None):
-        emergency_type = None
-    elif emergency_type not in EMERGENCY_TYPES:
-        raise InvalidInput("emergency_type", "Choose the kind of emergency from the list.")
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInput("note", f"Keep the note under {NOTE_MAX} characters.")
+    emergency_type, note = _checked_content(latitude, longitude, emergency_type, note)
     priority = EMERGENCY_TYPES[emergency_type].priority if emergency_type else DEFAULT_PRIORITY
     sos = Sos(
         citizen_id=actor.id,
@@ -132,6 +127,7 @@ def create_sos(
         location_source=location_source if location_source in ("gps", "map", "typed", "landmark") else "typed",
         location_text=(location_text or "")[:200],
         accuracy_m=accuracy_m,
+        client_key=client_key,
         ring=0,
         next_escalation_at=None,  # due for matching at once
         created_at=now,
@@ -142,14 +138,38 @@ def create_sos(
             session.add(sos)
             session.flush()
     except IntegrityError:
-        # Two presses at the same instant: the database let one through; return that one.
-        existing = open_sos_of(session, actor.id)
+        # Two presses at the same instant (or the same key twice): the database let one through;
+        # return that one.
+        existing = open_sos_of(session, actor.id) or (
+            _sos_with_key(session, actor.id, client_key) if client_key else None)
         if existing is None:
             raise
         return existing, False
     record_event(session, sos, kind="created", to_status="pending", now=now, actor=actor,
                  detail=EMERGENCY_TYPES[emergency_type].label if emergency_type else "")
     return sos, True
+
+
+def _checked_content(latitude, longitude, emergency_type, note) -> tuple[str | None, str]:
+    """What a new SOS says, checked: a point on Earth, a known type (or none), a short note."""
+    if latitude is None or longitude is None:
+        raise InvalidInput(
+            "location",
+            "We need your location to send help. Allow location in your browser, "
+            "or type your coordinates or a landmark.",
+        )
+    if not valid_point(latitude, longitude):
+        raise InvalidInput(
+            "location", "Those coordinates are not on Earth: latitude is -90 to 90, longitude -180 to 180."
+        )
+    if emergency_type in ("", None):
+        emergency_type = None
+    elif emergency_type not in EMERGENCY_TYPES:
+        raise InvalidInput("emergency_type", "Choose the kind of emergency from the list.")
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput("note", f"Keep the note under {NOTE_MAX} characters.")
+    return emergency_type, note
 
 
 def send_sos(
@@ -163,14 +183,47 @@ def send_sos(
     position: dict | None = None,
     emergency_type: str | None = None,
     note: str = "",
+    client_key: str | None = None,
 ) -> tuple[Sos, bool]:
     """The SOS button: work out where the person is from everything the page was told
-    (`places.sos_location`: the most explicit source wins), then `create_sos`."""
+    (`places.sos_location`: the most explicit source wins), then `create_sos` (with the phone's
+    idempotency key, if it sent one)."""
     place = places.sos_location(session, picked=picked, coordinates=coordinates, landmark=landmark,
                                 position=position)
     return create_sos(session, actor=actor, latitude=place.latitude, longitude=place.longitude, now=now,
                       location_source=place.source, location_text=place.text, accuracy_m=place.accuracy_m,
-                      emergency_type=emergency_type, note=note)
+                      emergency_type=emergency_type, note=note, client_key=client_key)
+
+
+KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def _checked_key(client_key: str | None) -> str | None:
+    key = (client_key or "").strip()
+    if not key:
+        return None
+    if not 8 <= len(key) <= 64 or not set(key) <= KEY_CHARACTERS:
+        raise InvalidInput("client_key", "This SOS form is damaged: reload the page and press SOS again.")
+    return key
+
+
+def _sos_with_key(session: Session, citizen_id: int, client_key: str) -> Sos | None:
+    return session.execute(
+        select(Sos).where(Sos.citizen_id == citizen_id, Sos.client_key == client_key)
+    ).scalar_one_or_none()
+
+
+def _same_content(made: Sos, latitude, longitude, emergency_type, note) -> None:
+    """A repeat of `made` (same key) must say what it said; anything else is another SOS."""
+    same = (
+        latitude is not None and longitude is not None
+        and abs(float(latitude) - made.latitude) < 1e-6 and abs(float(longitude) - made.longitude) < 1e-6
+        and (emergency_type or None) == made.emergency_type
+        and (note or "").strip() == made.note
+    )
+    if not same:
+        raise Conflict(f"This SOS was already sent as {sos_number(made.id)} with other details; nothing new "
+                       "was sent. Reload the page to send a new one.")
 
 
 def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> Sos:

@@ -355,21 +355,15 @@ def _resolved_sos(web_db, web_people, *, resolve=True) -> int:
 
 
 def _send_feedback(web_app, auth, sos_id, rating, comment=""):
-    key, spec = _callback(web_app, auth.client, "feedback-comment-feedback.children")
-    body = {
-        "output": key,
-        "outputs": [{"id": "feedback-result", "property": "children"},
-                    {"id": "feedback-form", "property": "style"},
-                    {"id": "feedback-rating-message", "property": "children"},
-                    {"id": "feedback-comment", "property": "invalid"},
-                    {"id": "feedback-comment-feedback", "property": "children"}],
-        "inputs": [{"id": "feedback-submit", "property": "n_clicks", "value": 1}],
-        "state": [{"id": "feedback-rating", "property": "value", "value": rating},
-                  {"id": "feedback-comment", "property": "value", "value": comment},
-                  {"id": "track-sos-id", "property": "data", "value": sos_id}],
-        "changedPropIds": ["feedback-submit.n_clicks"],
-    }
-    return _response(auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers()))
+    """The tracking page's feedback form (a plain form since issue 18); what the person then reads."""
+    page = auth.client.get("/citizen")
+    data = {"csrf_token": auth.csrf_from(page.get_data(as_text=True)), "comment": comment}
+    if rating is not None:
+        data["rating"] = str(rating)
+    answer = auth.client.post(f"/citizen/sos/{sos_id}/feedback", data=data)
+    if answer.status_code == 303:
+        answer = auth.client.get(answer.headers["Location"])
+    return answer.get_data(as_text=True)
 
 
 def _feedback_count(web_db) -> int:

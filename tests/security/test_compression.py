@@ -54,8 +54,10 @@ def test_the_sos_page_is_compressed_and_never_cached(client, auth, web_people):
     assert "Content-Encoding" not in plain.headers and b"<html" in plain.data.lower()
 
 
-def test_the_sos_pages_scripts_and_styles_are_compressed_and_kept_a_year(client, auth, web_people):
-    urls = _resources(_decoded(_sos_page(client, auth)).decode())
+def test_a_dash_pages_scripts_and_styles_are_compressed_and_kept_a_year(client, auth, web_people):
+    # The SOS page itself loads no Dash (tests/security/test_citizen_pages.py); the other pages do.
+    auth.login("citizen@example.in")
+    urls = _resources(_decoded(client.get("/beds", headers=BROTLI)).decode())
     scripts = [u for u in urls if u.startswith("/_dash-component-suites/") and u.endswith(".js")]
     assets = [u for u in urls if u.startswith("/assets/") and "?m=" in u]
     assert scripts and any(u.split("?")[0].endswith(".css") for u in assets)
@@ -77,7 +79,7 @@ def test_a_callback_answer_is_compressed_and_never_cached(client, auth, web_peop
     auth.login("citizen@example.in")
     body = {"output": "..{_pages_content.children}...{_pages_store.data}..".replace("{", "").replace("}", ""),
             "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/citizen"},
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": "/beds"},
                        {"id": "_pages_location", "property": "search", "value": ""}],
             "state": [], "changedPropIds": ["_pages_location.pathname"]}
     response = client.post("/_dash-update-component", json=body, headers={**auth.dash_headers(), **BROTLI})

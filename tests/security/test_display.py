@@ -58,11 +58,9 @@ def test_kiosk_link_opens_the_display_and_revoking_stops_it(client, auth, web_pe
     opened = client.get(f"/kiosk/{token}")
     assert opened.status_code == 302 and opened.headers["Location"] == "/display"
     assert "Zaphod" not in _wall_response(client)
-    # The kiosk is a display: other screens' callbacks are refused.
-    citizen_body = {"output": "citizen-summary.children", "outputs": {"id": "citizen-summary", "property": "children"},
-                    "inputs": [{"id": "citizen-refresh", "property": "n_intervals", "value": 1}], "state": [],
-                    "changedPropIds": []}
-    assert client.post("/_dash-update-component", json=citizen_body, headers=auth.dash_headers()).status_code == 403
+    # The kiosk is a display: other people's pages are refused.
+    assert client.get("/citizen").status_code == 403
+    assert client.post("/citizen", data={"coordinates": "12.97, 77.59"}).status_code == 403
     assert client.get("/reports/upload").status_code == 403
     with web_db.factory() as session:
         officer = session.execute(select(User).where(User.email == "officer@example.in")).scalar_one()

@@ -138,38 +138,4 @@ def test_hospital_cannot_dispatch_another_hospitals_ambulance(auth, web_app, web
         assert session.get(Sos, sos_id).ambulance_id is None
 
 
-def test_citizen_cannot_see_or_cancel_someone_elses_sos(client, auth, web_people, web_db):
-    sos_id, _ = _offered_to_alpha_only(web_db, web_people)
-    with web_db.factory() as session:
-        from tests.builders import add_user
-
-        add_user(session, "citizen", email="stranger@example.in")
-        session.commit()
-    auth.login("stranger@example.in")
-    cancel = {
-        "output": "..track-message.children...track-message.color...track-message.is_open...track-changed.data..",
-        "outputs": [{"id": "track-message", "property": "children"},
-                    {"id": "track-message", "property": "color"},
-                    {"id": "track-message", "property": "is_open"},
-                    {"id": "track-changed", "property": "data"}],
-        "inputs": [[{"id": {"type": "track-cancel", "sos": sos_id}, "property": "submit_n_clicks", "value": 1}]],
-        "state": [{"id": "track-sos-id", "property": "data", "value": sos_id}],
-        "changedPropIds": [f'{{"sos":{sos_id},"type":"track-cancel"}}.submit_n_clicks'],
-    }
-    refresh = {
-        "output": "track-body.children",
-        "outputs": {"id": "track-body", "property": "children"},
-        "inputs": [{"id": "track-refresh", "property": "n_intervals", "value": 1},
-                   {"id": "track-changed", "property": "data", "value": None}],
-        "state": [{"id": "track-sos-id", "property": "data", "value": sos_id}],
-        "changedPropIds": ["track-refresh.n_intervals"],
-    }
-    answers = [client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
-               for body in (cancel, refresh)]
-    assert [r.status_code for r in answers] == [200, 200]
-    cancelled, shown = (r.get_data(as_text=True) for r in answers)
-    assert "That SOS is not yours." in cancelled
-    assert "No SOS with that number is yours to see." in shown
-    assert "12.978" not in cancelled + shown  # nothing of the SOS leaks
-    with web_db.factory() as session:
-        assert session.get(Sos, sos_id).status == "pending"
+# A citizen's own SOS pages (no longer Dash callbacks): tests/security/test_citizen_pages.py.

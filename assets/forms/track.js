@@ -1,0 +1,58 @@
+// The tracking page (templates/citizen/track.html), live where scripts run. Without this file
+// the page reloads itself every few seconds; with it, it asks /citizen/sos/<id>/live every
+// second, sending the version it shows (If-None-Match): unchanged, the answer is a bodiless 304;
+// changed, the new body, put in place without reloading the page. Cancelling asks first.
+(function () {
+  "use strict";
+  var body = document.getElementById("track-body");
+  if (!body || !window.fetch) { return; }
+  var url = body.getAttribute("data-live");
+  var every = Number(body.getAttribute("data-poll") || "1") * 1000;
+  var version = body.getAttribute("data-version");
+  var closedReload = false;
+  var busy = false;
+
+  function confirmCancel(event) {
+    var form = event.target;
+    if (!form || form.id !== "track-cancel-form") { return; }
+    if (!window.confirm("Cancel this SOS? The hospital and ambulance will stop coming.")) {
+      event.preventDefault();
+      return;
+    }
+    var confirmed = document.createElement("input");
+    confirmed.type = "hidden";
+    confirmed.name = "confirmed";
+    confirmed.value = "yes";
+    form.appendChild(confirmed);
+  }
+  document.addEventListener("submit", confirmCancel, true);
+
+  function poll() {
+    if (busy || document.hidden) { return; }
+    busy = true;
+    fetch(url, { credentials: "same-origin", cache: "no-store",
+                 headers: { "If-None-Match": '"' + version + '"', "Accept": "application/json" } })
+      .then(function (response) {
+        if (response.status !== 200) { return null; }
+        return response.json();
+      })
+      .then(function (data) {
+        busy = false;
+        if (!data || data.version === version) { return; }
+        version = data.version;
+        body.setAttribute("data-version", version);
+        body.innerHTML = data.html;  // the server's own template, escaped there
+        if (data.closed && !closedReload) {
+          // Resolved or cancelled: load once more for what the page adds then (the feedback question).
+          closedReload = true;
+          window.location.reload();
+        }
+      })
+      .catch(function () { busy = false; });  // offline for a moment: the next poll tries again
+  }
+  window.setInterval(poll, every);
+  document.addEventListener("visibilitychange", poll);
+  if ("serviceWorker" in navigator) {
+    navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(function () { /* works without it */ });
+  }
+})();

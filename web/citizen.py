@@ -1,0 +1,301 @@
+"""The citizen's SOS and tracking pages: plain HTML forms that work without JavaScript (issue 18).
+
+    GET/POST /citizen                       the SOS button (a form); POST creates the SOS
+    GET      /citizen/token                 a fresh CSRF token (an SOS kept offline, sent later)
+    GET      /citizen/sos/<id>              one SOS: status, timeline, first aid; refreshes itself
+    GET      /citizen/sos/<id>/live         what the page polls: 304 while nothing changed
+    POST     /citizen/sos/<id>/cancel       cancel (asks to confirm first without JavaScript)
+    POST     /citizen/sos/<id>/feedback     the question after a resolved SOS
+
+Scripts (assets/forms/sos.js, track.js) only add to the forms: the browser's location, sending
+without leaving the page, keeping an SOS pressed offline, live updates. Citizens only; a citizen
+sees only their own SOS (anyone else's is a 404, as if it did not exist).
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime
+
+from flask import Blueprint, Response, flash, jsonify, make_response, redirect, render_template, request
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
+
+from auth.actions import act
+from auth.context import actor_in, db_session, state
+from auth.roles import has_role
+from components.format import moment
+from db import alerts, capacity, feedback, guidance, matching, sos_watch
+from db import sos as sos_ops
+from db.clock import utcnow
+from db.errors import Conflict, DomainError, InvalidInput, NotFound
+from db.vocabulary import SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
+from web.plain_pages import frame_context
+
+bp = Blueprint("citizen", __name__)
+log = logging.getLogger("healthfirst.sos")
+
+# How often the tracking page polls with JavaScript, and reloads itself without (seconds).
+POLL_SECONDS = 1
+RELOAD_SECONDS = 10
+CLOSED = ("resolved", "cancelled")
+# Where a refusal's field is shown on the SOS form (the domain's field name → the form's).
+SOS_FIELDS = {"location": "coordinates", "coordinates": "coordinates", "landmark": "landmark",
+              "emergency_type": "emergency_type", "note": "note", "client_key": "", "csrf_token": ""}
+
+
+class CsrfForm(FlaskForm):
+    """Every form here is written in its template; this checks its CSRF token."""
+
+
+def _wants_json() -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _not_a_citizen() -> Response:
+    return make_response(render_template("message.html", title="For citizens only",
+                                         message="This page is for citizens' SOS."), 403)
+
+
+def _alerts(session, now: datetime) -> list:
+    return [{"severity": a.severity, "headline": a.headline, "area": a.area_desc, "id": a.id}
+            for a in alerts.active_alerts(session, now=now)][:3]
+
+
+# ---- the SOS page ------------------------------------------------------------------------
+
+
+def _sos_page(status: int = 200, *, message: str = "", field: str = "", values=None) -> Response:
+    now = utcnow()
+    with db_session() as session:
+        open_sos = sos_ops.open_sos_of(session, current_user.id)
+        beds = capacity.region_bed_totals(session)
+        context = dict(
+            alerts=_alerts(session, now),
+            open_sos={"id": open_sos.id, "number": sos_number(open_sos.id), "status": open_sos.status,
+                      "label": SOS_STATUS_LABELS[open_sos.status]} if open_sos else None,
+            beds=[{"name": b.name, "available": b.available, "total": b.total} for b in beds],
+        )
+    page = render_template(
+        "citizen/sos.html", **frame_context("SOS"), **context, message=message, field=field,
+        values=values or {}, key=secrets.token_urlsafe(16), csrf=generate_csrf(),
+        types=[(key, kind.label) for key, kind in sos_ops.EMERGENCY_TYPES.items()], note_max=sos_ops.NOTE_MAX,
+        emergency_number=state()["config"].emergency_number)
+    return make_response(page, status)
+
+
+def _position(form) -> dict | None:
+    """The browser's position, as sos.js put it in the hidden fields (absent or unreadable: None)."""
+    try:
+        lat, lon = float(form.get("latitude", "")), float(form.get("longitude", ""))
+    except ValueError:
+        return None
+    try:
+        accuracy = float(form.get("accuracy", "")) or None
+    except ValueError:
+        accuracy = None
+    return {"lat": lat, "lon": lon, "accuracy": accuracy}
+
+
+def _match_at_once(sos_id: int) -> None:
+    """Offer a new SOS at once; the job process would within a second anyway, and retries if this fails."""
+    try:
+        with db_session() as session:
+            matching.match_due_as_configured(session, now=utcnow(), config=state()["config"], sos_id=sos_id)
+    except Exception:  # noqa: BLE001 - the SOS is stored; matching will be retried
+        log.exception("immediate matching of SOS %s failed; the job process will retry", sos_id)
+
+
+def _refused(status: int, message: str, field: str, values, *, csrf: str = "") -> Response:
+    if _wants_json():  # `csrf`: a fresh token when the form's had expired (sos.js sends again with it)
+        return make_response(jsonify(ok=False, message=message, field=field, csrf=csrf), status)
+    return _sos_page(status, message=message, field=field, values=values)
+
+
+def _send(form) -> tuple[int, bool, str]:
+    with db_session() as session:
+        sos, created = sos_ops.send_sos(
+            session, actor=actor_in(session), now=utcnow(), coordinates=form.get("coordinates", ""),
+            landmark=form.get("landmark", ""), position=_position(form),
+            emergency_type=form.get("emergency_type") or None, note=form.get("note", ""),
+            client_key=form.get("key", ""))
+        return sos.id, created, sos.status
+
+
+@bp.route("/citizen", methods=["GET", "POST"])
+def sos_page():
+    if not has_role(Role.CITIZEN):
+        return _not_a_citizen()
+    if request.method == "GET":
+        return _sos_page()
+    form = request.form
+    values = {name: form.get(name, "") for name in ("coordinates", "landmark", "emergency_type", "note")}
+    if not CsrfForm().validate_on_submit():
+        return _refused(400, "The form had expired or was sent from elsewhere: nothing was sent. "
+                             "Press SOS again.", "", values, csrf=generate_csrf())
+    try:
+        sos_id, created, status = _send(form)
+    except InvalidInput as bad:
+        return _refused(400, bad.message, SOS_FIELDS.get(bad.field, ""), values)
+    except Conflict as clash:
+        return _refused(409, clash.message, "", values)
+    except DomainError as error:
+        return _refused(403, error.message, "", values)
+    if created:
+        _match_at_once(sos_id)
+    number = sos_number(sos_id)
+    flash(f"{number} sent" if created else f"You already have an open SOS: {number}",
+          "sos-sent" if created else "sos-open")
+    url = f"/citizen/sos/{sos_id}"
+    if _wants_json():
+        return jsonify(ok=True, id=sos_id, number=number, created=created, status=status, url=url), \
+            201 if created else 200
+    return redirect(url, code=303)
+
+
+@bp.route("/citizen/token")
+def token():
+    """A fresh CSRF token, for an SOS kept on the phone while offline and sent later."""
+    if not has_role(Role.CITIZEN):
+        return jsonify(ok=False, message="Log in as a citizen."), 403
+    return jsonify(csrf=generate_csrf())
+
+
+# ---- tracking ----------------------------------------------------------------------------
+
+
+def _guidance(session, view) -> dict | None:
+    """First aid while the SOS is open: for its type, or general advice."""
+    if view.sos.status in CLOSED:
+        return None
+    found = guidance.guidance_for(session, view.sos.emergency_type)
+    return {"title": found.title, "html": guidance_html(found.body_markdown)}
+
+
+def tracking_data(session, sos_id: int, now: datetime) -> dict:
+    """Everything the tracking page shows of one SOS, as plain data (the template's and the poll's).
+    A later line (an ambulance's position and ETA) adds its key here and its line in
+    templates/citizen/_track_body.html."""
+    actor = actor_in(session)
+    view = sos_ops.tracking(session, actor=actor, sos_id=sos_id)
+    sos = view.sos
+    unit = view.ambulance
+    return {
+        "id": sos.id,
+        "number": sos_number(sos.id),
+        "version": sos_watch.tracking_version(session, actor=actor, sos_id=sos_id),
+        "status": sos.status,
+        "status_label": SOS_STATUS_LABELS[sos.status],
+        "hospital": {"name": view.hospital.name, "phone": view.hospital.phone or "",
+                     "distance_km": view.distance_km} if view.hospital else None,
+        "offered_count": view.offered_count,
+        "ambulance": {"name": f"{unit.call_sign} · {unit.registration_plate or ''}".strip(" ·"),
+                      "status": unit.status,
+                      "status_label": UNIT_STATUS_LABELS.get(unit.status, unit.status)} if unit else None,
+        "timeline": [{"at": moment(e.at, now), "text": e.text} for e in view.timeline],
+        "can_cancel": view.can_cancel,
+        "closed": sos.status in CLOSED,
+        "feedback": feedback.feedback_state(session, actor=actor, sos_id=sos_id),
+        "guidance": _guidance(session, view),
+        "updated": moment(now, now),
+    }
+
+
+def _track_page(sos_id: int, status: int = 200, **extra) -> Response:
+    if not has_role(Role.CITIZEN):
+        return _not_a_citizen()
+    now = utcnow()
+    try:
+        with db_session() as session:
+            data = tracking_data(session, sos_id, now)
+            shown_alerts = _alerts(session, now)
+    except NotFound as missing:
+        return make_response(render_template("message.html", title="SOS not found", message=missing.message,
+                                             back_url="/citizen", back_label="Back to SOS"), 404)
+    page = render_template("citizen/track.html", **frame_context(data["number"]), sos=data,
+                           alerts=shown_alerts, csrf=generate_csrf(), poll_seconds=POLL_SECONDS,
+                           reload_seconds=RELOAD_SECONDS, feedback_question=feedback.QUESTION,
+                           ratings=feedback.RATINGS, comment_max=feedback.COMMENT_MAX,
+                           emergency_number=state()["config"].emergency_number, **extra)
+    response = make_response(page, status)
+    response.headers["ETag"] = f'"{data["version"]}"'
+    return response
+
+
+@bp.route("/citizen/sos/<int:sos_id>")
+def track(sos_id: int):
+    return _track_page(sos_id)
+
+
+@bp.route("/citizen/sos/<int:sos_id>/live")
+def live(sos_id: int):
+    """The tracking page's poll. It sends the version it shows (If-None-Match): unchanged, the
+    answer is a bodiless 304 after one small query; changed, the page's body as HTML."""
+    if not has_role(Role.CITIZEN):
+        return jsonify(ok=False), 403
+    try:
+        with db_session() as session:
+            version = sos_watch.tracking_version(session, actor=actor_in(session), sos_id=sos_id)
+            if request.if_none_match.contains(version):
+                response = Response(status=304)
+            else:
+                data = tracking_data(session, sos_id, utcnow())
+                response = jsonify(version=version, status=data["status"], closed=data["closed"],
+                                   html=render_template("citizen/_track_body.html", sos=data,
+                                                        csrf=generate_csrf()))
+    except NotFound:
+        return jsonify(ok=False, message="No SOS with that number is yours to see."), 404
+    response.headers["ETag"] = f'"{version}"'
+    response.headers["Cache-Control"] = "no-cache, private"
+    # Data, never a document: the strictest policy, and short (this answer is sent every second).
+    response.headers["Content-Security-Policy"] = "default-src 'none'"
+    return response
+
+
+@bp.route("/citizen/sos/<int:sos_id>/cancel", methods=["POST"])
+def cancel(sos_id: int):
+    if not has_role(Role.CITIZEN):
+        return _not_a_citizen()
+    if not CsrfForm().validate_on_submit():
+        flash("The form had expired: nothing was changed. Try again.", "danger")
+        return redirect(f"/citizen/sos/{sos_id}", code=303)
+    if request.form.get("confirmed") != "yes":
+        # Without JavaScript there is no confirm dialog: this page asks instead.
+        return render_template("citizen/cancel_confirm.html", **frame_context("Cancel your SOS?"),
+                               sos_id=sos_id, number=sos_number(sos_id), csrf=generate_csrf(), alerts=[])
+    outcome = act(sos_ops.cancel_sos, sos_id=sos_id)
+    if outcome.ok:
+        flash("Your SOS is cancelled. Press SOS again if you need help.", "secondary")
+    else:
+        flash(outcome.message, "danger")
+    return redirect(f"/citizen/sos/{sos_id}", code=303)
+
+
+@bp.route("/citizen/sos/<int:sos_id>/feedback", methods=["POST"])
+def give_feedback(sos_id: int):
+    if not has_role(Role.CITIZEN):
+        return _not_a_citizen()
+    if not CsrfForm().validate_on_submit():
+        flash("The form had expired: nothing was sent. Send your feedback again.", "danger")
+        return redirect(f"/citizen/sos/{sos_id}", code=303)
+    rating, comment = request.form.get("rating"), request.form.get("comment", "")
+    outcome = act(feedback.submit_feedback, sos_id=sos_id, rating=rating, comment=comment)
+    if outcome.field is not None:  # bad input: said at its field, the form stays as typed
+        return _track_page(sos_id, 400, feedback_error={"field": outcome.field, "message": outcome.message},
+                           feedback_values={"rating": rating or "", "comment": comment})
+    if outcome.ok:
+        label = feedback.RATINGS.get(int(rating))
+        flash(f"Thank you for your feedback. You answered: {label}.", "success")
+    else:
+        flash(outcome.message, "warning")
+    return redirect(f"/citizen/sos/{sos_id}", code=303)
+
+
+def guidance_html(markdown: str) -> str:
+    """First-aid steps as HTML: raw HTML in the text stays text, no images, no script links."""
+    from markdown_it import MarkdownIt
+
+    parser = MarkdownIt("commonmark", {"html": False}).disable("image")
+    return parser.render(markdown or "")
