@@ -180,6 +180,23 @@ class Hospital(Base):
     created_at: Mapped[datetime]
 
 
+class Landmark(Base):
+    """A place people name (a metro station, a market, a junction): an SOS's place is told in
+    words from the nearest one (db/landmarks.py). Imported from a CSV or seeded by the demo."""
+
+    __tablename__ = "landmarks"
+    __table_args__ = (Index("ix_landmarks_lat_lon", "latitude", "longitude"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    # Identifies a row of an import, so importing the same file twice adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
 # ---- capacity -------------------------------------------------------------------------------
 
 
@@ -360,6 +377,8 @@ class Sos(Base):
     location_source: Mapped[str] = mapped_column(String(20), default="gps")
     location_text: Mapped[str] = mapped_column(String(200), default="")
     accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # A number to call back, typed at SOS time by a citizen who registered none.
+    callback_phone: Mapped[str | None] = mapped_column(String(32))
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     # use_alter: ambulances and sos refer to each other, so this key is added after both exist.
     ambulance_id: Mapped[int | None] = mapped_column(
@@ -401,6 +420,8 @@ class SosOffer(Base):
     status: Mapped[str] = mapped_column(String(20), default="offered")
     offered_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+    # Set when a health officer offered it by hand (db/officer_desk.py): the queue says so.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class SosEvent(Base):
