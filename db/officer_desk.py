@@ -21,10 +21,11 @@ from db import audit
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import haversine_km
 from db.matching import DEFAULT_ESCALATE_AFTER, DEFAULT_PER_RING, DEFAULT_RINGS_KM, capable_hospitals, offer_next_ring
-from db.models import Hospital, Sos, SosOffer, User
+from db.models import Hospital, Sos, SosEvent, SosOffer, User
 from db.permissions import require_role
+from db.sos import needing_attention
 from db.sos_state import compare_and_set, record_event
-from db.vocabulary import SOS_STATUS_LABELS, Role, sos_number
+from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role, sos_number
 
 OFFICER_ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 # An officer acts on an SOS no hospital has taken yet.
@@ -257,3 +258,50 @@ def caller_contacts(session: Session, *, actor: User, sos_ids: list[int], now: d
                      target_id=str(next(iter(shown))) if len(shown) == 1 else f"{len(shown)} SOS",
                      detail={"sos": sorted(shown)})
     return shown
+
+
+# ---- the desk's view -------------------------------------------------------------------------
+
+OFFICER_EVENT_KINDS = ("officer_offered", "widened", "officer_note", "officer_calling", "declined")
+
+
+@dataclass(frozen=True)
+class DeskLine:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class DeskItem:
+    """One SOS on the desk: what needing_attention gives, plus what officers and hospitals did."""
+
+    sos: Sos
+    waiting: timedelta
+    offers: list  # db.sos.OfferLine, ring then distance
+    actions: list[DeskLine]
+
+    @property
+    def version(self) -> str:
+        offers = ",".join(f"{o.hospital}:{o.status}" for o in self.offers)
+        return f"{self.sos.id}|{self.sos.status}|{self.sos.ring}|{offers}|{len(self.actions)}"
+
+
+def desk(session: Session, *, actor: User, now: datetime, late_after: timedelta) -> list[DeskItem]:
+    """The SOS needing an officer, most urgent then oldest first, each with its officers' actions."""
+    items = needing_attention(session, actor=actor, now=now, late_after=late_after)
+    if not items:
+        return []
+    events = session.execute(
+        select(SosEvent.sos_id, SosEvent.at, SosEvent.detail, SosEvent.kind, Hospital.name)
+        .outerjoin(Hospital, Hospital.id == SosEvent.hospital_id)
+        .where(SosEvent.sos_id.in_([i.sos.id for i in items]), SosEvent.kind.in_(OFFICER_EVENT_KINDS))
+        .order_by(SosEvent.at, SosEvent.id)
+    ).all()
+    lines: dict[int, list[DeskLine]] = {}
+    for sos_id, at, detail, kind, hospital in events:
+        text = f"{hospital or 'A hospital'} declined" if kind == "declined" else detail
+        lines.setdefault(sos_id, []).append(DeskLine(at, text))
+    rank = {p: i for i, p in enumerate(PRIORITY_LABELS)}
+    result = [DeskItem(i.sos, i.waiting, i.offers, lines.get(i.sos.id, [])) for i in items]
+    result.sort(key=lambda d: (rank.get(d.sos.priority, 9), d.sos.created_at))
+    return result
