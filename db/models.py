@@ -540,6 +540,27 @@ class Alert(Base):
     superseded_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
+    # The same message in other languages: one CAP <info> block each (CAP's `language`).
+    translations: Mapped[list[AlertTranslation]] = relationship(
+        back_populates="alert", lazy="selectin", cascade="all, delete-orphan", order_by="AlertTranslation.language")
+
+
+class AlertTranslation(Base):
+    """An alert's words in one more language, as the officer wrote them."""
+
+    __tablename__ = "alert_translations"
+    __table_args__ = (UniqueConstraint("alert_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    language: Mapped[str] = mapped_column(String(8))
+    event: Mapped[str] = mapped_column(String(200), default="")
+    headline: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    instruction: Mapped[str] = mapped_column(Text, default="")
+
+    alert: Mapped[Alert] = relationship(back_populates="translations")
+
 
 class Guidance(Base):
     __tablename__ = "guidance"
