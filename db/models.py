@@ -563,10 +563,14 @@ class AlertTranslation(Base):
 
 
 class Guidance(Base):
+    """First-aid steps for one emergency type in one language (db/guidance.py)."""
+
     __tablename__ = "guidance"
+    __table_args__ = (UniqueConstraint("emergency_type", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    emergency_type: Mapped[str] = mapped_column(String(40), unique=True)
+    emergency_type: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="en")
     title: Mapped[str] = mapped_column(String(120))
     body_markdown: Mapped[str] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)
