@@ -22,6 +22,7 @@ from auth.compression import install_compression, install_content_fingerprints
 from auth.context import EXTENSION_KEY
 from auth.csrf import install_dash_csrf
 from auth.headers import install_security_headers
+from auth.i18n import init_i18n, with_page_language
 from auth.outage import install_outage_handling
 from cli import register_cli
 from components.navbar import register_navbar_toggle
@@ -50,6 +51,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     install_compression(server)
     init_auth(server, config)
     install_dash_csrf(server)
+    init_i18n(server, config.instance_dir)
     install_outage_handling(server)
     register_routes(server)
 
@@ -69,8 +71,10 @@ def create_app(config: Config | None = None) -> dash.Dash:
         serve_locally=True,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    # The page's language for screen readers and translation (Dash's own page says nothing).
+    # The page's language for screen readers and translation (Dash's own page says nothing): the
+    # person's language, set per request (auth/i18n.py).
     app.index_string = app.index_string.replace("<html>", '<html lang="en">', 1)
+    app.interpolate_index = with_page_language(app.interpolate_index)
     app.layout = serve_shell
     install_content_fingerprints(app)  # scripts and styles named by content: unchanged files survive a deploy
     install_callback_check(server, lambda: app.callback_map)

@@ -3,6 +3,7 @@
     init-db           migrations, the rows every install needs (and the demo city if asked for)
     create-superuser  the only way to make a super admin
     import-hospitals  a National Hospital Directory CSV (safe to run twice)
+    import-landmarks  named places (name, latitude, longitude) for an SOS's place in words
     verify-audit      the audit log's hash chain
 """
 
@@ -15,11 +16,11 @@ from flask import Flask
 from flask.cli import with_appcontext
 
 from auth.context import state
-from db import hospitals, users
+from db import hospitals, landmarks, users
 from db.audit import verify_chain
 from db.clock import utcnow
 from db.engine import make_session_factory, session_scope, upgrade_database
-from db.errors import DomainError
+from db.errors import DomainError, InvalidInput
 from db.setup import prepare_database
 
 
@@ -73,6 +74,24 @@ def import_hospitals(csv_path: Path, show_skipped: int):
         click.echo(f"  … and {len(report.skipped) - show_skipped} more skipped rows")
 
 
+@click.command("import-landmarks")
+@click.argument("csv_path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def import_landmarks(csv_path: Path):
+    """Import landmarks (columns name, latitude, longitude, optional kind) that tell an SOS's
+    place in words to dispatchers (safe to run twice)."""
+    upgrade_database(state()["config"].database_url)
+    try:
+        with _session() as session:
+            report = landmarks.import_csv(session, csv_path.read_text(encoding="utf-8-sig"), now=utcnow())
+    except InvalidInput as error:
+        raise click.ClickException(error.message) from None
+    click.echo(f"{report.added} landmarks added, {report.already_there} already there, "
+               f"{len(report.refused)} lines refused.")
+    for reason in report.refused[:20]:
+        click.echo(f"  {reason}")
+
+
 @click.command("verify-audit")
 @with_appcontext
 def verify_audit():
@@ -86,7 +105,7 @@ def verify_audit():
 
 
 def register_cli(server: Flask) -> None:
-    for command in (init_db, create_superuser, import_hospitals, verify_audit):
+    for command in (init_db, create_superuser, import_hospitals, import_landmarks, verify_audit):
         server.cli.add_command(command)
 
 

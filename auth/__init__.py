@@ -23,7 +23,7 @@ from db.vocabulary import Role
 
 # Reached without logging in. Later capabilities with public URLs (the CAP feed, kiosk links)
 # add their prefixes here.
-PUBLIC_PATHS = {"/login", "/register", "/logout", "/healthz", "/favicon.ico",
+PUBLIC_PATHS = {"/login", "/register", "/logout", "/language", "/healthz", "/favicon.ico",
                 "/sw.js", "/manifest.webmanifest"}  # the offline SOS page's service worker and manifest (web/offline.py)
 PUBLIC_PREFIXES = ["/assets/", "/static/", "/cap/", "/kiosk/"]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -19,9 +20,9 @@ from db.vocabulary import Role
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
-    remember = BooleanField("Keep me signed in on this device for 7 days")
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
+    remember = BooleanField(_l("Keep me signed in on this device for 7 days"))
 
 
 class LogoutForm(FlaskForm):

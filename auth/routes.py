@@ -6,6 +6,7 @@ import re
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 
 from auth.context import db_session, state
@@ -30,6 +31,7 @@ class SessionUser:
         self.role = user.role
         self.status = user.status
         self.hospital_id = user.hospital_id
+        self.language = user.language
         self._session_id = users.session_id(user)
 
     is_authenticated = True
@@ -146,7 +148,7 @@ def logout():
                 audit.record(session, actor=user, action="user.logout", now=now,
                              target_type="user", target_id=user.id)
     logout_user()
-    flash("You are logged out.")
+    flash(gettext("You are logged out."))
     return redirect(url_for("auth.login"))
 
 

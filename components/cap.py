@@ -41,6 +41,31 @@ def circle_text(lat: float, lon: float, radius_km: float) -> str:
     return f"{lat:.5f},{lon:.5f} {radius_km:g}"
 
 
+def _info(root, alert, *, language: str, event: str, headline: str, description: str, instruction: str,
+          web_url: str | None) -> None:
+    info = _el(root, CAP_NS, "info")
+    _el(info, CAP_NS, "language", language)
+    _el(info, CAP_NS, "category", alert.category)
+    _el(info, CAP_NS, "event", event)
+    _el(info, CAP_NS, "urgency", alert.urgency)
+    _el(info, CAP_NS, "severity", alert.severity)
+    _el(info, CAP_NS, "certainty", alert.certainty)
+    _el(info, CAP_NS, "effective", cap_time_text(alert.effective))
+    _el(info, CAP_NS, "expires", cap_time_text(alert.expires))
+    _el(info, CAP_NS, "senderName", SENDER_NAME)
+    _el(info, CAP_NS, "headline", headline)
+    if description:
+        _el(info, CAP_NS, "description", description)
+    if instruction:
+        _el(info, CAP_NS, "instruction", instruction)
+    if web_url:
+        _el(info, CAP_NS, "web", web_url)
+    area = _el(info, CAP_NS, "area")
+    _el(area, CAP_NS, "areaDesc", alert.area_desc)
+    if alert.circle_radius_km is not None and alert.circle_lat is not None and alert.circle_lon is not None:
+        _el(area, CAP_NS, "circle", circle_text(alert.circle_lat, alert.circle_lon, alert.circle_radius_km))
+
+
 def alert_element(alert, *, web_url: str | None = None) -> ET.Element:
     root = ET.Element(f"{{{CAP_NS}}}alert")
     for tag, value in (("identifier", alert.identifier), ("sender", alert.sender),
@@ -49,27 +74,14 @@ def alert_element(alert, *, web_url: str | None = None) -> ET.Element:
         _el(root, CAP_NS, tag, value)
     if alert.references:
         _el(root, CAP_NS, "references", alert.references)
-    info = _el(root, CAP_NS, "info")
-    _el(info, CAP_NS, "language", LANGUAGE)
-    _el(info, CAP_NS, "category", alert.category)
-    _el(info, CAP_NS, "event", alert.event)
-    _el(info, CAP_NS, "urgency", alert.urgency)
-    _el(info, CAP_NS, "severity", alert.severity)
-    _el(info, CAP_NS, "certainty", alert.certainty)
-    _el(info, CAP_NS, "effective", cap_time_text(alert.effective))
-    _el(info, CAP_NS, "expires", cap_time_text(alert.expires))
-    _el(info, CAP_NS, "senderName", SENDER_NAME)
-    _el(info, CAP_NS, "headline", alert.headline)
-    if alert.description:
-        _el(info, CAP_NS, "description", alert.description)
-    if alert.instruction:
-        _el(info, CAP_NS, "instruction", alert.instruction)
-    if web_url:
-        _el(info, CAP_NS, "web", web_url)
-    area = _el(info, CAP_NS, "area")
-    _el(area, CAP_NS, "areaDesc", alert.area_desc)
-    if alert.circle_radius_km is not None and alert.circle_lat is not None and alert.circle_lon is not None:
-        _el(area, CAP_NS, "circle", circle_text(alert.circle_lat, alert.circle_lon, alert.circle_radius_km))
+    blocks = [(LANGUAGE, alert.event, alert.headline, alert.description, alert.instruction)]
+    # One more <info> per language the officer wrote the alert in (CAP 1.2 §3.2.2: same message,
+    # another language); "hi" is written "hi-IN" as the English block is "en-IN".
+    blocks += [(f"{t.language}-IN", t.event or alert.event, t.headline, t.description, t.instruction)
+               for t in getattr(alert, "translations", None) or ()]
+    for language, event, headline, description, instruction in blocks:
+        _info(root, alert, language=language, event=event, headline=headline, description=description,
+              instruction=instruction, web_url=web_url)
     return root
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 import secrets
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
@@ -32,6 +33,7 @@ from db.models import (
     CAP_STATUSES,
     CAP_URGENCIES,
     Alert,
+    AlertTranslation,
     User,
 )
 from db.permissions import require_role
@@ -61,6 +63,11 @@ MAX_DURATION = timedelta(days=30)
 # An effective time typed a little in the past (a slow form) is accepted as it is.
 PAST_TOLERANCE = timedelta(minutes=10)
 DEFAULT_DURATION = timedelta(hours=24)
+# A language's code as the form names it ("hi", "kn", "ta").
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# What a cancellation says in the languages the alert was in.
+CANCELLED_WORD = {"hi": "रद्द"}
+WITHDRAWN = {"hi": "यह चेतावनी वापस ले ली गई है।"}
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class AlertInput:
     circle_lat: float | None = None
     circle_lon: float | None = None
     circle_radius_km: float | None = None
+    # The words in more languages: (language, event, headline, description, instruction) each.
+    translations: tuple[tuple[str, str, str, str, str], ...] = ()
 
 
 # ---- input parsing (text from a form into values, or a message at the field) ----------------
@@ -160,6 +169,33 @@ class CleanAlert:
     circle_lat: float | None
     circle_lon: float | None
     circle_radius_km: float | None
+    translations: tuple[tuple[str, str, str, str, str], ...] = ()
+
+
+TRANSLATED_FIELDS = ("event", "headline", "description", "instruction")
+
+
+def translated_field(name: str, language: str) -> str:
+    """The form field of `name` in `language` ("headline:hi"): where its message shows."""
+    return f"{name}:{language}"
+
+
+def _translations(data: AlertInput) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Each language the officer filled: a headline is needed once anything is written in it;
+    an empty event falls back to the English one. A language left empty is left out."""
+    kept = []
+    for language, event, headline, description, instruction in data.translations:
+        if not any((event or "").strip() or (t or "").strip() for t in (headline, description, instruction)):
+            continue
+        kept.append((
+            language,
+            _text(event, translated_field("event", language), EVENT_MAX),
+            _text(headline, translated_field("headline", language), HEADLINE_MAX,
+                  required="Write the headline in this language too, or leave all its fields empty."),
+            _text(description, translated_field("description", language), TEXT_MAX),
+            _text(instruction, translated_field("instruction", language), TEXT_MAX),
+        ))
+    return tuple(kept)
 
 
 def _texts(data: AlertInput) -> dict:
@@ -235,7 +271,8 @@ def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
     effective, expires = _times(data, now)
     area_desc, lat, lon, radius = _area(data)
     return CleanAlert(**texts, effective=effective, expires=expires, area_desc=area_desc,
-                      circle_lat=lat, circle_lon=lon, circle_radius_km=radius)
+                      circle_lat=lat, circle_lon=lon, circle_radius_km=radius,
+                      translations=_translations(data))
 
 
 def preview(session: Session, *, actor: User, data: AlertInput, now: datetime,
@@ -280,6 +317,9 @@ def _build(clean: CleanAlert, *, actor: User, now: datetime, msg_type: str,
         circle_lon=clean.circle_lon,
         circle_radius_km=clean.circle_radius_km,
         created_by_id=actor.id,
+        translations=[AlertTranslation(language=language, event=event, headline=headline, description=description,
+                                       instruction=instruction)
+                      for language, event, headline, description, instruction in clean.translations],
     )
 
 
@@ -387,6 +427,11 @@ def cancel_alert(session: Session, *, actor: User, alert_id: int, reason: str = 
             circle_lon=previous.circle_lon,
             circle_radius_km=previous.circle_radius_km,
             created_by_id=actor.id,
+            # The withdrawal in every language the alert was in (the reason only in the officer's words).
+            translations=[AlertTranslation(language=t.language, event=t.event,
+                                           headline=f"{CANCELLED_WORD.get(t.language, 'Cancelled')}: {t.headline}"[:200],
+                                           description=reason or WITHDRAWN.get(t.language, "This alert has been withdrawn."),
+                                           instruction="") for t in previous.translations],
         )
         session.add(alert)
         session.flush()
@@ -396,6 +441,28 @@ def cancel_alert(session: Session, *, actor: User, alert_id: int, reason: str = 
 
 
 # ---- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertWords:
+    """An alert's words in one language; `fallback` when the officer did not write that one."""
+
+    language: str
+    event: str
+    headline: str
+    description: str
+    instruction: str
+    fallback: bool = False
+
+
+def words_in(alert: Alert, language: str) -> AlertWords:
+    """The alert in the reader's language, else in English (marked as a fallback)."""
+    for t in alert.translations:
+        if t.language == language:
+            return AlertWords(language, t.event or alert.event, t.headline, t.description, t.instruction)
+    return AlertWords("en", alert.event, alert.headline, alert.description, alert.instruction,
+                      fallback=language != "en")
+
 
 
 def _active_query(now: datetime, statuses: tuple[str, ...]):
@@ -548,7 +615,16 @@ def input_from_text(values: dict, *, area_kind: str = "circle") -> AlertInput:
         circle_lat=lat,
         circle_lon=lon,
         circle_radius_km=radius,
+        translations=_translations_from_text(values),
     )
+
+
+def _translations_from_text(values: dict) -> tuple[tuple[str, str, str, str, str], ...]:
+    """The form's "headline:hi", "description:hi" … fields, one tuple per language, in code order."""
+    languages = sorted({key.split(":", 1)[1] for key in values if ":" in key
+                        and key.split(":", 1)[0] in TRANSLATED_FIELDS and LANGUAGE_CODE.fullmatch(key.split(":", 1)[1])})
+    return tuple((language, *(values.get(translated_field(name, language)) or "" for name in TRANSLATED_FIELDS))
+                 for language in languages)
 
 
 def text_from(alert: Alert) -> dict:
@@ -563,7 +639,7 @@ def text_from(alert: Alert) -> dict:
         "category": alert.category, "urgency": alert.urgency, "severity": alert.severity,
         "certainty": alert.certainty, "status": alert.status,
         "area_kind": "circle" if circle else "region",
-    }
+    } | {translated_field(name, t.language): getattr(t, name) for t in alert.translations for name in TRANSLATED_FIELDS}
 
 
 def form_text_of(session: Session, *, actor: User, alert_id, now: datetime) -> dict | None:

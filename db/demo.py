@@ -23,6 +23,7 @@ from db.models import (
     BloodStock,
     Hospital,
     HospitalBeds,
+    Landmark,
     User,
 )
 from db.users import hash_password
@@ -51,6 +52,23 @@ HOSPITALS = (
     ("Shivajinagar", "Shivajinagar Bowring Hospital", 12.9857, 77.6057),
     ("Vijayanagar", "Vijayanagar Health Centre", 12.9719, 77.5320),
     ("RT Nagar", "RT Nagar Maternity and General Hospital", 13.0213, 77.5951),
+)
+
+
+# Places people name, so a demo SOS's place is told in words (db/landmarks.py).
+LANDMARKS = (
+    ("Indiranagar Metro", "metro", 12.9783, 77.6385),
+    ("MG Road Metro", "metro", 12.9755, 77.6067),
+    ("Forum Mall, Koramangala", "mall", 12.9345, 77.6112),
+    ("Silk Board Junction", "junction", 12.9177, 77.6238),
+    ("Majestic Bus Station", "bus", 12.9767, 77.5713),
+    ("Cubbon Park", "park", 12.9763, 77.5929),
+    ("Lalbagh West Gate", "park", 12.9507, 77.5848),
+    ("Hebbal Flyover", "junction", 13.0358, 77.5920),
+    ("Marathahalli Bridge", "junction", 12.9561, 77.7010),
+    ("ITPL Main Gate, Whitefield", "landmark", 12.9866, 77.7372),
+    ("Electronic City Toll Plaza", "junction", 12.8491, 77.6630),
+    ("Yeshwanthpur Railway Station", "rail", 13.0237, 77.5501),
 )
 
 
@@ -106,6 +124,8 @@ def seed_demo(session: Session, *, now: datetime, seed: int = 2026) -> bool:
         )
         session.add(hospital)
         hospitals.append(hospital)
+    session.add_all(Landmark(name=name, kind=kind, latitude=lat, longitude=lon, created_at=now)
+                    for name, kind, lat, lon in LANDMARKS)
     session.flush()
 
     for index, hospital in enumerate(hospitals):

@@ -29,3 +29,9 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """The state changed under the caller (someone else acted first)."""
+
+
+def N_(message: str) -> str:
+    """Marks a message for translation (pybabel extracts it) without translating it here: db/
+    knows no request or language; the page shows it through gettext."""
+    return message

@@ -55,3 +55,20 @@ def parse_coordinates(text: str, *, field: str = "coordinates") -> tuple[float, 
     if not valid_point(lat, lon):
         raise InvalidInput(field, "Latitude is -90 to 90 and longitude -180 to 180.")
     return lat, lon
+
+
+_COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+
+
+def bearing_deg(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Initial great-circle bearing from point 1 to point 2, 0-360 degrees clockwise from north."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dlambda = math.radians(lon2 - lon1)
+    x = math.sin(dlambda) * math.cos(phi2)
+    y = math.cos(phi1) * math.sin(phi2) - math.sin(phi1) * math.cos(phi2) * math.cos(dlambda)
+    return (math.degrees(math.atan2(x, y)) + 360.0) % 360.0
+
+
+def compass_point(bearing: float) -> str:
+    """The nearest of the eight compass points a driver uses: 44° is NE, 350° is N."""
+    return _COMPASS[int(((bearing % 360.0) + 22.5) // 45.0) % 8]

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from db import audit
 from db.errors import Conflict, InvalidInput
+from db.guidance_hi import DEFAULT_GUIDANCE_HI
 from db.models import Guidance, User
 from db.parse import iso_datetime
 from db.permissions import require_role
@@ -161,6 +162,11 @@ DEFAULT_GUIDANCE: dict[str, tuple[str, str]] = {
 }
 
 
+DEFAULTS_BY_LANGUAGE: dict[str, dict[str, tuple[str, str]]] = {"en": DEFAULT_GUIDANCE, "hi": DEFAULT_GUIDANCE_HI}
+# A language's code ("hi", "kn"): db/ knows no catalogs, the page offers only those there are.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+
+
 @dataclass(frozen=True)
 class GuidanceView:
     emergency_type: str
@@ -169,6 +175,9 @@ class GuidanceView:
     body_markdown: str
     updated_at: datetime | None
     updated_by_id: int | None
+    language: str = "en"
+    # True when the reader's language has no text yet and this is the English one.
+    fallback: bool = False
 
 
 def type_label(emergency_type: str) -> str:
@@ -181,45 +190,60 @@ def _sort_order(emergency_type: str) -> int:
 
 
 def ensure_default_guidance(session: Session, now: datetime) -> int:
-    """Add the default guidance for every type that has none. Safe to run twice, and in two
-    processes at once (the unique emergency type decides). Returns how many rows were added."""
-    existing = set(session.execute(select(Guidance.emergency_type)).scalars())
+    """Add the default guidance for every type and language that has none. Safe to run twice,
+    and in two processes at once (the unique type and language decide). Returns how many rows
+    were added."""
+    existing = {(t, lang) for t, lang in session.execute(select(Guidance.emergency_type, Guidance.language))}
     added = 0
-    for emergency_type, (title, body) in DEFAULT_GUIDANCE.items():
-        if emergency_type in existing:
-            continue
-        try:
-            with session.begin_nested():
-                session.add(Guidance(emergency_type=emergency_type, title=title, body_markdown=body,
-                                     sort_order=_sort_order(emergency_type), updated_at=now,
-                                     updated_by_id=None))
-                session.flush()
-            added += 1
-        except IntegrityError:
-            continue  # another process added it first
+    for language, defaults in DEFAULTS_BY_LANGUAGE.items():
+        for emergency_type, (title, body) in defaults.items():
+            if (emergency_type, language) in existing:
+                continue
+            try:
+                with session.begin_nested():
+                    session.add(Guidance(emergency_type=emergency_type, language=language, title=title,
+                                         body_markdown=body, sort_order=_sort_order(emergency_type),
+                                         updated_at=now, updated_by_id=None))
+                    session.flush()
+                added += 1
+            except IntegrityError:
+                continue  # another process added it first
     return added
 
 
-def _view(emergency_type: str, row: Guidance | None) -> GuidanceView:
+def _view(emergency_type: str, row: Guidance | None, language: str = "en") -> GuidanceView:
     if row is not None:
         return GuidanceView(row.emergency_type, type_label(row.emergency_type), row.title, row.body_markdown,
-                            row.updated_at, row.updated_by_id)
+                            row.updated_at, row.updated_by_id, row.language, fallback=row.language != language)
     title, body = DEFAULT_GUIDANCE[emergency_type]
-    return GuidanceView(emergency_type, type_label(emergency_type), title, body, None, None)
+    return GuidanceView(emergency_type, type_label(emergency_type), title, body, None, None, "en",
+                        fallback=language != "en")
 
 
-def all_guidance(session: Session) -> list[GuidanceView]:
-    """One entry per emergency type, in the SOS form's order."""
-    rows = {g.emergency_type: g for g in session.execute(select(Guidance)).scalars()}
-    return [_view(t, rows.get(t)) for t in EMERGENCY_TYPES if t in rows or t in DEFAULT_GUIDANCE]
+def _rows(session: Session, language: str, emergency_type: str | None = None) -> dict[str, Guidance]:
+    """Per type, the row in `language`, else the English one."""
+    query = select(Guidance).where(Guidance.language.in_({language, "en"}))
+    if emergency_type is not None:
+        query = query.where(Guidance.emergency_type == emergency_type)
+    found: dict[str, Guidance] = {}
+    for row in session.execute(query).scalars():
+        if row.emergency_type not in found or row.language == language:
+            found[row.emergency_type] = row
+    return found
 
 
-def guidance_for(session: Session, emergency_type: str | None) -> GuidanceView:
-    """The guidance for a type; general advice for no type or an unknown one."""
+def all_guidance(session: Session, language: str = "en") -> list[GuidanceView]:
+    """One entry per emergency type, in the SOS form's order, in `language` where written."""
+    rows = _rows(session, language)
+    return [_view(t, rows.get(t), language) for t in EMERGENCY_TYPES if t in rows or t in DEFAULT_GUIDANCE]
+
+
+def guidance_for(session: Session, emergency_type: str | None, language: str = "en") -> GuidanceView:
+    """The guidance for a type in `language` (else English, marked as a fallback); general advice
+    for no type or an unknown one."""
     if emergency_type not in EMERGENCY_TYPES:
         emergency_type = FALLBACK_TYPE
-    row = session.execute(select(Guidance).where(Guidance.emergency_type == emergency_type)).scalar_one_or_none()
-    return _view(emergency_type, row)
+    return _view(emergency_type, _rows(session, language, emergency_type).get(emergency_type), language)
 
 
 _STEP = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
@@ -241,13 +265,16 @@ def style_hints(body: str) -> list[str]:
 
 
 def save_guidance(session: Session, *, actor: User, emergency_type: str, title: str, body_markdown: str,
-                  now: datetime, expected_updated_at: datetime | str | None = None) -> GuidanceView:
+                  now: datetime, expected_updated_at: datetime | str | None = None,
+                  language: str = "en") -> GuidanceView:
     """Replace one type's guidance. `expected_updated_at` is when the editor's copy was saved:
     if someone saved since, the save is refused instead of silently overwriting their text."""
     require_role(actor, *EDITOR_ROLES)
     expected_updated_at = iso_datetime(expected_updated_at, "version")
     if emergency_type not in EMERGENCY_TYPES:
         raise InvalidInput("emergency_type", "Choose the emergency type from the list.")
+    if not LANGUAGE_CODE.fullmatch(language or ""):
+        raise InvalidInput("language", "Choose the language from the list.")
     title = (title or "").strip()
     body = (body_markdown or "").strip()
     if not title:
@@ -260,9 +287,10 @@ def save_guidance(session: Session, *, actor: User, emergency_type: str, title: 
         raise InvalidInput("body", f"Keep the guidance under {BODY_MAX} characters (it has {len(body)}): "
                                    "people read it under stress.")
     body += "\n"
-    row = session.execute(select(Guidance).where(Guidance.emergency_type == emergency_type)).scalar_one_or_none()
+    row = session.execute(select(Guidance).where(Guidance.emergency_type == emergency_type,
+                                                 Guidance.language == language)).scalar_one_or_none()
     if row is None:
-        session.add(Guidance(emergency_type=emergency_type, title=title, body_markdown=body,
+        session.add(Guidance(emergency_type=emergency_type, language=language, title=title, body_markdown=body,
                              sort_order=_sort_order(emergency_type), updated_at=now, updated_by_id=actor.id))
         session.flush()
     else:
@@ -278,5 +306,5 @@ def save_guidance(session: Session, *, actor: User, emergency_type: str, title: 
             raise Conflict("Someone saved this guidance at the same moment. Their text is shown now: "
                            "check it and make your change again.")
     audit.record(session, actor=actor, action="guidance.edit", now=now, target_type="guidance",
-                 target_id=emergency_type, detail={"title": title, "characters": len(body)})
-    return GuidanceView(emergency_type, type_label(emergency_type), title, body, now, actor.id)
+                 target_id=emergency_type, detail={"title": title, "characters": len(body), "language": language})
+    return GuidanceView(emergency_type, type_label(emergency_type), title, body, now, actor.id, language)

@@ -135,6 +135,14 @@ def _offer_next_ring(session: Session, sos: Sos, *, now: datetime, rings: tuple[
     return 0
 
 
+def offer_next_ring(session: Session, sos: Sos, *, now: datetime, rings: tuple[float, ...],
+                    per_ring: int, escalate_after: timedelta) -> int:
+    """Offer `sos` to the next ring with anyone new in it now (a health officer's "widen the
+    search"); the caller holds the SOS's row. Returns the number of offers made."""
+    return _offer_next_ring(session, sos, now=now, rings=tuple(float(r) for r in rings),
+                            per_ring=per_ring, escalate_after=escalate_after)
+
+
 def match_due(
     session: Session,
     *,

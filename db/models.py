@@ -134,6 +134,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # The language the person chose (a catalog code such as "hi"); None: the browser's.
+    language: Mapped[str | None] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
@@ -176,6 +178,23 @@ class Hospital(Base):
     ems_reason: Mapped[str] = mapped_column(String(300), default="")
     ems_updated_at: Mapped[datetime | None]
     # Identifies a row of a bulk import, so importing the same file twice adds nothing.
+    import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class Landmark(Base):
+    """A place people name (a metro station, a market, a junction): an SOS's place is told in
+    words from the nearest one (db/landmarks.py). Imported from a CSV or seeded by the demo."""
+
+    __tablename__ = "landmarks"
+    __table_args__ = (Index("ix_landmarks_lat_lon", "latitude", "longitude"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40), default="")
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    # Identifies a row of an import, so importing the same file twice adds nothing.
     import_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
 
@@ -365,6 +384,8 @@ class Sos(Base):
     location_source: Mapped[str] = mapped_column(String(20), default="gps")
     location_text: Mapped[str] = mapped_column(String(200), default="")
     accuracy_m: Mapped[float | None] = mapped_column(Float)
+    # A number to call back, typed at SOS time by a citizen who registered none.
+    callback_phone: Mapped[str | None] = mapped_column(String(32))
     hospital_id: Mapped[int | None] = mapped_column(ForeignKey("hospitals.id"), index=True)
     # use_alter: ambulances and sos refer to each other, so this key is added after both exist.
     ambulance_id: Mapped[int | None] = mapped_column(
@@ -406,6 +427,8 @@ class SosOffer(Base):
     status: Mapped[str] = mapped_column(String(20), default="offered")
     offered_at: Mapped[datetime]
     responded_at: Mapped[datetime | None]
+    # Set when a health officer offered it by hand (db/officer_desk.py): the queue says so.
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class SosEvent(Base):
@@ -522,12 +545,37 @@ class Alert(Base):
     superseded_at: Mapped[datetime | None]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 
+    # The same message in other languages: one CAP <info> block each (CAP's `language`).
+    translations: Mapped[list[AlertTranslation]] = relationship(
+        back_populates="alert", lazy="selectin", cascade="all, delete-orphan", order_by="AlertTranslation.language")
 
-class Guidance(Base):
-    __tablename__ = "guidance"
+
+class AlertTranslation(Base):
+    """An alert's words in one more language, as the officer wrote them."""
+
+    __tablename__ = "alert_translations"
+    __table_args__ = (UniqueConstraint("alert_id", "language"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    emergency_type: Mapped[str] = mapped_column(String(40), unique=True)
+    alert_id: Mapped[int] = mapped_column(ForeignKey("alerts.id"))
+    language: Mapped[str] = mapped_column(String(8))
+    event: Mapped[str] = mapped_column(String(200), default="")
+    headline: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    instruction: Mapped[str] = mapped_column(Text, default="")
+
+    alert: Mapped[Alert] = relationship(back_populates="translations")
+
+
+class Guidance(Base):
+    """First-aid steps for one emergency type in one language (db/guidance.py)."""
+
+    __tablename__ = "guidance"
+    __table_args__ = (UniqueConstraint("emergency_type", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    emergency_type: Mapped[str] = mapped_column(String(40))
+    language: Mapped[str] = mapped_column(String(8), default="en")
     title: Mapped[str] = mapped_column(String(120))
     body_markdown: Mapped[str] = mapped_column(Text)
     sort_order: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from config import DISPLAY_TIMEZONE
 from db import audit
-from db.errors import InvalidInput, NotAllowed, NotFound
+from db.errors import N_, InvalidInput, NotAllowed, NotFound
 from db.models import Hospital, User
 from db.permissions import require_role
 from db.vocabulary import ASSIGNABLE_ROLES, DEMO_EMAIL_DOMAIN, ROLE_LABELS, STAFF_ROLES, USER_STATUS_LABELS, Role
@@ -256,7 +256,7 @@ class LoginDecision:
         return self.user is not None
 
 
-WRONG_CREDENTIALS = "That email and password do not match an account."
+WRONG_CREDENTIALS = N_("That email and password do not match an account.")
 DEMO_OFF = "Demo accounts are switched off on this installation."
 
 
@@ -627,3 +627,12 @@ def list_users(session: Session, *, actor: User, text: str = "", role: str = "",
     if status:
         query = query.where(User.status == status)
     return list(session.execute(query).scalars())
+
+
+def set_language(session: Session, *, actor: User, language: str, available: tuple[str, ...]) -> None:
+    """Remember the person's language on their account (the switch on every page)."""
+    if language not in available:
+        raise InvalidInput("language", "That language is not available.")
+    user = session.get(User, actor.id)
+    if user is not None:
+        user.language = language

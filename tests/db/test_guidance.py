@@ -41,14 +41,40 @@ def test_cardiac_arrest_starts_with_compression_only_cpr():
     assert "cpr" in title.lower()
 
 
-def test_seeding_adds_every_type_once_and_never_overwrites_edits(session):
+def test_seeding_adds_every_type_once_per_language_and_never_overwrites_edits(session):
     officer = add_user(session, "health_officer")
-    assert guidance.ensure_default_guidance(session, T0) == len(EMERGENCY_TYPES)
+    languages = len(guidance.DEFAULTS_BY_LANGUAGE)  # English and Hindi
+    assert guidance.ensure_default_guidance(session, T0) == len(EMERGENCY_TYPES) * languages
     guidance.save_guidance(session, actor=officer, emergency_type="burns", title="Burns (edited)",
                            body_markdown="1. Cool it.", now=T0)
     assert guidance.ensure_default_guidance(session, T0 + timedelta(days=1)) == 0
-    assert count(session) == len(EMERGENCY_TYPES)
+    assert count(session) == len(EMERGENCY_TYPES) * languages
     assert guidance.guidance_for(session, "burns").title == "Burns (edited)"
+    assert guidance.guidance_for(session, "burns", "hi").title == "जलना"  # the Hindi text is its own
+
+
+def test_each_language_has_its_text_and_a_missing_one_falls_back_to_english_with_a_note(session):
+    officer = add_user(session, "health_officer")
+    guidance.ensure_default_guidance(session, T0)
+    hindi = guidance.guidance_for(session, "cardiac_arrest", "hi")
+    assert hindi.language == "hi" and not hindi.fallback
+    assert "छाती के बीच में ज़ोर से और तेज़ी से दबाएँ" in hindi.body_markdown.splitlines()[0]
+    tamil = guidance.guidance_for(session, "cardiac_arrest", "ta")
+    assert tamil.language == "en" and tamil.fallback and "Push hard and fast" in tamil.body_markdown
+    # An officer writes the Tamil text: from then on it is shown, English stays as it was.
+    guidance.save_guidance(session, actor=officer, emergency_type="cardiac_arrest", language="ta",
+                           title="மாரடைப்பு", body_markdown="1. மார்பின் நடுவில் அழுத்துங்கள்.", now=T0)
+    assert guidance.guidance_for(session, "cardiac_arrest", "ta").title == "மாரடைப்பு"
+    assert guidance.guidance_for(session, "cardiac_arrest").language == "en"
+    assert [g.language for g in guidance.all_guidance(session, "hi")] == ["hi"] * len(EMERGENCY_TYPES)
+
+
+def test_every_default_has_its_hindi_with_the_same_number_of_steps():
+    for emergency_type, (_title, body) in guidance.DEFAULT_GUIDANCE.items():
+        steps = [line for line in body.splitlines() if line[:2].rstrip(".").isdigit()]
+        hindi_title, hindi_body = guidance.DEFAULTS_BY_LANGUAGE["hi"][emergency_type]
+        hindi_steps = [line for line in hindi_body.splitlines() if line[:2].rstrip(".").isdigit()]
+        assert hindi_title and len(hindi_steps) == len(steps), emergency_type
 
 
 def test_guidance_for_unknown_or_missing_type_falls_back(session):
