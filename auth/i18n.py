@@ -107,8 +107,16 @@ def init_i18n(server: Flask, instance_dir: Path) -> None:
                                     csrf_token=generate_csrf)
 
 
+# Dash pages whose words are translated (none yet: their strings are English only). Only these
+# say the person's language in <html lang>; every other Dash page is English and says so.
+TRANSLATED_DASH_PATHS: frozenset[str] = frozenset()
+
+
 def with_page_language(interpolate_index):
-    """Wraps Dash's `interpolate_index` so every Dash page says its language in `<html lang>`."""
+    """Wraps Dash's `interpolate_index` so a translated Dash page says its language in `<html lang>`."""
     def interpolate(**kwargs):
-        return interpolate_index(**kwargs).replace('<html lang="en">', f'<html lang="{page_language()}">', 1)
+        page = interpolate_index(**kwargs)
+        if request.path not in TRANSLATED_DASH_PATHS:
+            return page
+        return page.replace('<html lang="en">', f'<html lang="{page_language()}">', 1)
     return interpolate
