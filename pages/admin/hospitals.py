@@ -58,7 +58,7 @@ def layout(**kwargs):
                 getRowId="params.data.id",
                 dashGridOptions={"pagination": True, "paginationPageSize": 50, "rowHeight": 44,
                                  "stopEditingWhenCellsLoseFocus": True,
-                                 "overlayNoRowsTemplate": "No hospital matches these filters."},
+                                 "localeText": {"noRowsToShow": "No hospital matches these filters."}},
                 defaultColDef={"resizable": True, "sortable": True},
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},

@@ -114,7 +114,7 @@ def layout(**kwargs):
                 dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                   "enableClickSelection": True},
                                  "pagination": True, "paginationPageSize": 50, "rowHeight": 44,
-                                 "overlayNoRowsTemplate": "No account matches these filters."},
+                                 "localeText": {"noRowsToShow": "No account matches these filters."}},
                 defaultColDef={"resizable": True, "sortable": True},
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},
