@@ -131,3 +131,36 @@ def test_every_screen_has_no_serious_accessibility_violation(web_people, browser
     screens = [s for s in SCREENS if s.role == role]
     failures = sweep(browser, web_db, web_people, role, screens)
     assert not failures, "axe-core found critical or serious violations:\n" + "\n".join(failures)
+
+
+def test_a_field_error_is_tied_to_its_field_and_read_out(web_people, browser):
+    browser.start()
+    browser.log_in(web_people["officer"].email, lands_on="/officer")
+    browser.open("/officer/alerts")
+    browser.click("#alert-preview-button")
+    field = '[id=\'{"name":"centre","type":"alert-field"}\']'  # the first field refused
+    browser.wait_for_element(f"{field}[aria-invalid='true']", timeout=10)
+    described = browser.driver.execute_script(
+        "const f = document.querySelector(arguments[0]);"
+        "return (f.getAttribute('aria-describedby') || '').split(' ').map(id => document.getElementById(id))"
+        "  .filter(m => m && m.innerText.trim()).map(m => [m.getAttribute('role'), m.innerText.trim()]);", field)
+    assert described and described[0][0] == "alert", described
+    # The label is announced with the field.
+    assert browser.driver.execute_script(
+        "return document.querySelector(arguments[0]).labels.length", field) == 1
+
+
+def test_a_new_sos_is_read_out_on_the_hospital_dashboard_without_moving_focus(web_people, web_db, browser):
+    browser.start()
+    browser.log_in(web_people["admin_a"].email, lands_on="/hospital")
+    browser.wait_for_text_to_equal("#kpi-sos-waiting .kpi-value", "0", timeout=10)
+    assert browser.text("#live-status") == ""
+    browser.find_element("#go-ambulances").send_keys("")  # the keyboard is on a button
+    with web_db.factory() as session:
+        _sos_waiting_for_alpha(session, {k: session.merge(v) for k, v in web_people.items()})
+        session.commit()
+    browser.wait_for_text_to_equal("#kpi-sos-waiting .kpi-value", "1", timeout=20)
+    browser.wait_for_contains_text("#live-status", "New SOS: 1 SOS waiting for you", timeout=5)
+    assert browser.driver.execute_script("return document.activeElement.id") == "go-ambulances"
+    region = browser.find_element("#live-status")
+    assert (region.get_attribute("role"), region.get_attribute("aria-live")) == ("status", "polite")
