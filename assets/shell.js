@@ -1,9 +1,96 @@
-// Clientside callbacks of the frame around every page (components/navbar.py).
+// The frame around every page (components/navbar.py, pages/shell.py): the menu button, the
+// navbar group holding the open page, the polite live region, and form errors tied to their field.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   shell: {
     // The menu button on narrow screens: no server round trip, nothing to authorise.
     toggleNavbar: function (nClicks, isOpen) {
       return nClicks ? !isOpen : isOpen;
     },
+    // The dropdown that holds the open page is marked like an active link.
+    markNavGroups: function (pathname, ids) {
+      return (ids || []).map(function (id) {
+        return id.pages.split(" ").indexOf(pathname) >= 0 ? "nav-big active" : "nav-big";
+      });
+    },
   },
 });
+
+(function () {
+  "use strict";
+
+  // Say `message` through the frame's polite live region (#live-status), without moving focus.
+  // The same text twice in a row is read again (cleared first, then written on the next frame).
+  function announce(message) {
+    var region = document.getElementById("live-status");
+    if (!region) { return; }
+    region.textContent = "";
+    window.requestAnimationFrame(function () { region.textContent = message; });
+  }
+  window.healthfirst = Object.assign({}, window.healthfirst, { announce: announce });
+
+  // A field's message (Bootstrap's .invalid-feedback / .form-text next to it) is tied to the
+  // field with aria-describedby, the field says aria-invalid while it is marked .is-invalid, and
+  // the message is a role="alert" so a screen reader reads it out when it appears.
+  var counter = 0;
+  var FIELDS = "input.form-control, textarea.form-control, select.form-select, input.form-check-input";
+
+  function idOf(element) {
+    if (!element.id) { counter += 1; element.id = "hf-described-" + counter; }
+    return element.id;
+  }
+
+  function messagesOf(field) {
+    var box = field.closest(".mb-2, .mb-3, .form-group, .col, [class*='col-']") || field.parentElement;
+    return box ? Array.prototype.slice.call(box.querySelectorAll(".invalid-feedback, .form-text")) : [];
+  }
+
+  function tie(field) {
+    var messages = messagesOf(field);
+    if (!messages.length) { return; }
+    var ids = messages.map(function (message) {
+      if (message.classList.contains("invalid-feedback") && !message.hasAttribute("role")) {
+        message.setAttribute("role", "alert");
+      }
+      return idOf(message);
+    });
+    var wanted = ids.join(" ");
+    if (field.getAttribute("aria-describedby") !== wanted) { field.setAttribute("aria-describedby", wanted); }
+    var invalid = field.classList.contains("is-invalid");
+    if (invalid && field.getAttribute("aria-invalid") !== "true") { field.setAttribute("aria-invalid", "true"); }
+    if (!invalid && field.hasAttribute("aria-invalid")) { field.removeAttribute("aria-invalid"); }
+  }
+
+  // dcc.DatePickerSingle/Range put aria-expanded and aria-haspopup on a plain <div> around the
+  // input (not allowed there: axe "aria-allowed-attr"); the input itself opens the calendar.
+  function dropDisallowedAria() {
+    Array.prototype.forEach.call(document.querySelectorAll(".dash-datepicker-input-wrapper[aria-expanded]"),
+      function (wrapper) {
+        if (!wrapper.hasAttribute("role")) {
+          wrapper.removeAttribute("aria-expanded");
+          wrapper.removeAttribute("aria-haspopup");
+        }
+      });
+  }
+
+  var pending = false;
+  function tieAll() {
+    pending = false;
+    Array.prototype.forEach.call(document.querySelectorAll(FIELDS), tie);
+    dropDisallowedAria();
+  }
+  function soon() {
+    if (!pending) { pending = true; window.requestAnimationFrame(tieAll); }
+  }
+
+  function start() {
+    tieAll();
+    new MutationObserver(soon).observe(document.body, {
+      childList: true, subtree: true, attributes: true, attributeFilter: ["class", "aria-expanded"],
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

@@ -9,10 +9,19 @@ from __future__ import annotations
 import hashlib
 import json
 
+import dash_bootstrap_components as dbc
+from dash import html
+
 from components.format import local_time
 from db.capacity import EMS_LABELS
 from db.hospitals import EDITABLE_FIELDS, HospitalRow
 from db.vocabulary import ASSIGNABLE_ROLES, HOSPITAL_STATUS_LABELS, ROLE_LABELS, USER_STATUS_LABELS
+
+
+def labelled(label: str, control_id: str, control) -> html.Div:
+    """A filter or field with a visible label that a screen reader announces with it."""
+    return html.Div([dbc.Label(label, html_for=control_id, className="fw-semibold mb-1"), control])
+
 
 # ---- users ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ and the officer's form. Alert text is always passed as text (Dash escapes it), n
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
@@ -183,8 +184,16 @@ LABELS = {
 }
 
 
+def dom_id(pattern: dict) -> str:
+    """The id a pattern id has in the page (Dash writes it as JSON with sorted keys), for a
+    label's `html_for`."""
+    return json.dumps(pattern, sort_keys=True, separators=(",", ":"))
+
+
 def form_field(name: str, control) -> html.Div:
-    return html.Div([dbc.Label(LABELS[name]), control,
+    """A labelled field of the officer's form with its message below (assets/shell.js ties the
+    message to the field with aria-describedby and reads it out when it appears)."""
+    return html.Div([dbc.Label(LABELS[name], html_for=dom_id(ID.field(name)), className="fw-semibold"), control,
                      dbc.FormFeedback(id=ID.feedback(name), type="invalid")], className="mb-2")
 
 

@@ -31,7 +31,7 @@ def kpi_card(label: str, value: object, *, detail: str = "", color: str = "light
     return dbc.Card(
         dbc.CardBody(
             [
-                html.Div(label, className="text-uppercase small fw-semibold opacity-75"),
+                html.Div(label, className="text-uppercase small fw-semibold"),
                 html.Div(str(value), className="display-6 fw-bold kpi-value"),
                 html.Div(detail, className="small") if detail else None,
             ]
@@ -48,7 +48,7 @@ def kpi_row(cards: list) -> dbc.Row:
 
 def forbidden() -> dbc.Alert:
     return dbc.Alert(
-        [html.H2("You do not have access to this page", className="h4"),
+        [html.H1("You do not have access to this page", className="h4"),
          html.P("Your account's role cannot open it. Use the menu above to go to your pages.",
                 className="mb-0 fs-5")],
         color="warning",

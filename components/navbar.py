@@ -1,14 +1,17 @@
 """The top bar: the product's name, the role's pages, who is signed in, and logout.
 
-On a phone the links fold behind the menu button; `register_navbar_toggle(app)` opens them in the
-browser (a clientside callback: no server round trip, nothing to authorise)."""
+Pages that belong together (the two searches, the wall display and its links, the region's pages
+for the super admin) share one dropdown, so every role's pages fit on one line at 1366 px wide.
+Below 992 px the links fold behind the menu button; `register_navbar_toggle(app)` opens them in
+the browser (a clientside callback: no server round trip, nothing to authorise) and marks the
+group holding the open page."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import dash_bootstrap_components as dbc
-from dash import ClientsideFunction, Input, Output, State, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, dcc, html
 
 from components.shell import ID
 
@@ -19,17 +22,34 @@ class NavItem:
     href: str
 
 
-def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token: str) -> dbc.Navbar:
-    links = [
-        dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact",
-                                className="px-2 text-nowrap nav-big"))
-        for item in items
-    ]
+@dataclass(frozen=True)
+class NavGroup:
+    label: str
+    items: tuple[NavItem, ...]
+
+
+def _link(item: NavItem):
+    return dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact", className="nav-big"))
+
+
+def _group(group: NavGroup):
+    return dbc.DropdownMenu(
+        [dbc.DropdownMenuItem(item.label, href=item.href, className="nav-big-item") for item in group.items],
+        label=group.label,
+        nav=True,
+        in_navbar=True,
+        id=ID.nav_group(" ".join(item.href for item in group.items)),
+        toggle_class_name="nav-big",
+    )
+
+
+def navbar(items: list[NavItem | NavGroup], *, user_name: str, role_label: str, csrf_token: str) -> dbc.Navbar:
+    links = [_group(item) if isinstance(item, NavGroup) else _link(item) for item in items]
     logout = html.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id=ID.LOGOUT_CSRF),
             html.Button("Log out", type="submit", id=ID.LOGOUT_BUTTON,
-                        className="btn btn-outline-light btn-lg ms-2 text-nowrap"),
+                        className="btn btn-outline-light ms-2 text-nowrap navbar-logout"),
         ],
         action="/logout",
         method="POST",
@@ -38,15 +58,17 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
     return dbc.Navbar(
         dbc.Container(
             [
-                dbc.NavbarBrand("✚ HealthFirst", href="/", className="fw-bold fs-3"),
+                dbc.NavbarBrand("✚ HealthFirst", href="/", className="fw-bold navbar-product"),
                 dbc.NavbarToggler(id=ID.NAVBAR_TOGGLER),
                 dbc.Collapse(
                     [
-                        dbc.Nav(links, navbar=True, className="me-auto flex-wrap"),
+                        html.Nav(dbc.Nav(links, navbar=True), id=ID.NAVBAR_LINKS, className="me-auto navbar-links",
+                                 **{"aria-label": "Pages"}),
                         html.Span(
-                            [html.Span(user_name, id=ID.NAVBAR_USER, className="fw-semibold"),
-                             html.Span(f" · {role_label}", id=ID.NAVBAR_ROLE)],
+                            [html.Span(user_name, id=ID.NAVBAR_USER, className="fw-semibold d-block"),
+                             html.Span(f" · {role_label}", id=ID.NAVBAR_ROLE, className="d-block")],
                             className="navbar-text text-white me-2 small lh-sm navbar-person",
+                            title=f"{user_name} · {role_label}",
                         ),
                         logout,
                     ],
@@ -60,9 +82,9 @@ def navbar(items: list[NavItem], *, user_name: str, role_label: str, csrf_token:
         id=ID.NAVBAR,
         color="danger",
         dark=True,
-        # Roles with many pages (hospital admins, officers) would overflow below this width.
-        expand="xxl",
-        className="mb-3",
+        # Every role's pages fit on one line from 992 px (grouped: see pages/shell.navigation_for).
+        expand="lg",
+        className="mb-3 navbar-healthfirst",
     )
 
 
@@ -73,4 +95,10 @@ def register_navbar_toggle(app) -> None:
         Input(ID.NAVBAR_TOGGLER, "n_clicks"),
         State(ID.NAVBAR_COLLAPSE, "is_open"),
         prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("shell", "markNavGroups"),  # assets/shell.js
+        Output(ID.nav_group(ALL), "toggle_class_name"),
+        Input(ID.URL, "pathname"),
+        State(ID.nav_group(ALL), "id"),
     )

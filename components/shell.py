@@ -1,6 +1,9 @@
-"""Ids of the frame around every page (navbar, error banner, the URL), shared by every page."""
+"""Ids of the frame around every page (navbar, error banner, the URL, the live region), shared by
+every page, and `announce`, which any callback uses to have a screen reader say something."""
 
 from __future__ import annotations
+
+import dash
 
 
 class ID:
@@ -8,6 +11,7 @@ class ID:
     NAVBAR = "navbar"
     NAVBAR_TOGGLER = "navbar-toggler"
     NAVBAR_COLLAPSE = "navbar-collapse"
+    NAVBAR_LINKS = "navbar-links"
     NAVBAR_USER = "navbar-user"
     NAVBAR_ROLE = "navbar-role"
     LOGOUT_CSRF = "logout-csrf"
@@ -15,3 +19,16 @@ class ID:
     ERROR_BANNER = "error-banner"
     MAIN = "main-content"
     SKIP_LINK = "skip-link"
+    # A polite live region (role="status"): what is written here is read out without moving focus.
+    LIVE = "live-status"
+
+    @staticmethod
+    def nav_group(pages: str) -> dict:
+        """A group of pages in the navbar (a dropdown); `pages`: their paths, space-separated."""
+        return {"type": "nav-group", "pages": pages}
+
+
+def announce(message: str) -> None:
+    """From inside any callback: have screen readers say `message` politely (the frame's live
+    region), without moving focus or showing anything. JavaScript: `window.healthfirst.announce`."""
+    dash.set_props(ID.LIVE, {"children": message})

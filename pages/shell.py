@@ -22,7 +22,7 @@ from auth.roles import allowed_roles
 from components.alerts import ID as ALERT_IDS
 from components.alerts import banner, banner_container
 from components.cards import forbidden
-from components.navbar import NavItem, navbar
+from components.navbar import NavGroup, NavItem, navbar
 from components.shell import ID
 from db import alerts
 from db.clock import utcnow
@@ -47,11 +47,29 @@ def on_callback_error(error: Exception):
     return dash.no_update
 
 
-def navigation_for(role: str) -> list[NavItem]:
+# Pages that share one dropdown in the navbar (label, their paths, the roles it applies to; None:
+# every role), so that every role's navigation fits on one line at 1366 px. A group placed where
+# its first page would be; a role that has only one of its pages sees that page as a plain link.
+NAV_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
+    ("Find", ("/beds", "/blood"), None),
+    ("Displays", ("/display", "/officer/kiosks"), (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)),
+    ("Region", ("/officer/attention", "/officer/overview", "/officer/feedback"), (Role.SUPER_ADMIN,)),
+)
+
+
+def navigation_for(role: str) -> list[NavItem | NavGroup]:
     pages = [p for p in dash.page_registry.values()
              if role in p.get("allowed_roles", ()) and p.get("nav_label")]
     pages.sort(key=lambda p: p.get("nav_order", 100))
-    return [NavItem(p["nav_label"], p["relative_path"]) for p in pages]
+    items = [NavItem(p["nav_label"], p["relative_path"]) for p in pages]
+    for label, paths, roles in NAV_GROUPS:
+        members = tuple(item for item in items if isinstance(item, NavItem) and item.href in paths)
+        if len(members) < 2 or (roles is not None and role not in roles):
+            continue
+        at = items.index(members[0])
+        items = [item for item in items if item not in members]
+        items.insert(at, NavGroup(label, members))
+    return items
 
 
 def serve_shell():
@@ -74,6 +92,10 @@ def serve_shell():
                    className="visually-hidden-focusable skip-link"),
             dcc.Location(id=ID.URL, refresh="callback-nav"),
             header,
+            # What changed, read out politely without moving focus: components.shell.announce()
+            # from a callback, window.healthfirst.announce() from a script.
+            html.Div(id=ID.LIVE, role="status", className="visually-hidden",
+                     **{"aria-live": "polite", "aria-atomic": "true"}),
             dbc.Container(
                 [
                     dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,

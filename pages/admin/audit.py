@@ -9,6 +9,7 @@ from dash.exceptions import PreventUpdate
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
+from components import admin as ui
 from components.cards import last_updated, page_header
 from components.format import local_time, plural
 from components.triggers import pressed
@@ -50,12 +51,15 @@ def layout(**kwargs):
     return html.Div([
         page_header("Audit log", "Append-only and hash-chained: an edited or removed entry is detected."),
         dbc.Row([
-            dbc.Col(dbc.Input(id=ID.FILTER_ACTION, placeholder="Action contains (e.g. report.)", debounce=True), md=3),
-            dbc.Col(dbc.Input(id=ID.FILTER_ACTOR, placeholder="Who (email contains)", debounce=True), md=3),
-            dbc.Col(dbc.Select(id=ID.FILTER_OUTCOME, value=ANY_OUTCOME, options=[
+            dbc.Col(ui.labelled("Action", ID.FILTER_ACTION, dbc.Input(
+                id=ID.FILTER_ACTION, placeholder="contains, e.g. report.", debounce=True)), md=3),
+            dbc.Col(ui.labelled("Who", ID.FILTER_ACTOR, dbc.Input(
+                id=ID.FILTER_ACTOR, placeholder="email contains", debounce=True)), md=3),
+            dbc.Col(ui.labelled("Outcome", ID.FILTER_OUTCOME, dbc.Select(id=ID.FILTER_OUTCOME, value=ANY_OUTCOME, options=[
                 {"label": "Any outcome", "value": ANY_OUTCOME}, {"label": "OK", "value": "ok"},
-                {"label": "Refused", "value": "refused"}, {"label": "Error", "value": "error"}]), md=2),
-            dbc.Col(dbc.Button("Check the chain", id=ID.VERIFY, color="secondary"), md=2),
+                {"label": "Refused", "value": "refused"}, {"label": "Error", "value": "error"}])), md=2),
+            dbc.Col(dbc.Button("Check the chain", id=ID.VERIFY, color="secondary"), md=2,
+                    className="d-flex align-items-end"),
         ], className="mb-2 g-2"),
         html.Div(id=ID.CHAIN, className="mb-2"),
         dag.AgGrid(id=ID.GRID, columnDefs=COLUMNS, rowData=[], getRowId="params.data.id",

@@ -42,10 +42,12 @@ def layout(**kwargs):
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col(dbc.Input(id=ID.FILTER_TEXT, placeholder="Name, address or city contains",
-                                      debounce=True, type="search", size="lg"), md=5),
-                    dbc.Col(dbc.Select(id=ID.FILTER_STATUS, value=ui.ANY,
-                                       options=ui.HOSPITAL_STATUS_FILTER_OPTIONS, size="lg"), md=3),
+                    dbc.Col(ui.labelled("Search hospitals", ID.FILTER_TEXT, dbc.Input(
+                        id=ID.FILTER_TEXT, placeholder="Name, address or city contains", debounce=True,
+                        type="search", size="lg")), md=5),
+                    dbc.Col(ui.labelled("Status", ID.FILTER_STATUS, dbc.Select(
+                        id=ID.FILTER_STATUS, value=ui.ANY, options=ui.HOSPITAL_STATUS_FILTER_OPTIONS, size="lg")),
+                        md=3),
                 ],
                 className="mb-3 g-2",
             ),
@@ -56,7 +58,7 @@ def layout(**kwargs):
                 getRowId="params.data.id",
                 dashGridOptions={"pagination": True, "paginationPageSize": 50, "rowHeight": 44,
                                  "stopEditingWhenCellsLoseFocus": True,
-                                 "overlayNoRowsTemplate": "No hospital matches these filters."},
+                                 "localeText": {"noRowsToShow": "No hospital matches these filters."}},
                 defaultColDef={"resizable": True, "sortable": True},
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},

@@ -52,12 +52,13 @@ def layout(**kwargs):
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col(dbc.Input(id=ID.FILTER_TEXT, placeholder="Name, email or phone contains",
-                                      debounce=True, type="search", size="lg"), md=5),
-                    dbc.Col(dbc.Select(id=ID.FILTER_ROLE, value=ui.ANY, options=ui.ROLE_FILTER_OPTIONS,
-                                       size="lg"), md=3),
-                    dbc.Col(dbc.Select(id=ID.FILTER_STATUS, value=ui.ANY, options=ui.STATUS_FILTER_OPTIONS,
-                                       size="lg"), md=3),
+                    dbc.Col(ui.labelled("Search accounts", ID.FILTER_TEXT, dbc.Input(
+                        id=ID.FILTER_TEXT, placeholder="Name, email or phone contains", debounce=True,
+                        type="search", size="lg")), md=5),
+                    dbc.Col(ui.labelled("Role", ID.FILTER_ROLE, dbc.Select(
+                        id=ID.FILTER_ROLE, value=ui.ANY, options=ui.ROLE_FILTER_OPTIONS, size="lg")), md=3),
+                    dbc.Col(ui.labelled("Status", ID.FILTER_STATUS, dbc.Select(
+                        id=ID.FILTER_STATUS, value=ui.ANY, options=ui.STATUS_FILTER_OPTIONS, size="lg")), md=3),
                 ],
                 className="mb-3 g-2",
             ),
@@ -113,7 +114,7 @@ def layout(**kwargs):
                 dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                   "enableClickSelection": True},
                                  "pagination": True, "paginationPageSize": 50, "rowHeight": 44,
-                                 "overlayNoRowsTemplate": "No account matches these filters."},
+                                 "localeText": {"noRowsToShow": "No account matches these filters."}},
                 defaultColDef={"resizable": True, "sortable": True},
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},

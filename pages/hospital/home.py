@@ -2,12 +2,13 @@
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+from dash import Input, Output, State, callback, dcc, html
 
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.format import ago
+from components.format import ago, plural
+from components.shell import announce
 from db import blood, capacity, dispatch, hospitals
 from db import sos as sos_ops
 from db.clock import utcnow
@@ -28,6 +29,7 @@ class ID:
     KPI_ACTIVE = "kpi-sos-active"
     KPI_EMS = "kpi-ems-status"
     KPI_AMBULANCES = "kpi-ambulances"
+    WAITING_SEEN = "hospital-waiting-seen"
 
     @staticmethod
     def kpi_blood(group: str) -> str:
@@ -42,6 +44,7 @@ def layout(**kwargs):
         [
             html.Div(id=ID.SUMMARY),
             dcc.Interval(id=ID.REFRESH, interval=10_000),
+            dcc.Store(id=ID.WAITING_SEEN),
             html.Div([
                 dbc.Button("Open the SOS queue", href="/hospital/queue", color="danger", size="lg",
                            className="me-2 mb-2", id=ID.GO_QUEUE),
@@ -54,9 +57,10 @@ def layout(**kwargs):
     )
 
 
-@callback(Output(ID.SUMMARY, "children"), Input(ID.REFRESH, "n_intervals"))
+@callback(Output(ID.SUMMARY, "children"), Output(ID.WAITING_SEEN, "data"), Input(ID.REFRESH, "n_intervals"),
+          State(ID.WAITING_SEEN, "data"))
 @allowed_roles(*ROLES)
-def refresh_hospital_dashboard(_n):
+def refresh_hospital_dashboard(_n, waiting_seen):
     now = utcnow()
     with db_session() as session:
         actor = actor_in(session)
@@ -73,6 +77,9 @@ def refresh_hospital_dashboard(_n):
         for b in beds
     ]
     unit_total = sum(units.values())
+    if waiting_seen is not None and waiting > waiting_seen:
+        # Read out once, politely, when more SOS wait than the screen showed (not on every refresh).
+        announce(f"New SOS: {plural(waiting, 'SOS', 'SOS')} waiting for you. Open the SOS queue to answer.")
     return [
         page_header(hospital.name, f"{hospital.address} · {hospital.phone or 'no phone on file'}"),
         kpi_row(
@@ -89,4 +96,4 @@ def refresh_hospital_dashboard(_n):
         kpi_row([kpi_card(group, units_, color="warning" if units_ <= 2 else "light",
                           card_id=ID.kpi_blood(group)) for group, units_ in stock.items()]),
         last_updated(now),
-    ]
+    ], waiting

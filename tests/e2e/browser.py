@@ -8,6 +8,7 @@ too, e.g. `browser.wait_for_contains_text("#x", "y")`.
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from dash.testing.wait import until
@@ -177,6 +178,18 @@ class Browser:
         if toggler and toggler[0].is_displayed():
             self.click(toggler[0])
             until(lambda: self.driver.find_element(By.CSS_SELECTOR, "#logout-button").is_displayed(), 5)
+
+    def go_by_navbar(self, path: str) -> None:
+        """Open a page through the navbar, as a person does: its link, or the group (dropdown)
+        holding it, then the page in the group."""
+        self.open_menu()
+        groups = self.driver.find_elements(By.CSS_SELECTOR, f"#navbar [id*='nav-group'][id*='{path}']")
+        group = next((g for g in groups if path in json.loads(g.get_attribute("id"))["pages"].split(" ")), None)
+        if group is None:
+            self.click(f"#navbar a.nav-link[href='{path}']")
+            return
+        self.click(group.find_element(By.CSS_SELECTOR, ".dropdown-toggle"))
+        self.click(f"#navbar .dropdown-item[href='{path}']")
 
     def log_out(self) -> None:
         self.open_menu()

@@ -26,7 +26,7 @@ def test_the_place_typed_on_one_search_page_is_kept_on_the_other(web_people, bro
     field.send_keys("12.9784, 77.6408\n")
     until(lambda: "from 12.9784, 77.6408" in browser.text("#beds-where"), 10)
     # Through the navbar, as a person moves (no page load) ...
-    browser.click("a[href='/blood']")
+    browser.go_by_navbar("/blood")
     browser.wait_for_path("/blood")
     until(lambda: "from 12.9784, 77.6408" in browser.text("#blood-where"), 10)
     assert _value(browser) == "12.9784, 77.6408"

@@ -1,0 +1,166 @@
+"""The axe sweep: axe-core (tests/e2e/axe/, pinned) runs in a real browser on every page of every
+role and on the states that matter (a form showing its errors, an SOS waiting for a hospital, the
+page a role may not open), and the test fails on any critical or serious violation, listing each
+one as rule id, CSS target and help.
+
+To sweep one more page, add a `Screen` to `SCREENS`: the role that opens it (None: logged out), its
+path, and optionally `prepare` (puts data in the database before the browser opens the page: it
+gets the session and the people of `one_of_each`) and `then` (what a person does on the page
+before axe looks, e.g. submitting an empty form). Screens of one role share one login.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+
+from tests.builders import city, match_now, send_sos
+from tests.e2e.accessibility import audit, describe
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass(frozen=True)
+class Screen:
+    role: str | None  # a key of one_of_each ("citizen", "admin_a", "officer", "super"), None: logged out
+    path: str
+    state: str = ""  # what this screen shows beyond the plain page, for the failure message
+    prepare: Callable | None = None  # (session, people) -> None, before the page is opened
+    then: Callable | None = None  # (browser) -> None, on the opened page before axe runs
+
+
+# ---- states -----------------------------------------------------------------------------------
+
+
+def _sos_waiting_for_alpha(session, people):
+    """A citizen's SOS offered to Alpha Hospital (admin_a's), waiting for an answer."""
+    from tests.builders import give_beds
+
+    give_beds(session, people["hospital_a"])
+    send_sos(session, people["citizen"], lat=people["hospital_a"].latitude, lon=people["hospital_a"].longitude)
+    match_now(session)
+
+
+def _a_few_hospitals(session, _people):
+    city(session, 2)
+
+
+def _submit(selector: str, shown: str):
+    def submit(browser):
+        browser.click(selector)
+        browser.wait_for_element(shown, timeout=10)
+    return submit
+
+
+HOME = {"citizen": "/citizen", "admin_a": "/hospital", "officer": "/officer", "super": "/admin"}
+
+SCREENS: list[Screen] = [
+    # Plain Flask pages, logged out.
+    Screen(None, "/login"),
+    Screen(None, "/login", "wrong password", then=lambda b: (
+        b.type_into("#email", "nobody@example.in"), b.type_into("#password", "wrong-password"),
+        b.click("#login-submit"), b.wait_for_element(".alert, .invalid-feedback", timeout=10))),
+    Screen(None, "/register"),
+    Screen(None, "/register", "submitted empty", then=_submit("#register-submit", ".invalid-feedback")),
+    # A citizen.
+    Screen("citizen", "/alerts"),
+    Screen("citizen", "/guidance"),
+    Screen("citizen", "/reports"),
+    Screen("citizen", "/blood", prepare=_a_few_hospitals),
+    Screen("citizen", "/reports/upload"),
+    Screen("citizen", "/reports/upload", "submitted empty", then=_submit("#upload-submit", ".alert-danger, .invalid-feedback")),
+    Screen("citizen", "/admin", "a page the role may not open (403)"),
+    # A hospital admin.
+    Screen("admin_a", "/hospital", "an SOS waiting", prepare=_sos_waiting_for_alpha),
+    Screen("admin_a", "/hospital/feedback"),
+    Screen("admin_a", "/reports"),
+    Screen("admin_a", "/blood"),
+    Screen("admin_a", "/alerts"),
+    # A health officer.
+    Screen("officer", "/officer", prepare=_a_few_hospitals),
+    Screen("officer", "/officer/attention", "an SOS waiting", prepare=_sos_waiting_for_alpha),
+    Screen("officer", "/officer/alerts"),
+    Screen("officer", "/officer/alerts", "previewed empty", then=_submit("#alert-preview-button", ".invalid-feedback")),
+    Screen("officer", "/officer/guidance"),
+    Screen("officer", "/officer/feedback"),
+    Screen("officer", "/officer/kiosks"),
+    Screen("officer", "/blood"),
+    # The super admin.
+    Screen("super", "/admin"),
+    Screen("super", "/admin/approvals"),
+    Screen("super", "/admin/audit"),
+    Screen("super", "/admin/users"),
+    Screen("super", "/admin/hospitals"),
+    Screen("super", "/officer/attention"),
+    Screen("super", "/officer/feedback"),
+    Screen("super", "/officer/kiosks"),
+    Screen("super", "/alerts"),
+    Screen("super", "/blood"),
+]
+
+
+def sweep(browser, web_db, people, role, screens) -> list[str]:
+    """Open each screen as `role` and collect what axe finds, one block per screen."""
+    with web_db.factory() as session:
+        for screen in screens:
+            if screen.prepare:
+                screen.prepare(session, {k: session.merge(v) for k, v in people.items()})
+        session.commit()
+    browser.start()
+    if role is not None:
+        browser.log_in(people[role].email, lands_on=HOME[role])
+    failures = []
+    for screen in screens:
+        browser.open(screen.path)
+        if screen.then:
+            screen.then(browser)
+        found = audit(browser)
+        if found:
+            label = f"{role or 'logged out'} {screen.path}" + (f" ({screen.state})" if screen.state else "")
+            failures.append(describe(found, where=f"{label}: "))
+    return failures
+
+
+ROLES = [None, "citizen", "admin_a", "officer", "super"]
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda r: r or "logged-out")
+def test_every_screen_has_no_serious_accessibility_violation(web_people, browser, web_db, role):
+    screens = [s for s in SCREENS if s.role == role]
+    failures = sweep(browser, web_db, web_people, role, screens)
+    assert not failures, "axe-core found critical or serious violations:\n" + "\n".join(failures)
+
+
+def test_a_field_error_is_tied_to_its_field_and_read_out(web_people, browser):
+    browser.start()
+    browser.log_in(web_people["officer"].email, lands_on="/officer")
+    browser.open("/officer/alerts")
+    browser.click("#alert-preview-button")
+    field = '[id=\'{"name":"centre","type":"alert-field"}\']'  # the first field refused
+    browser.wait_for_element(f"{field}[aria-invalid='true']", timeout=10)
+    described = browser.driver.execute_script(
+        "const f = document.querySelector(arguments[0]);"
+        "return (f.getAttribute('aria-describedby') || '').split(' ').map(id => document.getElementById(id))"
+        "  .filter(m => m && m.innerText.trim()).map(m => [m.getAttribute('role'), m.innerText.trim()]);", field)
+    assert described and described[0][0] == "alert", described
+    # The label is announced with the field.
+    assert browser.driver.execute_script(
+        "return document.querySelector(arguments[0]).labels.length", field) == 1
+
+
+def test_a_new_sos_is_read_out_on_the_hospital_dashboard_without_moving_focus(web_people, web_db, browser):
+    browser.start()
+    browser.log_in(web_people["admin_a"].email, lands_on="/hospital")
+    browser.wait_for_text_to_equal("#kpi-sos-waiting .kpi-value", "0", timeout=10)
+    assert browser.text("#live-status") == ""
+    browser.find_element("#go-ambulances").send_keys("")  # the keyboard is on a button
+    with web_db.factory() as session:
+        _sos_waiting_for_alpha(session, {k: session.merge(v) for k, v in web_people.items()})
+        session.commit()
+    browser.wait_for_text_to_equal("#kpi-sos-waiting .kpi-value", "1", timeout=20)
+    browser.wait_for_contains_text("#live-status", "New SOS: 1 SOS waiting for you", timeout=5)
+    assert browser.driver.execute_script("return document.activeElement.id") == "go-ambulances"
+    region = browser.find_element("#live-status")
+    assert (region.get_attribute("role"), region.get_attribute("aria-live")) == ("status", "polite")
