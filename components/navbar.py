@@ -28,8 +28,9 @@ class NavGroup:
     items: tuple[NavItem, ...]
 
 
-def _link(item: NavItem):
-    return dbc.NavItem(dbc.NavLink(item.label, href=item.href, active="exact", className="nav-big"))
+def _link(item: NavItem, badge=None):
+    label = [item.label, badge] if badge is not None else item.label
+    return dbc.NavItem(dbc.NavLink(label, href=item.href, active="exact", className="nav-big"))
 
 
 def _group(group: NavGroup):
@@ -43,8 +44,11 @@ def _group(group: NavGroup):
     )
 
 
-def navbar(items: list[NavItem | NavGroup], *, user_name: str, role_label: str, csrf_token: str) -> dbc.Navbar:
-    links = [_group(item) if isinstance(item, NavGroup) else _link(item) for item in items]
+def navbar(items: list[NavItem | NavGroup], *, user_name: str, role_label: str, csrf_token: str,
+           badges: dict | None = None) -> dbc.Navbar:
+    """`badges`: a component to show beside a page's link, by its path (the SOS waiting count)."""
+    badges = badges or {}
+    links = [_group(item) if isinstance(item, NavGroup) else _link(item, badges.get(item.href)) for item in items]
     logout = html.Form(
         [
             dcc.Input(type="hidden", name="csrf_token", value=csrf_token, id=ID.LOGOUT_CSRF),

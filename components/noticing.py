@@ -18,6 +18,7 @@ class ID:
     BADGE = "notice-badge"
     SOUND_BLOCKED = "notice-sound-blocked"  # also named in assets/noticing.js
     SOUND = "notice-sound"
+    SOUND_SAVED = "notice-sound-saved"
     DESKTOP = "notice-desktop"  # also named in assets/noticing.js
 
 
@@ -26,6 +27,7 @@ def frame_parts() -> list:
     return [
         dcc.Interval(id=ID.POLL, interval=POLL_MS),
         dcc.Store(id=ID.COUNT),
+        dcc.Store(id=ID.SOUND_SAVED),
         html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
         html.Div("Sound for new SOS is blocked by the browser until you click anywhere on this page.",
                  id=ID.SOUND_BLOCKED, hidden=True, role="status", className="alert alert-warning py-1 mb-2"),
@@ -40,7 +42,9 @@ def badge() -> html.Span:
 
 def settings() -> html.Div:
     return html.Div([
+        # On by default; the choice is kept in this browser (Dash's own persistence shows it, and
+        # assets/noticing.js reads it on every page).
         dbc.Switch(id=ID.SOUND, label="Sound when a new SOS arrives (remembered on this browser)", value=True,
-                   className="fs-5 me-4"),
+                   persistence=True, persistence_type="local", className="fs-5 me-4"),
         dbc.Button("Turn on desktop notifications", id=ID.DESKTOP, color="secondary", outline=True),
     ], className="d-flex flex-wrap align-items-center gap-2 mb-2")

@@ -11,20 +11,22 @@ from collections.abc import Callable
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
-from auth.context import db_session
+from auth.context import actor_in, db_session
 from auth.outage import is_unreachable
 from auth.roles import allowed_roles
+from components import noticing
 from components.alerts import ID as ALERT_IDS
 from components.alerts import banner, banner_container
 from components.cards import forbidden
 from components.navbar import NavGroup, NavItem, navbar
+from components.noticing import ID as NoticeID
 from components.shell import ID
-from db import alerts
+from db import alerts, hospital_news
 from db.clock import utcnow
 from db.errors import DomainError
 from db.vocabulary import ALL_SIGNED_IN, ROLE_LABELS, Role
@@ -73,13 +75,16 @@ def navigation_for(role: str) -> list[NavItem | NavGroup]:
 
 
 def serve_shell():
-    """The frame around every page: navbar for the user's role, error banner, page content."""
+    """The frame around every page: navbar for the user's role, error banner, page content; for a
+    hospital admin, what makes a new SOS noticed on every page (components/noticing.py)."""
+    is_hospital_admin = current_user.is_authenticated and current_user.role == Role.HOSPITAL_ADMIN
     if current_user.is_authenticated:
         header = navbar(
             navigation_for(current_user.role),
             user_name=current_user.full_name,
             role_label=ROLE_LABELS.get(current_user.role, current_user.role),
             csrf_token=generate_csrf(),
+            badges={QUEUE_PATH: noticing.badge()} if is_hospital_admin else None,
         )
     else:
         header = html.Div(id=ID.NAVBAR)
@@ -101,6 +106,7 @@ def serve_shell():
                     dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,
                               dismissable=True, className="fs-5"),
                     banner_container() if show_alerts else None,
+                    *(noticing.frame_parts() if is_hospital_admin else ()),
                     html.Main(dash.page_container, id=ID.MAIN, tabIndex="-1"),
                 ],
                 fluid=True,
@@ -156,3 +162,32 @@ def refresh_alerts_banner(_n, shown):
         # Officers read alerts on their own page (the form and the history).
         details = "/officer/alerts" if current_user.role == Role.HEALTH_OFFICER else "/alerts"
         return banner(active, details_href=details), signature
+
+
+# ---- noticing a new SOS on every hospital-admin page ------------------------------------------
+
+QUEUE_PATH = "/hospital/queue"
+
+
+@callback(Output(NoticeID.COUNT, "data"), Input(NoticeID.POLL, "n_intervals"))
+@allowed_roles(Role.HOSPITAL_ADMIN)
+def count_waiting(_n):
+    """How many SOS wait for the admin's hospital: one count query, a few bytes."""
+    with db_session() as session:
+        return hospital_news.waiting_count(session, actor=actor_in(session))
+
+
+# The badge, the tab title's count, the sound and the desktop notification (assets/noticing.js).
+clientside_callback(
+    ClientsideFunction("noticing", "notice"),
+    Output(NoticeID.BADGE, "children"), Output(NoticeID.BADGE, "hidden"),
+    Input(NoticeID.COUNT, "data"), State(NoticeID.AUDIO, "id"),
+)
+clientside_callback(
+    ClientsideFunction("noticing", "rememberSound"),
+    Output(NoticeID.SOUND_SAVED, "data"), Input(NoticeID.SOUND, "value"),
+)
+clientside_callback(
+    ClientsideFunction("noticing", "askNotifications"),
+    Output(NoticeID.DESKTOP, "children"), Input(NoticeID.DESKTOP, "n_clicks"),
+)

@@ -22,6 +22,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from auth.actions import act
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
+from components import noticing
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
@@ -48,8 +49,6 @@ dash.register_page(__name__, path="/hospital/queue", title="SOS queue",
 
 
 class ID:
-    SOUND = "queue-sound"
-    AUDIO = "queue-audio"
     MESSAGE = "queue-message"
     LIST = "queue-list"
     LIST_EMPTY = "queue-empty"
@@ -57,7 +56,6 @@ class ID:
     ACTIVE_EMPTY = "active-empty"
     UPDATED = "queue-updated"
     NEW_IDS = "queue-new-ids"
-    SEEN = "queue-seen"
     CHANGED = "queue-changed"
     REFRESH = "queue-refresh"
     VERSION = "queue-version"
@@ -76,8 +74,9 @@ def layout(**kwargs):
     return html.Div(
         [
             page_header("SOS queue", "Emergencies offered to your hospital. The first hospital to accept takes it."),
-            dbc.Switch(id=ID.SOUND, label="Sound when a new SOS arrives", value=False,
-                       className="fs-5 mb-2"),
+            # Sound and desktop notifications for a new SOS work on every hospital page (the frame's
+            # components/noticing.py); they are set here.
+            noticing.settings(),
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
@@ -95,7 +94,6 @@ def layout(**kwargs):
             ),
             html.Div(id=ID.UPDATED),
             dcc.Store(id=ID.NEW_IDS, data=[]),
-            dcc.Store(id=ID.SEEN, data=[]),
             dcc.Store(id=ID.CHANGED),
             dcc.Store(id=ID.VERSION),
             dcc.Store(id=ID.SHOWN),
@@ -104,7 +102,6 @@ def layout(**kwargs):
             dcc.Store(id=ID.DRAWN),
             dcc.Store(id=ID.NOW),
             dcc.Store(id=ID.TICKED),
-            html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
             # 0.75 s: a new SOS is on every screen within a second (p95); an unchanged poll costs one
             # small query and ~250 bytes (README "Benchmarks": sos_to_queue_p95_s, queue_1000_rps).
             dcc.Interval(id=ID.REFRESH, interval=750),
@@ -277,18 +274,6 @@ def step(_clicks):
 def resolve(_clicks):
     return _carry_out(dispatch.resolve_sos, "{number} resolved. The ambulance is available again.")
 
-
-# Play the alert when an SOS id appears that this screen has not shown before (assets/queue.js;
-# sound is opt-in: browsers only play audio after the person has touched the page, which the
-# switch is).
-clientside_callback(
-    ClientsideFunction("queue", "soundForNewSos"),
-    Output(ID.SEEN, "data"),
-    Input(ID.NEW_IDS, "data"),
-    State(ID.SOUND, "value"),
-    State(ID.SEEN, "data"),
-    State(ID.AUDIO, "id"),
-)
 
 # Draw the waiting cards from the rows sent (assets/queue.js): a card left alone keeps its DOM node.
 clientside_callback(

@@ -13,6 +13,8 @@ The `browser` fixture stops the browser and the server before the database is wi
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from dash.testing.wait import until
 from selenium.common.exceptions import StaleElementReferenceException
@@ -331,18 +333,32 @@ def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, browser
     browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
 
 
-def test_queue_plays_the_alert_for_a_new_sos_once_sound_is_on(web_people, web_db, browser):
+def test_a_new_sos_is_noticed_on_any_hospital_page_badge_title_and_one_sound(web_people, web_db, browser):
+    """On the ambulances page, not the queue: the navbar badge and the tab title count the SOS
+    waiting, and the alert sounds once per new SOS (on by default, once the person has touched
+    the page); turning it off is remembered by the browser."""
     _beds_and_an_ambulance(web_db, web_people)
     browser.start()
-    _open_queue_as(browser, "admin.a@example.in")
-    browser.wait_for_element("#queue-empty")
+    browser.log_in("admin.a@example.in", lands_on="/hospital", role_label="Hospital admin")
+    browser.open("/hospital/ambulances")
+    browser.wait_for_text_to_equal("h1", "Ambulances")
     browser.driver.execute_script(  # count plays instead of making noise
         "window.__played = 0; HTMLMediaElement.prototype.play = function () {"
         " window.__played += 1; return Promise.resolve(); };")
-    browser.click("#queue-sound")
+    browser.click("h1")  # a person's first touch: browsers allow sound after it
+    assert browser.find_element("#notice-badge").get_attribute("hidden") is not None
     sos_id = _sos_nearby(web_db, web_people)
-    browser.wait_for_element(f"#queue-{sos_id}", timeout=LIVE)
+    until(lambda: browser.find_element("#notice-badge").text == "1", LIVE)
+    until(lambda: browser.driver.title.startswith("(1) "), LIVE)
+    assert browser.driver.title == "(1) Ambulances · HealthFirst"
     until(lambda: browser.driver.execute_script("return window.__played") == 1, LIVE)
-    _just_after_queue_refresh(browser)  # the same SOS again: no second alert
+    time.sleep(4)  # more polls of the same count: no second alert
     assert browser.driver.execute_script("return window.__played") == 1
+    # Another page keeps the count in its title.
+    browser.click("#navbar .nav-link[href='/hospital/queue']")
+    browser.wait_for_element(f"#queue-{sos_id}", timeout=LIVE)
+    until(lambda: browser.driver.title == "(1) SOS queue · HealthFirst", LIVE)
+    # Sound off is remembered by this browser.
+    browser.click("#notice-sound")
+    until(lambda: browser.driver.execute_script("return localStorage.getItem('healthfirst.sound')") == "off", 3)
     assert _app_errors(browser) == []
