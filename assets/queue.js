@@ -48,7 +48,16 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             row.new ? element('span', 'badge bg-danger fs-6 me-2', ['NEW']) : null,
             row.unanswered ? element('span', 'badge bg-dark fs-6', ['UNANSWERED']) : null,
           ]),
+          row.by_officer ? element('div', 'badge bg-primary fs-6 mt-1', ['Requested by the health officer']) : null,
           element('div', 'fs-5 mt-1', [row.type]),
+          // Who and where: a call-back number and the place in words a driver knows.
+          row.caller ? element('div', 'fs-5 queue-caller', ['Caller: ', element('strong', '', [row.caller]), ' · ',
+            row.tel ? element('a', 'fw-bold', [row.phone], {href: row.tel}) : element('span', 'text-muted', ['no phone number given'])]) : null,
+          element('div', 'queue-place', [element('span', 'fw-semibold', [row.place || 'No known place nearby']),
+            row.geo ? ' · ' : null, row.geo ? element('a', '', ['open in maps app'], {href: row.geo}) : null,
+            row.map ? ' · ' : null,
+            row.map ? element('a', '', ['map in browser'], {href: row.map, target: '_blank', rel: 'noopener'}) : null]),
+          element('div', 'text-muted small', [row.point]),
           element('div', '', [row.where, element(
             'span', 'fw-bold queue-waiting ' + (row.late ? 'text-danger' : 'text-body'), [row.waited],
             {'data-since': row.since, 'data-target': row.target})]),

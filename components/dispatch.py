@@ -8,7 +8,7 @@ import hashlib
 from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
-from dash import Patch, html, no_update
+from dash import Patch, dcc, html, no_update
 
 from components.format import duration, local_time
 from components.sos import PRIORITY_COLORS, status_badge
@@ -67,7 +67,12 @@ def epoch_ms(at: datetime) -> int:
 OFFER_ANSWERS = ("accept", "decline")
 
 
-def queue_row(item, now: datetime, priority_label: str) -> dict:
+def _tel(phone: str | None) -> str:
+    return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+") if phone else ""
+
+
+def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: str = "",
+              links: tuple[str, str] = ("", "")) -> dict:
     """What a waiting SOS's card shows, as data: assets/queue.js (`drawCards`) builds the card
     (id `ID.queue_card`, Accept and Decline buttons) in the browser and keeps it, and the focus
     on its buttons, until its row changes. `waited`/`late` are as of `now`; the browser ticks them."""
@@ -79,6 +84,12 @@ def queue_row(item, now: datetime, priority_label: str) -> dict:
         "where": f"{item.distance_km:.1f} km away · sent {local_time(item.created_at)} · ",
         "since": epoch_ms(item.created_at), "target": int(WAIT_TARGET.total_seconds()),
         "waited": f"waiting {duration(waited)}", "late": waited > WAIT_TARGET, "note": item.note or "",
+        # Who and where: the caller's first name and call-back number (db/officer_desk.caller_contacts),
+        # the place in words a driver knows, the raw point with links to open it in a maps app.
+        "caller": contact.name if contact else "", "phone": contact.phone or "" if contact else "",
+        "tel": _tel(contact.phone) if contact else "", "place": place,
+        "point": f"{item.latitude:.5f}, {item.longitude:.5f}" + (f" · told: {item.location_text}" if item.location_text else ""),
+        "geo": links[0], "map": links[1], "by_officer": item.requested_by_officer,
     }
 
 
@@ -102,9 +113,24 @@ def rows_update(shown, rows: list[dict]) -> tuple:
     return {"order": [r["id"] for r in rows], "rows": changed}, now_shown
 
 
+def who_and_where(contact, place: str, links: tuple[str, str]) -> list:
+    """The caller (full name and a tel: link, for the hospital that took the SOS) and the place."""
+    lines = []
+    if contact is not None:
+        phone = html.A(contact.phone, href=_tel(contact.phone), className="fw-bold") if contact.phone \
+            else html.Span("no phone number given", className="text-muted")
+        lines.append(html.Div(["Caller: ", html.Strong(contact.name), " · ", phone], className="fs-5 sos-caller"))
+    lines.append(html.Div([html.Span(place or "No known place nearby", className="fw-semibold sos-place"),
+                           " · ", html.A("open in maps app", href=links[0]), " · ",
+                           html.A("map in browser", href=links[1], target="_blank", rel="noopener")]))
+    return lines
+
+
 def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit, unit_choices,
-                next_steps: tuple[str, ...], can_resolve: bool, chosen_unit=None) -> dbc.Card:
-    """An SOS this hospital accepted: assign a unit, step it, resolve at handover."""
+                next_steps: tuple[str, ...], can_resolve: bool, chosen_unit=None, contact=None,
+                place: str = "", links: tuple[str, str] = ("", "")) -> dbc.Card:
+    """An SOS this hospital accepted: who and where, assign a unit, step it, resolve at handover
+    (asked to confirm, and set apart from the next-step button)."""
     controls = []
     if unit is None and sos.status == "accepted":
         controls = [
@@ -128,8 +154,11 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
             for to_status in next_steps
         ]
         if can_resolve:
-            controls.append(dbc.Button("Resolve: handover done", id=ID.resolve(sos.id),
-                                       color="success", size="lg", className="mb-1"))
+            controls.append(html.Div(dcc.ConfirmDialogProvider(
+                dbc.Button("Resolve: handover done", color="success", outline=True, size="lg", className="mb-1"),
+                id=ID.resolve(sos.id),
+                message=f"Handover done for {sos_number(sos.id)}? The SOS closes and the ambulance becomes available.",
+            ), className="mt-3 pt-2 border-top"))
     unit_line = (
         f"Ambulance {unit.call_sign} ({unit.level}) · {unit.crew_contact or 'no crew contact'}"
         if unit is not None else "No ambulance assigned yet"
@@ -140,8 +169,9 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
                 html.Div([html.Span(sos_number(sos.id), className="fs-4 fw-bold me-2"),
                           status_badge(sos.status, status_label)]),
                 html.Div(type_label, className="fs-5 mt-1"),
+                *who_and_where(contact, place, links),
                 html.Div(f"Accepted {local_time(sos.accepted_at)} · at {sos.latitude:.5f}, {sos.longitude:.5f}"
-                         + (f" ({sos.location_text})" if sos.location_text else "")),
+                         + (f" ({sos.location_text})" if sos.location_text else ""), className="text-muted"),
                 html.Div(f"Note: {sos.note}", className="text-muted") if sos.note else None,
                 html.Div(unit_line, className="fw-semibold mt-1"),
                 html.Div(controls, className="mt-2"),

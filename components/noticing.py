@@ -30,7 +30,9 @@ def frame_parts() -> list:
         dcc.Store(id=ID.SOUND_SAVED),
         html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
         html.Div("Sound for new SOS is blocked by the browser until you click anywhere on this page.",
-                 id=ID.SOUND_BLOCKED, hidden=True, role="status", className="alert alert-warning py-1 mb-2"),
+                 # Fixed at the bottom corner: appearing never moves the page under a finger.
+                 id=ID.SOUND_BLOCKED, hidden=True, role="status",
+                 className="alert alert-warning py-1 mb-0 notice-sound-blocked"),
     ]
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -69,6 +70,27 @@ def describe_place(session: Session, latitude: float, longitude: float) -> Place
     return PlaceWords(f"{km:.1f} km {compass} of {name}", name, km, compass)
 
 
+# An SOS's place never moves, and landmarks change only by an import: each worker keeps the words
+# it worked out for a while instead of asking the database on every redraw of a queue.
+_CACHE_SECONDS = 600.0
+_CACHE_SIZE = 5_000
+_cache: dict[tuple[float, float], tuple[float, PlaceWords]] = {}
+
+
+def describe_place_cached(session: Session, latitude: float, longitude: float) -> PlaceWords:
+    """`describe_place`, remembered per point by this worker for up to ten minutes."""
+    key = (round(latitude, 5), round(longitude, 5))
+    now = time.monotonic()
+    hit = _cache.get(key)
+    if hit is not None and now - hit[0] < _CACHE_SECONDS:
+        return hit[1]
+    words = describe_place(session, latitude, longitude)
+    if len(_cache) >= _CACHE_SIZE:
+        _cache.clear()
+    _cache[key] = (now, words)
+    return words
+
+
 def map_links(latitude: float, longitude: float) -> tuple[str, str]:
     """(geo: URI, https maps link): the point opens in any maps app, or in a browser."""
     point = f"{latitude:.5f},{longitude:.5f}"
@@ -120,4 +142,5 @@ def import_csv(session: Session, text: str, *, now: datetime) -> ImportSummary:
                              longitude=lon, import_key=key, created_at=now))
         summary.added += 1
     session.flush()
+    _cache.clear()
     return summary

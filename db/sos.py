@@ -342,6 +342,9 @@ class QueueItem:
     status: str
     latitude: float
     longitude: float
+    location_text: str = ""
+    # Offered by a health officer by hand (db/officer_desk.py), not by the matching rings.
+    requested_by_officer: bool = False
 
 
 def _waiting_offers(hospital_id: int):
@@ -394,6 +397,8 @@ def _queue_items(session: Session, hospital_id: int, *, order: tuple, limit: int
             status=sos.status,
             latitude=sos.latitude,
             longitude=sos.longitude,
+            location_text=sos.location_text,
+            requested_by_officer=offer.requested_by_id is not None,
         )
         for sos, offer in session.execute(query).all()
     ]

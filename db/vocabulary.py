@@ -67,6 +67,20 @@ PRIORITY_LABELS = {
     "lower_acuity": "Lower acuity",
     "non_acute": "Non-acute",
 }
+# The same statuses in a dispatcher's words, for hospital screens ("Unit on scene", not the
+# citizen's "Ambulance with you").
+DISPATCHER_STATUS_LABELS = {
+    "pending": "Waiting for an answer",
+    "accepted": "Accepted: no unit yet",
+    "dispatched": "Unit assigned",
+    "en_route": "Unit en route",
+    "on_scene": "Unit on scene",
+    "transporting": "Transporting",
+    "at_hospital": "Unit at hospital",
+    "resolved": "Resolved",
+    "cancelled": "Cancelled",
+    "unanswered": "Unanswered",
+}
 UNIT_STATUS_LABELS = {
     "available": "Available",
     "dispatched": "Dispatched",

@@ -37,11 +37,11 @@ from components.dispatch import (
     rows_update,
 )
 from components.triggers import pressed
-from db import dispatch
+from db import dispatch, hospital_news, landmarks, officer_desk
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.parse import record_id
-from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
+from db.vocabulary import DISPATCHER_STATUS_LABELS, PRIORITY_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital/queue", title="SOS queue",
@@ -68,6 +68,11 @@ class ID:
     ROWS = "queue-rows"
     PRESS = "queue-press"
     DRAWN = "queue-drawn"
+    DEPARTED = "queue-departed"
+
+    @staticmethod
+    def departed(sos_id: int) -> str:
+        return f"queue-departed-{sos_id}"
 
 
 def layout(**kwargs):
@@ -81,6 +86,8 @@ def layout(**kwargs):
             dbc.Row(
                 [
                     dbc.Col([html.H2("Waiting for an answer", className="h4"),
+                             # An SOS that left this screen says why, for a while (never a silent vanish).
+                             html.Div(id=ID.DEPARTED, role="status", **{"aria-live": "polite"}),
                              html.P(id=ID.COUNT, className="fs-5 fw-semibold"),
                              html.Div([html.H3("Just arrived", className="h5"), html.Div(id=ID.ARRIVED),
                                        html.H3("Most urgent, oldest first", className="h5")],
@@ -143,16 +150,22 @@ def _kept(shown, part: str):
     return pairs
 
 
-def _active(sos, *, now, units, choices, selected) -> tuple:
+def _place(session, latitude: float, longitude: float) -> tuple[str, tuple[str, str]]:
+    return (landmarks.describe_place_cached(session, latitude, longitude).text,
+            landmarks.map_links(latitude, longitude))
+
+
+def _active(sos, *, now, units, choices, selected, contact, where) -> tuple:
     unit = units.get(sos.ambulance_id)
-    card = dict(status_label=SOS_STATUS_LABELS[sos.status], type_label=_type_label(sos), unit=unit,
+    place, links = where
+    card = dict(status_label=DISPATCHER_STATUS_LABELS[sos.status], type_label=_type_label(sos), unit=unit,
                 unit_choices=choices, next_steps=dispatch.next_steps(unit, sos_id=sos.id),
-                can_resolve=dispatch.can_resolve(sos))
+                can_resolve=dispatch.can_resolve(sos), contact=contact, place=place, links=links)
     shown_unit = unit and (unit.call_sign, unit.level, unit.crew_contact)
     return (sos.id,
             fingerprint(sos.status, card["type_label"], shown_unit, [(c.unit_id, c.label) for c in choices],
                         card["next_steps"], card["can_resolve"], sos.accepted_at, sos.latitude, sos.longitude,
-                        sos.location_text, sos.note),
+                        sos.location_text, sos.note, contact, place),
             lambda: active_card(sos, now=now, chosen_unit=selected.get(sos.id), **card))
 
 
@@ -167,15 +180,27 @@ def _cards(session, actor, now: datetime, shown) -> dict:
     active = sos_ops.hospital_active(session, actor=actor)
     choices = dispatch.available_units(session, actor=actor)
     units = {u.id: u for u in dispatch.list_units(session, actor=actor, include_retired=True)}
-    waiting, waiting_shown = rows_update(
-        _kept(shown, "waiting"), [queue_row(item, now, PRIORITY_LABELS[item.priority]) for item in queue])
-    new, new_shown = rows_update(
-        _kept(shown, "arrived"), [queue_row(item, now, PRIORITY_LABELS[item.priority]) for item in arrived])
+    # One read of the callers' contacts for every card drawn, audited as one entry.
+    contacts = officer_desk.caller_contacts(
+        session, actor=actor, sos_ids=[i.sos_id for i in queue + arrived] + [s.id for s in active], now=now)
+
+    def row(item):
+        place, links = _place(session, item.latitude, item.longitude)
+        return queue_row(item, now, PRIORITY_LABELS[item.priority], contact=contacts.get(item.sos_id),
+                         place=place, links=links)
+
+    waiting, waiting_shown = rows_update(_kept(shown, "waiting"), [row(item) for item in queue])
+    new, new_shown = rows_update(_kept(shown, "arrived"), [row(item) for item in arrived])
     held, held_shown = list_update(
         _kept(shown, "active"),
-        [_active(sos, now=now, units=units, choices=choices, selected=selected) for sos in active],
+        [_active(sos, now=now, units=units, choices=choices, selected=selected, contact=contacts.get(sos.id),
+                 where=_place(session, sos.latitude, sos.longitude)) for sos in active],
         html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
-    return {"rows": {"waiting": waiting, "arrived": new} if waiting or new else no_update,
+    departed = hospital_news.departures(session, actor=actor, now=now)
+    return {"departed": [html.Div(d.text, className="alert alert-secondary py-1 mb-1 fs-5 queue-departed",
+                                  id=ID.departed(d.sos_id)) for d in departed],
+            "departed_numbers": [sos_number(d.sos_id) for d in departed],
+            "rows": {"waiting": waiting, "arrived": new} if waiting or new else no_update,
             "arrived_hidden": not arrived, "active": held,
             "count": _count_line(count), "new_ids": [item.sos_id for item in arrived + queue],
             "shown": {"waiting": waiting_shown, "arrived": new_shown, "active": held_shown}}
@@ -186,14 +211,16 @@ def _cards(session, actor, now: datetime, shown) -> dict:
             "count": Output(ID.COUNT, "children"),
             "arrived_hidden": Output(ID.ARRIVED_BOX, "hidden"),
             "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data"),
-            "shown": Output(ID.SHOWN, "data"),
+            "shown": Output(ID.SHOWN, "data"), "departed": Output(ID.DEPARTED, "children"),
+            "message_open": Output(ID.MESSAGE, "is_open", allow_duplicate=True),
             "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data")},
     inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
     state={"chosen": State(CardID.unit(ALL), "value"), "drawn": State(ID.VERSION, "data"),
-           "shown": State(ID.SHOWN, "data")},
+           "shown": State(ID.SHOWN, "data"), "message": State(ID.MESSAGE, "children")},
+    prevent_initial_call="initial_duplicate",
 )
 @allowed_roles(*ROLES)
-def refresh_queue(_n, _changed, chosen, drawn, shown):
+def refresh_queue(_n, _changed, chosen, drawn, shown, message):
     """Answer only the time when the queue's version is the one drawn and no action just ran;
     otherwise only what changed: the cards gone, changed or new (`list_update`), never the whole
     queue, whose first PAGE cards are all a screen holds.
@@ -205,11 +232,16 @@ def refresh_queue(_n, _changed, chosen, drawn, shown):
         actor = actor_in(session)
         version = sos_ops.queue_version(session, actor=actor, new_since=now - NEW_FOR)
         unchanged = version == drawn and f"{ID.CHANGED}.data" not in ctx.triggered_prop_ids
-        drawn_now = (dict.fromkeys(("rows", "arrived_hidden", "active", "count", "new_ids", "shown", "version"),
-                                 no_update)
+        drawn_now = (dict.fromkeys(("rows", "arrived_hidden", "active", "count", "new_ids", "shown", "version",
+                                    "departed"), no_update)
                      if unchanged else
                      {**_cards(session, actor, now, shown), "version": version})
-    return {**drawn_now, "updated": last_updated(now), "now": epoch_ms(now)}
+    # A message about an SOS that has since left ("SOS-00012 is yours. Send an ambulance now.")
+    # never stays once the caller cancelled it or another hospital took it.
+    gone = drawn_now.pop("departed_numbers", [])
+    stale = isinstance(message, str) and any(message.startswith(number) for number in gone)
+    return {**drawn_now, "message_open": False if stale else no_update,
+            "updated": last_updated(now), "now": epoch_ms(now)}
 
 
 # ---- actions: one per button kind -------------------------------------------------------------
@@ -269,7 +301,7 @@ def step(_clicks):
     return _carry_out(dispatch.move_unit_of_sos, f"{{number}}: {said}.", to_status=to_status)
 
 
-@callback(*ACTION_OUTPUTS, Input(CardID.resolve(ALL), "n_clicks"), prevent_initial_call=True)
+@callback(*ACTION_OUTPUTS, Input(CardID.resolve(ALL), "submit_n_clicks"), prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def resolve(_clicks):
     return _carry_out(dispatch.resolve_sos, "{number} resolved. The ambulance is available again.")

@@ -156,6 +156,13 @@ def _just_after_queue_refresh(browser) -> None:
     until(lambda: shown() not in ("", before), 5, poll=0.05)
 
 
+def _confirm_dialog(browser):
+    try:
+        return browser.driver.switch_to.alert
+    except Exception:  # noqa: BLE001 - no dialog open yet
+        return None
+
+
 def _timeline(browser) -> list[str]:
     return [li.text for li in browser.find_elements("#track-timeline li")]
 
@@ -204,6 +211,9 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     card = f"#queue-{sos.id}"
     browser.wait_for_contains_text(card, number)
     browser.wait_for_contains_text(card, "Breathing difficulty")
+    # Who and where, before accepting: the caller's first name and the place.
+    browser.wait_for_contains_text(card, "Caller: Test · no phone number given")
+    browser.wait_for_contains_text(card, "12.96000, 77.63000")
     browser.log_out()
 
     # 3. Alpha sees it too, and accepts first.
@@ -213,14 +223,17 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     browser.wait_for_text_to_equal("#queue-message", f"{number} is yours. Send an ambulance now.")
     browser.wait_for_no_elements(card)
     active = f"#active-{sos.id}"
-    browser.wait_for_contains_text(active, "Accepted by a hospital")
+    browser.wait_for_contains_text(active, "Accepted: no unit yet")  # the dispatcher's words
+    # The hospital that took it sees the caller's full name.
+    browser.wait_for_contains_text(active, "Caller: Test Citizen")
     assert browser.find_element(f"#queue-active {active}")  # under "Accepted by your hospital"
     assert _offers(web_db, sos.id) == {hospital_a.id: "accepted", hospital_b.id: "withdrawn"}
     browser.log_out()
 
-    # 4. Beta's queue no longer shows it.
+    # 4. Beta's queue no longer shows it, and says who took it.
     _open_queue_as(browser, "admin.b@example.in")
     browser.wait_for_text_to_equal("#queue-empty", "No SOS waiting. New ones appear here by themselves.")
+    browser.wait_for_text_to_equal("#queue-departed", f"{number} was taken by Alpha Hospital")
     assert browser.count(card) == 0
     browser.wait_for_element("#active-empty")
     browser.log_out()
@@ -235,13 +248,18 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     _click_button(browser, active, "Send ambulance")
     browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {number}.")
     browser.wait_for_contains_text(active, "Ambulance AMB-1 (BLS)")
-    browser.wait_for_contains_text(active, "Ambulance assigned")
+    browser.wait_for_contains_text(active, "Unit assigned")
     for label, message in [("Mark en route", "en route"), ("Mark on scene", "on scene"),
                            ("Mark transporting", "transporting"), ("Mark at hospital", "at hospital")]:
         _click_button(browser, active, label)
         browser.wait_for_text_to_equal("#queue-message", f"{number}: {message}.")
-    browser.wait_for_contains_text(active, "Arrived at hospital")
+    browser.wait_for_contains_text(active, "Unit at hospital")
     _click_button(browser, active, "Resolve: handover done")
+    # It asks first: a slip of the finger must not close the emergency.
+    until(lambda: _confirm_dialog(browser) is not None, 5)
+    dialog = _confirm_dialog(browser)
+    assert "Handover done for" in dialog.text
+    dialog.accept()
     browser.wait_for_no_elements(active)
     browser.wait_for_contains_text("#queue-message", "resolved")
     browser.wait_for_text_to_equal("#queue-message", f"{number} resolved. The ambulance is available again.")
