@@ -117,6 +117,10 @@ class Config:
     # Pages that may frame the wall display (kiosk players), as CSP frame-ancestors sources, e.g.
     # "https://kiosk.example.org". Empty: no page may frame any HealthFirst page.
     display_frame_ancestors: str = ""
+    # Ambulance arrival estimates: great-circle distance ÷ this average urban speed (km/h).
+    ambulance_kmh: float = 30.0
+    # Ambulance tracks (unit_positions) older than this many days are pruned by housekeeping.
+    position_retention_days: int = 90
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -169,7 +173,11 @@ class Config:
             public_base_url=os.environ.get("HEALTHFIRST_PUBLIC_URL", ""),
             trusted_proxy_hops=int(os.environ.get("HEALTHFIRST_TRUSTED_PROXY_HOPS", "0")),
             display_frame_ancestors=os.environ.get("HEALTHFIRST_DISPLAY_FRAME_ANCESTORS", ""),
+            ambulance_kmh=float(os.environ.get("HEALTHFIRST_AMBULANCE_KMH", "30")),
+            position_retention_days=int(os.environ.get("HEALTHFIRST_POSITION_RETENTION_DAYS", "90")),
         )
+        if not config.ambulance_kmh > 0:
+            raise ValueError("HEALTHFIRST_AMBULANCE_KMH must be a positive speed in km/h")
         if not config.report_scrub_mb_per_s >= 0:
             raise ValueError("HEALTHFIRST_REPORT_SCRUB_MB_PER_S must be 0 (no scrub) or a positive number of MB/s")
         if config.public_base_url and not config.public_base_url.startswith(("http://", "https://")):

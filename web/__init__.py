@@ -7,9 +7,10 @@ from flask import Flask
 
 def register_routes(server: Flask) -> None:
     from web.cap import bp as cap  # public CAP 1.2 documents and their Atom feed
+    from web.crew import bp as crew  # positions a crew's phone posts
     from web.display_feed import bp as display_feed  # what the wall display fetches
     from web.exports import bp as exports  # EDXL-HAVE and CSV downloads
     from web.report_files import bp as report_files  # upload form and authorising download
 
-    for blueprint in (exports, report_files, cap, display_feed):
+    for blueprint in (exports, report_files, cap, display_feed, crew):
         server.register_blueprint(blueprint)
