@@ -19,6 +19,7 @@ from flask_login import current_user
 from auth.context import db_session
 from auth.csrf import DASH_CSRF_HEADER
 from auth.roles import has_role
+from components.crew import POSITION_URL
 from db import crew, positions
 from db.clock import utcnow
 from db.errors import DomainError
@@ -26,7 +27,6 @@ from db.models import User
 from db.vocabulary import Role
 
 bp = Blueprint("crew", __name__)
-POSITION_URL = "/crew/position"
 
 
 def _time(at_ms, now: datetime) -> datetime | None:
