@@ -225,6 +225,12 @@ class Track:
     sos_lon: float
 
 
+def sos_id_from_number(text) -> int | None:
+    """"SOS-00012", "sos 12" or "12" -> 12; None for anything else."""
+    digits = "".join(ch for ch in str(text or "") if ch.isdigit())
+    return int(digits) if digits and len(digits) <= 12 and int(digits) > 0 else None
+
+
 def track_for_sos(session: Session, *, actor: User, sos_id: int, limit: int = 5_000) -> Track:
     """The positions of the unit that served an SOS, between dispatch and handover (officers)."""
     require_role(actor, *OVERSIGHT_ROLES)
