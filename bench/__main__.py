@@ -26,6 +26,7 @@ FIGURES = (
     ("web_rss_mb", "MB", "≤ 200", "web"),
     ("scale_out", "violations", "0", "scale"),
     ("sos_page_kb", "KB", "≤ 100", "page"),
+    ("position_writes_per_s", "positions/s", "≥ 2000 (p95 ≤ 250 ms)", "positions"),
 )
 NAMES = [f[0] for f in FIGURES]
 
@@ -49,6 +50,9 @@ def _run_group(group: str, bench: Bench, wanted: set) -> list[Result]:
     if group == "page":
         from bench import page
         return page.run(bench)
+    if group == "positions":
+        from bench import positions
+        return positions.run(bench)
     if group == "scale":
         from bench import scale_out
         return scale_out.run(bench)
@@ -75,7 +79,7 @@ def main(argv=None) -> int:
     for name, _unit, _target, group in FIGURES:  # the table's order decides the run order of groups
         if name in wanted and group not in groups:
             groups.append(group)
-    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale", "page") if g in groups]
+    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale", "page", "positions") if g in groups]
     try:
         for group in order:
             log(f"== {group} ==")
