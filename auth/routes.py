@@ -72,6 +72,7 @@ class CrewSessionUser(SessionUser):
         super().__init__(user)
         self.ambulance_id = link.ambulance_id
         self.crew_link_id = link.id
+        self.link_last_seen_at = link.last_seen_at
         self._session_id = f"kiosk:c{link.id}:{link.token_hash[:16]}"
 
 

@@ -110,13 +110,16 @@ def check(session: Session, token: str, *, now: datetime | None = None) -> CrewL
 
 
 def still_valid(session: Session, link_id: int, token_hash_prefix: str) -> tuple[CrewLink, User] | None:
-    """A crew session's link and crew account, if the link is still in force."""
-    row = session.get(CrewLink, link_id)
-    if row is None or row.revoked_at is not None \
-            or not secrets.compare_digest(row.token_hash[:16], token_hash_prefix):
+    """A crew session's link and crew account, if the link is still in force (one query: every
+    request of a crew's phone asks)."""
+    found = session.execute(select(CrewLink, User).join(User, User.id == CrewLink.crew_user_id)
+                            .where(CrewLink.id == link_id)).first()
+    if found is None:
         return None
-    user = session.get(User, row.crew_user_id)
-    if user is None or user.status != "active":
+    row, user = found
+    if row.revoked_at is not None or not secrets.compare_digest(row.token_hash[:16], token_hash_prefix):
+        return None
+    if user.status != "active":
         return None
     return row, user
 
@@ -132,9 +135,13 @@ def unit_of(session: Session, actor: User | None) -> Ambulance:
     return unit
 
 
-def touch(session: Session, link_id: int | None, *, now: datetime) -> None:
-    """Note a link's use (at most once a minute: its list shows "last used")."""
-    if link_id is None:
+TOUCH_EVERY = timedelta(minutes=1)
+
+
+def touch(session: Session, link_id: int | None, *, now: datetime, last_seen_at: datetime | None = None) -> None:
+    """Note a link's use (at most once a minute: its list shows "last used"). `last_seen_at`, when
+    the caller knows it, saves the statement while it is recent."""
+    if link_id is None or (last_seen_at is not None and now - last_seen_at < TOUCH_EVERY):
         return
     session.execute(update(CrewLink).where(CrewLink.id == link_id, or_(
-        CrewLink.last_seen_at.is_(None), CrewLink.last_seen_at < now - timedelta(minutes=1))).values(last_seen_at=now))
+        CrewLink.last_seen_at.is_(None), CrewLink.last_seen_at < now - TOUCH_EVERY)).values(last_seen_at=now))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from db.crew import unit_of
 from db.errors import NotAllowed, NotFound
 from db.geo import haversine_km
-from db.models import Ambulance, Sos, UnitPosition, User
+from db.models import Ambulance, CrewLink, Sos, UnitPosition, User
 from db.permissions import require_role
 from db.vocabulary import OVERSIGHT_ROLES, Role
 
@@ -80,32 +80,32 @@ def record_position(session: Session, *, actor: User, latitude, longitude, accur
 
     Refused (bad input, nothing stored) or ignored (older than the latest stored) with a reason in
     the log; never stored as the latest unless it is newer than what the unit row holds."""
-    unit = unit_of(session, actor)
+    require_role(actor, Role.CREW)
     at = at or now
     reason = check_position(latitude, longitude, accuracy_m, at, now)
     if reason:
-        log.warning("position of unit %s refused: %s", unit.id, reason)
+        log.warning("position from crew account %s refused: %s", actor.id, reason)
         return PositionResult(False, reason, refused=True)
-    return _store(session, unit, float(latitude), float(longitude), _number(accuracy_m), speed_mps, at, now)
-
-
-def _store(session: Session, unit: Ambulance, lat: float, lon: float, accuracy: float | None, speed_mps,
-           at: datetime, now: datetime) -> PositionResult:
     speed = _number(speed_mps)
     if speed is not None and not 0 <= speed <= MAX_SPEED_MPS:
         speed = None
-    # Compare-and-set on the unit row: only a newer position becomes the latest, whatever the
-    # order concurrent posts arrive in.
+    lat, lon, accuracy = float(latitude), float(longitude), _number(accuracy_m)
+    # One statement on the hot path: the unit is the one this crew account is bound to, in service,
+    # and the position is newer than its latest (a compare-and-set: whatever order concurrent
+    # posts arrive in, only a newer one becomes the latest).
+    bound = select(CrewLink.ambulance_id).where(CrewLink.crew_user_id == actor.id).limit(1).scalar_subquery()
     moved = session.execute(
         update(Ambulance)
-        .where(Ambulance.id == unit.id, or_(Ambulance.position_at.is_(None), Ambulance.position_at < at))
+        .where(Ambulance.id == bound, Ambulance.retired_at.is_(None),
+               or_(Ambulance.position_at.is_(None), Ambulance.position_at < at))
         .values(latitude=lat, longitude=lon, position_at=at, position_accuracy_m=accuracy)
-        .returning(Ambulance.current_sos_id)
+        .returning(Ambulance.id, Ambulance.current_sos_id)
     ).first()
     if moved is None:
+        unit = unit_of(session, actor)  # refuses an account bound to no unit in service
         log.warning("position of unit %s ignored: not newer than the latest stored", unit.id)
         return PositionResult(False, "older than the latest position stored")
-    session.add(UnitPosition(ambulance_id=unit.id, sos_id=moved[0], at=at, latitude=lat, longitude=lon,
+    session.add(UnitPosition(ambulance_id=moved[0], sos_id=moved[1], at=at, latitude=lat, longitude=lon,
                              accuracy_m=accuracy, speed_mps=speed, recorded_at=now))
     return PositionResult(True)
 

@@ -23,7 +23,6 @@ from components.crew import POSITION_URL
 from db import crew, positions
 from db.clock import utcnow
 from db.errors import DomainError
-from db.models import User
 from db.vocabulary import Role
 
 bp = Blueprint("crew", __name__)
@@ -53,10 +52,13 @@ def post_position():
         return jsonify(stored=False, error="at_ms must be a time in milliseconds"), 422
     try:
         with db_session() as db:
+            # The crew account as this request's login check just loaded it (one query fewer on the
+            # busiest write path): its id, role and status are what the operation checks.
             result = positions.record_position(
-                db, actor=db.get(User, current_user.id), latitude=body.get("lat"), longitude=body.get("lon"),
+                db, actor=current_user._get_current_object(), latitude=body.get("lat"), longitude=body.get("lon"),
                 accuracy_m=body.get("accuracy"), speed_mps=body.get("speed"), at=at, now=now)
-            crew.touch(db, getattr(current_user, "crew_link_id", None), now=now)
+            crew.touch(db, getattr(current_user, "crew_link_id", None), now=now,
+                       last_seen_at=getattr(current_user, "link_last_seen_at", None))
     except DomainError as refused:
         return jsonify(stored=False, error=refused.message), 403
     if result.refused:
