@@ -4,10 +4,11 @@ with p95 ≤ 250 ms (issue 14).
 gunicorn as production runs it, on PostgreSQL with the demo city. 2,000 units are registered and
 each gets a crew link, which the load generator opens as a crew's phone does (GET
 /kiosk/crew/<token>, then /crew for Dash's CSRF cookie). Each phone then posts to /crew/position
-as assets/crew.js does (JSON, X-CSRFToken), every unit once every 5 s: 400 posts/s. The rate is
-then raised in steps (open loop, each post from a unit whose turn it is, its time always newer
-than its last); the figure is the highest step served at its full rate with p95 ≤ 250 ms and no
-error. Every answer must be 202 (stored): an ignored or refused post counts as an error.
+as assets/crew.js does (JSON, X-CSRFToken, its time always newer than the unit's last): open loop,
+in steps of 10 s at 100, 200, 400 (the fleet's own rate: every unit once every 5 s), 1,000, 2,000
+and 3,000 posts/s, stopping at the first step missed. The figure is the highest step served at its
+full rate with p95 ≤ 250 ms and no error; every answer must be 202 (stored): an ignored or
+refused post counts as an error.
 """
 
 from __future__ import annotations
@@ -139,7 +140,8 @@ def run(bench: Bench) -> list[Result]:
         phones = asyncio.run(_open_phones(stack.urls[0], tokens))
         log(f"position_writes: {len(phones)} crew phones signed in")
         seconds = 5.0 if bench.quick else 10.0
-        rates = [UNITS / EVERY_S, 1_000, 2_000, 3_000] if not bench.quick else [UNITS / EVERY_S, 2_000]
+        # From below the crew fleet's own rate (2,000 units every 5 s: 400/s) up past the target.
+        rates = [100, 200, UNITS / EVERY_S, 1_000, 2_000, 3_000] if not bench.quick else [200, UNITS / EVERY_S, 2_000]
         steps = []
         for rate in rates:
             step = asyncio.run(_step(stack.urls[0], phones, rate, seconds))
@@ -149,8 +151,7 @@ def run(bench: Bench) -> list[Result]:
             if not step["ok"]:
                 break
         sustained = max((s["rate"] for s in steps if s["ok"]), default=0)
-        realistic = steps[0]
-        ok = sustained >= TARGET and realistic["ok"]
+        ok = sustained >= TARGET
         return [Result("position_writes_per_s", sustained, "positions/s", f"≥ {TARGET} (p95 ≤ 250 ms)", ok,
                        {"units": UNITS, "every_s": EVERY_S, "steps": steps})]
     finally:
