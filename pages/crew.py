@@ -20,6 +20,7 @@ from components.crew import POSITION_URL
 from db import dispatch
 from db.clock import utcnow
 from db.crew_job import crew_job
+from db.errors import DomainError
 from db.vocabulary import UNIT_STATUS_LABELS, Role
 
 ROLES = (Role.CREW,)
@@ -73,8 +74,11 @@ def layout(**kwargs):
 @allowed_roles(*ROLES)
 def refresh_job(_n, _changed, shown):
     now = utcnow()
-    with db_session() as session:
-        job = crew_job(session, actor=actor_in(session), now=now, kmh=state()["config"].ambulance_kmh)
+    try:
+        with db_session() as session:
+            job = crew_job(session, actor=actor_in(session), now=now, kmh=state()["config"].ambulance_kmh)
+    except DomainError as refused:  # the unit was retired: nothing to act on any more
+        return refused.message, None, None, [], dash.no_update, None, {"sos": None, "status": None}
     current = {"sos": job.sos_id, "status": job.unit_status}
     unit = [html.Span(job.call_sign, className="crew-callsign"),
             html.Span(UNIT_STATUS_LABELS[job.unit_status], className=f"crew-status crew-status-{job.unit_status}")]

@@ -172,3 +172,14 @@ def test_the_track_of_an_sos_and_pruning(session, job, clock, people):
     assert positions.prune(session, now=clock() + timedelta(days=91), retention_days=90) == 3
     unit = session.get(Ambulance, job["unit"].id)
     assert unit.latitude is not None  # the latest position stays on the unit
+
+
+def test_the_wall_shows_units_by_status_rounded_like_sos(session, job, clock):
+    from db import display
+
+    _post(session, job, clock, latitude=12.987654, longitude=77.612345)
+    snap = display.snapshot(session, now=clock(), day_start=clock() - timedelta(hours=12),
+                            day_end=clock() + timedelta(hours=12))
+    shown = {u["call_sign"]: u for u in snap.units}
+    assert (shown["AMB-1"]["lat"], shown["AMB-1"]["lon"], shown["AMB-1"]["status"]) == (12.988, 77.612, "dispatched")
+    assert "Asha" not in repr(snap.as_dict()) and "90000" not in repr(snap.as_dict())
