@@ -79,7 +79,8 @@ def refresh_job(_n, _changed, shown):
             job = crew_job(session, actor=actor_in(session), now=now, kmh=state()["config"].ambulance_kmh)
     except DomainError as refused:  # the unit was retired: nothing to act on any more
         return refused.message, None, None, [], dash.no_update, None, {"sos": None, "status": None}
-    current = {"sos": job.sos_id, "status": job.unit_status}
+    # Whether the unit has a position yet: its first one redraws the map's view to show it too.
+    current = {"sos": job.sos_id, "status": job.unit_status, "located": job.unit_lat is not None}
     unit = [html.Span(job.call_sign, className="crew-callsign"),
             html.Span(UNIT_STATUS_LABELS[job.unit_status], className=f"crew-status crew-status-{job.unit_status}")]
     if current == shown and ctx.triggered_id == ID.REFRESH:

@@ -38,6 +38,16 @@ def _job(web_db, web_people):
         return token, unit.id, sos.id
 
 
+# How many of the map's shapes (two markers and the line between) have their centre inside the map.
+_IN_VIEW = """
+const map = document.getElementById('crew-map').getBoundingClientRect();
+return [...document.querySelectorAll('#crew-map .leaflet-interactive')].filter((shape) => {
+  const r = shape.getBoundingClientRect(), x = r.left + r.width / 2, y = r.top + r.height / 2;
+  return x > map.left && x < map.right && y > map.top && y < map.bottom;
+}).length;
+"""
+
+
 def _step_button(browser, words):
     return browser.driver.find_element(By.XPATH, f"//div[@id='crew-steps']//button[normalize-space()='{words}']")
 
@@ -62,6 +72,10 @@ def test_a_crew_phone_steps_its_unit_and_shows_where_it_is(web_db, web_people, b
     assert browser.driver.find_element(By.CSS_SELECTOR, "#crew-job a[href^='tel:']").get_attribute("href") \
         == "tel:+919000011111"
     assert browser.driver.find_element(By.CSS_SELECTOR, "#crew-nav a[href^='geo:']")
+
+    # Once the phone has a position, the map shows the unit and the patient, both in view.
+    browser.wait_for_contains_text("#crew-location", "Location sent", timeout=15)
+    until(lambda: browser.driver.execute_script(_IN_VIEW) == 3, 15)
 
     # One big button: the allowed next step only, reachable by a thumb on a phone.
     until(lambda: browser.count("#crew-steps button") == 1, 10)
