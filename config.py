@@ -120,6 +120,10 @@ class Config:
     # The national emergency number the citizen's pages offer to call (tel: link), above all when
     # an SOS cannot be sent because the phone is offline.
     emergency_number: str = "112"
+    # Ambulance arrival estimates: great-circle distance ÷ this average urban speed (km/h).
+    ambulance_kmh: float = 30.0
+    # Ambulance tracks (unit_positions) older than this many days are pruned by housekeeping.
+    position_retention_days: int = 90
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -173,7 +177,11 @@ class Config:
             trusted_proxy_hops=int(os.environ.get("HEALTHFIRST_TRUSTED_PROXY_HOPS", "0")),
             display_frame_ancestors=os.environ.get("HEALTHFIRST_DISPLAY_FRAME_ANCESTORS", ""),
             emergency_number=os.environ.get("HEALTHFIRST_EMERGENCY_NUMBER", "112").strip() or "112",
+            ambulance_kmh=float(os.environ.get("HEALTHFIRST_AMBULANCE_KMH", "30")),
+            position_retention_days=int(os.environ.get("HEALTHFIRST_POSITION_RETENTION_DAYS", "90")),
         )
+        if not config.ambulance_kmh > 0:
+            raise ValueError("HEALTHFIRST_AMBULANCE_KMH must be a positive speed in km/h")
         if not config.report_scrub_mb_per_s >= 0:
             raise ValueError("HEALTHFIRST_REPORT_SCRUB_MB_PER_S must be 0 (no scrub) or a positive number of MB/s")
         if config.public_base_url and not config.public_base_url.startswith(("http://", "https://")):

@@ -22,6 +22,7 @@ ROLE_HOME = {
     Role.HEALTH_OFFICER: "/officer",
     Role.SUPER_ADMIN: "/admin",
     Role.DISPLAY: "/display",
+    Role.CREW: "/crew",
 }
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user, login_user, logout_user
 from auth.context import db_session, state
 from auth.forms import LoginForm, LogoutForm, RegisterForm
 from auth.roles import ROLE_HOME
-from db import audit, hospitals, kiosk, users
+from db import audit, crew, hospitals, kiosk, users
 from db.clock import utcnow
 from db.errors import InvalidInput
 from db.models import User
@@ -66,8 +66,23 @@ class KioskUser:
         return self._session_id
 
 
+class CrewSessionUser(SessionUser):
+    """A phone opened through a crew link: the unit's crew account, for as long as that link stands.
+    Its login cookie names the link (`kiosk:c<link id>:<hash prefix>`), re-checked on every request."""
+
+    def __init__(self, user: User, link):
+        super().__init__(user)
+        self.ambulance_id = link.ambulance_id
+        self.crew_link_id = link.id
+        self.link_last_seen_at = link.last_seen_at
+        self._session_id = f"kiosk:c{link.id}:{link.token_hash[:16]}"
+
+
 def load_kiosk(session, cookie_id: str):
     _, kiosk_id, prefix = (cookie_id.split(":") + ["", ""])[:3]
+    if kiosk_id.startswith("c") and kiosk_id[1:].isdigit():
+        found = crew.still_valid(session, int(kiosk_id[1:]), prefix)
+        return CrewSessionUser(found[1], found[0]) if found is not None else None
     if not kiosk_id.isdigit():
         return None
     row = kiosk.still_valid(session, int(kiosk_id), prefix)
@@ -86,6 +101,21 @@ def kiosk_login(token: str):
                                message="It was revoked or mistyped. Ask a health officer for a new link."), 404
     login_user(user)
     return redirect("/display")
+
+
+@bp.route("/kiosk/crew/<token>")
+def crew_login(token: str):
+    """Open the crew screen from a crew link: this browser becomes the crew of that unit only."""
+    now = utcnow()
+    with db_session() as session:
+        row = crew.check(session, token, now=now)
+        user = CrewSessionUser(session.get(User, row.crew_user_id), row) if row is not None else None
+    if user is None:
+        return render_template("message.html", title="This crew link does not work",
+                               message="It was revoked or mistyped. Ask your hospital for a new link."), 404
+    logout_user()
+    login_user(user, remember=True)
+    return redirect("/crew")
 
 
 def safe_next(target: str | None) -> str | None:

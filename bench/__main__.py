@@ -37,6 +37,7 @@ FIGURES = (
     ("sos_page_3g_s", "s", "≤ 5", "page"),
     ("tracking_idle_bytes", "B", "≤ 2000", "page"),
     ("step_to_tracking_p95_s", "s", "≤ 2", "page"),
+    ("position_writes_per_s", "positions/s", "≥ 2000 (p95 ≤ 250 ms)", "positions"),
 )
 NAMES = [f[0] for f in FIGURES]
 
@@ -60,6 +61,9 @@ def _run_group(group: str, bench: Bench, wanted: set) -> list[Result]:
     if group == "page":
         from bench import page
         return page.run(bench)
+    if group == "positions":
+        from bench import positions
+        return positions.run(bench)
     if group == "scale":
         from bench import scale_out
         return scale_out.run(bench)
@@ -86,7 +90,7 @@ def main(argv=None) -> int:
     for name, _unit, _target, group in FIGURES:  # the table's order decides the run order of groups
         if name in wanted and group not in groups:
             groups.append(group)
-    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale", "page") if g in groups]
+    order = [g for g in ("race", "match", "verify", "tamper", "web", "scale", "page", "positions") if g in groups]
     try:
         for group in order:
             log(f"== {group} ==")

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import dash_leaflet as dl
 from dash import html
 
+from components.crew import STATUS_COLOURS
 from components.format import duration, local_time
 from db.sos import ACCEPTABLE_STATUSES
 from db.vocabulary import SOS_STATUS_SHORT_LABELS, UNIT_STATUS_LABELS, sos_number
@@ -111,8 +112,19 @@ def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime
                       html.Span(UNIT_STATUS_LABELS.get(u["status"], u["status"])),
                       timer(u["since_ms"], now), html.Span(u["hospital"])],
                      className="wall-row") for u in busy]
-    return tile("Ambulances", [counts, _table(rows) if rows else html.Div("All available", className="wall-quiet")],
+    return tile("Ambulances", [counts, _table(rows) if rows else html.Div("All available", className="wall-quiet"),
+                               map_legend()],
                 data_time=data_time, tile_id=ID.UNITS)
+
+
+def map_legend() -> html.Div:
+    """What the map's colours mean: units by status, SOS waiting or taken, hospitals."""
+    items = [(colour, UNIT_STATUS_LABELS[status]) for status, colour in STATUS_COLOURS.items()
+             if status != "out_of_service"]
+    items += [("#ff4d4f", "SOS waiting"), ("#ffa94d", "SOS taken"), ("#20c997", "Hospital")]
+    return html.Div([html.Span([html.Span(className="crew-dot", style={"background": colour}), label],
+                               className="crew-legend-item") for colour, label in items],
+                    className="crew-legend wall-legend", title="Map legend")
 
 
 def beds_tile(beds: list[dict], data_time: str) -> html.Section:
@@ -161,9 +173,10 @@ def hospital_markers(hospitals: list[dict]) -> list:
 def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
     """Hospital markers (pass them prebuilt: they rarely change), ambulances on a job, SOS."""
     hospitals = hospital_markers(snapshot["hospitals"]) if hospitals is None else hospitals
-    units = [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color="#4dabf7", fill=True,
-                             children=dl.Tooltip(u["call_sign"]))
-             for u in snapshot["units"] if u["lat"] is not None and u["status"] != "available"]
+    units = [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color=STATUS_COLOURS.get(u["status"], "#4dabf7"),
+                             fill=True, fillOpacity=0.9,
+                             children=dl.Tooltip(f"{u['call_sign']} · {UNIT_STATUS_LABELS.get(u['status'], u['status'])}"))
+             for u in snapshot["units"] if u["lat"] is not None and u["status"] != "out_of_service"]
     sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=10,
                            color="#ff4d4f" if s["status"] in WAITING else "#ffa94d", fill=True,
                            children=dl.Tooltip(sos_number(s['id']))) for s in snapshot["sos"]]

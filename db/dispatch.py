@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from db.crew import unit_of
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.models import UNIT_LEVELS, Ambulance, AmbulanceEvent, Sos, User
 from db.permissions import require_role
@@ -171,7 +172,11 @@ def assign_unit(session: Session, *, actor: User, sos_id: int, unit_id: int, now
 
 
 def move_unit(session: Session, *, actor: User, unit_id: int, to_status: str, now: datetime) -> Ambulance:
-    unit = _own_unit(session, actor, unit_id)
+    return _move(session, _own_unit(session, actor, unit_id), actor=actor, to_status=to_status, now=now)
+
+
+def _move(session: Session, unit: Ambulance, *, actor: User, to_status: str, now: datetime) -> Ambulance:
+    """Step `unit` (already checked to be the actor's) to `to_status`, the SOS it serves with it."""
     allowed = NEXT_STATUS.get(unit.status, ())
     if to_status not in allowed:
         nexts = " or ".join(UNIT_STATUS_LABELS[s].lower() for s in allowed) or "nothing (resolve the SOS)"
@@ -297,3 +302,19 @@ def available_units(session: Session, *, actor: User) -> list[UnitChoice]:
                                 Ambulance.retired_at.is_(None)).order_by(Ambulance.call_sign)
     ).scalars()
     return [UnitChoice(u.id, f"{u.call_sign} · {u.level}") for u in units]
+
+
+# ---- the crew's own screen (a crew account acts only for its unit: db/crew.py) -----------------
+
+
+def crew_step(session: Session, *, actor: User, sos_id: int, to_status: str, now: datetime) -> Ambulance:
+    """The crew steps its own unit on its current job (en route → on scene → transporting → at
+    hospital); the same rules as the hospital's desk, with the crew as actor. `sos_id` is the job
+    the crew's screen showed: a job that is no longer the unit's is refused, not stepped."""
+    unit = unit_of(session, actor)
+    session.refresh(unit)
+    if unit.current_sos_id is None or unit.current_sos_id != sos_id:
+        raise Conflict("That job is no longer yours: the screen shows your current job now.")
+    if to_status not in UNIT_TO_SOS_STATUS:
+        raise InvalidInput("status", "A crew steps its job only: en route, on scene, transporting, at hospital.")
+    return _move(session, unit, actor=actor, to_status=to_status, now=now)

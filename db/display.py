@@ -74,7 +74,9 @@ def snapshot(session: Session, *, now: datetime, day_start: datetime, day_end: d
         result.units.append({
             "call_sign": unit.call_sign, "hospital": names.get(unit.hospital_id, ""), "status": unit.status,
             "since_ms": int(unit.status_since.timestamp() * 1000), "level": unit.level,
-            "lat": unit.latitude, "lon": unit.longitude,
+            # Rounded as SOS are: a unit on scene stands at a patient's door.
+            "lat": round(unit.latitude, POSITION_DECIMALS) if unit.latitude is not None else None,
+            "lon": round(unit.longitude, POSITION_DECIMALS) if unit.longitude is not None else None,
         })
     result.units_by_status = dict(Counter(u.status for u in unit_rows))
     # Hospitals taking part (they publish beds), not the whole national directory.

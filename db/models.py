@@ -330,6 +330,9 @@ class Ambulance(Base):
     position_at: Mapped[datetime | None]
     retired_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
+    # The latest position's accuracy (metres); with latitude/longitude/position_at above it is the
+    # unit's latest position, read without touching its track (db/positions.py, migration 0004).
+    position_accuracy_m: Mapped[float | None] = mapped_column(Float)
 
 
 class AmbulanceEvent(Base):
@@ -670,3 +673,48 @@ class KioskToken(Base):
     revoked_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
 
+
+
+# ---- ambulance crews and positions (migration 0004) -----------------------------------------
+
+
+class CrewLink(Base):
+    """A link that signs a phone in as the crew of one ambulance; only the token's hash is stored.
+    Every link of a unit acts as that unit's one crew account (`crew_user_id`, role `crew`), so
+    every status change and position names the crew as actor."""
+
+    __tablename__ = "crew_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    ambulance_id: Mapped[int] = mapped_column(ForeignKey("ambulances.id"), index=True)
+    crew_user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    issued_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]
+
+
+class UnitPosition(Base):
+    """An ambulance's track: one row per accepted position. The latest is also kept on the unit
+    row, so reading it never scans this table; old rows are pruned (db/positions.prune)."""
+
+    __tablename__ = "unit_positions"
+    __table_args__ = (
+        CheckConstraint("latitude BETWEEN -90 AND 90", name="latitude"),
+        CheckConstraint("longitude BETWEEN -180 AND 180", name="longitude"),
+        Index("ix_unit_positions_ambulance_at", "ambulance_id", "at"),
+        Index("ix_unit_positions_sos_at", "sos_id", "at"),
+        Index("ix_unit_positions_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    ambulance_id: Mapped[int] = mapped_column(ForeignKey("ambulances.id"))
+    sos_id: Mapped[int | None] = mapped_column(ForeignKey("sos.id"))
+    at: Mapped[datetime]
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    speed_mps: Mapped[float | None] = mapped_column(Float)
+    recorded_at: Mapped[datetime]

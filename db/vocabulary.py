@@ -17,6 +17,8 @@ class Role(StrEnum):
     HEALTH_OFFICER = "health_officer"
     SUPER_ADMIN = "super_admin"
     DISPLAY = "display"
+    # An ambulance's crew, signed in through a crew link: bound to one unit (db/crew.py).
+    CREW = "crew"
 
 
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
@@ -27,6 +29,7 @@ ROLE_LABELS = {
     Role.HEALTH_OFFICER: "Health officer",
     Role.SUPER_ADMIN: "Super admin",
     Role.DISPLAY: "Wall display",
+    Role.CREW: "Ambulance crew",
 }
 # Roles that register and wait for a super admin's approval.
 STAFF_ROLES = (Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER)

@@ -15,7 +15,7 @@ from apscheduler.schedulers.blocking import BlockingScheduler
 from config import Config
 from db.clock import utcnow
 from db.engine import make_engine, make_session_factory, session_scope, upgrade_database
-from jobs import heartbeat, housekeeping, matching, verify_reports
+from jobs import demo_city, heartbeat, housekeeping, matching, verify_reports
 from jobs.runner import log, run_recorded, worker_name
 
 
@@ -44,6 +44,18 @@ def build_scheduler(config: Config) -> BlockingScheduler:
     def keep_house():
         run_recorded(factory, "housekeeping", lambda session: housekeeping.prune(session, now=utcnow()))
 
+    def prune_tracks():
+        run_recorded(factory, "track_pruning", lambda session: housekeeping.prune_tracks(
+            session, now=utcnow(), retention_days=config.position_retention_days), record_idle=False)
+
+    def demo_drive():
+        run_recorded(factory, "demo_units", lambda session: demo_city.drive_units(
+            session, now=utcnow(), kmh=config.ambulance_kmh), record_idle=False)
+
+    def demo_freshen():
+        run_recorded(factory, "demo_figures", lambda session: demo_city.freshen(session, now=utcnow()),
+                     record_idle=False)
+
     scheduler = BlockingScheduler(
         timezone="UTC",
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
@@ -53,6 +65,11 @@ def build_scheduler(config: Config) -> BlockingScheduler:
         (match_sos, {"seconds": config.match_interval_seconds}),
         (check_reports, {"seconds": verify_reports.INTERVAL_SECONDS}),  # also the scrub's pace
         (keep_house, {"hours": 1}),
+        (prune_tracks, {"minutes": 10}),
+    ) + (
+        # The demo city only: never where demo data is off (a real deployment).
+        ((demo_drive, {"seconds": demo_city.INTERVAL_SECONDS}),
+         (demo_freshen, {"seconds": demo_city.FRESHEN_EVERY_SECONDS})) if config.demo_data else ()
     ):
         scheduler.add_job(func, "interval", id=func.__name__, name=func.__name__,
                           replace_existing=True, next_run_time=utcnow(), **trigger_args)

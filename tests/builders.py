@@ -151,3 +151,15 @@ def png_bytes() -> bytes:
 
 def stream(data: bytes) -> io.BytesIO:
     return io.BytesIO(data)
+
+
+# ---- ambulance crews -----------------------------------------------------------------------------
+
+
+def add_crew(session, admin, *, call_sign: str = "AMB-1", now=T0):
+    """A unit of `admin`'s hospital and a crew link for it: (token, unit, crew account)."""
+    from db import crew, dispatch
+
+    unit = dispatch.register_unit(session, actor=admin, call_sign=call_sign, now=now)
+    token, link = crew.issue(session, actor=admin, ambulance_id=unit.id, now=now)
+    return token, unit, session.get(User, link.crew_user_id)

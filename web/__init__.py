@@ -8,12 +8,13 @@ from flask import Flask
 def register_routes(server: Flask) -> None:
     from web.cap import bp as cap  # public CAP 1.2 documents and their Atom feed
     from web.citizen import bp as citizen  # the citizen's SOS and tracking pages (plain HTML forms)
+    from web.crew import bp as crew  # positions a crew's phone posts
     from web.display_feed import bp as display_feed  # what the wall display fetches
     from web.exports import bp as exports  # EDXL-HAVE and CSV downloads
     from web.offline import bp as offline  # the SOS page's service worker and web app manifest
     from web.plain_pages import install_template_globals
     from web.report_files import bp as report_files  # upload form and authorising download
 
-    for blueprint in (exports, report_files, cap, display_feed, citizen, offline):
+    for blueprint in (exports, report_files, cap, display_feed, citizen, offline, crew):
         server.register_blueprint(blueprint)
     install_template_globals(server)

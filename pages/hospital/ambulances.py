@@ -4,16 +4,18 @@ service or back, retire it. Status and time in status update by themselves."""
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+import dash_leaflet as dl
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from auth.actions import act
-from auth.context import actor_in, db_session
+from auth.context import actor_in, db_session, public_url, state
 from auth.roles import allowed_roles
+from components import crew as crew_view
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
-from components.format import duration
+from components.format import ago, duration, local_time
 from components.triggers import pressed
-from db import dispatch
+from db import crew, dispatch, positions
 from db.clock import utcnow
 from db.models import UNIT_LEVELS
 from db.parse import record_id
@@ -38,6 +40,19 @@ class ID:
     UPDATED = "units-updated"
     CHANGED = "units-changed"
     REFRESH = "units-refresh"
+    MAP = "units-map"
+    MAP_LAYER = "units-map-layer"
+    POSITIONS = "units-positions"
+    LINK_UNIT = "crew-link-unit"
+    LINK_ISSUE = "crew-link-issue"
+    LINK_MESSAGE = "crew-link-message"
+    LINK_URL = "crew-link-url"
+    LINKS = "crew-links"
+    LINKS_CHANGED = "crew-links-changed"
+
+    @staticmethod
+    def revoke(link_id) -> dict:
+        return {"type": "crew-link-revoke", "link": link_id}
 
 
 COLUMNS = [
@@ -93,7 +108,28 @@ def layout(**kwargs):
                 style={"width": "100%"},
             ),
             html.Div(id=ID.UPDATED),
+            dbc.Card(dbc.CardBody([
+                html.H2("Where the units are", className="h5"),
+                html.P("Each unit's last position as its crew's phone sent it; older than 2 min is greyed as stale.",
+                       className="text-muted mb-2"),
+                crew_view.legend(),
+                dl.Map(crew_view.tiles(state()["config"].map_tiles_url) + [dl.LayerGroup(id=ID.MAP_LAYER)],
+                       id=ID.MAP, center=list(state()["config"].map_center), zoom=12,
+                       style={"height": "360px", "width": "100%"}, className="my-2"),
+                html.Div(id=ID.POSITIONS),
+            ]), className="mt-3"),
+            dbc.Card(dbc.CardBody([
+                html.H2("Crew links", className="h5"),
+                html.P("A link opens the crew screen on a phone as the crew of one unit: its current job, its status "
+                       "buttons, its position. The link is shown once; revoke it and that phone stops at its next "
+                       "request.", className="text-muted mb-2"),
+                dbc.InputGroup([dbc.Select(id=ID.LINK_UNIT, options=[], placeholder="Choose a unit"),
+                                dbc.Button("Issue crew link", id=ID.LINK_ISSUE, color="danger")], size="lg"),
+                html.Div(id=ID.LINK_MESSAGE, className="mt-2"),
+                html.Div(id=ID.LINKS, className="mt-2"),
+            ]), className="mt-3"),
             dcc.Store(id=ID.CHANGED),
+            dcc.Store(id=ID.LINKS_CHANGED, data=0),
             dcc.Interval(id=ID.REFRESH, interval=5_000),
         ]
     )
@@ -196,3 +232,73 @@ def refresh_units(_n, _changed):
     with db_session() as session:
         rows = _rows(dispatch.list_units(session, actor=actor_in(session)), now)
     return rows, last_updated(now)
+
+
+# ---- where the units are, and crew links ---------------------------------------------------------
+
+
+@callback(
+    Output(ID.MAP_LAYER, "children"),
+    Output(ID.POSITIONS, "children"),
+    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.CHANGED, "data"),
+)
+@allowed_roles(*ROLES)
+def refresh_positions(_n, _changed):
+    now = utcnow()
+    with db_session() as session:
+        units = positions.hospital_units(session, actor=actor_in(session), now=now)
+    return crew_view.units_layers(units), crew_view.units_list(units)
+
+
+@callback(Output(ID.LINK_MESSAGE, "children", allow_duplicate=True),
+          Output(ID.LINKS_CHANGED, "data", allow_duplicate=True),
+          Input(ID.LINK_ISSUE, "n_clicks"), State(ID.LINK_UNIT, "value"), State(ID.LINKS_CHANGED, "data"),
+          prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def issue_crew_link(_clicks, unit_id, changed):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    if not unit_id:
+        return dbc.Alert("Choose the unit the link is for.", color="warning"), dash.no_update
+    outcome = act(crew.issue, ambulance_id=record_id(unit_id))
+    if not outcome.ok:
+        return dbc.Alert(outcome.message, color="danger"), dash.no_update
+    token, row = outcome.result
+    url = public_url(f"/kiosk/crew/{token}")
+    return (dbc.Alert([html.Strong(f"Crew link for “{row.label}” (shown once: open it on the crew's phone now): "),
+                       html.Code(url, id=ID.LINK_URL, className="text-break")], color="success"), (changed or 0) + 1)
+
+
+@callback(Output(ID.LINK_MESSAGE, "children", allow_duplicate=True),
+          Output(ID.LINKS_CHANGED, "data", allow_duplicate=True),
+          Input(ID.revoke(ALL), "n_clicks"), State(ID.LINKS_CHANGED, "data"), prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def revoke_crew_link(_clicks, changed):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    outcome = act(crew.revoke, link_id=record_id(ctx.triggered_id["link"]))
+    if not outcome.ok:
+        return dbc.Alert(outcome.message, color="danger"), dash.no_update
+    return (dbc.Alert(f"“{outcome.result.label}” revoked: that phone stops at its next request.", color="secondary"),
+            (changed or 0) + 1)
+
+
+@callback(Output(ID.LINKS, "children"), Output(ID.LINK_UNIT, "options"),
+          Input(ID.LINKS_CHANGED, "data"), Input(ID.CHANGED, "data"))
+@allowed_roles(*ROLES)
+def refresh_links(_changed, _units_changed):
+    now = utcnow()
+    with db_session() as session:
+        actor = actor_in(session)
+        links = crew.active(session, actor=actor)
+        options = [{"label": f"{u.call_sign} · {u.level}", "value": str(u.id)}
+                   for u in dispatch.list_units(session, actor=actor)]
+    items = [dbc.ListGroupItem(dbc.Row([
+        dbc.Col([html.Div(f"{call_sign} · {link.label}", className="fw-semibold"),
+                 html.Small(f"issued {local_time(link.issued_at, with_date=True)} · last used {ago(link.last_seen_at, now)}",
+                            className="text-muted")], md=9),
+        dbc.Col(dbc.Button("Revoke", id=ID.revoke(link.id), color="outline-danger"), md=3, className="text-md-end"),
+    ], align="center")) for link, call_sign in links]
+    listed = dbc.ListGroup(items) if items else html.P("No crew links in force.", className="text-muted mb-0")
+    return listed, options

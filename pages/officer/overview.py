@@ -7,19 +7,23 @@ from zoneinfo import ZoneInfo
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, callback, dcc, html
+import dash_leaflet as dl
+from dash import Input, Output, State, callback, dcc, html
 
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
+from components import crew as crew_view
 from components import performance
 from components.cards import kpi_card, kpi_row, last_updated, page_header
+from components.format import local_time
+from components.triggers import pressed
 from config import DISPLAY_TIMEZONE
-from db import metrics
+from db import metrics, positions
 from db import sos as sos_ops
 from db.clock import utcnow
-from db.errors import InvalidInput
+from db.errors import DomainError, InvalidInput
 from db.parse import iso_date
-from db.vocabulary import Role
+from db.vocabulary import Role, sos_number
 
 
 class ID:
@@ -29,6 +33,11 @@ class ID:
     HOSPITALS = "overview-hospitals"
     UPDATED = "overview-updated"
     REFRESH = "overview-refresh"
+    TRACK_SOS = "overview-track-sos"
+    TRACK_SHOW = "overview-track-show"
+    TRACK_TEXT = "overview-track-text"
+    TRACK_MAP = "overview-track-map"
+    TRACK_LAYER = "overview-track-layer"
 
     @staticmethod
     def times_card(key: str) -> str:
@@ -54,7 +63,39 @@ def layout(**kwargs):
                    style={"width": "100%"}),
         html.Div(id=ID.UPDATED),
         dcc.Interval(id=ID.REFRESH, interval=30_000),
+        html.H2("An SOS's ambulance track", className="h5 mt-4"),
+        dbc.InputGroup([dbc.Input(id=ID.TRACK_SOS, placeholder="SOS number, e.g. SOS-00012"),
+                        dbc.Button("Show track", id=ID.TRACK_SHOW, color="secondary")], className="mb-2"),
+        html.Div(id=ID.TRACK_TEXT, className="mb-2"),
+        dl.Map(crew_view.tiles(state()["config"].map_tiles_url) + [dl.LayerGroup(id=ID.TRACK_LAYER)],
+               id=ID.TRACK_MAP, center=list(state()["config"].map_center), zoom=12,
+               style={"height": "360px", "width": "100%"}),
     ])
+
+
+@callback(Output(ID.TRACK_TEXT, "children"), Output(ID.TRACK_LAYER, "children"), Output(ID.TRACK_MAP, "viewport"),
+          Input(ID.TRACK_SHOW, "n_clicks"), Input(ID.TRACK_SOS, "n_submit"), State(ID.TRACK_SOS, "value"),
+          prevent_initial_call=True)
+@allowed_roles(*ROLES)
+def show_track(_clicks, _submit, number):
+    if not pressed():
+        raise dash.exceptions.PreventUpdate
+    sos_id = positions.sos_id_from_number(number)
+    if sos_id is None:
+        return dbc.Alert("Type an SOS number, e.g. SOS-00012.", color="warning"), [], dash.no_update
+    try:
+        with db_session() as session:
+            track = positions.track_for_sos(session, actor=actor_in(session), sos_id=sos_id)
+    except DomainError as refused:
+        return dbc.Alert(refused.message, color="warning"), [], dash.no_update
+    if not track.points:
+        words = f"No positions were recorded for {sos_number(sos_id)}."
+    else:
+        words = (f"{track.call_sign or 'Its unit'}: {len(track.points)} positions, "
+                 f"{local_time(track.first_at, with_date=True)} to {local_time(track.last_at)}.")
+    bounds = crew_view.map_bounds(list(track.points) + [(track.sos_lat, track.sos_lon)])
+    return html.P(words, className="fs-5"), crew_view.track_layers(track), {"bounds": bounds}
+
 
 
 @callback(

@@ -10,8 +10,9 @@ import sys
 
 import pytest
 
+from db.models import User
 from db.vocabulary import ALL_SIGNED_IN
-from tests.builders import ROOT
+from tests.builders import ROOT, add_crew
 
 PAGES_ROUTER = "_pages_content"
 ACCOUNT_FOR_ROLE = {
@@ -83,8 +84,14 @@ def test_anonymous_callback_post_is_refused(web_app, client):
 
 
 @pytest.mark.parametrize("role", ALL_SIGNED_IN)
-def test_wrong_role_callback_post_is_refused(web_app, client, auth, web_people, role):
-    assert auth.login(ACCOUNT_FOR_ROLE[role]).status_code == 302
+def test_wrong_role_callback_post_is_refused(web_app, web_db, client, auth, web_people, role):
+    if role == "crew":  # a crew signs in through its unit's crew link, never with a password
+        with web_db.factory() as session:
+            token, _unit, _crew = add_crew(session, session.get(User, web_people["admin_a"].id))
+            session.commit()
+        assert client.get(f"/kiosk/crew/{token}").status_code == 302
+    else:
+        assert auth.login(ACCOUNT_FOR_ROLE[role]).status_code == 302
     headers = auth.dash_headers()
     for key, spec in _role_callbacks(web_app, client).items():
         allowed = spec["callback"].allowed_roles

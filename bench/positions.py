@@ -1,0 +1,158 @@
+"""position_writes_per_s: how many crew positions per second the product stores through HTTP,
+with p95 ≤ 250 ms (issue 14).
+
+gunicorn as production runs it, on PostgreSQL with the demo city. 2,000 units are registered and
+each gets a crew link, which the load generator opens as a crew's phone does (GET
+/kiosk/crew/<token>, then /crew for Dash's CSRF cookie). Each phone then posts to /crew/position
+as assets/crew.js does (JSON, X-CSRFToken, its time always newer than the unit's last): open loop,
+in steps of 10 s at 100, 200, 400 (the fleet's own rate: every unit once every 5 s), 1,000, 2,000
+and 3,000 posts/s, stopping at the first step missed. The figure is the highest step served at its
+full rate with p95 ≤ 250 ms and no error; every answer must be 202 (stored): an ignored or
+refused post counts as an error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+
+import aiohttp
+
+from bench.env import Bench, log
+from bench.results import Result, percentiles
+
+UNITS = 2_000
+EVERY_S = 5.0
+P95_LIMIT_MS = 250.0
+TARGET = 2_000
+ADMIN_EMAIL = "admin.indiranagar@demo.healthfirst.in"
+
+
+def _crew_links(stack, count: int) -> list[str]:
+    """`count` units of the demo hospital, each with a crew link; their tokens."""
+    from sqlalchemy import select
+
+    from db import crew, dispatch
+    from db.clock import utcnow
+    from db.engine import make_session_factory, session_scope
+    from db.models import User
+
+    engine = stack.db.engine()
+    tokens = []
+    try:
+        factory = make_session_factory(engine)
+        with session_scope(factory) as session:
+            admin = session.execute(select(User).where(User.email == ADMIN_EMAIL)).scalar_one()
+            now = utcnow()
+            for index in range(count):
+                unit = dispatch.register_unit(session, actor=admin, call_sign=f"BENCH-{index:04d}", now=now)
+                token, _link = crew.issue(session, actor=admin, ambulance_id=unit.id, now=now)
+                tokens.append(token)
+    finally:
+        engine.dispose()
+    return tokens
+
+
+def _cookie(response, name: str) -> str | None:
+    morsel = response.cookies.get(name)
+    return morsel.value if morsel is not None else None
+
+
+async def _phone(http: aiohttp.ClientSession, base: str, token: str) -> dict:
+    """Open a crew link as a phone does; the cookies and CSRF header its posts carry."""
+    async with http.get(f"{base}/kiosk/crew/{token}", allow_redirects=False) as response:
+        if response.status != 302:
+            raise RuntimeError(f"crew link refused: HTTP {response.status}")
+        cookies = {k: v.value for k, v in response.cookies.items()}
+    header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+    async with http.get(f"{base}/crew", headers={"Cookie": header}) as response:
+        await response.read()
+        cookies.update({k: v.value for k, v in response.cookies.items()})
+    csrf = cookies.get("_csrf_token")
+    if not csrf:
+        raise RuntimeError("no _csrf_token cookie after GET /crew")
+    return {"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items() if k != "_csrf_token"),
+            "X-CSRFToken": csrf, "Content-Type": "application/json"}
+
+
+async def _open_phones(base: str, tokens: list[str]) -> list[dict]:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(),
+                                     connector=aiohttp.TCPConnector(limit=32)) as http:
+        phones = []
+        for start in range(0, len(tokens), 64):
+            phones += await asyncio.gather(*(_phone(http, base, t) for t in tokens[start:start + 64]))
+        return phones
+
+
+async def _step(base: str, phones: list[dict], rate: float, seconds: float) -> dict:
+    """Post at `rate` per second for `seconds` (open loop: a slow answer does not slow the sending)."""
+    rng = random.Random(int(rate))
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    order = list(range(len(phones)))
+    rng.shuffle(order)
+    total = int(rate * seconds)
+    tasks = []
+
+    async def post(http, headers, body):
+        started = time.perf_counter()
+        try:
+            async with http.post(base + "/crew/position", data=body, headers=headers) as response:
+                await response.read()
+                if response.status != 202:
+                    errors[str(response.status)] = errors.get(str(response.status), 0) + 1
+                    return
+        except Exception as error:  # noqa: BLE001 - counted, the step goes on
+            errors[type(error).__name__] = errors.get(type(error).__name__, 0) + 1
+            return
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(),
+                                     connector=aiohttp.TCPConnector(limit=256, keepalive_timeout=1.0),
+                                     timeout=aiohttp.ClientTimeout(total=30)) as http:
+        began = time.perf_counter()
+        for index in range(total):
+            due = began + index / rate
+            pause = due - time.perf_counter()
+            if pause > 0:
+                await asyncio.sleep(pause)
+            headers = phones[order[index % len(order)]]
+            lat = 12.9 + rng.random() * 0.15
+            lon = 77.5 + rng.random() * 0.2
+            body = f'{{"lat": {lat:.6f}, "lon": {lon:.6f}, "accuracy": 12, "speed": 9.5, "at_ms": {int(time.time() * 1000)}}}'
+            tasks.append(asyncio.create_task(post(http, headers, body)))
+        sent_in = time.perf_counter() - began
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - began
+    p50, p95, p99 = percentiles(latencies, 50, 95, 99, digits=1)
+    served = len(latencies) / elapsed if elapsed else 0.0
+    return {"rate": rate, "sent": total, "stored": len(latencies), "served_per_s": round(served, 1),
+            "send_lag_s": round(sent_in - seconds, 2), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+            "errors": errors,
+            "ok": not errors and p95 is not None and p95 <= P95_LIMIT_MS and served >= 0.95 * rate}
+
+
+def run(bench: Bench) -> list[Result]:
+    stack = bench.stack("positions", job_processes=0)
+    try:
+        tokens = _crew_links(stack, UNITS)
+        phones = asyncio.run(_open_phones(stack.urls[0], tokens))
+        log(f"position_writes: {len(phones)} crew phones signed in")
+        seconds = 5.0 if bench.quick else 10.0
+        # From below the crew fleet's own rate (2,000 units every 5 s: 400/s) up past the target.
+        rates = [100, 200, UNITS / EVERY_S, 1_000, 2_000, 3_000] if not bench.quick else [200, UNITS / EVERY_S, 2_000]
+        steps = []
+        for rate in rates:
+            step = asyncio.run(_step(stack.urls[0], phones, rate, seconds))
+            steps.append(step)
+            log(f"position_writes at {rate:.0f}/s: served {step['served_per_s']}/s, p95 {step['p95_ms']} ms, "
+                f"errors {step['errors'] or 'none'}")
+            if not step["ok"]:
+                break
+        sustained = max((s["rate"] for s in steps if s["ok"]), default=0)
+        ok = sustained >= TARGET
+        return [Result("position_writes_per_s", sustained, "positions/s", f"≥ {TARGET} (p95 ≤ 250 ms)", ok,
+                       {"units": UNITS, "every_s": EVERY_S, "steps": steps})]
+    finally:
+        bench.stop_stack(stack)

@@ -1,0 +1,259 @@
+"""Where ambulances are: the crew's phone posts positions, everyone else reads them.
+
+One write operation, `record_position`. A position is checked (ranges, accuracy, not in the
+future, newer than the unit's latest) and then kept twice: as the unit's latest position (columns
+on the unit row, moved forward by a compare-and-set so an older position can never replace a
+newer one) and as a row of the unit's track (`unit_positions`, with the SOS the unit served).
+Reading the latest position reads the unit row only; the track is read by SOS or by unit through
+its (sos_id, at) and (ambulance_id, at) indexes and pruned after a retention period (`prune`).
+
+Arrival estimates are the great-circle distance ÷ an average urban speed (HEALTHFIRST_AMBULANCE_KMH):
+an estimate, always shown with how old the position is.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm import Session
+
+from db.crew import unit_of
+from db.errors import NotAllowed, NotFound
+from db.geo import haversine_km
+from db.models import Ambulance, CrewLink, Sos, UnitPosition, User
+from db.permissions import require_role
+from db.vocabulary import OVERSIGHT_ROLES, Role
+
+log = logging.getLogger("healthfirst.positions")
+
+MAX_ACCURACY_M = 5_000.0  # worse than 5 km says nothing useful about where a unit is
+FUTURE_SKEW = timedelta(seconds=30)  # a phone's clock may run a little ahead; more is refused
+MAX_SPEED_MPS = 120.0  # 430 km/h: anything faster is a sensor error, the speed is dropped
+STALE_AFTER = timedelta(minutes=2)  # screens grey a position older than this
+DEFAULT_KMH = 30.0
+PRUNE_BATCH = 10_000
+# While a unit serves an SOS in these statuses it is heading to the patient; afterwards to hospital.
+TO_PATIENT = ("dispatched", "en_route")
+
+
+@dataclass(frozen=True)
+class PositionResult:
+    """What became of a posted position: `stored`, or not with the `reason` (also logged)."""
+
+    stored: bool
+    reason: str = ""
+    refused: bool = False  # bad input (4xx), as opposed to merely out of date (ignored)
+
+
+def _number(value) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def check_position(latitude, longitude, accuracy_m, at: datetime, now: datetime) -> str:
+    """Why a position must be refused, or "" when it may be stored."""
+    lat, lon = _number(latitude), _number(longitude)
+    if lat is None or lon is None:
+        return "latitude and longitude must be numbers"
+    if not (-90.0 <= lat <= 90.0 and -180.0 <= lon <= 180.0):
+        return "latitude is -90 to 90 and longitude -180 to 180"
+    if accuracy_m is not None:
+        accuracy = _number(accuracy_m)
+        if accuracy is None or accuracy < 0:
+            return "accuracy must be a number of metres"
+        if accuracy > MAX_ACCURACY_M:
+            return f"accuracy worse than {MAX_ACCURACY_M / 1000:.0f} km"
+    if at > now + FUTURE_SKEW:
+        return "the position's time is in the future"
+    return ""
+
+
+def record_position(session: Session, *, actor: User, latitude, longitude, accuracy_m=None, speed_mps=None,
+                    at: datetime | None = None, now: datetime) -> PositionResult:
+    """Store a position of the actor's own unit (a crew account acts for exactly one unit).
+
+    Refused (bad input, nothing stored) or ignored (older than the latest stored) with a reason in
+    the log; never stored as the latest unless it is newer than what the unit row holds."""
+    require_role(actor, Role.CREW)
+    at = at or now
+    reason = check_position(latitude, longitude, accuracy_m, at, now)
+    if reason:
+        log.warning("position from crew account %s refused: %s", actor.id, reason)
+        return PositionResult(False, reason, refused=True)
+    speed = _number(speed_mps)
+    if speed is not None and not 0 <= speed <= MAX_SPEED_MPS:
+        speed = None
+    lat, lon, accuracy = float(latitude), float(longitude), _number(accuracy_m)
+    # One statement on the hot path: the unit is the one this crew account is bound to, in service,
+    # and the position is newer than its latest (a compare-and-set: whatever order concurrent
+    # posts arrive in, only a newer one becomes the latest).
+    bound = select(CrewLink.ambulance_id).where(CrewLink.crew_user_id == actor.id).limit(1).scalar_subquery()
+    moved = session.execute(
+        update(Ambulance)
+        .where(Ambulance.id == bound, Ambulance.retired_at.is_(None),
+               or_(Ambulance.position_at.is_(None), Ambulance.position_at < at))
+        .values(latitude=lat, longitude=lon, position_at=at, position_accuracy_m=accuracy)
+        .returning(Ambulance.id, Ambulance.current_sos_id)
+    ).first()
+    if moved is None:
+        unit = unit_of(session, actor)  # refuses an account bound to no unit in service
+        log.warning("position of unit %s ignored: not newer than the latest stored", unit.id)
+        return PositionResult(False, "older than the latest position stored")
+    session.add(UnitPosition(ambulance_id=moved[0], sos_id=moved[1], at=at, latitude=lat, longitude=lon,
+                             accuracy_m=accuracy, speed_mps=speed, recorded_at=now))
+    return PositionResult(True)
+
+
+# ---- reading ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Latest:
+    latitude: float
+    longitude: float
+    at: datetime
+    accuracy_m: float | None
+    age_s: int
+
+    @property
+    def stale(self) -> bool:
+        return self.age_s > STALE_AFTER.total_seconds()
+
+
+def latest(unit: Ambulance, *, now: datetime) -> Latest | None:
+    """A unit's latest position (from its own row: no track read), or None if it never sent one."""
+    if unit.latitude is None or unit.longitude is None or unit.position_at is None:
+        return None
+    return Latest(unit.latitude, unit.longitude, unit.position_at, unit.position_accuracy_m,
+                  max(0, int((now - unit.position_at).total_seconds())))
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """An arrival estimate: minutes (never below 1), the distance, and the position's age."""
+
+    minutes: int
+    distance_km: float
+    position_age_s: int
+    unit_lat: float
+    unit_lon: float
+    stale: bool
+
+
+def estimate(from_lat: float, from_lon: float, to_lat: float, to_lon: float, *, kmh: float = DEFAULT_KMH,
+             position_age_s: int = 0) -> Estimate:
+    distance = haversine_km(from_lat, from_lon, to_lat, to_lon)
+    minutes = max(1, math.ceil(distance / kmh * 60))
+    return Estimate(minutes, round(distance, 2), position_age_s, from_lat, from_lon,
+                    position_age_s > STALE_AFTER.total_seconds())
+
+
+def eta(unit: Ambulance, to_lat: float, to_lon: float, *, now: datetime, kmh: float = DEFAULT_KMH) -> Estimate | None:
+    position = latest(unit, now=now)
+    if position is None:
+        return None
+    return estimate(position.latitude, position.longitude, to_lat, to_lon, kmh=kmh, position_age_s=position.age_s)
+
+
+def arrival_for_sos(session: Session, *, actor: User, sos_id: int, now: datetime,
+                    kmh: float = DEFAULT_KMH) -> Estimate | None:
+    """The arrival estimate of the ambulance coming to an SOS, for the citizen who sent it (only
+    their own SOS, only its own unit) or the hospital that took it. None when no unit is on its way
+    to the patient or the unit has not sent a position yet."""
+    sos = session.get(Sos, sos_id)
+    if sos is None:
+        raise NotFound("No such SOS.")
+    if actor is None or actor.status != "active":
+        raise NotAllowed()
+    if actor.role == Role.CITIZEN:
+        if sos.citizen_id != actor.id:
+            raise NotAllowed("That is not your SOS.")
+    elif actor.role == Role.HOSPITAL_ADMIN:
+        if sos.hospital_id is None or sos.hospital_id != actor.hospital_id:
+            raise NotAllowed("Your hospital has not accepted that SOS.")
+    elif actor.role not in OVERSIGHT_ROLES:
+        raise NotAllowed()
+    if sos.ambulance_id is None or sos.status not in TO_PATIENT:
+        return None
+    unit = session.get(Ambulance, sos.ambulance_id)
+    if unit is None or unit.current_sos_id != sos.id:
+        return None
+    return eta(unit, sos.latitude, sos.longitude, now=now, kmh=kmh)
+
+
+@dataclass(frozen=True)
+class UnitOnMap:
+    unit_id: int
+    call_sign: str
+    status: str
+    latitude: float
+    longitude: float
+    age_s: int
+    stale: bool
+
+
+def hospital_units(session: Session, *, actor: User, now: datetime) -> list[UnitOnMap]:
+    """The hospital's units that have sent a position, each with its age (for its map)."""
+    require_role(actor, Role.HOSPITAL_ADMIN)
+    units = session.execute(
+        select(Ambulance).where(Ambulance.hospital_id == actor.hospital_id, Ambulance.retired_at.is_(None),
+                                Ambulance.position_at.is_not(None)).order_by(Ambulance.call_sign)
+    ).scalars()
+    shown = []
+    for unit in units:
+        position = latest(unit, now=now)
+        if position is not None:
+            shown.append(UnitOnMap(unit.id, unit.call_sign, unit.status, position.latitude, position.longitude,
+                                   position.age_s, position.stale))
+    return shown
+
+
+@dataclass(frozen=True)
+class Track:
+    sos_id: int
+    call_sign: str
+    points: list[tuple[float, float]]
+    first_at: datetime | None
+    last_at: datetime | None
+    sos_lat: float
+    sos_lon: float
+
+
+def sos_id_from_number(text) -> int | None:
+    """"SOS-00012", "sos 12" or "12" -> 12; None for anything else."""
+    digits = "".join(ch for ch in str(text or "") if ch.isdigit())
+    return int(digits) if digits and len(digits) <= 12 and int(digits) > 0 else None
+
+
+def track_for_sos(session: Session, *, actor: User, sos_id: int, limit: int = 5_000) -> Track:
+    """The positions of the unit that served an SOS, between dispatch and handover (officers)."""
+    require_role(actor, *OVERSIGHT_ROLES)
+    sos = session.get(Sos, sos_id)
+    if sos is None:
+        raise NotFound("No such SOS.")
+    rows = session.execute(
+        select(UnitPosition.latitude, UnitPosition.longitude, UnitPosition.at)
+        .where(UnitPosition.sos_id == sos_id).order_by(UnitPosition.at).limit(limit)
+    ).all()
+    call_sign = ""
+    if sos.ambulance_id is not None:
+        call_sign = session.execute(select(Ambulance.call_sign).where(Ambulance.id == sos.ambulance_id)).scalar() or ""
+    return Track(sos_id, call_sign, [(r.latitude, r.longitude) for r in rows], rows[0].at if rows else None,
+                 rows[-1].at if rows else None, sos.latitude, sos.longitude)
+
+
+# ---- keeping the track table small --------------------------------------------------------------
+
+
+def prune(session: Session, *, now: datetime, retention_days: int, batch: int = PRUNE_BATCH) -> int:
+    """Delete track rows older than the retention period, a batch at a time (by the `at` index),
+    so the job never holds long locks. The latest position lives on the unit row and stays."""
+    cutoff = now - timedelta(days=retention_days)
+    ids = select(UnitPosition.id).where(UnitPosition.at < cutoff).order_by(UnitPosition.at).limit(batch)
+    return session.execute(delete(UnitPosition).where(UnitPosition.id.in_(ids.scalar_subquery()))).rowcount or 0

@@ -1,0 +1,111 @@
+"""Crew links over HTTP: a crew sees and acts for its own unit only, its phone's positions are
+checked (and can never be posted for another unit), a revoked link stops at its next request."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from db import dispatch
+from db import sos as sos_ops
+from db.clock import utcnow
+from db.models import Ambulance, User
+from db.vocabulary import sos_number
+from tests.builders import add_crew, add_user, give_beds, match_now, send_sos
+from tests.security.test_callbacks import _callbacks, body_for
+
+
+def _two_jobs(web_db, web_people):
+    """Hospital A sent AMB-1 to one SOS and AMB-2 to another; each unit has a crew link."""
+    now = utcnow()
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_a"].id)
+        give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id))
+        made = {}
+        for call_sign, citizen_name in (("AMB-1", "Asha Rao"), ("AMB-2", "Ravi Kumar")):
+            token, unit, crew = add_crew(session, admin, call_sign=call_sign, now=now)
+            citizen = add_user(session)
+            citizen.full_name = citizen_name
+            sos = send_sos(session, citizen, now=now, lat=12.9784, lon=77.6408)
+            match_now(session, now=now)
+            sos_ops.accept_sos(session, actor=admin, sos_id=sos.id, now=now)
+            dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=now)
+            made[call_sign] = {"token": token, "unit": unit.id, "sos": sos.id, "crew": crew.id}
+        session.commit()
+    return made
+
+
+def _sign_in(client, token):
+    response = client.get(f"/kiosk/crew/{token}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/crew")
+    client.get("/crew")  # sets the CSRF cookie, as opening the page does
+    return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+
+
+def _refresh_job(web_app, client, headers) -> str:
+    key, spec = next((k, v) for k, v in _callbacks(web_app, client).items()
+                     if v["callback"].__name__ == "refresh_job")
+    response = client.post("/_dash-update-component", json=body_for(key, spec), headers=headers)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_crew_sees_only_its_own_units_job(web_app, web_db, web_people, client):
+    jobs = _two_jobs(web_db, web_people)
+    headers = _sign_in(client, jobs["AMB-1"]["token"])
+    shown = _refresh_job(web_app, client, headers)
+    assert sos_number(jobs["AMB-1"]["sos"]) in shown and "Asha" in shown
+    assert sos_number(jobs["AMB-2"]["sos"]) not in shown and "Ravi" not in shown and "AMB-2" not in shown
+    response = client.post("/crew/position", json={"lat": 1, "lon": 1}, headers={})
+    assert response.status_code == 403 and "CSRF" in response.get_json()["error"]
+
+
+def test_positions_go_to_the_crews_own_unit_only(web_app, web_db, web_people, client):
+    jobs = _two_jobs(web_db, web_people)
+    headers = _sign_in(client, jobs["AMB-1"]["token"])
+    forged = {"lat": 12.95, "lon": 77.60, "accuracy": 10, "unit": jobs["AMB-2"]["unit"],
+              "ambulance_id": jobs["AMB-2"]["unit"]}
+    response = client.post("/crew/position", json=forged, headers=headers)
+    assert response.status_code == 202 and response.get_json()["stored"] is True
+    with web_db.factory() as session:
+        own, other = (session.get(Ambulance, jobs[c]["unit"]) for c in ("AMB-1", "AMB-2"))
+        assert (own.latitude, own.longitude) == (12.95, 77.60)
+        assert other.latitude is None
+    for bad, words in (({"lat": 95, "lon": 77.6}, "latitude"), ({"lat": 12.9, "lon": 77.6, "accuracy": 9000}, "5 km"),
+                       ({"lat": "x", "lon": 77.6}, "numbers"), ({"lat": 12.9, "lon": 77.6, "at_ms": 4e12}, "future")):
+        response = client.post("/crew/position", json=bad, headers=headers)
+        assert response.status_code == 422 and words in response.get_json()["error"], bad
+    assert client.post("/crew/position", data="not json", headers=headers).status_code == 400
+
+
+def test_only_a_crew_posts_positions(web_app, web_db, web_people, client, auth):
+    jobs = _two_jobs(web_db, web_people)
+    auth.login("admin.a@example.in")
+    headers = auth.dash_headers()
+    response = client.post("/crew/position", json={"lat": 12.9, "lon": 77.6}, headers=headers)
+    assert response.status_code == 403
+    with web_db.factory() as session:
+        assert session.get(Ambulance, jobs["AMB-1"]["unit"]).latitude is None
+
+
+def test_a_revoked_crew_link_stops_at_its_next_request(web_app, web_db, web_people, client):
+    from db import crew
+
+    jobs = _two_jobs(web_db, web_people)
+    headers = _sign_in(client, jobs["AMB-1"]["token"])
+    assert client.get("/crew").status_code == 200
+    with web_db.factory() as session:
+        link = session.execute(select(crew.CrewLink).where(crew.CrewLink.crew_user_id == jobs["AMB-1"]["crew"])).scalar_one()
+        crew.revoke(session, actor=session.get(User, web_people["admin_a"].id), link_id=link.id, now=utcnow())
+        session.commit()
+    response = client.get("/crew")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert client.post("/crew/position", json={"lat": 12.9, "lon": 77.6}, headers=headers).status_code == 401
+    # The link itself opens nothing any more.
+    assert client.get(f"/kiosk/crew/{jobs['AMB-1']['token']}").status_code == 404
+    # A crew account never logs in with a password.
+    with web_db.factory() as session:
+        email = session.get(User, jobs["AMB-1"]["crew"]).email
+    page = client.get("/login").get_data(as_text=True)
+    from tests.conftest import Auth
+    token = Auth.csrf_from(page)
+    assert client.post("/login", data={"email": email, "password": "!crew-link-only", "csrf_token": token}).status_code == 401
