@@ -42,13 +42,15 @@ def _press(auth, web_app, kind, sos_id, *, extra=None, unit_value=None):
     key, spec = _action(web_app, kind)
     outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
     chooses_unit = any("unit-select" in dep["id"] for dep in spec["state"])
+    # Resolve is confirmed in a dialog first: its press is the dialog's submit.
+    prop = spec["inputs"][0]["property"]
     body = {
         "output": key,
         "outputs": outputs,
-        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "inputs": [[{"id": button, "property": prop, "value": 1}]],
         "state": [[{"id": {"type": "unit-select", "sos": sos_id}, "property": "value", "value": unit_value}]]
         if chooses_unit else [],
-        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
+        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + "." + prop],
     }
     response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
