@@ -31,6 +31,7 @@ from db.models import (
 )
 from db.permissions import require_role
 from db.sos_state import compare_and_set, record_event
+from db.users import clean_phone
 from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role, sos_number
 
 
@@ -98,6 +99,7 @@ def create_sos(
     emergency_type: str | None = None,
     note: str = "",
     client_key: str | None = None,
+    callback_phone: str | None = None,
 ) -> tuple[Sos, bool]:
     """Send an SOS. Returns (sos, created): a citizen with an open SOS gets that one back.
 
@@ -115,6 +117,11 @@ def create_sos(
     if existing is not None:
         return existing, False
     emergency_type, note = _checked_content(latitude, longitude, emergency_type, note)
+    try:
+        # A number to call back, asked of a citizen who registered none (hospitals call it).
+        callback_phone = clean_phone(callback_phone)
+    except InvalidInput as bad:
+        raise InvalidInput("callback_phone", bad.message) from None
     priority = EMERGENCY_TYPES[emergency_type].priority if emergency_type else DEFAULT_PRIORITY
     sos = Sos(
         citizen_id=actor.id,
@@ -122,6 +129,7 @@ def create_sos(
         emergency_type=emergency_type,
         priority=priority,
         note=note,
+        callback_phone=callback_phone,
         latitude=float(latitude),
         longitude=float(longitude),
         location_source=location_source if location_source in ("gps", "map", "typed", "landmark") else "typed",
@@ -184,6 +192,7 @@ def send_sos(
     emergency_type: str | None = None,
     note: str = "",
     client_key: str | None = None,
+    callback_phone: str | None = None,
 ) -> tuple[Sos, bool]:
     """The SOS button: work out where the person is from everything the page was told
     (`places.sos_location`: the most explicit source wins), then `create_sos` (with the phone's
@@ -192,7 +201,8 @@ def send_sos(
                                 position=position)
     return create_sos(session, actor=actor, latitude=place.latitude, longitude=place.longitude, now=now,
                       location_source=place.source, location_text=place.text, accuracy_m=place.accuracy_m,
-                      emergency_type=emergency_type, note=note, client_key=client_key)
+                      emergency_type=emergency_type, note=note, client_key=client_key,
+                      callback_phone=callback_phone)
 
 
 KEY_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")

@@ -57,7 +57,7 @@ SOS_STATUS_LABELS = {
     "at_hospital": "Arrived at hospital",
     "resolved": "Resolved",
     "cancelled": "Cancelled",
-    "unanswered": "No hospital has answered yet: a health officer is acting",
+    "unanswered": "No hospital has answered yet: a health officer has been alerted",
 }
 # The same statuses in a word or two, for the control room's wall (open SOS only).
 SOS_STATUS_SHORT_LABELS = {

@@ -22,15 +22,18 @@ from flask import Blueprint, Response, flash, jsonify, make_response, redirect, 
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import generate_csrf
+from sqlalchemy import select
 
 from auth.actions import act
 from auth.context import actor_in, db_session, state
 from auth.roles import has_role
+from components.crew import arrival_text
 from components.format import moment
-from db import alerts, capacity, feedback, guidance, matching, sos_watch
+from db import alerts, capacity, feedback, guidance, landmarks, matching, positions, sos_watch
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.errors import Conflict, DomainError, InvalidInput, NotFound
+from db.models import SosEvent
 from db.vocabulary import SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 from web.plain_pages import frame_context
 
@@ -43,6 +46,7 @@ RELOAD_SECONDS = 10
 CLOSED = ("resolved", "cancelled")
 # Where a refusal's field is shown on the SOS form (the domain's field name → the form's).
 SOS_FIELDS = {"location": "coordinates", "coordinates": "coordinates", "landmark": "landmark",
+              "callback_phone": "callback_phone",
               "emergency_type": "emergency_type", "note": "note", "client_key": "", "csrf_token": ""}
 
 
@@ -73,6 +77,8 @@ def _sos_page(status: int = 200, *, message: str = "", field: str = "", values=N
         open_sos = sos_ops.open_sos_of(session, current_user.id)
         beds = capacity.region_bed_totals(session)
         context = dict(
+            # No registered phone: the form asks for a number hospitals can call back.
+            ask_phone=not actor_in(session).phone,
             alerts=_alerts(session, now),
             open_sos={"id": open_sos.id, "number": sos_number(open_sos.id), "status": open_sos.status,
                       "label": SOS_STATUS_LABELS[open_sos.status]} if open_sos else None,
@@ -120,7 +126,7 @@ def _send(form) -> tuple[int, bool, str]:
             session, actor=actor_in(session), now=utcnow(), coordinates=form.get("coordinates", ""),
             landmark=form.get("landmark", ""), position=_position(form),
             emergency_type=form.get("emergency_type") or None, note=form.get("note", ""),
-            client_key=form.get("key", ""))
+            client_key=form.get("key", ""), callback_phone=form.get("callback_phone", ""))
         return sos.id, created, sos.status
 
 
@@ -131,7 +137,8 @@ def sos_page():
     if request.method == "GET":
         return _sos_page()
     form = request.form
-    values = {name: form.get(name, "") for name in ("coordinates", "landmark", "emergency_type", "note")}
+    values = {name: form.get(name, "") for name in ("coordinates", "landmark", "emergency_type", "note",
+                                                    "callback_phone")}
     if not CsrfForm().validate_on_submit():
         return _refused(400, "The form had expired or was sent from elsewhere: nothing was sent. "
                              "Press SOS again.", "", values, csrf=generate_csrf())
@@ -174,6 +181,23 @@ def _guidance(session, view) -> dict | None:
     return {"title": found.title, "html": guidance_html(found.body_markdown)}
 
 
+def _arrival(session, actor, sos, now: datetime) -> dict | None:
+    """"Arriving in about 7 min (estimate) · position 20 s ago" and a link showing both points on a
+    map, while the unit drives to the caller (db/positions.arrival_for_sos)."""
+    found = positions.arrival_for_sos(session, actor=actor, sos_id=sos.id, now=now,
+                                      kmh=state()["config"].ambulance_kmh)
+    if found is None:
+        return None
+    return {"text": arrival_text(found), "stale": found.stale,
+            "map": (f"https://www.openstreetmap.org/directions?route={found.unit_lat:.5f}%2C{found.unit_lon:.5f}"
+                    f"%3B{sos.latitude:.5f}%2C{sos.longitude:.5f}")}
+
+
+def _has_event(session, sos_id: int, kind: str) -> bool:
+    return session.execute(
+        select(SosEvent.id).where(SosEvent.sos_id == sos_id, SosEvent.kind == kind).limit(1)).first() is not None
+
+
 def tracking_data(session, sos_id: int, now: datetime) -> dict:
     """Everything the tracking page shows of one SOS, as plain data (the template's and the poll's).
     A later line (an ambulance's position and ETA) adds its key here and its line in
@@ -193,7 +217,12 @@ def tracking_data(session, sos_id: int, now: datetime) -> dict:
         "offered_count": view.offered_count,
         "ambulance": {"name": f"{unit.call_sign} · {unit.registration_plate or ''}".strip(" ·"),
                       "status": unit.status,
-                      "status_label": UNIT_STATUS_LABELS.get(unit.status, unit.status)} if unit else None,
+                      "status_label": UNIT_STATUS_LABELS.get(unit.status, unit.status),
+                      "arrival": _arrival(session, actor, sos, now)} if unit else None,
+        # What is really happening while no hospital has it (db/officer_desk.py writes the events).
+        "officer_calling": sos.status in ("pending", "unanswered") and _has_event(session, sos.id, "officer_calling"),
+        "still_looking": sos.status == "pending" and sos.ring > 1,
+        "place": landmarks.describe_place_cached(session, sos.latitude, sos.longitude).text,
         "timeline": [{"at": moment(e.at, now), "text": e.text} for e in view.timeline],
         "can_cancel": view.can_cancel,
         "closed": sos.status in CLOSED,

@@ -17,7 +17,7 @@
   var result = document.getElementById("sos-result");
   var offline = document.getElementById("sos-offline");
   var geoStatus = document.getElementById("sos-geo-status");
-  var FIELDS = ["coordinates", "landmark", "emergency_type", "note", "latitude", "longitude", "accuracy", "key"];
+  var FIELDS = ["coordinates", "landmark", "emergency_type", "note", "callback_phone", "latitude", "longitude", "accuracy", "key"];
   var sending = false;
 
   function byName(name) { return form.elements[name]; }
@@ -96,7 +96,7 @@
 
   function fieldsOfForm() {
     var fields = {};
-    FIELDS.forEach(function (name) { fields[name] = byName(name).value; });
+    FIELDS.forEach(function (name) { fields[name] = byName(name) ? byName(name).value : ""; });
     return fields;
   }
 

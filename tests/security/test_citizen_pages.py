@@ -347,3 +347,83 @@ def test_pages_have_language_one_main_labels_and_a_skip_link(client, auth, web_p
             continue
         field_id = re.search(r'id="([^"]+)"', attributes).group(1)
         assert f'for="{field_id}"' in html, f"no label for #{field_id}"
+
+
+# ---- what is really happening (issue 13) and the ambulance on its way (issue 14) ----------------
+
+
+def test_a_citizen_without_a_phone_gives_a_call_back_number_and_a_bad_one_is_refused(client, auth, web_people, web_db):
+    page = _form(client, auth)
+    assert 'id="sos-callback-phone"' in page  # the demo citizen registered no phone
+    refused = _sos(client, auth, coordinates=WHERE, callback_phone="call me")
+    assert refused.status_code == 400 and 'id="sos-callback-phone-feedback"' in _text(refused)
+    assert _count(web_db) == 0
+    assert _sos(client, auth, coordinates=WHERE, callback_phone="+91 98450 12345").status_code == 303
+    with web_db.factory() as session:
+        assert session.execute(select(Sos.callback_phone)).scalar_one() == "+91 98450 12345"
+
+
+def test_the_tracking_page_says_what_is_really_happening(client, auth, web_people, web_db):
+    from db import officer_desk
+
+    sos_id = _offered(web_db, web_people)
+    auth.login("citizen@example.in")
+    page = _text(client.get(f"/citizen/sos/{sos_id}"))
+    assert "health officer" not in page  # nobody was alerted: nothing claims so
+    with web_db.factory() as session:
+        session.get(Sos, sos_id).ring = 2  # the search has moved past the nearest ring
+        session.commit()
+    assert "Still looking for a hospital: we are asking hospitals further away." in _text(
+        client.get(f"/citizen/sos/{sos_id}"))
+    with web_db.factory() as session:
+        session.get(Sos, sos_id).status = "unanswered"
+        session.commit()
+    page = _text(client.get(f"/citizen/sos/{sos_id}"))
+    assert 'id="track-status">No hospital has answered yet: a health officer has been alerted<' in page
+    assert "is calling you" not in page
+    with web_db.factory() as session:
+        officer_desk.mark_calling(session, actor=session.get(User, web_people["officer"].id), sos_id=sos_id,
+                                  now=utcnow())
+        session.commit()
+    assert "A health officer is calling you." in _text(client.get(f"/citizen/sos/{sos_id}"))
+
+
+def test_the_ambulance_on_its_way_shows_an_estimate_that_moves_with_it_then_the_unit_that_came(
+        client, auth, web_people, web_db):
+    from datetime import timedelta
+
+    from db import dispatch, positions
+    from tests.builders import add_crew
+
+    sos_id = _offered(web_db, web_people)
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_a"].id)
+        sos_ops.accept_sos(session, actor=admin, sos_id=sos_id, now=utcnow())
+        _token, unit, crew = add_crew(session, admin, now=utcnow())
+        dispatch.assign_unit(session, actor=admin, sos_id=sos_id, unit_id=unit.id, now=utcnow())
+        # ~6 km north of the caller (12.9784, 77.6410).
+        positions.record_position(session, actor=crew, latitude=13.0324, longitude=77.6410, accuracy_m=10,
+                                  now=utcnow() - timedelta(seconds=20))
+        session.commit()
+    auth.login("citizen@example.in")
+    first = client.get(f"/citizen/sos/{sos_id}")
+    far = re.search(r'id="track-arrival">Arriving in about (\d+) min', _text(first))
+    assert far, _text(first)
+    with web_db.factory() as session:
+        positions.record_position(session, actor=session.get(User, crew.id), latitude=12.9874, longitude=77.6410,
+                                  accuracy_m=10, now=utcnow())
+        session.commit()
+    # The unit's new position changes the page's version: the poll brings the new estimate.
+    moved = client.get(f"/citizen/sos/{sos_id}/live", headers={"If-None-Match": first.headers["ETag"]})
+    assert moved.status_code == 200
+    near = re.search(r'id="track-arrival">Arriving in about (\d+) min', moved.get_json()["html"])
+    assert near and int(near.group(1)) < int(far.group(1))
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_a"].id)
+        for step in ("en_route", "on_scene", "transporting", "at_hospital"):
+            dispatch.move_unit_of_sos(session, actor=admin, sos_id=sos_id, to_status=step, now=utcnow())
+        dispatch.resolve_sos(session, actor=admin, sos_id=sos_id, now=utcnow())
+        session.commit()
+    done = _text(client.get(f"/citizen/sos/{sos_id}"))
+    assert "The ambulance that came" in done and 'id="track-arrival"' not in done
+    assert 'id="track-ambulance-status"' not in done
