@@ -123,6 +123,7 @@ def layout(**kwargs):
                 html.P("A link opens the crew screen on a phone as the crew of one unit: its current job, its status "
                        "buttons, its position. The link is shown once; revoke it and that phone stops at its next "
                        "request.", className="text-muted mb-2"),
+                dbc.Label("Unit", html_for=ID.LINK_UNIT, className="fw-semibold"),
                 dbc.InputGroup([dbc.Select(id=ID.LINK_UNIT, options=[], placeholder="Choose a unit"),
                                 dbc.Button("Issue crew link", id=ID.LINK_ISSUE, color="danger")], size="lg"),
                 html.Div(id=ID.LINK_MESSAGE, className="mt-2"),

@@ -65,6 +65,8 @@ SCREENS: list[Screen] = [
     Screen(None, "/register"),
     Screen(None, "/register", "submitted empty", then=_submit("#register-submit", ".invalid-feedback")),
     # A citizen.
+    Screen("citizen", "/citizen"),
+    Screen("citizen", "/beds"),
     Screen("citizen", "/alerts"),
     Screen("citizen", "/guidance"),
     Screen("citizen", "/reports"),
@@ -74,6 +76,9 @@ SCREENS: list[Screen] = [
     Screen("citizen", "/admin", "a page the role may not open (403)"),
     # A hospital admin.
     Screen("admin_a", "/hospital", "an SOS waiting", prepare=_sos_waiting_for_alpha),
+    Screen("admin_a", "/hospital/queue", "an SOS waiting (made for /hospital above)"),
+    Screen("admin_a", "/hospital/capacity"),
+    Screen("admin_a", "/hospital/ambulances"),
     Screen("admin_a", "/hospital/feedback"),
     Screen("admin_a", "/reports"),
     Screen("admin_a", "/blood"),
@@ -81,6 +86,7 @@ SCREENS: list[Screen] = [
     # A health officer.
     Screen("officer", "/officer", prepare=_a_few_hospitals),
     Screen("officer", "/officer/attention", "an SOS waiting", prepare=_sos_waiting_for_alpha),
+    Screen("officer", "/officer/overview"),
     Screen("officer", "/officer/alerts"),
     Screen("officer", "/officer/alerts", "previewed empty", then=_submit("#alert-preview-button", ".invalid-feedback")),
     Screen("officer", "/officer/guidance"),
