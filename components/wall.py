@@ -117,11 +117,17 @@ def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime
                 data_time=data_time, tile_id=ID.UNITS)
 
 
+# An SOS nobody answered stands out: deep red, larger and filled; waiting ones red, taken ones orange.
+_SOS_COLOUR = {"unanswered": "#c92a2a", "pending": "#ff4d4f"}
+_SOS_RADIUS = {"unanswered": 14}
+
+
 def map_legend() -> html.Div:
     """What the map's colours mean: units by status, SOS waiting or taken, hospitals."""
     items = [(colour, UNIT_STATUS_LABELS[status]) for status, colour in STATUS_COLOURS.items()
              if status != "out_of_service"]
-    items += [("#ff4d4f", "SOS waiting"), ("#ffa94d", "SOS taken"), ("#20c997", "Hospital")]
+    items += [("#c92a2a", "SOS unanswered"), ("#ff4d4f", "SOS waiting"), ("#ffa94d", "SOS taken"),
+              ("#20c997", "Hospital")]
     return html.Div([html.Span([html.Span(className="crew-dot", style={"background": colour}), label],
                                className="crew-legend-item") for colour, label in items],
                     className="crew-legend wall-legend", title="Map legend")
@@ -177,9 +183,11 @@ def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
                              fill=True, fillOpacity=0.9,
                              children=dl.Tooltip(f"{u['call_sign']} · {UNIT_STATUS_LABELS.get(u['status'], u['status'])}"))
              for u in snapshot["units"] if u["lat"] is not None and u["status"] != "out_of_service"]
-    sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=10,
-                           color="#ff4d4f" if s["status"] in WAITING else "#ffa94d", fill=True,
-                           children=dl.Tooltip(sos_number(s['id']))) for s in snapshot["sos"]]
+    sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=_SOS_RADIUS.get(s["status"], 10),
+                           color=_SOS_COLOUR.get(s["status"], "#ffa94d"), weight=4 if s["status"] == "unanswered" else 3,
+                           fill=True, fillOpacity=0.8 if s["status"] == "unanswered" else 0.4,
+                           children=dl.Tooltip(f"{sos_number(s['id'])} · {SOS_STATUS_SHORT_LABELS.get(s['status'], s['status'])}"))
+           for s in snapshot["sos"]]
     return hospitals + units + sos
 
 

@@ -41,7 +41,11 @@
         if (!data || data.version === version) { return; }
         version = data.version;
         body.setAttribute("data-version", version);
+        // A keyboard user's place survives the redraw: the element that had focus (by its id) has it again.
+        var focused = document.activeElement && body.contains(document.activeElement) ? document.activeElement.id : "";
         body.innerHTML = data.html;  // the server's own template, escaped there
+        var again = focused && document.getElementById(focused);
+        if (again) { again.focus({ preventScroll: true }); }
         if (data.closed && !closedReload) {
           // Resolved or cancelled: load once more for what the page adds then (the feedback question).
           closedReload = true;

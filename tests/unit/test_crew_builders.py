@@ -49,3 +49,15 @@ def test_the_wall_map_colours_units_by_status_and_says_what_colours_mean():
         (crew.STATUS_COLOURS["en_route"], "A-1 · En route"), (crew.STATUS_COLOURS["available"], "A-2 · Available")]
     legend = _texts(wall.map_legend())
     assert all(w in legend for w in ("En route", "On scene", "SOS waiting", "Hospital"))
+
+
+def test_the_wall_map_marks_an_unanswered_sos_apart_from_a_waiting_and_a_taken_one():
+    snapshot = {"hospitals": [], "units": [],
+                "sos": [{"id": 1, "status": "unanswered", "lat": 12.9, "lon": 77.6},
+                        {"id": 2, "status": "pending", "lat": 12.8, "lon": 77.5},
+                        {"id": 3, "status": "accepted", "lat": 12.7, "lon": 77.4}]}
+    unanswered, waiting, taken = wall.map_layers(snapshot, hospitals=[])
+    assert len({unanswered.color, waiting.color, taken.color}) == 3
+    assert unanswered.radius > waiting.radius
+    assert "UNANSWERED" in unanswered.children.children
+    assert "SOS unanswered" in _texts(wall.map_legend())
