@@ -9,6 +9,7 @@ catalogs are compiled at start into the instance folder (the source tree stays r
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from babel import Locale
@@ -31,8 +32,10 @@ COOKIE_MAX_AGE = 365 * 24 * 3600
 bp = Blueprint("i18n", __name__)
 
 
+@functools.cache
 def available_languages() -> dict[str, str]:
-    """Code → the language's own name ("hi" → "हिन्दी"): English and every catalog there is."""
+    """Code → the language's own name ("hi" → "हिन्दी"): English and every catalog there is.
+    Read once per process (every request asks): a new catalog comes with a restart."""
     codes = [DEFAULT_LANGUAGE] + sorted(
         p.parent.parent.name for p in CATALOGS.glob("*/LC_MESSAGES/messages.po"))
     return {code: Locale.parse(code).get_display_name(code).capitalize() for code in codes}

@@ -3,13 +3,13 @@ and the officer's form. Alert text is always passed as text (Dash escapes it), n
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.format import local_time
+from components.shell import dom_id
 
 
 class ID:
@@ -182,12 +182,6 @@ LABELS = {
     "centre": "Circle centre (latitude, longitude)",
     "radius": "Radius (km)",
 }
-
-
-def dom_id(pattern: dict) -> str:
-    """The id a pattern id has in the page (Dash writes it as JSON with sorted keys), for a
-    label's `html_for`."""
-    return json.dumps(pattern, sort_keys=True, separators=(",", ":"))
 
 
 def form_field(name: str, control) -> html.Div:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.format import ago, local_time
+from components.shell import dom_id
 
-
-def _dom_id(pattern: dict) -> str:
-    """The element id Dash gives a pattern id (keys sorted, no spaces), for a label's `html_for`."""
-    return json.dumps(pattern, sort_keys=True, separators=(",", ":"))
 
 class ID:
     """Ids of a bed type's editor card; pass `ALL` or `MATCH` for the code (and delta) to listen
@@ -80,10 +76,10 @@ def bed_editor_card(figure) -> dbc.Card:
                 html.H3(f"{figure.name} beds", className="h5"),
                 html.Div(id=ID.now(code), className="mb-2"),
                 dbc.Row([
-                    dbc.Col([dbc.Label("Total", html_for=_dom_id(ID.total(code))),
+                    dbc.Col([dbc.Label("Total", html_for=dom_id(ID.total(code))),
                              dbc.Input(id=ID.total(code), value=figure.total, type="text",
                                        inputMode="numeric", size="lg")]),
-                    dbc.Col([dbc.Label("Free now", html_for=_dom_id(ID.available(code))),
+                    dbc.Col([dbc.Label("Free now", html_for=dom_id(ID.available(code))),
                              dbc.Input(id=ID.available(code), value=figure.available,
                                        type="text", inputMode="numeric", size="lg")]),
                 ]),

@@ -7,7 +7,6 @@ a press sends only its own card's values."""
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
@@ -15,6 +14,7 @@ import dash_leaflet as dl
 from dash import dcc, html
 
 from components.format import duration, local_time
+from components.shell import dom_id
 
 OFFER_LABELS = {"offered": "no answer yet", "declined": "declined", "withdrawn": "withdrawn",
                 "accepted": "accepted", "expired": "no answer in time"}
@@ -63,10 +63,6 @@ class ID:
         return {"type": "desk-close", "sos": sos_id}
 
 
-def _dom_id(pattern: dict) -> str:
-    """The element id Dash gives a pattern id, for a label's `html_for`."""
-    return json.dumps(pattern, sort_keys=True, separators=(",", ":"))
-
 
 def caller_line(contact) -> html.Div:
     if contact is None:
@@ -99,7 +95,7 @@ def _actions(sos_id: int, ring: int, choices) -> html.Div:
                 "value": c.hospital_id, "disabled": c.offer_status == "offered"} for c in choices]
     return html.Div([
         dbc.Row([
-            dbc.Col([dbc.Label("Offer to a hospital", html_for=_dom_id(ID.hospital(sos_id))),
+            dbc.Col([dbc.Label("Offer to a hospital", html_for=dom_id(ID.hospital(sos_id))),
                      dbc.Select(id=ID.hospital(sos_id), options=options, placeholder="Nearest capable first")], md=6),
             dbc.Col(dbc.Button("Offer", id=ID.offer(sos_id), color="primary", size="lg", className="w-100"),
                     md=2, className="d-flex align-items-end"),
@@ -107,7 +103,7 @@ def _actions(sos_id: int, ring: int, choices) -> html.Div:
                                size="lg", className="w-100"), md=4, className="d-flex align-items-end"),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col([dbc.Label("Note", html_for=_dom_id(ID.note(sos_id))),
+            dbc.Col([dbc.Label("Note", html_for=dom_id(ID.note(sos_id))),
                      dbc.Input(id=ID.note(sos_id), maxLength=300,
                                placeholder="e.g. called the caller, going by own car")], md=6),
             dbc.Col(dbc.Button("Add note", id=ID.add_note(sos_id), color="secondary", size="lg", className="w-100"),
@@ -116,7 +112,7 @@ def _actions(sos_id: int, ring: int, choices) -> html.Div:
                                className="w-100"), md=4, className="d-flex align-items-end"),
         ], className="g-2 mb-2"),
         dbc.Row([
-            dbc.Col([dbc.Label("Close because", html_for=_dom_id(ID.reason(sos_id))),
+            dbc.Col([dbc.Label("Close because", html_for=dom_id(ID.reason(sos_id))),
                      dbc.Select(id=ID.reason(sos_id), options=[
                          {"label": "No longer needed", "value": "no_longer_needed"},
                          {"label": "Duplicate of another SOS", "value": "duplicate"},

@@ -3,6 +3,8 @@ every page, and `announce`, which any callback uses to have a screen reader say 
 
 from __future__ import annotations
 
+import json
+
 import dash
 
 
@@ -32,3 +34,9 @@ def announce(message: str) -> None:
     """From inside any callback: have screen readers say `message` politely (the frame's live
     region), without moving focus or showing anything. JavaScript: `window.healthfirst.announce`."""
     dash.set_props(ID.LIVE, {"children": message})
+
+
+def dom_id(pattern: dict) -> str:
+    """The id a pattern id has in the page (Dash writes it as JSON with sorted keys), for a
+    label's `html_for`."""
+    return json.dumps(pattern, sort_keys=True, separators=(",", ":"))

@@ -7,7 +7,6 @@ when something on it changed, so a half-typed note or a focused button survives 
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import dash
@@ -18,7 +17,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html, no_update
 from auth.actions import act
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
-from components.answers import answer_outputs, warn
+from components.answers import answer_outputs, said, warn
 from components.cards import last_updated, page_header
 from components.desk import ID as CARD
 from components.desk import desk_card, desk_markers, place_lines
@@ -118,9 +117,8 @@ def refresh_desk(_n, _changed, shown_version):
 
 
 def _answer(outcome, done: str):
-    if outcome.ok:
-        return done, "success", True, time.time_ns()
-    return outcome.message, "danger", True, time.time_ns()
+    """`done` when the action went through, else the refusal in red; the desk redraws either way."""
+    return said(done, "success") if outcome.ok else said(outcome.message, "danger")
 
 
 def _pressed_sos() -> int:
