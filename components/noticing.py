@@ -30,7 +30,7 @@ def frame_parts() -> list:
         dcc.Store(id=ID.SOUND_SAVED),
         html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
         html.Div("Sound for new SOS is blocked by the browser until you click anywhere on this page.",
-                 # Fixed at the bottom corner: appearing never moves the page under a finger.
+                 # Fixed in the top corner: appearing never moves the page under a finger.
                  id=ID.SOUND_BLOCKED, hidden=True, role="status",
                  className="alert alert-warning py-1 mb-0 notice-sound-blocked"),
     ]
@@ -38,7 +38,7 @@ def frame_parts() -> list:
 
 def badge() -> html.Span:
     """The number of SOS waiting, beside the queue's link."""
-    return html.Span("", id=ID.BADGE, hidden=True, className="badge rounded-pill bg-danger ms-1 notice-badge",
+    return html.Span("", id=ID.BADGE, hidden=True, className="badge rounded-pill bg-light text-danger ms-1 notice-badge",
                      title="SOS waiting for your hospital")
 
 
