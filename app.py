@@ -14,6 +14,7 @@ import sys
 
 import dash
 from flask import Flask
+from sqlalchemy import inspect
 from werkzeug.serving import make_server
 
 from auth import init_auth
@@ -102,6 +103,8 @@ def _warn_about_demo_accounts(config: Config) -> None:
         return
     engine = make_engine(config.database_url)
     try:
+        if not inspect(engine).has_table("users"):
+            return  # an empty database (`init-db` creates it): no account of any kind yet
         with session_scope(make_session_factory(engine)) as session:
             count = demo_account_count(session)
     except Exception as error:  # noqa: BLE001 - the check must never stop the app from starting

@@ -1,8 +1,15 @@
-"""The command line: super admins, hospital import, audit chain check."""
+"""The command line: super admins, hospital import, audit chain check, a quiet `init-db`."""
 
-from sqlalchemy import select, text
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, select, text
 
 from db.models import Hospital, User
+
+ROOT = Path(__file__).resolve().parents[2]
 
 CSV = '''Location_Coordinates,Hospital_Name,Address_Original_First_Line
 "12.97, 77.59",Cli Hospital,1 Road
@@ -57,3 +64,32 @@ def test_verify_audit_command_names_the_edited_entry(web_app, web_db):
         connection.execute(text("UPDATE audit_log SET actor_label='nobody' WHERE id=:i"), {"i": first})
     broken = runner.invoke(args=["verify-audit"])
     assert broken.exit_code != 0 and f"entry {first} was edited" in broken.output
+
+
+def _flask(tmp_path, *args):
+    """The real command line, as an operator types it (demo data not asked for)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HEALTHFIRST_")}
+    env.update(HEALTHFIRST_INSTANCE_DIR=str(tmp_path / "instance"),
+               HEALTHFIRST_DATABASE_URL=f"sqlite:///{tmp_path / 'hf.sqlite3'}")
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_init_db_on_an_empty_database_makes_no_accounts_and_no_warning(tmp_path):
+    result = _flask(tmp_path, "init-db")
+    assert result.returncode == 0, result.stderr
+    assert "could not check" not in result.stderr and "Traceback" not in result.stderr
+    engine = create_engine(f"sqlite:///{tmp_path / 'hf.sqlite3'}")
+    with engine.connect() as connection:
+        assert connection.execute(text("select count(*) from users")).scalar_one() == 0
+        assert connection.execute(text("select count(*) from hospitals")).scalar_one() == 0
+        # An older demo run left a demo account behind: the next start says it cannot log in.
+        connection.execute(text(
+            "insert into users (email, password_hash, full_name, role, status, created_at, session_token,"
+            " failed_login_count) values ('superadmin@demo.healthfirst.in', 'x', 'Old demo', "
+            "'super_admin', 'active', '2026-01-01 00:00:00', 't', 0)"))
+        connection.commit()
+    engine.dispose()
+    again = _flask(tmp_path, "init-db")
+    assert again.returncode == 0, again.stderr
+    assert "1 demo account(s) exist in this database; they cannot log in" in again.stderr

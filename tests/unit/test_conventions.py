@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import ast
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
@@ -92,3 +93,14 @@ def test_every_declared_id_is_unique_across_the_app():
             places[value].add(where.rsplit(":", 1)[0])
     shared = {value: sorted(files) for value, files in places.items() if len(files) > 1}
     assert not shared, f"ids declared in more than one module: {shared}"
+
+
+def test_the_pages_independence_contract_lists_every_page_module():
+    """import-linter's "Pages never import each other" names its modules one by one (wildcards
+    would merge a section's package with its pages): a page added without its line would be free to
+    import another page, so the list must cover every module under pages/."""
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    listed = set(next(c for c in contracts if c["name"] == "Pages never import each other")["modules"])
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "pages").rglob("*.py")
+               if p.name != "__init__.py"}
+    assert modules - listed == set(), "add these to the contract in pyproject.toml"
