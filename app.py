@@ -29,7 +29,7 @@ from cli import register_cli
 from components.navbar import register_navbar_toggle
 from config import PROJECT_ROOT, Config
 from db import demo
-from db.engine import make_engine, make_session_factory, session_scope
+from db.engine import bound_database_waits, make_engine, make_session_factory, session_scope
 from db.setup import prepare_database
 from db.users import demo_account_count
 from db.vocabulary import ROLE_LABELS
@@ -43,6 +43,8 @@ def create_app(config: Config | None = None) -> dash.Dash:
                    template_folder=str(PROJECT_ROOT / "templates"))
     engine = make_engine(config.database_url, pool_size=config.db_pool_size,
                          max_overflow=config.db_max_overflow)
+    if engine.dialect.name == "postgresql":
+        bound_database_waits(config.db_wait_seconds)  # a stalled database answers "Not saved" in seconds
     server.extensions[EXTENSION_KEY] = {
         "config": config,
         "engine": engine,

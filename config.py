@@ -94,6 +94,7 @@ class Config:
     # Database connections per web/job process: pool + overflow, times processes, must stay under
     # PostgreSQL's max_connections.
     db_pool_size: int = 5
+    db_wait_seconds: float = 3.0
     db_max_overflow: int = 5
     # Wall displays poll all day: their account (or kiosk link) is re-checked against the database
     # at most this often per web worker. Everyone else is checked on every request.
@@ -159,6 +160,7 @@ class Config:
             sos_escalate_seconds=int(os.environ.get("HEALTHFIRST_SOS_ESCALATE_SECONDS", "60")),
             match_interval_seconds=float(os.environ.get("HEALTHFIRST_MATCH_INTERVAL_SECONDS", "1")),
             db_pool_size=int(os.environ.get("HEALTHFIRST_DB_POOL_SIZE", "5")),
+            db_wait_seconds=float(os.environ.get("HEALTHFIRST_DB_WAIT_SECONDS", "3")),
             db_max_overflow=int(os.environ.get("HEALTHFIRST_DB_MAX_OVERFLOW", "5")),
             display_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_CACHE_SECONDS", "5")),
             display_session_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_SESSION_CACHE_SECONDS", "2")),
