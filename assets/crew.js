@@ -44,6 +44,10 @@
         response.json().then((body) => say(`Location not used: ${body.error}`, true)).catch(() => {});
       } else if (response.ok) {
         say(`Location sent ${new Date().toLocaleTimeString()} (±${Math.round(c.accuracy)} m)`, false);
+      } else {
+        // 503: the database is unreachable. The next fix (every few seconds) tries again.
+        say(`Location not saved at ${new Date().toLocaleTimeString()}: the server cannot save it now. ` +
+            "It is sent again in a few seconds.", true);
       }
     }).catch(() => say("Location not sent: no connection. It is sent again when the phone is back online.", true));
   }
