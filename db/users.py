@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -266,7 +268,7 @@ def is_demo_account(email: str) -> bool:
 
 
 def _locked_message(locked_until: datetime, now: datetime) -> str:
-    minutes = max(1, int((locked_until - now).total_seconds() // 60) + 1)
+    minutes = max(1, math.ceil((locked_until - now).total_seconds() / 60))  # 15:00 left says 15
     until = locked_until.astimezone(ZoneInfo(DISPLAY_TIMEZONE)).strftime("%H:%M")
     return (f"Too many wrong passwords: this account is locked until {until} "
             f"({minutes} more minute{'s' if minutes != 1 else ''}). Try again then.")

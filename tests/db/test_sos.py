@@ -175,6 +175,24 @@ def test_a_withdrawn_offer_cannot_be_accepted(session):
         sos_ops.accept_sos(session, actor=admins[0], sos_id=sos.id, now=T0)
 
 
+def test_an_earlier_rings_offer_stays_acceptable_after_the_sos_escalates(session):
+    """Offers do not expire while the SOS is open: when nobody in the first ring answers, the next
+    ring is asked too, and a first-ring hospital that answers late still takes it (the caller is
+    helped sooner); the other offers are then withdrawn and their hospitals told who took it."""
+    hospitals, admins = city(session, 2, spacing_km=8.0)  # 8 km and 16 km east
+    sos = send_sos(session, add_user(session))
+    match_now(session, rings=(10.0, 20.0))
+    match_now(session, now=T0 + timedelta(seconds=61), rings=(10.0, 20.0))
+    offers = dict(session.execute(select(SosOffer.hospital_id, SosOffer.status).where(SosOffer.sos_id == sos.id)).all())
+    assert offers == {hospitals[0].id: "offered", hospitals[1].id: "offered"}
+    taken = sos_ops.accept_sos(session, actor=admins[0], sos_id=sos.id, now=T0 + timedelta(seconds=90))
+    assert (taken.status, taken.hospital_id) == ("accepted", hospitals[0].id)
+    offers = dict(session.execute(select(SosOffer.hospital_id, SosOffer.status).where(SosOffer.sos_id == sos.id)).all())
+    assert offers == {hospitals[0].id: "accepted", hospitals[1].id: "withdrawn"}
+    with pytest.raises(Conflict, match="Already accepted by Hospital 1"):
+        sos_ops.accept_sos(session, actor=admins[1], sos_id=sos.id, now=T0 + timedelta(seconds=91))
+
+
 def test_citizen_cancels_before_arrival_but_not_after(session, clock):
     _, admins = city(session, 1)
     citizen = add_user(session)
