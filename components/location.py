@@ -40,11 +40,11 @@ def location_controls(page: str) -> html.Div:
         [
             dcc.Geolocation(id=ids.geo),
             html.Div(id=ids.where, className="mb-1"),
+            dbc.Label(_("Where you are: coordinates or a place"), html_for=ids.place, className="visually-hidden"),
             dbc.InputGroup(
                 [
                     dbc.Input(id=ids.place, placeholder=_("Or type coordinates (12.97, 77.59) or a place"),
-                              debounce=True, persistence=True, persistence_type="session",
-                              **{"aria-label": _("Where you are: coordinates or a place")}),
+                              debounce=True, persistence=True, persistence_type="session"),
                     dbc.Button(_("Use my location"), id=ids.locate, color="secondary", outline=True),
                 ],
                 size="lg",
