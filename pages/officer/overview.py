@@ -15,7 +15,7 @@ from auth.roles import allowed_roles
 from components import crew as crew_view
 from components import performance
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.format import PICKER_DATE_FORMAT, local_time
+from components.format import PICKER_DATE_FORMAT, local_time, plural
 from components.i18n import N_
 from components.triggers import pressed
 from config import DISPLAY_TIMEZONE
@@ -92,7 +92,7 @@ def show_track(_clicks, _submit, number):
     if not track.points:
         words = f"No positions were recorded for {sos_number(sos_id)}."
     else:
-        words = (f"{track.call_sign or 'Its unit'}: {len(track.points)} positions, "
+        words = (f"{track.call_sign or 'Its unit'}: {plural(len(track.points), 'position')}, "
                  f"{local_time(track.first_at, with_date=True)} to {local_time(track.last_at)}.")
     bounds = crew_view.map_bounds(list(track.points) + [(track.sos_lat, track.sos_lon)])
     return html.P(words, className="fs-5"), crew_view.track_layers(track), {"bounds": bounds}
