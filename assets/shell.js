@@ -6,6 +6,17 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     toggleNavbar: function (nClicks, isOpen) {
       return nClicks ? !isOpen : isOpen;
     },
+    // <html lang> follows the page: the person's language on a translated page, English on the
+    // others (auth/i18n.py sets it on a full load; this keeps it right when Dash changes pages).
+    // Returns the page the language switch comes back to.
+    pageLanguage: function (pathname, search, data) {
+      var path = pathname || "/";
+      if (data && data.language) {
+        var translated = (data.translated || []).indexOf(path) >= 0;
+        document.documentElement.lang = translated ? data.language : "en";
+      }
+      return path + (search || "");
+    },
     // The dropdown that holds the open page is marked like an active link.
     markNavGroups: function (pathname, ids) {
       return (ids || []).map(function (id) {

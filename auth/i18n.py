@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from babel import Locale
 from babel.messages.mofile import write_mo
@@ -56,7 +57,8 @@ def _compile_catalogs(target: Path) -> None:
         partial.replace(compiled)  # another worker never reads a half-written file
 
 
-def select_language() -> str:
+def chosen_language() -> str:
+    """The person's language (their choice, else the browser's), whatever page they are on."""
     languages = available_languages()
     chosen = getattr(current_user, "language", None) if current_user and current_user.is_authenticated else None
     if chosen in languages:
@@ -65,6 +67,12 @@ def select_language() -> str:
     if cookie in languages:
         return cookie
     return request.accept_languages.best_match(list(languages)) or DEFAULT_LANGUAGE
+
+
+def select_language() -> str:
+    """Flask-Babel's choice for this request: English on the English-only Dash pages, else the
+    person's language."""
+    return DEFAULT_LANGUAGE if _english_only_page() else chosen_language()
 
 
 def page_language() -> str:
@@ -110,13 +118,41 @@ def init_i18n(server: Flask, instance_dir: Path) -> None:
                                     csrf_token=generate_csrf)
 
 
-# Dash pages whose words are translated (none yet: their strings are English only). Only these
-# say the person's language in <html lang>; every other Dash page is English and says so.
-TRANSLATED_DASH_PATHS: frozenset[str] = frozenset()
+# Dash pages: those whose words are translated (registered with `translated=True`: the citizen's
+# pages) and those in English only (staff screens). pages/shell.protect_pages fills both at start.
+TRANSLATED_DASH_PATHS: set[str] = set()
+ENGLISH_DASH_PATHS: set[str] = set()
+
+
+def register_dash_pages(*, translated: set[str], english: set[str]) -> None:
+    TRANSLATED_DASH_PATHS.clear()
+    TRANSLATED_DASH_PATHS.update(translated)
+    ENGLISH_DASH_PATHS.clear()
+    ENGLISH_DASH_PATHS.update(english)
+
+
+def _page_path() -> str:
+    """The path of the page this request is for: its own, or for Dash's requests (the layout, a
+    callback) the page that sent them, from the Referer (same-origin: the full address)."""
+    if not request.path.startswith("/_dash-"):
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    return referrer.path if referrer.netloc == request.host else ""
+
+
+def _english_only_page() -> bool:
+    """A Dash page in English only (a staff screen), or one of its callbacks: its words, its
+    frame included, stay English whatever the person chose, so a page never mixes languages."""
+    try:
+        return _page_path() in ENGLISH_DASH_PATHS
+    except RuntimeError:  # no request
+        return False
 
 
 def with_page_language(interpolate_index):
-    """Wraps Dash's `interpolate_index` so a translated Dash page says its language in `<html lang>`."""
+    """Wraps Dash's `interpolate_index` (called for every page load) so a translated Dash page
+    says the person's language in `<html lang>`; the English-only pages keep `lang="en"`.
+    A move between pages inside the browser updates it too (assets/shell.js, `pageLanguage`)."""
     def interpolate(**kwargs):
         page = interpolate_index(**kwargs)
         if request.path not in TRANSLATED_DASH_PATHS:

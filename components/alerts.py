@@ -3,12 +3,15 @@ and the officer's form. Alert text is always passed as text (Dash escapes it), n
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.format import local_time
+from components.i18n import N_, _, ngettext
 from components.shell import dom_id
 
 
@@ -54,112 +57,172 @@ BANNER_MAX = 3  # more than this: "and N more" (a phone screen is small)
 SEVERITY_COLORS = {"Extreme": "danger", "Severe": "danger", "Moderate": "warning", "Minor": "info",
                    "Unknown": "secondary"}
 SEVERITY_ICONS = {"Extreme": "⚠⚠", "Severe": "⚠", "Moderate": "⚠", "Minor": "ℹ", "Unknown": "ℹ"}
-STATE_LABELS = {"active": "In force", "upcoming": "Starts later", "expired": "Expired",
-                "replaced": "Replaced by an update", "cancellation": "Cancellation"}
+STATE_LABELS = {"active": N_("In force"), "upcoming": N_("Starts later"), "expired": N_("Expired"),
+                "replaced": N_("Replaced by an update"), "cancellation": N_("Cancellation")}
 STATE_COLORS = {"active": "success", "upcoming": "info", "expired": "secondary", "replaced": "secondary",
                 "cancellation": "dark"}
-WHERE_LABELS = {"here": "Covers your location", "region": "Region-wide", "elsewhere": "Not at your location"}
+WHERE_LABELS = {"here": N_("Covers your location"), "region": N_("Region-wide"),
+                "elsewhere": N_("Not at your location")}
+# CAP's words (severity, urgency, certainty, status, message type) as a reader sees them; the
+# CAP document itself keeps CAP's English values.
+CAP_WORDS = {
+    "Extreme": N_("Extreme"), "Severe": N_("Severe"), "Moderate": N_("Moderate"), "Minor": N_("Minor"),
+    "Unknown": N_("Unknown"), "Immediate": N_("Immediate"), "Expected": N_("Expected"), "Future": N_("Future"),
+    "Past": N_("Past"), "Observed": N_("Observed"), "Likely": N_("Likely"), "Possible": N_("Possible"),
+    "Unlikely": N_("Unlikely"), "Actual": N_("Actual"), "Exercise": N_("Exercise"), "System": N_("System"),
+    "Test": N_("Test"), "Draft": N_("Draft"), "Alert": N_("Alert"), "Update": N_("Update"), "Cancel": N_("Cancel"),
+}
 TEXT_STYLE = {"whiteSpace": "pre-line"}  # keep the officer's line breaks, as text
+
+
+def cap_word(value: str) -> str:
+    """One of CAP's values in the reader's language ("Severe" → "गंभीर")."""
+    return _(CAP_WORDS[value]) if value in CAP_WORDS else value
+
+
+@dataclass(frozen=True)
+class Words:
+    """What an alert says, in one language (db/alerts.words_in gives them); `fallback`: the
+    reader's language was not written, this is the English."""
+
+    event: str
+    headline: str
+    description: str
+    instruction: str
+    fallback: bool = False
+    language: str = "en"
+
+
+def _own_words(alert) -> Words:
+    return Words(alert.event, alert.headline, alert.description or "", alert.instruction or "")
 
 
 def banner_container() -> html.Div:
     """Placed by pages/shell.serve_shell above every page and filled by its banner callback."""
     return html.Div(
-        [html.Div(id=ID.BANNER, role="region", **{"aria-label": "Public health alerts", "aria-live": "polite"}),
+        [html.Div(id=ID.BANNER, role="region", **{"aria-label": _("Public health alerts"), "aria-live": "polite"}),
          dcc.Interval(id=ID.BANNER_REFRESH, interval=BANNER_REFRESH_MS),
          dcc.Store(id=ID.BANNER_SHOWN)],
     )
 
 
 def status_prefix(alert) -> str:
-    return "" if alert.status == "Actual" else f"{alert.status.upper()}: "
+    return "" if alert.status == "Actual" else f"{cap_word(alert.status).upper()}: "
 
 
-def banner(alerts: list, *, details_href: str = "/alerts") -> list:
-    """Active alerts, most severe first (the caller's order), each one line with a link."""
+def banner(alerts: list, *, details_href: str = "/alerts", words_of: Callable | None = None) -> list:
+    """Active alerts, most severe first (the caller's order), each one line with a link, in the
+    reader's language where the officer wrote it (`words_of(alert)` → `Words`)."""
     if not alerts:
         return []
-    items = [
-        dbc.Alert(
+    words_of = words_of or _own_words
+    items = []
+    for a in alerts[:BANNER_MAX]:
+        words = words_of(a)
+        items.append(dbc.Alert(
             [
                 html.Span(SEVERITY_ICONS.get(a.severity, "⚠") + " ", **{"aria-hidden": "true"}),
-                html.Strong(f"{status_prefix(a)}{a.severity.upper()} · ", className="me-1"),
-                html.Strong(a.headline, className="banner-headline"),
-                html.Span(f" · {a.area_desc} · until {local_time(a.expires, with_date=True)[:-3]} ",
+                html.Strong(f"{status_prefix(a)}{cap_word(a.severity).upper()} · ", className="me-1"),
+                html.Strong(words.headline, className="banner-headline", lang=words.language),
+                html.Span(" · " + _("%(area)s · until %(when)s", area=a.area_desc,
+                                    when=local_time(a.expires, with_date=True)) + " ",
                           className="d-none d-md-inline"),
-                dcc.Link("Details", href=details_href, className="alert-link ms-1"),
+                dcc.Link(_("Details"), href=details_href, className="alert-link ms-1"),
             ],
             color=SEVERITY_COLORS.get(a.severity, "warning"),
             className="py-2 px-3 mb-1 alert-banner-item",
             id=ID.banner_item(a.id),
-        )
-        for a in alerts[:BANNER_MAX]
-    ]
+        ))
     if len(alerts) > BANNER_MAX:
-        items.append(dcc.Link(f"…and {len(alerts) - BANNER_MAX} more alerts", href=details_href,
-                              className="d-block mb-2 fs-6", id=ID.BANNER_MORE))
+        more = len(alerts) - BANNER_MAX
+        items.append(dcc.Link(ngettext("…and %(num)s more alert", "…and %(num)s more alerts", more),
+                              href=details_href, className="d-block mb-2 fs-6", id=ID.BANNER_MORE))
     return items
 
 
 def _time_line(alert, now: datetime | None) -> str:
-    starts = f"from {local_time(alert.effective, with_date=True)[:-3]} " if now and alert.effective > now else ""
-    return f"{starts}until {local_time(alert.expires, with_date=True)[:-3]}"
+    until = local_time(alert.expires, with_date=True)
+    if now and alert.effective > now:
+        return _("from %(start)s until %(end)s", start=local_time(alert.effective, with_date=True), end=until)
+    return _("until %(end)s", end=until)
+
+
+def _badges(alert, where: str | None) -> list:
+    color = SEVERITY_COLORS.get(alert.severity, "secondary")
+    badges = [
+        dbc.Badge(cap_word(alert.severity), color=color, className="me-1 fs-6"),
+        dbc.Badge(_("Urgency: %(value)s", value=cap_word(alert.urgency)), color="light", text_color="dark",
+                  className="me-1"),
+        dbc.Badge(_("Certainty: %(value)s", value=cap_word(alert.certainty)), color="light", text_color="dark",
+                  className="me-1"),
+    ]
+    if alert.status != "Actual":
+        badges.append(dbc.Badge(cap_word(alert.status).upper(), color="dark", className="me-1"))
+    if alert.msg_type != "Alert":
+        badges.append(dbc.Badge(cap_word(alert.msg_type), color="primary", className="me-1"))
+    if where in WHERE_LABELS:
+        badges.append(dbc.Badge(_(WHERE_LABELS[where]), color="danger" if where == "here" else "light",
+                                text_color=None if where == "here" else "dark", className="me-1"))
+    return badges
 
 
 def alert_card(alert, *, now: datetime | None = None, where: str | None = None,
-               element_id: str | None = None, xml_link: bool = True) -> dbc.Card:
+               element_id: str | None = None, xml_link: bool = True, words: Words | None = None) -> dbc.Card:
+    """One alert; `words`: what it says in the reader's language (else the alert's own)."""
+    words = words or _own_words(alert)
     color = SEVERITY_COLORS.get(alert.severity, "secondary")
-    badges = [
-        dbc.Badge(alert.severity, color=color, className="me-1 fs-6"),
-        dbc.Badge(f"Urgency: {alert.urgency}", color="light", text_color="dark", className="me-1"),
-        dbc.Badge(f"Certainty: {alert.certainty}", color="light", text_color="dark", className="me-1"),
-    ]
-    if alert.status != "Actual":
-        badges.append(dbc.Badge(alert.status.upper(), color="dark", className="me-1"))
-    if alert.msg_type != "Alert":
-        badges.append(dbc.Badge(alert.msg_type, color="primary", className="me-1"))
-    if where in WHERE_LABELS:
-        badges.append(dbc.Badge(WHERE_LABELS[where], color="danger" if where == "here" else "light",
-                                text_color=None if where == "here" else "dark", className="me-1"))
-    circle = (f" (circle of {alert.circle_radius_km:g} km around {alert.circle_lat:.4f}, {alert.circle_lon:.4f})"
-              if alert.circle_radius_km is not None and not alert.area_desc.startswith("Within ") else "")
+    circle = ""
+    if alert.circle_radius_km is not None and not alert.area_desc.startswith("Within "):
+        radius, lat, lon = (format(alert.circle_radius_km, "g"), format(alert.circle_lat, ".4f"),
+                            format(alert.circle_lon, ".4f"))
+        circle = " " + _("(circle of %(radius)s km around %(lat)s, %(lon)s)", radius=radius, lat=lat, lon=lon)
+    said = html.Div(
+        [html.H3(words.headline, className="h4 mb-1 alert-headline"),
+         html.Div(f"{words.event} · {alert.area_desc}{circle}", className="text-muted")],
+        lang=words.language)
     body = [
-        html.Div(badges, className="mb-1"),
-        html.H3(alert.headline, className="h4 mb-1 alert-headline"),
-        html.Div(f"{alert.event} · {alert.area_desc}{circle}", className="text-muted"),
+        html.Div(_badges(alert, where), className="mb-1"),
+        said,
         html.Div(_time_line(alert, now), className="fw-semibold"),
     ]
-    if alert.description:
-        body.append(html.P(alert.description, className="mt-2 mb-1 alert-description", style=TEXT_STYLE))
-    if alert.instruction:
-        body.append(html.Div([html.Strong("What to do: "),
-                              html.Span(alert.instruction, style=TEXT_STYLE, className="alert-instruction")],
+    if words.fallback:
+        body.append(html.Small(_("Not written in your language yet: shown in English."),
+                               className="d-block text-muted alert-fallback"))
+    if words.description:
+        body.append(html.P(words.description, className="mt-2 mb-1 alert-description", style=TEXT_STYLE,
+                           lang=words.language))
+    if words.instruction:
+        body.append(html.Div([html.Strong(_("What to do:") + " "),
+                              html.Span(words.instruction, style=TEXT_STYLE, className="alert-instruction",
+                                        lang=words.language)],
                              className="fs-5 mt-1"))
     if xml_link and alert.identifier:
-        body.append(html.A("CAP 1.2 XML", href=f"/cap/alerts/{alert.identifier}.xml", target="_blank",
+        body.append(html.A(_("CAP 1.2 XML"), href=f"/cap/alerts/{alert.identifier}.xml", target="_blank",
                            className="small d-inline-block mt-2"))
     return dbc.Card(dbc.CardBody(body), color=color, outline=True, className="mb-2 alert-card border-2",
                     id=element_id or (ID.card(alert.id) if alert.id else ID.PREVIEW_CARD))
 
 
-def history_list(alerts: list, now: datetime, state_of) -> html.Div:
+def history_list(alerts: list, now: datetime, state_of, words_of: Callable | None = None) -> html.Div:
     if not alerts:
-        return html.P("No alerts have been published yet.", className="text-muted", id=ID.HISTORY_EMPTY)
-    rows = [
-        html.Tr([
-            html.Td(local_time(a.sent, with_date=True)[:-3], className="text-nowrap"),
-            html.Td([dbc.Badge(STATE_LABELS[state_of(a, now)], color=STATE_COLORS[state_of(a, now)]),
-                     " ", dbc.Badge(a.msg_type, color="light", text_color="dark") if a.msg_type != "Alert" else None]),
-            html.Td(dbc.Badge(a.severity, color=SEVERITY_COLORS.get(a.severity, "secondary"))),
-            html.Td([html.Div(a.headline, className="fw-semibold"),
-                     html.Small(f"{a.event} · {a.area_desc}", className="text-muted")]),
+        return html.P(_("No alerts have been published yet."), className="text-muted", id=ID.HISTORY_EMPTY)
+    words_of = words_of or _own_words
+    rows = []
+    for a in alerts:
+        words = words_of(a)
+        rows.append(html.Tr([
+            html.Td(local_time(a.sent, with_date=True), className="text-nowrap"),
+            html.Td([dbc.Badge(_(STATE_LABELS[state_of(a, now)]), color=STATE_COLORS[state_of(a, now)]),
+                     " ", dbc.Badge(cap_word(a.msg_type), color="light", text_color="dark")
+                     if a.msg_type != "Alert" else None]),
+            html.Td(dbc.Badge(cap_word(a.severity), color=SEVERITY_COLORS.get(a.severity, "secondary"))),
+            html.Td([html.Div(words.headline, className="fw-semibold", lang=words.language),
+                     html.Small(f"{words.event} · {a.area_desc}", className="text-muted", lang=words.language)]),
             html.Td(html.A("XML", href=f"/cap/alerts/{a.identifier}.xml", target="_blank")
                     if a.status != "Draft" else "—"),
-        ], id=ID.history_row(a.id))
-        for a in alerts
-    ]
+        ], id=ID.history_row(a.id)))
     return dbc.Table(
-        [html.Thead(html.Tr([html.Th("Sent"), html.Th("State"), html.Th("Severity"), html.Th("Alert"),
+        [html.Thead(html.Tr([html.Th(_("Sent")), html.Th(_("State")), html.Th(_("Severity")), html.Th(_("Alert")),
                              html.Th("CAP")])),
          html.Tbody(rows)],
         responsive=True, hover=True, size="sm", className="alerts-history", id=ID.HISTORY,

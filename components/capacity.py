@@ -7,7 +7,8 @@ from datetime import datetime, timedelta
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.format import ago, local_time
+from components.format import ago, count, local_date, local_time
+from components.i18n import _
 from components.shell import dom_id
 
 
@@ -57,14 +58,14 @@ STALE_STYLE = "text-muted stale"
 def figure_line(figure, now: datetime, stale_after: timedelta) -> html.Span:
     """"4 free of 10 · updated 12 min ago", greyed and flagged once older than stale_after."""
     if figure.updated_at is None:
-        return html.Span("No figures yet", className=STALE_STYLE)
+        return html.Span(_("No figures yet"), className=STALE_STYLE)
     stale = now - figure.updated_at > stale_after
     return html.Span(
-        [html.Strong(f"{figure.available}", className="fs-4"), f" free of {figure.total} · updated ",
-         ago(figure.updated_at, now)]
-        + ([" ", dbc.Badge("STALE", color="secondary", className="ms-1")] if stale else []),
+        [html.Strong(count(figure.available), className="fs-4"),
+         " " + _("free of %(total)s · updated %(ago)s", total=count(figure.total), ago=ago(figure.updated_at, now))]
+        + ([" ", dbc.Badge(_("STALE"), color="secondary", className="ms-1")] if stale else []),
         className=STALE_STYLE if stale else "",
-        title=f"Last updated {local_time(figure.updated_at, with_date=True)}",
+        title=_("Last updated %(time)s", time=local_time(figure.updated_at, with_date=True)),
     )
 
 
@@ -120,7 +121,7 @@ def blood_rows(stock, now: datetime) -> list[dict]:
             "units": row.units,
             "threshold": row.low_threshold,
             "low": row.units <= row.low_threshold,
-            "expiry": row.earliest_expiry.strftime("%d %b %Y") if row.earliest_expiry else "",
+            "expiry": local_date(row.earliest_expiry) if row.earliest_expiry else "",
             "updated": ago(row.updated_at, now) if row.updated_at else "never",
         }
         for row in stock

@@ -7,7 +7,8 @@ from datetime import datetime
 import dash_bootstrap_components as dbc
 from dash import html
 
-from components.format import local_time
+from components.format import count, local_time
+from components.i18n import _
 
 
 class ID:
@@ -32,7 +33,9 @@ def kpi_card(label: str, value: object, *, detail: str = "", color: str = "light
         dbc.CardBody(
             [
                 html.Div(label, className="text-uppercase small fw-semibold"),
-                html.Div(str(value), className="display-6 fw-bold kpi-value"),
+                # A count reads the Indian way (1,00,000); anything else as it is given.
+                html.Div(count(value) if isinstance(value, int) and not isinstance(value, bool) else str(value),
+                         className="display-6 fw-bold kpi-value"),
                 html.Div(detail, className="small") if detail else None,
             ]
         ),
@@ -48,8 +51,8 @@ def kpi_row(cards: list) -> dbc.Row:
 
 def forbidden() -> dbc.Alert:
     return dbc.Alert(
-        [html.H1("You do not have access to this page", className="h4"),
-         html.P("Your account's role cannot open it. Use the menu above to go to your pages.",
+        [html.H1(_("You do not have access to this page"), className="h4"),
+         html.P(_("Your account's role cannot open it. Use the menu above to go to your pages."),
                 className="mb-0 fs-5")],
         color="warning",
         id=ID.FORBIDDEN,
@@ -58,7 +61,7 @@ def forbidden() -> dbc.Alert:
 
 def last_updated(at: datetime, *, element_id: str | None = None) -> html.Small:
     return html.Small(
-        f"Last updated {local_time(at)}",
+        _("Last updated %(time)s", time=local_time(at)),
         className="text-muted last-updated",
         id=element_id or ID.LAST_UPDATED,
     )

@@ -9,6 +9,12 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.format import local_time
+from components.i18n import N_, _
+
+# The emergency types' names (db/sos.EMERGENCY_TYPES), marked for the catalog.
+TYPE_WORDS = (N_("Cardiac arrest / not breathing"), N_("Breathing difficulty"), N_("Chest pain"),
+              N_("Stroke (face, arm, speech)"), N_("Severe bleeding"), N_("Road accident / injury"), N_("Burns"),
+              N_("Choking"), N_("Seizure / fits"), N_("Poisoning"), N_("Childbirth"), N_("Other emergency"))
 
 
 class ID:
@@ -38,27 +44,32 @@ def guidance_markdown(body: str, *, element_id: str | None = None) -> dcc.Markdo
 def guidance_card(view, *, heading_level: str = "h3", element_id: str = ID.CARD,
                   show_updated: bool = False) -> dbc.Card:
     heading = getattr(html, heading_level.upper())
-    body = [heading(view.title, className="h3 mb-2 guidance-title"),
-            guidance_markdown(view.body_markdown, element_id=ID.steps(element_id))]
+    language = getattr(view, "language", "en")
+    body = [heading(view.title, className="h3 mb-2 guidance-title", lang=language),
+            html.Div(guidance_markdown(view.body_markdown, element_id=ID.steps(element_id)), lang=language)]
+    if getattr(view, "fallback", False):
+        # The reader's language has no text for this yet: the English one, said so.
+        body.insert(1, html.P(_("Not written in your language yet: shown in English."),
+                              className="text-muted guidance-fallback"))
     if show_updated:
-        body.append(html.Small(f"Last edited {local_time(view.updated_at, with_date=True)}"
-                               if view.updated_at else "Default guidance", className="text-muted"))
+        body.append(html.Small(_("Last edited %(time)s", time=local_time(view.updated_at, with_date=True))
+                               if view.updated_at else _("Default guidance"), className="text-muted"))
     return dbc.Card(dbc.CardBody(body), className="mb-3 border-danger border-2 guidance-card", id=element_id)
 
 
 def after_sos_guidance(view) -> html.Div:
     """Under the "SOS sent" message: what to do until help arrives."""
     return html.Div(
-        [html.H2("Until help arrives", className="h4 mt-3"),
+        [html.H2(_("Until help arrives"), className="h4 mt-3"),
          guidance_card(view, element_id=ID.AFTER_SOS),
-         dcc.Link("All first-aid guidance", href="/guidance", className="fs-5")],
+         dcc.Link(_("All first-aid guidance"), href="/guidance", className="fs-5")],
         id=ID.AFTER_SOS_BOX,
     )
 
 
 def type_buttons(views, selected: str | None) -> html.Div:
     return html.Div(
-        [dcc.Link(v.type_label, href=f"/guidance?type={v.emergency_type}",
+        [dcc.Link(_(v.type_label), href=f"/guidance?type={v.emergency_type}",
                   className="btn btn-lg me-2 mb-2 " + ("btn-danger" if v.emergency_type == selected
                                                        else "btn-outline-danger"),
                   id=ID.type_link(v.emergency_type))

@@ -17,12 +17,22 @@ class ID:
     NAVBAR_USER = "navbar-user"
     NAVBAR_ROLE = "navbar-role"
     LOGOUT_CSRF = "logout-csrf"
+    # The language switch: a plain form POSTed to /language (auth/i18n.py) with the session's token.
+    LANGUAGE_FORM = "language-switch"
+    LANGUAGE_CSRF = "language-csrf"
+    LANGUAGE_NEXT = "language-next"  # the page to come back to, kept current by assets/shell.js
+    PAGE_LANGUAGE = "page-language"  # the person's language and the translated pages, for <html lang>
     LOGOUT_BUTTON = "logout-button"
     ERROR_BANNER = "error-banner"
     MAIN = "main-content"
     SKIP_LINK = "skip-link"
     # A polite live region (role="status"): what is written here is read out without moving focus.
     LIVE = "live-status"
+
+    @staticmethod
+    def language(code: str) -> str:
+        """The switch's button for one language."""
+        return f"language-{code}"
 
     @staticmethod
     def nav_group(pages: str) -> dict:

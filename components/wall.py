@@ -8,6 +8,7 @@ import dash_leaflet as dl
 from dash import html
 
 from components.crew import STATUS_COLOURS
+from components.format import count as fmt_count
 from components.format import duration, local_time
 from db.sos import ACCEPTABLE_STATUSES
 from db.vocabulary import SOS_STATUS_SHORT_LABELS, UNIT_STATUS_LABELS, sos_number
@@ -135,8 +136,8 @@ def map_legend() -> html.Div:
 
 def beds_tile(beds: list[dict], data_time: str) -> html.Section:
     body = [html.Div([html.Div(b["name"], className="wall-label"),
-                      html.Div(str(b["available"]), className="wall-big" + (" wall-bad" if not b["available"] else "")),
-                      html.Div(f"free of {b['total']}", className="wall-small")], className="wall-stat")
+                      html.Div(fmt_count(b["available"]), className="wall-big" + (" wall-bad" if not b["available"] else "")),
+                      html.Div(f"free of {fmt_count(b['total'])}", className="wall-small")], className="wall-stat")
             for b in beds]
     return tile("Beds free", html.Div(body, className="wall-stats"), data_time=data_time, tile_id=ID.BEDS)
 

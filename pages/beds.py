@@ -7,18 +7,20 @@ import dash_leaflet as dl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from auth.context import db_session, state
+from auth.i18n import page_language
 from auth.roles import allowed_roles
 from components import location
 from components.capacity import figure_line
 from components.cards import last_updated, page_header
+from components.i18n import N_, _
 from db import capacity
 from db.clock import utcnow
 from db.places import resolve_place
 from db.vocabulary import Role
 
 ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
-dash.register_page(__name__, path="/beds", title="Find a bed", allowed_roles=ROLES, nav_label="Find a bed",
-                   nav_order=5)
+dash.register_page(__name__, path="/beds", title=N_("Find a bed"), allowed_roles=ROLES, nav_label=N_("Find a bed"),
+                   nav_order=5, translated=True)
 
 
 class ID:
@@ -43,13 +45,14 @@ def layout(**kwargs):
     tiles = [dl.TileLayer(url=config.map_tiles_url, attribution="© OpenStreetMap contributors")] \
         if config.map_tiles_url else []
     with db_session() as session:
-        options = [{"label": "Any free bed", "value": ""}] + [
-            {"label": f"{bt.name} bed", "value": bt.code} for bt in capacity.bed_types(session)]
+        options = [{"label": _("Any free bed"), "value": ""}] + [
+            {"label": _("%(type)s bed", type=bed_name(bt.name)), "value": bt.code} for bt in capacity.bed_types(session)]
     return html.Div(
         [
-            page_header("Find a free bed", "Nearest first. Call the hospital before you go."),
+            page_header(_("Find a free bed"), _("Nearest first. Call the hospital before you go.")),
             location.location_controls("beds"),
-            dbc.RadioItems(id=ID.TYPE, options=options, value="", inline=True, className="fs-5 mb-2"),
+            html.Div(dbc.RadioItems(id=ID.TYPE, options=options, value="", inline=True, className="fs-5 mb-2"),
+                     role="radiogroup", **{"aria-label": _("Kind of bed")}),
             dbc.Row([
                 dbc.Col(html.Div(id=ID.RESULTS), lg=7),
                 dbc.Col(dl.Map(tiles + [dl.LayerGroup(id=ID.MARKERS)], id=ID.MAP,
@@ -70,11 +73,21 @@ def locate_beds(_n):
     return True
 
 
+# The bed types of the demo and the usual directory (their names come from the database): in the
+# reader's language where the catalog has them, else as they are.
+BED_NAMES = (N_("General"), N_("ICU"), N_("Oxygen"))  # db/capacity.DEFAULT_BED_TYPES
+
+
+def bed_name(name: str) -> str:
+    return _(name)
+
+
 def _result_card(result, now):
     stale_after = capacity.DEFAULT_STALE_AFTER
-    badges = [dbc.Badge("ON DIVERSION: not taking ambulances", color="danger", className="me-2")] \
+    # Hospitals on diversion come after the others (db/capacity.search_beds), marked in words.
+    badges = [dbc.Badge(_("ON DIVERSION: not taking ambulances"), color="danger", className="me-2")] \
         if result.on_diversion else []
-    rows = [html.Li([html.Span(f"{f.name}: ", className="fw-semibold"), figure_line(f, now, stale_after)])
+    rows = [html.Li([html.Span(f"{bed_name(f.name)}: ", className="fw-semibold"), figure_line(f, now, stale_after)])
             for f in result.figures]
     phone = result.phone or ""
     return dbc.Card(dbc.CardBody([
@@ -83,7 +96,7 @@ def _result_card(result, now):
         html.Div(badges + ([html.Span(result.ems_reason, className="text-danger")] if result.on_diversion else [])),
         html.Div(result.address, className="text-muted"),
         html.Ul(rows, className="list-unstyled mb-1 mt-1"),
-        html.A(f"Call {phone}", href=f"tel:{phone.replace(' ', '')}", className="btn btn-outline-primary")
+        html.A(_("Call %(phone)s", phone=phone), href=f"tel:{phone.replace(' ', '')}", className="btn btn-outline-primary")
         if phone else None,
     ]), className="mb-2 bed-result" + (" border-danger" if result.on_diversion else ""),
         id=ID.result(result.hospital_id))
@@ -111,18 +124,17 @@ def search(_n, bed_code, position, place, shown):
     with db_session() as session:
         lat, lon, where, problem = resolve_place(session, position, place, config.map_center)
         drawn_from = "|".join((capacity.recent_beds_version(session), f"{lat:.5f},{lon:.5f}", bed_code or "",
-                               now.strftime("%Y%m%d%H%M"), where, problem or ""))
+                               now.strftime("%Y%m%d%H%M"), where, problem or "", page_language()))
         if drawn_from == shown:
             return no_update, no_update, no_update, no_update, last_updated(now)
         results = capacity.search_beds(session, latitude=lat, longitude=lon, now=now, bed_code=bed_code or None)
-    where_line = html.Div([f"Distances {where}.", html.Span(f" {problem}", className="text-danger") if problem else None],
-                          id=ID.WHERE_TEXT)
+    where_line = location.where_line(where, problem, element_id=ID.WHERE_TEXT)
     cards = [_result_card(r, now) for r in results] or [
-        dbc.Alert("No hospital within 50 km has that kind of bed free right now.", color="warning",
+        dbc.Alert(_("No hospital within 50 km has that kind of bed free right now."), color="warning",
                   className="fs-5", id=ID.NONE)]
     markers = [dl.CircleMarker(center=[r.latitude, r.longitude], radius=9,
                                color="#dc3545" if r.on_diversion else "#198754", fill=True,
                                children=dl.Tooltip(f"{r.name} ({r.distance_km:.1f} km)")) for r in results]
     markers.append(dl.CircleMarker(center=[lat, lon], radius=6, color="#0d6efd", fill=True,
-                                   children=dl.Tooltip("You")))
+                                   children=dl.Tooltip(_("You"))))
     return cards, markers, where_line, drawn_from, last_updated(now)

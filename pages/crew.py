@@ -17,6 +17,7 @@ from auth.roles import allowed_roles
 from components import crew as view
 from components.crew import ID as PART
 from components.crew import POSITION_URL
+from components.i18n import N_
 from db import dispatch
 from db.clock import utcnow
 from db.crew_job import crew_job
@@ -26,7 +27,7 @@ from db.vocabulary import UNIT_STATUS_LABELS, Role
 ROLES = (Role.CREW,)
 REFRESH_MS = 5_000
 POST_EVERY_MS = 5_000
-dash.register_page(__name__, path="/crew", title="Crew", allowed_roles=ROLES, nav_label="Crew", nav_order=1)
+dash.register_page(__name__, path="/crew", title="Crew", allowed_roles=ROLES, nav_label=N_("Crew"), nav_order=1)
 
 
 class ID:

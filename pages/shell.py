@@ -16,6 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException
 
+from auth import i18n
 from auth.context import actor_in, db_session
 from auth.outage import is_unreachable
 from auth.roles import allowed_roles
@@ -23,7 +24,8 @@ from components import noticing
 from components.alerts import ID as ALERT_IDS
 from components.alerts import banner, banner_container
 from components.cards import forbidden
-from components.navbar import NavGroup, NavItem, navbar
+from components.i18n import N_, _
+from components.navbar import NavGroup, NavItem, language_switch, navbar
 from components.noticing import ID as NoticeID
 from components.shell import ID
 from db import alerts, hospital_news
@@ -41,7 +43,7 @@ def on_callback_error(error: Exception):
     if isinstance(error, HTTPException) or is_unreachable(error):
         raise error  # a refusal stays a refusal; an outage becomes the 503 of auth/outage.py
     log.exception("callback failed: %s", error)
-    message = error.message if isinstance(error, DomainError) else (
+    message = _(error.message) if isinstance(error, DomainError) else _(
         "Something went wrong while updating this view. The last data is still shown; "
         "it will retry by itself."
     )
@@ -53,24 +55,29 @@ def on_callback_error(error: Exception):
 # every role), so that every role's navigation fits on one line at 1366 px. A group placed where
 # its first page would be; a role that has only one of its pages sees that page as a plain link.
 NAV_GROUPS: tuple[tuple[str, tuple[str, ...], tuple[str, ...] | None], ...] = (
-    ("Find", ("/beds", "/blood"), None),
-    ("Displays", ("/display", "/officer/kiosks"), (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)),
-    ("Region", ("/officer/attention", "/officer/overview", "/officer/feedback"), (Role.SUPER_ADMIN,)),
+    (N_("Find"), ("/beds", "/blood"), None),
+    (N_("Displays"), ("/display", "/officer/kiosks"), (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)),
+    (N_("Region"), ("/officer/attention", "/officer/overview", "/officer/feedback"), (Role.SUPER_ADMIN,)),
 )
+
+# The frame's words from elsewhere, marked here for the catalog: the roles' names (db/vocabulary.py
+# ROLE_LABELS) and the menu label of a page that does not mark its own yet.
+FRAME_WORDS = (N_("Citizen"), N_("Hospital admin"), N_("Health officer"), N_("Super admin"),
+               N_("Wall display"), N_("Ambulance crew"), N_("SOS queue"))
 
 
 def navigation_for(role: str) -> list[NavItem | NavGroup]:
     pages = [p for p in dash.page_registry.values()
              if role in p.get("allowed_roles", ()) and p.get("nav_label")]
     pages.sort(key=lambda p: p.get("nav_order", 100))
-    items = [NavItem(p["nav_label"], p["relative_path"]) for p in pages]
+    items = [NavItem(_(p["nav_label"]), p["relative_path"]) for p in pages]
     for label, paths, roles in NAV_GROUPS:
         members = tuple(item for item in items if isinstance(item, NavItem) and item.href in paths)
         if len(members) < 2 or (roles is not None and role not in roles):
             continue
         at = items.index(members[0])
         items = [item for item in items if item not in members]
-        items.insert(at, NavGroup(label, members))
+        items.insert(at, NavGroup(_(label), members))
     return items
 
 
@@ -78,13 +85,20 @@ def serve_shell():
     """The frame around every page: navbar for the user's role, error banner, page content; for a
     hospital admin, what makes a new SOS noticed on every page (components/noticing.py)."""
     is_hospital_admin = current_user.is_authenticated and current_user.role == Role.HOSPITAL_ADMIN
+    # The frame's language: the person's on a translated page, English on a staff screen (the
+    # page this layout is for: auth/i18n.py). It says so, since the pages opened from it may not.
+    language = i18n.page_language()
     if current_user.is_authenticated:
+        token = generate_csrf()
         header = navbar(
             navigation_for(current_user.role),
             user_name=current_user.full_name,
-            role_label=ROLE_LABELS.get(current_user.role, current_user.role),
-            csrf_token=generate_csrf(),
+            role_label=_(ROLE_LABELS.get(current_user.role, current_user.role)),
+            csrf_token=token,
             badges={QUEUE_PATH: noticing.badge()} if is_hospital_admin else None,
+            # Not on the wall display: it covers the page and is read from across a room.
+            switch=language_switch(i18n.available_languages(), language, csrf_token=token)
+            if current_user.role != Role.DISPLAY else None,
         )
     else:
         header = html.Div(id=ID.NAVBAR)
@@ -93,10 +107,13 @@ def serve_shell():
     return html.Div(
         [
             # The first stop of the Tab key: straight past the navigation to the page itself.
-            html.A("Skip to the page's content", href=f"#{ID.MAIN}", id=ID.SKIP_LINK,
-                   className="visually-hidden-focusable skip-link"),
+            html.A(_("Skip to the page's content"), href=f"#{ID.MAIN}", id=ID.SKIP_LINK,
+                   className="visually-hidden-focusable skip-link", lang=language),
             dcc.Location(id=ID.URL, refresh="callback-nav"),
-            header,
+            # For <html lang> when the person moves to another page (assets/shell.js).
+            dcc.Store(id=ID.PAGE_LANGUAGE, data={"language": i18n.chosen_language(),
+                                                 "translated": sorted(i18n.TRANSLATED_DASH_PATHS)}),
+            html.Header(header, lang=language),
             # What changed, read out politely without moving focus: components.shell.announce()
             # from a callback, window.healthfirst.announce() from a script.
             html.Div(id=ID.LIVE, role="status", className="visually-hidden",
@@ -105,7 +122,7 @@ def serve_shell():
                 [
                     dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,
                               dismissable=True, className="fs-5"),
-                    banner_container() if show_alerts else None,
+                    html.Div(banner_container(), lang=language) if show_alerts else None,
                     *(noticing.frame_parts() if is_hospital_admin else ()),
                     html.Main(dash.page_container, id=ID.MAIN, tabIndex="-1"),
                 ],
@@ -117,7 +134,12 @@ def serve_shell():
 
 
 def protect_pages() -> None:
-    """Every page declares `allowed_roles`; its layout is served only to those roles."""
+    """Every page declares `allowed_roles`; its layout is served only to those roles. A page
+    registered with `translated=True` speaks the person's language; the others stay English
+    (auth/i18n.py, `<html lang>` and the words of the page, its callbacks and its frame)."""
+    i18n.register_dash_pages(
+        translated={p["path"] for p in dash.page_registry.values() if p.get("translated")},
+        english={p["path"] for p in dash.page_registry.values() if not p.get("translated")})
     for page in dash.page_registry.values():
         roles = page.get("allowed_roles")
         if roles is None:
@@ -142,8 +164,8 @@ def _titled(title, roles: tuple) -> Callable[..., str]:
 
     def tab_title(**path_variables) -> str:
         if not current_user.is_authenticated or current_user.role not in roles:
-            return f"No access · {PRODUCT}"
-        shown = title(**path_variables) if callable(title) else title
+            return _("No access") + f" · {PRODUCT}"
+        shown = title(**path_variables) if callable(title) else _(title)
         return f"{shown} · {PRODUCT}"
 
     return tab_title
@@ -154,14 +176,16 @@ def _titled(title, roles: tuple) -> Callable[..., str]:
 @allowed_roles(*ALL_SIGNED_IN)
 def refresh_alerts_banner(_n, shown):
     """The active alerts above every page: one query per refresh, nothing sent when unchanged."""
+    language = i18n.page_language()
     with db_session() as session:
         active = alerts.active_alerts(session, now=utcnow())
-        signature = [[a.id, a.expires.isoformat()] for a in active]
+        signature = [[a.id, a.expires.isoformat(), language] for a in active]
         if shown is not None and signature == shown:
             raise dash.exceptions.PreventUpdate  # unchanged: send nothing
         # Officers read alerts on their own page (the form and the history).
         details = "/officer/alerts" if current_user.role == Role.HEALTH_OFFICER else "/alerts"
-        return banner(active, details_href=details), signature
+        return banner(active, details_href=details,
+                      words_of=lambda alert: alerts.words_in(alert, language)), signature
 
 
 # ---- noticing a new SOS on every hospital-admin page ------------------------------------------

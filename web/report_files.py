@@ -6,6 +6,8 @@ cannot stream a file upload). Registered by web/__init__.py.
 """
 
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
@@ -23,9 +25,9 @@ UPLOADERS = (Role.CITIZEN, Role.HOSPITAL_ADMIN)
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Report file (PDF, PNG or JPEG)", validators=[FileRequired("Choose a file to upload.")])
-    title = StringField("Title (optional)", validators=[Optional(), Length(max=200)])
-    patient = StringField("Patient's email or phone", validators=[Optional(), Length(max=254)])
+    file = FileField(_l("Report file (PDF, PNG or JPEG)"), validators=[FileRequired(_l("Choose a file to upload."))])
+    title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=200)])
+    patient = StringField(_l("Patient's email or phone"), validators=[Optional(), Length(max=254)])
 
 
 def _wants_json() -> bool:
@@ -49,8 +51,8 @@ def upload():
         return _answer(form, 200)
     if not form.validate_on_submit():
         errors = {name: errs[0] for name, errs in form.errors.items()}
-        message = "The form had expired: reload the page and send it again." if "csrf_token" in errors else \
-            next(iter(errors.values()), "Check the form.")
+        message = _("The form had expired: reload the page and send it again.") if "csrf_token" in errors else \
+            str(next(iter(errors.values()), _("Check the form.")))
         return _answer(form, 400, message=message, field=next(iter(errors), ""))
     config = state()["config"]
     upload_file = form.file.data
@@ -61,11 +63,11 @@ def upload():
                 title=form.title.data or "", upload_dir=config.upload_dir, max_bytes=config.max_upload_bytes,
                 hmac_key=config.report_hmac_key, now=utcnow(), patient_email_or_phone=form.patient.data or "")
     except InvalidInput as bad:
-        return _answer(form, 400, message=bad.message, field=bad.field)
+        return _answer(form, 400, message=_(bad.message), field=bad.field)
     except DomainError as error:
-        return _answer(form, 403, message=error.message)
+        return _answer(form, 403, message=_(error.message))
     return _answer(form, 201, ok=True, report=report,
-                   message="Uploaded. It is being checked; it can be opened once verified (usually within seconds).")
+                   message=_("Uploaded. It is being checked; it can be opened once verified (usually within seconds)."))
 
 
 @bp.route("/reports/<int:report_id>/download")

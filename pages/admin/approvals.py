@@ -12,13 +12,14 @@ from components import answers
 from components.approvals import ID as LIST
 from components.approvals import pending_list
 from components.cards import last_updated, page_header
+from components.i18n import N_
 from components.triggers import pressed
 from db import users
 from db.clock import utcnow
 from db.vocabulary import Role
 
 dash.register_page(__name__, path="/admin/approvals", title="Approvals",
-                   allowed_roles=(Role.SUPER_ADMIN,), nav_label="Approvals", nav_order=2)
+                   allowed_roles=(Role.SUPER_ADMIN,), nav_label=N_("Approvals"), nav_order=2)
 
 
 class ID:

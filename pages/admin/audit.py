@@ -12,13 +12,14 @@ from auth.roles import allowed_roles
 from components import admin as ui
 from components.cards import last_updated, page_header
 from components.format import local_time, plural
+from components.i18n import N_
 from components.triggers import pressed
 from db import audit
 from db.clock import utcnow
 from db.vocabulary import Role
 
 dash.register_page(__name__, path="/admin/audit", title="Audit log", allowed_roles=(Role.SUPER_ADMIN,),
-                   nav_label="Audit log", nav_order=3)
+                   nav_label=N_("Audit log"), nav_order=3)
 
 
 class ID:

@@ -10,12 +10,13 @@ from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.format import ago, local_time
+from components.i18n import N_
 from db import jobhealth, reports, users
 from db.clock import utcnow
 from db.vocabulary import ROLE_LABELS, Role
 
 dash.register_page(__name__, path="/admin", title="Super admin",
-                   allowed_roles=(Role.SUPER_ADMIN,), nav_label="Console", nav_order=0)
+                   allowed_roles=(Role.SUPER_ADMIN,), nav_label=N_("Console"), nav_order=0)
 
 
 class ID:

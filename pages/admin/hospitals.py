@@ -14,12 +14,13 @@ from auth.roles import allowed_roles
 from components import admin as ui
 from components import answers
 from components.cards import last_updated, page_header
+from components.i18n import N_
 from db import hospitals
 from db.clock import utcnow
 from db.vocabulary import Role
 
 dash.register_page(__name__, path="/admin/hospitals", title="Hospitals", allowed_roles=(Role.SUPER_ADMIN,),
-                   nav_label="Hospitals", nav_order=5)
+                   nav_label=N_("Hospitals"), nav_order=5)
 
 
 class ID:

@@ -14,13 +14,14 @@ from auth.roles import allowed_roles
 from components import admin as ui
 from components import answers
 from components.cards import last_updated, page_header
+from components.i18n import N_
 from components.triggers import pressed
 from db import hospitals, users
 from db.clock import utcnow
 from db.vocabulary import ASSIGNABLE_ROLES, ROLE_LABELS, Role
 
 dash.register_page(__name__, path="/admin/users", title="Users", allowed_roles=(Role.SUPER_ADMIN,),
-                   nav_label="Users", nav_order=4)
+                   nav_label=N_("Users"), nav_order=4)
 
 
 class ID:

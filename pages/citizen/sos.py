@@ -8,10 +8,11 @@ Dash page asks Dash for this layout instead, which loads the plain page for real
 import dash
 from dash import dcc, html
 
+from components.i18n import N_, _
 from db.vocabulary import Role
 
-dash.register_page(__name__, path="/citizen", title="SOS", allowed_roles=(Role.CITIZEN,),
-                   nav_label="Home", nav_order=0)
+dash.register_page(__name__, path="/citizen", title=N_("SOS"), allowed_roles=(Role.CITIZEN,),
+                   nav_label=N_("Home"), nav_order=0, translated=True)
 
 
 class ID:
@@ -23,5 +24,5 @@ def layout(**kwargs):
     return html.Div([
         # A different address than the one shown (the query), so dcc.Location loads it for real.
         dcc.Location(id=ID.RELOAD, href="/citizen?from=menu", refresh=True),
-        html.A("Open the SOS page", href="/citizen", id=ID.OPEN, className="btn btn-danger btn-lg"),
+        html.A(_("Open the SOS page"), href="/citizen", id=ID.OPEN, className="btn btn-danger btn-lg"),
     ])

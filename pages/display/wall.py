@@ -12,6 +12,7 @@ import dash_leaflet as dl
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from auth.context import state
+from components.i18n import N_
 from components.wall import FEED_URL, PART_IDS
 from components.wall import ID as PART
 from config import DISPLAY_TIMEZONE
@@ -19,7 +20,7 @@ from db import display
 
 REFRESH_MS = 1_500  # a new SOS on the wall within 2 s (web/display_feed.LIVE_CHECK_S); an idle poll ~200 bytes
 dash.register_page(__name__, path="/display", title="Control room", allowed_roles=display.VIEWER_ROLES,
-                   nav_label="Wall display", nav_order=90)
+                   nav_label=N_("Wall display"), nav_order=90)
 
 
 class ID:

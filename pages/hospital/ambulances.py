@@ -14,6 +14,7 @@ from components import crew as crew_view
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.format import ago, duration, local_time
+from components.i18n import N_
 from components.triggers import pressed
 from db import crew, dispatch, positions
 from db.clock import utcnow
@@ -23,7 +24,7 @@ from db.vocabulary import LEVEL_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital/ambulances", title="Ambulances",
-                   allowed_roles=ROLES, nav_label="Ambulances", nav_order=2)
+                   allowed_roles=ROLES, nav_label=N_("Ambulances"), nav_order=2)
 
 
 class ID:

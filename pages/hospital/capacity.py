@@ -18,7 +18,8 @@ from auth.roles import allowed_roles
 from components.capacity import BLOOD_COLUMNS, bed_editor_card, blood_rows, figure_line
 from components.capacity import ID as CardID
 from components.cards import last_updated, page_header
-from components.format import plural
+from components.format import PICKER_DATE_FORMAT, plural
+from components.i18n import N_
 from components.triggers import pressed
 from db import blood, capacity, hospitals
 from db.clock import utcnow
@@ -28,7 +29,7 @@ from db.vocabulary import Role
 
 ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital/capacity", title="Beds and blood",
-                   allowed_roles=ROLES, nav_label="Beds & blood", nav_order=3)
+                   allowed_roles=ROLES, nav_label=N_("Beds & blood"), nav_order=3)
 
 
 class ID:
@@ -110,7 +111,7 @@ def layout(**kwargs):
                              dbc.Input(id=ID.BLOOD_THRESHOLD, type="text", inputMode="numeric", size="lg"),
                              dbc.FormFeedback(id=ID.BLOOD_THRESHOLD_FEEDBACK, type="invalid")], md=3),
                     dbc.Col([dbc.Label("Earliest expiry", html_for=ID.BLOOD_EXPIRY),
-                             dcc.DatePickerSingle(id=ID.BLOOD_EXPIRY, display_format="DD MMM YYYY")], md=3),
+                             dcc.DatePickerSingle(id=ID.BLOOD_EXPIRY, display_format=PICKER_DATE_FORMAT)], md=3),
                     dbc.Col([html.Div(className="d-none d-md-block", style={"height": "2rem"}),
                              dbc.Button("Save threshold / expiry", id=ID.BLOOD_SAVE_SETTINGS, color="secondary",
                                         size="lg")], md=4),

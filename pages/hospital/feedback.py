@@ -9,13 +9,14 @@ from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.feedback import items_list, stars, trend_text, weekly_chart
 from components.format import plural
+from components.i18n import N_
 from db import feedback
 from db.clock import utcnow
 from db.vocabulary import Role
 
 ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital/feedback", title="Feedback", allowed_roles=ROLES,
-                   nav_label="Feedback", nav_order=4)
+                   nav_label=N_("Feedback"), nav_order=4)
 
 
 class ID:

@@ -8,6 +8,7 @@ from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.format import ago, plural
+from components.i18n import N_
 from components.shell import announce
 from db import blood, capacity, dispatch, hospitals
 from db import sos as sos_ops
@@ -16,7 +17,7 @@ from db.vocabulary import Role
 
 ROLES = (Role.HOSPITAL_ADMIN,)
 dash.register_page(__name__, path="/hospital", title="Hospital dashboard",
-                   allowed_roles=ROLES, nav_label="Dashboard", nav_order=0)
+                   allowed_roles=ROLES, nav_label=N_("Dashboard"), nav_order=0)
 
 
 class ID:

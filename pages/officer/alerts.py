@@ -18,6 +18,7 @@ from auth.roles import allowed_roles
 from components.alerts import CHOICE_NAMES, FIELD_NAMES, alert_card, banner, choice, form_field, history_list
 from components.alerts import ID as ALERT_IDS
 from components.cards import last_updated, page_header
+from components.i18n import N_
 from components.triggers import pressed
 from db import alerts
 from db.clock import utcnow
@@ -55,7 +56,7 @@ class ID:
 
 ROLES = (Role.HEALTH_OFFICER,)
 dash.register_page(__name__, path="/officer/alerts", title="Public health alerts", allowed_roles=ROLES,
-                   nav_label="Alerts", nav_order=2)
+                   nav_label=N_("Alerts"), nav_order=2)
 
 MODES = [{"label": "New alert", "value": "new"}, {"label": "Update an earlier alert", "value": "update"},
          {"label": "Cancel an earlier alert", "value": "cancel"}]

@@ -21,6 +21,7 @@ from components.answers import answer_outputs, said, warn
 from components.cards import last_updated, page_header
 from components.desk import ID as CARD
 from components.desk import desk_card, desk_markers, place_lines
+from components.i18n import N_
 from components.sos import status_badge
 from components.triggers import pressed
 from db import landmarks
@@ -45,7 +46,7 @@ class ID:
 
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/officer/attention", title="SOS needing attention",
-                   allowed_roles=ROLES, nav_label="Unanswered SOS", nav_order=1)
+                   allowed_roles=ROLES, nav_label=N_("Unanswered SOS"), nav_order=1)
 
 
 def layout(**kwargs):

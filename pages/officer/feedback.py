@@ -8,6 +8,7 @@ from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.feedback import region_table, stars, weekly_chart
+from components.i18n import N_
 from db import feedback
 from db.clock import utcnow
 from db.vocabulary import Role
@@ -25,7 +26,7 @@ class ID:
 
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/officer/feedback", title="Feedback across hospitals", allowed_roles=ROLES,
-                   nav_label="Feedback", nav_order=4)
+                   nav_label=N_("Feedback"), nav_order=4)
 
 
 def layout(**kwargs):

@@ -12,6 +12,7 @@ from auth.roles import allowed_roles
 from components.cards import page_header
 from components.format import local_time
 from components.guidance import guidance_card
+from components.i18n import N_
 from components.triggers import pressed
 from db import guidance
 from db.sos import EMERGENCY_TYPES
@@ -37,7 +38,7 @@ class ID:
 
 ROLES = (Role.HEALTH_OFFICER,)
 dash.register_page(__name__, path="/officer/guidance", title="Edit first-aid guidance", allowed_roles=ROLES,
-                   nav_label="First aid", nav_order=3)
+                   nav_label=N_("First aid"), nav_order=3)
 
 
 def layout(**kwargs):

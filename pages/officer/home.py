@@ -10,6 +10,7 @@ from auth.context import db_session
 from auth.roles import allowed_roles
 from components import charts
 from components.cards import kpi_card, kpi_row, last_updated, page_header
+from components.i18n import N_
 from db import blood, capacity
 from db.clock import utcnow
 from db.vocabulary import Role
@@ -30,7 +31,7 @@ class ID:
 
 
 dash.register_page(__name__, path="/officer", title="Health officer",
-                   allowed_roles=(Role.HEALTH_OFFICER,), nav_label="Region", nav_order=0)
+                   allowed_roles=(Role.HEALTH_OFFICER,), nav_label=N_("Region"), nav_order=0)
 
 
 def layout(**kwargs):

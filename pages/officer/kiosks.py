@@ -9,6 +9,7 @@ from auth.context import actor_in, db_session, public_url
 from auth.roles import allowed_roles
 from components.cards import page_header
 from components.format import ago, local_time
+from components.i18n import N_
 from components.triggers import pressed
 from db import kiosk
 from db.clock import utcnow
@@ -29,7 +30,7 @@ class ID:
 
 ROLES = kiosk.ISSUERS
 dash.register_page(__name__, path="/officer/kiosks", title="Display links", allowed_roles=ROLES,
-                   nav_label="Display links", nav_order=91)
+                   nav_label=N_("Display links"), nav_order=91)
 
 
 def layout(**kwargs):

@@ -15,7 +15,8 @@ from auth.roles import allowed_roles
 from components import crew as crew_view
 from components import performance
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.format import local_time
+from components.format import PICKER_DATE_FORMAT, local_time, plural
+from components.i18n import N_
 from components.triggers import pressed
 from config import DISPLAY_TIMEZONE
 from db import metrics, positions
@@ -46,7 +47,7 @@ class ID:
 
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 dash.register_page(__name__, path="/officer/overview", title="Performance", allowed_roles=ROLES,
-                   nav_label="Performance", nav_order=2)
+                   nav_label=N_("Performance"), nav_order=2)
 
 
 def layout(**kwargs):
@@ -54,7 +55,7 @@ def layout(**kwargs):
     return html.Div([
         page_header("Performance", "Response times against the standards, and each hospital's figures."),
         dcc.DatePickerRange(id=ID.RANGE, start_date=today - timedelta(days=6), end_date=today,
-                            display_format="DD MMM YYYY", className="mb-3"),
+                            display_format=PICKER_DATE_FORMAT, className="mb-3"),
         html.Div(id=ID.ATTENTION, className="mb-2"),
         html.Div(id=ID.TIMES),
         html.H2("Per hospital", className="h5 mt-3"),
@@ -91,7 +92,7 @@ def show_track(_clicks, _submit, number):
     if not track.points:
         words = f"No positions were recorded for {sos_number(sos_id)}."
     else:
-        words = (f"{track.call_sign or 'Its unit'}: {len(track.points)} positions, "
+        words = (f"{track.call_sign or 'Its unit'}: {plural(len(track.points), 'position')}, "
                  f"{local_time(track.first_at, with_date=True)} to {local_time(track.last_at)}.")
     bounds = crew_view.map_bounds(list(track.points) + [(track.sos_lat, track.sos_lon)])
     return html.P(words, className="fs-5"), crew_view.track_layers(track), {"bounds": bounds}

@@ -24,9 +24,12 @@ from tests.builders import PASSWORD
 LOGGED_OUT = "You are logged out."
 
 
-def chrome_options() -> Options:
-    """Headless Chromium as root, without the --headless flag on every run."""
+def chrome_options(*, accept_language: str | None = None) -> Options:
+    """Headless Chromium as root, without the --headless flag on every run; `accept_language`:
+    what the browser asks pages for ("hi,en;q=0.5": a Hindi browser)."""
     options = Options()
+    if accept_language:
+        options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--window-size=1600,1000"):
@@ -67,10 +70,10 @@ class Browser:
         self._base = self._duo.server.url
         return self._base
 
-    def another(self) -> Browser:
+    def another(self, *, accept_language: str | None = None) -> Browser:
         """Another person's browser (its own cookies), headless like this one. It closes with
         this one at the end of the test, or earlier with `close()`."""
-        driver = webdriver.Chrome(options=chrome_options())
+        driver = webdriver.Chrome(options=chrome_options(accept_language=accept_language))
         driver.implicitly_wait(0)
         other = Browser(driver, opened_by=self)
         self._others.append(other)

@@ -54,6 +54,15 @@ def _submit(selector: str, shown: str):
     return submit
 
 
+def _in_hindi(browser):
+    """The navbar's language switch, as a person uses it (last of the citizen's screens: the choice stays)."""
+    from dash.testing.wait import until
+
+    browser.click("#language-hi")
+    until(lambda: browser.driver.execute_script("return document.documentElement.lang") == "hi"
+          and browser.text("main h1") == "ख़ाली बेड खोजें", 15)
+
+
 HOME = {"citizen": "/citizen", "admin_a": "/hospital", "officer": "/officer", "super": "/admin"}
 
 SCREENS: list[Screen] = [
@@ -74,6 +83,7 @@ SCREENS: list[Screen] = [
     Screen("citizen", "/reports/upload"),
     Screen("citizen", "/reports/upload", "submitted empty", then=_submit("#upload-submit", ".alert-danger, .invalid-feedback")),
     Screen("citizen", "/admin", "a page the role may not open (403)"),
+    Screen("citizen", "/beds", "in Hindi", then=_in_hindi),
     # A hospital admin.
     Screen("admin_a", "/hospital", "an SOS waiting", prepare=_sos_waiting_for_alpha),
     Screen("admin_a", "/hospital/queue", "an SOS waiting (made for /hospital above)"),

@@ -1,8 +1,8 @@
-"""How times and durations read."""
+"""How times, durations and counts read: the Indian way (dd/mm/yyyy, 24-hour, 1,00,000)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from components.format import ago, duration, letter_article, local_time, moment, plural
+from components.format import ago, count, duration, letter_article, local_date, local_time, moment, plural
 
 NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 
@@ -10,6 +10,22 @@ NOW = datetime(2026, 11, 28, 8, 0, tzinfo=UTC)
 def test_local_time_is_india_standard_time_by_default():
     assert local_time(NOW) == "13:30:00"
     assert local_time(None) == "—"
+
+
+def test_dates_are_day_month_year_with_a_24_hour_clock():
+    # The format changed on purpose (issue 16): "02/12/2026, 19:05", not "02 Dec 19:05:00".
+    assert local_time(datetime(2026, 12, 2, 13, 35, 42, tzinfo=UTC), with_date=True) == "02/12/2026, 19:05"
+    assert local_time(datetime(2026, 12, 2, 0, 0, tzinfo=UTC), with_date=True) == "02/12/2026, 05:30"
+    assert local_date(date(2026, 1, 9)) == "09/01/2026"
+    # A moment late in the evening in UTC is already the next day in India.
+    assert local_date(datetime(2026, 12, 1, 20, 0, tzinfo=UTC)) == "02/12/2026"
+    assert local_date(None) == "—"
+
+
+def test_counts_are_grouped_the_indian_way():
+    assert [count(n) for n in (7, 1_000, 99_999, 1_00_000, 1_23_45_678)] == [
+        "7", "1,000", "99,999", "1,00,000", "1,23,45,678"]
+    assert plural(1_00_000, "person", "people") == "1,00,000 people"
 
 
 def test_ago_and_duration_read_plainly():
@@ -38,6 +54,6 @@ def test_blood_groups_take_the_article_they_are_read_with():
 def test_a_moment_carries_its_date_unless_it_is_today_in_india():
     assert moment(NOW - timedelta(hours=2), NOW) == "11:30:00"
     # 18:00 UTC yesterday is 23:30 yesterday in India; 19:00 UTC yesterday is already today there.
-    assert moment(datetime(2026, 11, 27, 18, 0, tzinfo=UTC), NOW) == "27 Nov 23:30:00"
+    assert moment(datetime(2026, 11, 27, 18, 0, tzinfo=UTC), NOW) == "27/11/2026, 23:30"
     assert moment(datetime(2026, 11, 27, 19, 0, tzinfo=UTC), NOW) == "00:30:00"
     assert moment(None, NOW) == "—"

@@ -15,4 +15,4 @@ def _times(ol) -> list[str]:
 def test_timeline_dates_entries_not_from_today():
     entries = [SimpleNamespace(at=NOW - timedelta(days=1), text="SOS sent"),
                SimpleNamespace(at=NOW - timedelta(minutes=5), text="Accepted")]
-    assert _times(timeline(entries, NOW)) == ["27 Nov 13:30:00", "13:25:00"]
+    assert _times(timeline(entries, NOW)) == ["27/11/2026, 13:30", "13:25:00"]
