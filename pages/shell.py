@@ -42,11 +42,14 @@ def on_callback_error(error: Exception):
     banner instead of a broken page."""
     if isinstance(error, HTTPException) or is_unreachable(error):
         raise error  # a refusal stays a refusal; an outage becomes the 503 of auth/outage.py
-    log.exception("callback failed: %s", error)
-    message = _(error.message) if isinstance(error, DomainError) else _(
-        "Something went wrong while updating this view. The last data is still shown; "
-        "it will retry by itself."
-    )
+    if isinstance(error, DomainError):
+        # A refusal the person is told about (a rule, bad input): not a fault of the server.
+        log.info("callback refused: %s", error.message)
+        message = _(error.message)
+    else:
+        log.exception("callback failed: %s", error)
+        message = _("Something went wrong while updating this view. The last data is still shown; "
+                    "it will retry by itself.")
     dash.set_props(ID.ERROR_BANNER, {"children": message, "is_open": True})
     return dash.no_update
 
