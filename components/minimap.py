@@ -41,7 +41,7 @@ def where_words(from_lat: float, from_lon: float, to_lat: float, to_lon: float) 
     if distance < 0.05:
         return "here"
     where = compass_point(bearing_deg(from_lat, from_lon, to_lat, to_lon))
-    return f"{distance * 1000:.0f} m {where}" if distance < 1 else f"{distance:.1f} km {where}"
+    return f"{round(distance * 1000, -1):.0f} m {where}" if distance < 1 else f"{distance:.1f} km {where}"
 
 
 def sketch(centre: tuple[float, float], points: list[tuple[float, float] | None]) -> dict:
@@ -59,3 +59,15 @@ def sketch(centre: tuple[float, float], points: list[tuple[float, float] | None]
         "ring": round(ring_km / km_per_px, 1),
         "scale": scale_label(ring_km),
     }
+
+
+def caller_and_unit(caller: tuple[float, float], unit: tuple[float, float]) -> dict:
+    """The tracking page's sketch (templates/citizen/_track_map.html): the caller in the middle,
+    their own ambulance at its true bearing and distance; `where` is "1.2 km NE" (of the caller).
+    Labels sit on the side away from the edge so they stay inside the picture."""
+    drawn = sketch(caller, [unit])
+    x, y = drawn["points"][0]
+    return {"unit": [x, y], "ring": drawn["ring"], "scale": drawn["scale"],
+            "where": where_words(*caller, *unit),
+            "label_x": x - 9 if x > MIDDLE else x + 9, "label_anchor": "end" if x > MIDDLE else "start",
+            "label_y": y + 4, "you_y": MIDDLE + 19 if y < MIDDLE else MIDDLE - 12}
