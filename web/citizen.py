@@ -28,8 +28,8 @@ from auth.actions import act
 from auth.context import actor_in, db_session, state
 from auth.roles import has_role
 from components.crew import arrival_text
-from components.minimap import caller_and_unit
 from components.format import moment
+from components.minimap import caller_and_unit
 from db import alerts, capacity, feedback, guidance, landmarks, matching, positions, sos_watch
 from db import sos as sos_ops
 from db.clock import utcnow

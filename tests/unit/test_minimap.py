@@ -1,6 +1,8 @@
 """Sketch maps (components/minimap.py): points at their true bearing and distance, north up, a
 round scale ring inside the farthest point, and the same in words."""
 
+from datetime import UTC
+
 import pytest
 
 from components import minimap
@@ -49,12 +51,12 @@ def test_the_tracking_sketch_keeps_its_labels_inside_the_picture(lat, lon):
 
 
 def test_units_data_says_how_far_each_held_units_is_and_greys_the_stale():
-    from datetime import datetime, timezone
+    from datetime import datetime
     from types import SimpleNamespace
 
     from db.positions import UnitOnMap, estimate
 
-    now = datetime(2026, 12, 5, 10, 0, tzinfo=timezone.utc)
+    now = datetime(2026, 12, 5, 10, 0, tzinfo=UTC)
     moving = UnitOnMap(1, "AMB-1", "en_route", HOSPITAL[0], HOSPITAL[1], 20, False)
     idle = UnitOnMap(2, "AMB-2", "available", HOSPITAL[0], HOSPITAL[1], 300, True)
     sos = SimpleNamespace(id=7, latitude=HOSPITAL[0] + 3 * KM_LAT, longitude=HOSPITAL[1])
