@@ -283,6 +283,9 @@ def list_update(shown: list | None, wanted: list[tuple], placeholder) -> tuple:
 # ---- where the units are (the queue's maps, drawn by assets/queue.js `drawUnits`) ---------------
 
 
+AT_THE_PATIENT_KM = 0.05  # closer than this a unit is "at the patient's place", not "0.0 km, about 1 min"
+
+
 def units_data(units, held, *, hospital, now: datetime) -> dict:
     """What the queue's maps show of the hospital's units, as data for assets/queue.js: each unit
     that has sent a position (`db.positions.UnitOnMap`) with its colour and when it was there (the
@@ -291,8 +294,12 @@ def units_data(units, held, *, hospital, now: datetime) -> dict:
     moved, turned stale, or the cards changed."""
     far = {}
     for sos, unit, guess in held:
-        text = (f"{guess.distance_km:.1f} km from the patient, about {guess.minutes} min (estimate)" if guess
-                else UNIT_STATUS_LABELS.get(unit.status, unit.status))
+        if guess is None:
+            text = UNIT_STATUS_LABELS.get(unit.status, unit.status)
+        elif guess.distance_km < AT_THE_PATIENT_KM:
+            text = "at the patient's place"
+        else:
+            text = f"{guess.distance_km:.1f} km from the patient, about {guess.minutes} min (estimate)"
         far[str(sos.id)] = {"text": text, "to": [sos.latitude, sos.longitude]}
     return {
         "at": epoch_ms(now),

@@ -48,9 +48,8 @@ def _held_by_alpha_with_unit(session, people, citizen="citizen2"):
     from db import dispatch, positions
     from db import sos as sos_ops
     from db.clock import utcnow
-    from tests.builders import add_crew, give_beds
-
     from db.models import HospitalBeds
+    from tests.builders import add_crew, give_beds
 
     now = utcnow()
     if not session.query(HospitalBeds).filter_by(hospital_id=people["hospital_a"].id).first():

@@ -64,6 +64,9 @@ def test_units_data_says_how_far_each_held_units_is_and_greys_the_stale():
                       hospital=(*HOSPITAL, "Alpha"), now=now)
     minutes = estimate(*HOSPITAL, sos.latitude, sos.longitude, kmh=30).minutes
     assert data["held"]["7"]["text"] == f"3.0 km from the patient, about {minutes} min (estimate)"
+    there = units_data([moving], [(sos, moving, estimate(sos.latitude, sos.longitude, sos.latitude, sos.longitude))],
+                       hospital=None, now=now)
+    assert there["held"]["7"]["text"] == "at the patient's place"
     first, second = data["units"]
     assert first["colour"] != second["colour"] and second["stale"]
     assert data["at"] - first["since"] == 20_000
