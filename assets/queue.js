@@ -1,4 +1,19 @@
 // Clientside callbacks of the hospital's SOS queue (pages/hospital/queue.py).
+
+// "12 s", "3 min 05 s", "1 h 02 min": the words of components/format.duration.
+const queueDuration = (s) => {
+  const two = (n) => String(n).padStart(2, "0");
+  return s < 60 ? `${s} s`
+    : s < 3600 ? `${Math.floor(s / 60)} min ${two(s % 60)} s`
+      : `${Math.floor(s / 3600)} h ${two(Math.floor((s % 3600) / 60))} min`;
+};
+// A unit's position this old is stale (db/positions.STALE_AFTER): its age is greyed.
+const QUEUE_STALE_S = 120;
+const queueAge = (seconds) => `position ${queueDuration(Math.max(0, seconds))} ago` +
+  (seconds > QUEUE_STALE_S ? ' (stale)' : '');
+// When each unit of the hospital was where its marker is (server ms), for ticking the ages.
+const queueUnitsSince = {};
+
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   queue: {
     // Play the alert when an SOS id appears that this screen has not shown before; returns every
@@ -40,8 +55,41 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         });
         return node;
       };
+      // The sketch map (components/minimap.py computed it): the hospital (H) in the middle, the SOS
+      // at its true bearing and distance, north up, a dashed ring at a round distance; its words
+      // are the image's name for a screen reader.
+      const svg = (tag, attrs, text) => {
+        const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+        Object.entries(attrs || {}).forEach(([k, v]) => node.setAttribute(k, v));
+        if (text) {
+          node.textContent = text;
+        }
+        return node;
+      };
+      const miniMap = (sketch) => {
+        if (!sketch) {
+          return null;
+        }
+        const [x, y] = sketch.p;
+        const map = svg('svg', {viewBox: '0 0 120 120', width: '120', height: '120', role: 'img',
+          'aria-label': sketch.say, class: 'queue-sketch flex-shrink-0', focusable: 'false'});
+        [
+          svg('rect', {x: 0.5, y: 0.5, width: 119, height: 119, rx: 6, fill: '#f1f3f5', stroke: '#adb5bd'}),
+          svg('circle', {cx: 60, cy: 60, r: sketch.ring, fill: 'none', stroke: '#6c757d', 'stroke-dasharray': '3 3'}),
+          svg('text', {x: 60, y: Math.min(117, 60 + sketch.ring + 11), 'text-anchor': 'middle', 'font-size': 10,
+            'paint-order': 'stroke', stroke: '#f1f3f5', 'stroke-width': 3,
+            fill: '#343a40'}, sketch.scale),
+          svg('line', {x1: 60, y1: 60, x2: x, y2: y, stroke: '#495057', 'stroke-width': 1.5}),
+          svg('rect', {x: 53, y: 53, width: 14, height: 14, rx: 2, fill: '#087f5b'}),
+          svg('text', {x: 60, y: 64, 'text-anchor': 'middle', 'font-size': 11, 'font-weight': 700, fill: '#fff'}, 'H'),
+          svg('circle', {cx: x, cy: y, r: 6, fill: '#e03131', stroke: '#fff', 'stroke-width': 2, class: 'queue-sketch-sos'}),
+          svg('path', {d: 'M110 5 L115 17 L110 14 L105 17 Z', fill: '#212529'}),
+          svg('text', {x: 110, y: 27, 'text-anchor': 'middle', 'font-size': 10, 'font-weight': 700, fill: '#212529'}, 'N'),
+        ].forEach((part) => map.append(part));
+        return map;
+      };
       const card = (row) => element('div', 'card mb-2 queue-card' + (row.new ? ' sos-new' : ''), [
-        element('div', 'card-body', [
+        element('div', 'card-body d-flex gap-3 align-items-start', [element('div', 'flex-grow-1', [
           element('div', '', [
             element('span', 'fs-4 fw-bold me-2', [row.number]),
             element('span', `badge bg-${row.color} fs-6 me-2`, [row.priority]),
@@ -68,7 +116,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
             element('button', 'btn btn-outline-secondary btn-lg', ['Decline'],
               {type: 'button', 'data-press': 'decline', 'data-sos': row.id}),
           ]),
-        ]),
+        ]), miniMap(row.sketch)]),
       ], {id: 'queue-' + row.id});
       const draw = (box, part, empty) => {
         if (!box || !part) {
@@ -136,18 +184,75 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       if (!serverNow) {
         return window.dash_clientside.no_update;
       }
-      const two = (n) => String(n).padStart(2, "0");
-      const words = (s) => (s < 60 ? `${s} s`
-        : s < 3600 ? `${Math.floor(s / 60)} min ${two(s % 60)} s`
-          : `${Math.floor(s / 3600)} h ${two(Math.floor((s % 3600) / 60))} min`);
       document.querySelectorAll(".queue-waiting[data-since]").forEach((span) => {
         const waited = Math.max(0, Math.floor((serverNow - Number(span.dataset.since)) / 1000));
         const late = waited > Number(span.dataset.target);
-        span.textContent = `waiting ${words(waited)}`;
+        span.textContent = `waiting ${queueDuration(waited)}`;
         span.classList.toggle("text-danger", late);
         span.classList.toggle("text-body", !late);
       });
+      // The units' positions age too ("position 40 s ago"), between two moves of theirs.
+      document.querySelectorAll("[data-unit-age]").forEach((span) => {
+        const since = queueUnitsSince[span.dataset.unitAge];
+        if (since !== undefined) {
+          const age = Math.floor((serverNow - since) / 1000);
+          span.textContent = queueAge(age);
+          span.classList.toggle("text-muted", age > QUEUE_STALE_S);
+        }
+      });
       return window.dash_clientside.no_update;
+    },
+
+    // Where the hospital's units are (components/dispatch.units_data), drawn into the units' map
+    // and list and into each held card's map (its layer's id names the SOS and the unit): only
+    // these layers change, so a unit on the move never redraws a card, its map or its buttons.
+    // Returns the children of the units' layer, of the units' list, of each held card's unit
+    // layer and of each held card's "how far" line.
+    drawUnits: function (data, heldIds, etaIds) {
+      const skip = window.dash_clientside.no_update;
+      if (!data) {
+        return [skip, skip, heldIds.map(() => skip), etaIds.map(() => skip)];
+      }
+      const leaflet = (type, props) => ({type, namespace: 'dash_leaflet', props});
+      const tag = (type, props) => ({type, namespace: 'dash_html_components', props});
+      const marker = (unit) => leaflet('CircleMarker', {
+        center: [unit.lat, unit.lon], radius: 9, color: unit.colour, fill: true,
+        fillOpacity: unit.stale ? 0.35 : 0.8,
+        children: leaflet('Tooltip', {children: `${unit.call} · ${unit.status}` + (unit.stale ? ' · stale' : '')}),
+      });
+      const byId = {};
+      data.units.forEach((unit) => {
+        byId[unit.id] = unit;
+        queueUnitsSince[String(unit.id)] = unit.since;
+      });
+      const age = (unit) => tag('Span', {className: 'unit-age' + (unit.stale ? ' text-muted' : ''),
+        'data-unit-age': String(unit.id), children: queueAge(Math.floor((data.at - unit.since) / 1000))});
+      const home = data.hospital ? [leaflet('CircleMarker', {
+        center: [data.hospital[0], data.hospital[1]], radius: 11, color: '#20c997', fill: true, fillOpacity: 0.6,
+        children: leaflet('Tooltip', {children: data.hospital[2]})})] : [];
+      const list = data.units.length ? data.units.map((unit) => tag('Li', {
+        className: unit.stale ? 'text-muted crew-stale' : '', 'data-unit': unit.call,
+        children: [tag('Strong', {children: unit.call}), ` · ${unit.status} · `, age(unit)]}))
+        : [tag('Li', {className: 'text-muted',
+          children: 'No unit has sent a position yet (crews send it from the crew screen).'})];
+      const held = heldIds.map((id) => {
+        const unit = byId[id.unit];
+        const far = data.held[String(id.sos)];
+        if (!unit) {
+          return [];
+        }
+        const drawn = [marker(unit)];
+        if (far) {
+          drawn.push(leaflet('Polyline', {positions: [[unit.lat, unit.lon], far.to], color: '#495057',
+            dashArray: '6 8', weight: 3}));
+        }
+        return drawn;
+      });
+      const etas = etaIds.map((id) => {
+        const far = data.held[String(id.sos)];
+        return far ? `${far.text} · ` : '';
+      });
+      return [home.concat(data.units.map(marker)), list, held, etas];
     },
   },
 });

@@ -35,6 +35,8 @@ class RegisterForm(FlaskForm):
     )
     email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
     phone = TelField("Phone (optional)", validators=[Optional(), Length(max=32)])
+    # Citizens only (db/users.clean_address): shown to the hospital that accepts their SOS.
+    address = StringField("Home address (optional)", validators=[Optional(), Length(max=300)])
     password = PasswordField(
         "Password (at least 10 characters)", validators=[DataRequired("Choose a password.")]
     )

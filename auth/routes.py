@@ -230,7 +230,7 @@ def _register(session, form: RegisterForm, now) -> User:
                   full_name=form.full_name.data, phone=form.phone.data, now=now)
     role = form.role.data
     if role == Role.CITIZEN:
-        return users.register_citizen(session, **common)
+        return users.register_citizen(session, address=form.address.data, **common)
     proposed = None
     hospital_id = None
     if role == Role.HOSPITAL_ADMIN:

@@ -8,11 +8,13 @@ import hashlib
 from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
+import dash_leaflet as dl
 from dash import Patch, dcc, html, no_update
 
+from components import crew, minimap
 from components.format import duration, local_time
 from components.sos import PRIORITY_COLORS, status_badge
-from db.vocabulary import sos_number
+from db.vocabulary import UNIT_STATUS_LABELS, sos_number
 
 
 class ID:
@@ -43,6 +45,16 @@ class ID:
     def resolve(sos_id) -> dict:
         return {"type": "resolve-sos", "sos": sos_id}
 
+    @staticmethod
+    def held_unit(sos_id, unit_id) -> dict:
+        """The layer of a held card's map where its unit is drawn (assets/queue.js `drawUnits`)."""
+        return {"type": "held-unit", "sos": sos_id, "unit": unit_id}
+
+    @staticmethod
+    def held_eta(sos_id) -> dict:
+        """Where a held card says how far its unit is (assets/queue.js `drawUnits`)."""
+        return {"type": "held-eta", "sos": sos_id}
+
 
 # What the button that moves a unit to each status says.
 STEP_LABELS = {
@@ -71,11 +83,24 @@ def _tel(phone: str | None) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+") if phone else ""
 
 
+def waiting_sketch(hospital: tuple[float, float] | None, latitude: float, longitude: float) -> dict | None:
+    """A waiting card's sketch map (assets/queue.js `miniMap`): the hospital (H) in the middle, the
+    SOS at its true bearing and distance, north up, a scale ring; and the same in words."""
+    if hospital is None:
+        return None
+    drawn = minimap.sketch(hospital, [(latitude, longitude)])
+    where = minimap.where_words(*hospital, latitude, longitude)
+    said = "at your hospital" if where == "here" else f"{where} of your hospital"
+    return {"p": drawn["points"][0], "ring": drawn["ring"], "scale": drawn["scale"],
+            "say": f"Sketch map: the SOS is {said}. North is up; the ring is {drawn['scale']} from the hospital."}
+
+
 def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: str = "",
-              links: tuple[str, str] = ("", "")) -> dict:
+              links: tuple[str, str] = ("", ""), hospital: tuple[float, float] | None = None) -> dict:
     """What a waiting SOS's card shows, as data: assets/queue.js (`drawCards`) builds the card
-    (id `ID.queue_card`, Accept and Decline buttons) in the browser and keeps it, and the focus
-    on its buttons, until its row changes. `waited`/`late` are as of `now`; the browser ticks them."""
+    (id `ID.queue_card`, Accept and Decline buttons, a sketch map of the SOS from `hospital`) in
+    the browser and keeps it, and the focus on its buttons, until its row changes.
+    `waited`/`late` are as of `now`; the browser ticks them."""
     waited = now - item.created_at
     return {
         "id": item.sos_id, "number": sos_number(item.sos_id), "priority": priority_label,
@@ -90,6 +115,7 @@ def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: 
         "tel": _tel(contact.phone) if contact else "", "place": place,
         "point": f"{item.latitude:.5f}, {item.longitude:.5f}" + (f" · told: {item.location_text}" if item.location_text else ""),
         "geo": links[0], "map": links[1], "by_officer": item.requested_by_officer,
+        "sketch": waiting_sketch(hospital, item.latitude, item.longitude),
     }
 
 
@@ -120,17 +146,44 @@ def who_and_where(contact, place: str, links: tuple[str, str]) -> list:
         phone = html.A(contact.phone, href=_tel(contact.phone), className="fw-bold") if contact.phone \
             else html.Span("no phone number given", className="text-muted")
         lines.append(html.Div(["Caller: ", html.Strong(contact.name), " · ", phone], className="fs-5 sos-caller"))
+        if getattr(contact, "address", None):  # the accepting hospital only (db/officer_desk.caller_contacts)
+            lines.append(html.Div(["Registered address: ", html.Span(contact.address, className="fw-semibold")],
+                                  className="sos-address"))
     lines.append(html.Div([html.Span(place or "No known place nearby", className="fw-semibold sos-place"),
                            " · ", html.A("open in maps app", href=links[0]), " · ",
                            html.A("map in browser", href=links[1], target="_blank", rel="noopener")]))
     return lines
 
 
+def held_map(sos, *, hospital, unit, tiles_url: str = "") -> html.Div:
+    """A held card's map: the patient, the hospital and, once assigned, the unit (drawn into
+    `ID.held_unit` by assets/queue.js `drawUnits` from the page's units data, so the unit moves
+    without the card, its map or its controls being redrawn), and how far the unit is, in words."""
+    number = sos_number(sos.id)
+    points = [(sos.latitude, sos.longitude)]
+    layers = crew.tiles(tiles_url)
+    if hospital is not None:
+        layers.append(crew.place_marker(hospital[0], hospital[1], hospital[2], colour=crew.HOSPITAL_COLOUR))
+        points.append(hospital[:2])
+    layers.append(crew.place_marker(sos.latitude, sos.longitude, f"{number}: the patient"))
+    words = [html.Span("Red: the patient · green: your hospital", className="me-1")]
+    if unit is not None:
+        layers.append(dl.LayerGroup(id=ID.held_unit(sos.id, unit.id)))
+        words = [html.Span(f"Ambulance {unit.call_sign}", className="fw-semibold"), ": ",
+                 html.Span(id=ID.held_eta(sos.id)),
+                 html.Span("no position yet", className="unit-age", **{"data-unit-age": str(unit.id)})]
+    return html.Div([
+        dl.Map(layers, bounds=crew.map_bounds(points), className="held-map",
+               style={"height": "190px", "width": "100%"}),
+        html.Div(words, className="small mt-1 held-map-words"),
+    ], className="mt-2")
+
+
 def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit, unit_choices,
                 next_steps: tuple[str, ...], can_resolve: bool, chosen_unit=None, contact=None,
-                place: str = "", links: tuple[str, str] = ("", "")) -> dbc.Card:
-    """An SOS this hospital accepted: who and where, assign a unit, step it, resolve at handover
-    (asked to confirm, and set apart from the next-step button)."""
+                place: str = "", links: tuple[str, str] = ("", ""), where_map=None) -> dbc.Card:
+    """An SOS this hospital accepted: who and where (and `where_map`, its map), assign a unit,
+    step it, resolve at handover (asked to confirm, and set apart from the next-step button)."""
     controls = []
     if unit is None and sos.status == "accepted":
         controls = [
@@ -174,6 +227,7 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
                          + (f" ({sos.location_text})" if sos.location_text else ""), className="text-muted"),
                 html.Div(f"Note: {sos.note}", className="text-muted") if sos.note else None,
                 html.Div(unit_line, className="fw-semibold mt-1"),
+                where_map,
                 html.Div(controls, className="mt-2"),
             ]
         ),
@@ -224,3 +278,35 @@ def list_update(shown: list | None, wanted: list[tuple], placeholder) -> tuple:
             patch[index] = build()
             edits += 1
     return (patch if edits else no_update), now_shown
+
+
+# ---- where the units are (the queue's maps, drawn by assets/queue.js `drawUnits`) ---------------
+
+
+AT_THE_PATIENT_KM = 0.05  # closer than this a unit is "at the patient's place", not "0.0 km, about 1 min"
+
+
+def units_data(units, held, *, hospital, now: datetime) -> dict:
+    """What the queue's maps show of the hospital's units, as data for assets/queue.js: each unit
+    that has sent a position (`db.positions.UnitOnMap`) with its colour and when it was there (the
+    browser ticks its age), and for each held SOS how far its unit is: `held` is (sos, unit on the
+    map, `db.positions.Estimate` while it drives to the patient, else None). Sent only when a unit
+    moved, turned stale, or the cards changed."""
+    far = {}
+    for sos, unit, guess in held:
+        if guess is None:
+            text = UNIT_STATUS_LABELS.get(unit.status, unit.status)
+        elif guess.distance_km < AT_THE_PATIENT_KM:
+            text = "at the patient's place"
+        else:
+            text = f"{guess.distance_km:.1f} km from the patient, about {guess.minutes} min (estimate)"
+        far[str(sos.id)] = {"text": text, "to": [sos.latitude, sos.longitude]}
+    return {
+        "at": epoch_ms(now),
+        "hospital": list(hospital) if hospital else None,
+        "units": [{"id": u.unit_id, "call": u.call_sign, "status": UNIT_STATUS_LABELS.get(u.status, u.status),
+                   "colour": crew.STALE_COLOUR if u.stale else crew.STATUS_COLOURS.get(u.status, "#4dabf7"),
+                   "lat": u.latitude, "lon": u.longitude, "since": epoch_ms(now) - u.age_s * 1000, "stale": u.stale}
+                  for u in units],
+        "held": far,
+    }

@@ -134,6 +134,8 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     full_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(32))
+    # A citizen's registered address (optional): only the hospital that accepted their SOS sees it.
+    address: Mapped[str | None] = mapped_column(String(300))
     # The language the person chose (a catalog code such as "hi"); None: the browser's.
     language: Mapped[str | None] = mapped_column(String(8))
     role: Mapped[str] = mapped_column(String(20))

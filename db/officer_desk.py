@@ -215,11 +215,12 @@ def close_sos(session: Session, *, actor: User, sos_id: int, reason: str, now: d
 class CallerContact:
     """What a hospital or officer may know of the caller: the first name and a call-back number
     for a hospital the SOS is offered to; the full name too for the hospital that took it and for
-    health officers."""
+    health officers; the registered address (if any) for the hospital that took it only."""
 
     name: str
     phone: str | None
     full: bool
+    address: str | None = None
 
 
 def _first_name(full_name: str) -> str:
@@ -233,7 +234,7 @@ def caller_contacts(session: Session, *, actor: User, sos_ids: list[int], now: d
     if not sos_ids:
         return {}
     rows = session.execute(
-        select(Sos.id, Sos.hospital_id, Sos.callback_phone, User.full_name, User.phone)
+        select(Sos.id, Sos.hospital_id, Sos.callback_phone, User.full_name, User.phone, User.address)
         .join(User, User.id == Sos.citizen_id).where(Sos.id.in_(set(sos_ids)))
     ).all()
     if actor.role in OFFICER_ROLES:
@@ -247,16 +248,23 @@ def caller_contacts(session: Session, *, actor: User, sos_ids: list[int], now: d
     else:
         raise NotAllowed("Only the hospitals an SOS is offered to and health officers see the caller.")
     shown: dict[int, CallerContact] = {}
-    for sos_id, hospital_id, callback_phone, full_name, phone in rows:
+    for sos_id, hospital_id, callback_phone, full_name, phone, address in rows:
         number = phone or callback_phone
-        if actor.role in OFFICER_ROLES or (hospital_id is not None and hospital_id == actor.hospital_id):
+        if actor.role in OFFICER_ROLES:
             shown[sos_id] = CallerContact(full_name, number, True)
+        elif hospital_id is not None and hospital_id == actor.hospital_id:
+            # The accepting hospital: the ambulance may need the registered address.
+            shown[sos_id] = CallerContact(full_name, number, True, address or None)
         elif sos_id in offered_to_me:
             shown[sos_id] = CallerContact(_first_name(full_name), number, False)
     if shown:
+        detail = {"sos": sorted(shown)}
+        addresses = sorted(sos_id for sos_id, contact in shown.items() if contact.address)
+        if addresses:
+            detail["address"] = addresses  # whose registered address was read, too
         audit.record(session, actor=actor, action="sos.contact_read", now=now, target_type="sos",
                      target_id=str(next(iter(shown))) if len(shown) == 1 else f"{len(shown)} SOS",
-                     detail={"sos": sorted(shown)})
+                     detail=detail)
     return shown
 
 

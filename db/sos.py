@@ -447,9 +447,20 @@ def queue_version(session: Session, *, actor: User, new_since: datetime) -> str:
     An offer entering the waiting list has the highest offer id yet, so `max` moves even when
     another leaves at the same moment; one leaving lowers the count. The statement is built once
     (`_queue_version_statement`): building it took more time than running it."""
+    return queue_versions(session, actor=actor, new_since=new_since, stale_before=new_since)[0]
+
+
+def queue_versions(session: Session, *, actor: User, new_since: datetime, stale_before: datetime) -> tuple[str, str]:
+    """(`queue_version`, the version of where its ambulances are), from the same one query. The
+    second moves with any unit's newest position and when one turns stale (its position older than
+    `stale_before`): a unit on the move changes only it, so the screen redraws its maps, never
+    its cards."""
     hospital_id = _require_hospital_admin(actor)
-    row = session.execute(_queue_version_statement(), {"hospital_id": hospital_id, "new_since": new_since}).one()
-    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+    row = tuple(session.execute(_queue_version_statement(), {"hospital_id": hospital_id, "new_since": new_since,
+                                                              "stale_before": stale_before}).one())
+    cards, moved = row[:-3], row[-3:]
+    return (hashlib.blake2b(repr(cards).encode(), digest_size=8).hexdigest(),
+            hashlib.blake2b(repr(moved).encode(), digest_size=6).hexdigest())
 
 
 @functools.cache
@@ -478,7 +489,15 @@ def _queue_version_statement():
             Ambulance.crew_contact, Ambulance.retired_at), ";").label("units"))
         .where(Ambulance.hospital_id == hospital_id)
     ).subquery()
-    return select(waiting, held, fleet).select_from(waiting.join(held, true()).join(fleet, true()))
+    # Last: where the units are (queue_versions keeps it apart from the cards' version).
+    stale_before = bindparam("stale_before", type_=Ambulance.position_at.type)
+    moved = (
+        select(func.count(Ambulance.position_at).label("placed"), func.max(Ambulance.position_at).label("newest"),
+               func.count(case((Ambulance.position_at < stale_before, 1))).label("stale"))
+        .where(Ambulance.hospital_id == hospital_id, Ambulance.retired_at.is_(None))
+    ).subquery()
+    return select(waiting, held, fleet, moved).select_from(
+        waiting.join(held, true()).join(fleet, true()).join(moved, true()))
 
 
 def live_version(session: Session) -> tuple:

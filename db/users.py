@@ -96,6 +96,22 @@ def clean_phone(phone: str | None) -> str | None:
     return phone
 
 
+ADDRESS_MAX = 300
+
+
+def clean_address(address: str | None) -> str | None:
+    """A registered address as given (spaces and line breaks folded), or None when empty; refused
+    when longer than ADDRESS_MAX characters or holding control characters."""
+    text = " ".join((address or "").split())
+    if not text:
+        return None
+    if len(text) > ADDRESS_MAX:
+        raise InvalidInput("address", f"An address is limited to {ADDRESS_MAX} characters.")
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
+        raise InvalidInput("address", "The address holds characters that are not text.")
+    return text
+
+
 def _choose(roles) -> str:
     """"Choose Citizen, Hospital admin or Health officer.": the roles a form offers, by their labels."""
     labels = [ROLE_LABELS[role] for role in roles]
@@ -117,10 +133,12 @@ def _new_user(
     status: str,
     now: datetime,
     hospital_id: int | None = None,
+    address: str | None = None,
 ) -> User:
     email = normalise_email(email)
     full_name = _clean_name(full_name)
     phone = clean_phone(phone)
+    address = clean_address(address)
     check_password_strength(password, email=email)
     if is_demo_account(email):
         raise InvalidInput("email", f"Addresses at {DEMO_EMAIL_DOMAIN} belong to the demo. Use your own address.")
@@ -131,6 +149,7 @@ def _new_user(
         password_hash=hash_password(password),
         full_name=full_name,
         phone=phone,
+        address=address,
         role=role,
         status=status,
         hospital_id=hospital_id,
@@ -144,15 +163,18 @@ def _new_user(
 
 
 def register_citizen(
-    session: Session, *, email: str, password: str, full_name: str, phone: str | None, now: datetime
+    session: Session, *, email: str, password: str, full_name: str, phone: str | None, now: datetime,
+    address: str | None = None,
 ) -> User:
-    """Citizens are in at once: nothing they can do touches anyone else's data."""
+    """Citizens are in at once: nothing they can do touches anyone else's data. The address is
+    optional; only the hospital that accepts one of their SOS sees it."""
     user = _new_user(
         session,
         email=email,
         password=password,
         full_name=full_name,
         phone=phone,
+        address=address,
         role=Role.CITIZEN,
         status="active",
         now=now,

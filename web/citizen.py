@@ -29,6 +29,7 @@ from auth.context import actor_in, db_session, state
 from auth.roles import has_role
 from components.crew import arrival_text
 from components.format import moment
+from components.minimap import caller_and_unit
 from db import alerts, capacity, feedback, guidance, landmarks, matching, positions, sos_watch
 from db import sos as sos_ops
 from db.clock import utcnow
@@ -189,6 +190,7 @@ def _arrival(session, actor, sos, now: datetime) -> dict | None:
     if found is None:
         return None
     return {"text": arrival_text(found), "stale": found.stale,
+            "sketch": caller_and_unit((sos.latitude, sos.longitude), (found.unit_lat, found.unit_lon)),
             "map": (f"https://www.openstreetmap.org/directions?route={found.unit_lat:.5f}%2C{found.unit_lon:.5f}"
                     f"%3B{sos.latitude:.5f}%2C{sos.longitude:.5f}")}
 

@@ -11,17 +11,25 @@ only what changed against what the screen holds (`ID.SHOWN`): the waiting cards 
 browser draws (`rows_update`, assets/queue.js `drawCards`, which leaves unchanged cards alone), the
 held emergencies as a Dash `Patch` (`list_update`). A long queue shows its PAGE most urgent SOS,
 oldest first, a count of the rest, and the ones just offered apart, so neither the answer nor a
-button's request grows with the queue."""
+button's request grows with the queue.
+
+Maps: a waiting card carries a sketch map (hospital, SOS, scale, north) drawn by the browser from
+its row; a held card a real map of the patient, the hospital and its unit; below them, the
+hospital's units on one map with each position's age. Where the units are has its own version
+(`sos.queue_versions`, the same query): a unit on the move sends only the units' data (`ID.UNITS`),
+which assets/queue.js (`drawUnits`) draws into the maps' unit layers, leaving every card alone."""
 
 from datetime import datetime
 
 import dash
 import dash_bootstrap_components as dbc
+import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from auth.actions import act
-from auth.context import actor_in, db_session
+from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
+from components import crew as crew_view
 from components import noticing
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
@@ -32,12 +40,14 @@ from components.dispatch import (
     active_card,
     epoch_ms,
     fingerprint,
+    held_map,
     list_update,
     queue_row,
     rows_update,
+    units_data,
 )
 from components.triggers import pressed
-from db import dispatch, hospital_news, landmarks, officer_desk
+from db import dispatch, hospital_news, hospitals, landmarks, officer_desk, positions
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.parse import record_id
@@ -69,6 +79,11 @@ class ID:
     PRESS = "queue-press"
     DRAWN = "queue-drawn"
     DEPARTED = "queue-departed"
+    UNITS = "queue-units"
+    MOVED = "queue-moved"
+    UNITS_MAP = "queue-units-map"
+    UNITS_LAYER = "queue-units-layer"
+    UNITS_LIST = "queue-units-list"
 
     @staticmethod
     def departed(sos_id: int) -> str:
@@ -96,7 +111,7 @@ def layout(**kwargs):
                              html.Div(id=ID.LIST, **{"data-empty-id": ID.LIST_EMPTY})],
                             lg=6),
                     dbc.Col([html.H2("Accepted by your hospital", className="h4"),
-                             html.Div(id=ID.ACTIVE)], lg=6),
+                             html.Div(id=ID.ACTIVE), _units_card()], lg=6),
                 ]
             ),
             html.Div(id=ID.UPDATED),
@@ -109,11 +124,27 @@ def layout(**kwargs):
             dcc.Store(id=ID.DRAWN),
             dcc.Store(id=ID.NOW),
             dcc.Store(id=ID.TICKED),
+            dcc.Store(id=ID.UNITS),
+            dcc.Store(id=ID.MOVED),
             # 0.75 s: a new SOS is on every screen within a second (p95); an unchanged poll costs one
             # small query and ~250 bytes (README "Benchmarks": sos_to_queue_p95_s, queue_1000_rps).
             dcc.Interval(id=ID.REFRESH, interval=750),
         ]
     )
+
+
+def _units_card():
+    """The hospital's units on one map and in words (assets/queue.js `drawUnits` fills both)."""
+    config = state()["config"]
+    return dbc.Card(dbc.CardBody([
+        html.H2("Your ambulances", className="h5"),
+        html.P("Each unit's last position as its crew's phone sent it; older than 2 min is greyed as stale.",
+               className="text-muted small mb-1"),
+        crew_view.legend(),
+        dl.Map(crew_view.tiles(config.map_tiles_url) + [dl.LayerGroup(id=ID.UNITS_LAYER)], id=ID.UNITS_MAP,
+               center=list(config.map_center), zoom=12, style={"height": "240px", "width": "100%"}, className="my-2"),
+        html.Ul(id=ID.UNITS_LIST, className="list-unstyled mb-0"),
+    ]), className="mt-3 queue-units")
 
 
 # ---- the view -----------------------------------------------------------------------------------
@@ -155,23 +186,48 @@ def _place(session, latitude: float, longitude: float) -> tuple[str, tuple[str, 
             landmarks.map_links(latitude, longitude))
 
 
-def _active(sos, *, now, units, choices, selected, contact, where) -> tuple:
+def _active(sos, *, now, units, choices, selected, contact, where, hospital) -> tuple:
     unit = units.get(sos.ambulance_id)
     place, links = where
     card = dict(status_label=DISPATCHER_STATUS_LABELS[sos.status], type_label=_type_label(sos), unit=unit,
                 unit_choices=choices, next_steps=dispatch.next_steps(unit, sos_id=sos.id),
                 can_resolve=dispatch.can_resolve(sos), contact=contact, place=place, links=links)
-    shown_unit = unit and (unit.call_sign, unit.level, unit.crew_contact)
+    shown_unit = unit and (unit.id, unit.call_sign, unit.level, unit.crew_contact)
+    # The unit's position is not in the fingerprint: it moves on the map alone (ID.UNITS).
     return (sos.id,
             fingerprint(sos.status, card["type_label"], shown_unit, [(c.unit_id, c.label) for c in choices],
                         card["next_steps"], card["can_resolve"], sos.accepted_at, sos.latitude, sos.longitude,
-                        sos.location_text, sos.note, contact, place),
-            lambda: active_card(sos, now=now, chosen_unit=selected.get(sos.id), **card))
+                        sos.location_text, sos.note, contact, place, hospital),
+            lambda: active_card(sos, now=now, chosen_unit=selected.get(sos.id), **card,
+                                where_map=held_map(sos, hospital=hospital, unit=unit,
+                                                   tiles_url=state()["config"].map_tiles_url)))
 
 
-def _cards(session, actor, now: datetime, shown) -> dict:
+def _home(session, actor) -> tuple[float, float, str] | None:
+    """The hospital's own place and name: the middle of the sketch maps, a marker on the others."""
+    found = hospitals.get(session, actor.hospital_id)
+    return (found.latitude, found.longitude, found.name) if found is not None else None
+
+
+def _units(session, actor, now: datetime, home) -> dict:
+    """Where the hospital's units are, and how far each held SOS's unit is (`units_data`)."""
+    units = positions.hospital_units(session, actor=actor, now=now)
+    by_id = {u.unit_id: u for u in units}
+    kmh = state()["config"].ambulance_kmh
+    held = []
+    for sos in sos_ops.hospital_active(session, actor=actor):
+        unit = by_id.get(sos.ambulance_id)
+        if unit is not None:
+            driving = sos.status in positions.TO_PATIENT
+            held.append((sos, unit, positions.estimate(unit.latitude, unit.longitude, sos.latitude, sos.longitude,
+                                                       kmh=kmh) if driving else None))
+    return units_data(units, held, hospital=home, now=now)
+
+
+def _cards(session, actor, now: datetime, shown, home) -> dict:
     """What changed in the three lists since the screen's last answer (`shown`)."""
     selected = _chosen_units()
+    centre = home[:2] if home else None
     count = sos_ops.queue_count(session, actor=actor)
     queue = sos_ops.hospital_queue(session, actor=actor, limit=PAGE)
     on_page = {item.sos_id for item in queue}
@@ -187,14 +243,14 @@ def _cards(session, actor, now: datetime, shown) -> dict:
     def row(item):
         place, links = _place(session, item.latitude, item.longitude)
         return queue_row(item, now, PRIORITY_LABELS[item.priority], contact=contacts.get(item.sos_id),
-                         place=place, links=links)
+                         place=place, links=links, hospital=centre)
 
     waiting, waiting_shown = rows_update(_kept(shown, "waiting"), [row(item) for item in queue])
     new, new_shown = rows_update(_kept(shown, "arrived"), [row(item) for item in arrived])
     held, held_shown = list_update(
         _kept(shown, "active"),
         [_active(sos, now=now, units=units, choices=choices, selected=selected, contact=contacts.get(sos.id),
-                 where=_place(session, sos.latitude, sos.longitude)) for sos in active],
+                 where=_place(session, sos.latitude, sos.longitude), hospital=home) for sos in active],
         html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
     departed = hospital_news.departures(session, actor=actor, now=now)
     return {"departed": [html.Div(d.text, className="alert alert-secondary py-1 mb-1 fs-5 queue-departed",
@@ -213,35 +269,49 @@ def _cards(session, actor, now: datetime, shown) -> dict:
             "updated": Output(ID.UPDATED, "children"), "new_ids": Output(ID.NEW_IDS, "data"),
             "shown": Output(ID.SHOWN, "data"), "departed": Output(ID.DEPARTED, "children"),
             "message_open": Output(ID.MESSAGE, "is_open", allow_duplicate=True),
-            "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data")},
+            "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data"),
+            "units": Output(ID.UNITS, "data"), "moved": Output(ID.MOVED, "data"),
+            "viewport": Output(ID.UNITS_MAP, "viewport")},
     inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
     state={"chosen": State(CardID.unit(ALL), "value"), "drawn": State(ID.VERSION, "data"),
-           "shown": State(ID.SHOWN, "data"), "message": State(ID.MESSAGE, "children")},
+           "shown": State(ID.SHOWN, "data"), "message": State(ID.MESSAGE, "children"),
+           "moved": State(ID.MOVED, "data")},
     prevent_initial_call="initial_duplicate",
 )
 @allowed_roles(*ROLES)
-def refresh_queue(_n, _changed, chosen, drawn, shown, message):
+def refresh_queue(_n, _changed, chosen, drawn, shown, message, moved):
     """Answer only the time when the queue's version is the one drawn and no action just ran;
     otherwise only what changed: the cards gone, changed or new (`list_update`), never the whole
     queue, whose first PAGE cards are all a screen holds.
 
     The version is read before the lists, so a change landing in between is drawn now or, at
-    the latest, on the next poll (its version differs from the one kept)."""
+    the latest, on the next poll (its version differs from the one kept). Where the units are
+    has its own version: when only it moved, only the units' data is sent (`ID.UNITS`)."""
     now = utcnow()
     with db_session() as session:
         actor = actor_in(session)
-        version = sos_ops.queue_version(session, actor=actor, new_since=now - NEW_FOR)
+        version, units_version = sos_ops.queue_versions(session, actor=actor, new_since=now - NEW_FOR,
+                                                        stale_before=now - positions.STALE_AFTER)
         unchanged = version == drawn and f"{ID.CHANGED}.data" not in ctx.triggered_prop_ids
+        still = unchanged and units_version == moved
+        home = None if still else _home(session, actor)
         drawn_now = (dict.fromkeys(("rows", "arrived_hidden", "active", "count", "new_ids", "shown", "version",
                                     "departed"), no_update)
                      if unchanged else
-                     {**_cards(session, actor, now, shown), "version": version})
+                     {**_cards(session, actor, now, shown, home), "version": version})
+        units = no_update if still else _units(session, actor, now, home)
+    # The units' map fits the hospital and its units once, when the page is first drawn.
+    first = drawn is None and units is not no_update
+    bounds = crew_view.map_bounds([home[:2] if home else None] + [(u["lat"], u["lon"]) for u in units["units"]]) \
+        if first else None
     # A message about an SOS that has since left ("SOS-00012 is yours. Send an ambulance now.")
     # never stays once the caller cancelled it or another hospital took it.
     gone = drawn_now.pop("departed_numbers", [])
     stale = isinstance(message, str) and any(message.startswith(number) for number in gone)
     return {**drawn_now, "message_open": False if stale else no_update,
-            "updated": last_updated(now), "now": epoch_ms(now)}
+            "updated": last_updated(now), "now": epoch_ms(now),
+            "units": units, "moved": no_update if still else units_version,
+            "viewport": {"bounds": bounds, "transition": "fitBounds"} if bounds else no_update}
 
 
 # ---- actions: one per button kind -------------------------------------------------------------
@@ -315,6 +385,19 @@ clientside_callback(
     State(ID.LIST, "id"),
     State(ID.ARRIVED, "id"),
     State(ID.PRESS, "id"),
+)
+
+# Draw where the units are into the units' map and list and each held card's map, from the units'
+# data alone (assets/queue.js): a unit on the move redraws no card.
+clientside_callback(
+    ClientsideFunction("queue", "drawUnits"),
+    Output(ID.UNITS_LAYER, "children"),
+    Output(ID.UNITS_LIST, "children"),
+    Output(CardID.held_unit(ALL, ALL), "children"),
+    Output(CardID.held_eta(ALL), "children"),
+    Input(ID.UNITS, "data"),
+    State(CardID.held_unit(ALL, ALL), "id"),
+    State(CardID.held_eta(ALL), "id"),
 )
 
 # Keep the waiting times ticking from the server's clock of each answer, also when nothing was

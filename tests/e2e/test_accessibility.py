@@ -43,6 +43,31 @@ def _sos_waiting_for_alpha(session, people):
     match_now(session)
 
 
+def _held_by_alpha_with_unit(session, people, citizen="citizen2"):
+    """An SOS Alpha accepted, its unit sent and on the map (held card map, units' map)."""
+    from db import dispatch, positions
+    from db import sos as sos_ops
+    from db.clock import utcnow
+    from db.models import HospitalBeds
+    from tests.builders import add_crew, give_beds
+
+    now = utcnow()
+    if not session.query(HospitalBeds).filter_by(hospital_id=people["hospital_a"].id).first():
+        give_beds(session, people["hospital_a"])
+    _token, unit, crew = add_crew(session, people["admin_a"], call_sign="AMB-3", now=now)
+    sos = send_sos(session, people[citizen], now=now, lat=people["hospital_a"].latitude + 0.01,
+                   lon=people["hospital_a"].longitude)
+    match_now(session, now=now)
+    sos_ops.accept_sos(session, actor=people["admin_a"], sos_id=sos.id, now=now)
+    dispatch.assign_unit(session, actor=people["admin_a"], sos_id=sos.id, unit_id=unit.id, now=now)
+    positions.record_position(session, actor=crew, latitude=people["hospital_a"].latitude,
+                              longitude=people["hospital_a"].longitude, now=now)
+    _HELD["sos"] = sos.id
+
+
+_HELD: dict = {}
+
+
 def _a_few_hospitals(session, _people):
     city(session, 2)
 
@@ -84,9 +109,14 @@ SCREENS: list[Screen] = [
     Screen("citizen", "/reports/upload", "submitted empty", then=_submit("#upload-submit", ".alert-danger, .invalid-feedback")),
     Screen("citizen", "/admin", "a page the role may not open (403)"),
     Screen("citizen", "/beds", "in Hindi", then=_in_hindi),
+    Screen("citizen", "/citizen", "tracking: the ambulance on the sketch map",
+           prepare=lambda session, people: _held_by_alpha_with_unit(session, people, "citizen"),
+           then=lambda b: (b.open(f"/citizen/sos/{_HELD['sos']}"), b.wait_for_element("#track-map", timeout=10))),
     # A hospital admin.
     Screen("admin_a", "/hospital", "an SOS waiting", prepare=_sos_waiting_for_alpha),
     Screen("admin_a", "/hospital/queue", "an SOS waiting (made for /hospital above)"),
+    Screen("admin_a", "/hospital/queue", "an SOS held, its unit on the maps", prepare=_held_by_alpha_with_unit,
+           then=lambda b: b.wait_for_contains_text("#queue-units-list", "AMB-3", timeout=10)),
     Screen("admin_a", "/hospital/capacity"),
     Screen("admin_a", "/hospital/ambulances"),
     Screen("admin_a", "/hospital/feedback"),
