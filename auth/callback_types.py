@@ -25,6 +25,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from flask import Flask, jsonify, request
@@ -109,6 +110,13 @@ def shape_of(annotation: Any, namespace: Mapping[str, Any] | None = None, depth:
     if origin is typing.Literal:
         return _merge([{kind_of(arg): None} for arg in args])
     return _container(annotation, origin, args, namespace, depth)
+
+
+# Properties whose value has a form, whatever its component: a browser always has a path, and it
+# starts "/" (Dash's own page router fails on anything else).
+FORMS: dict[str, Callable[[Any], bool]] = {
+    "pathname": lambda value: isinstance(value, str) and value.startswith("/"),
+}
 
 
 def fits(value: Any, shape: Shape) -> bool:
@@ -210,14 +218,20 @@ class CallbackTypes:
             return None  # not a body auth/callback_body.py accepts: it answers for it
         for key, expected in zip(("inputs", "state"), shapes, strict=True):
             for index, (entry, shape) in enumerate(zip(body.get(key) or [], expected, strict=False)):
-                if shape is None:
-                    continue
                 for one in entry if isinstance(entry, list) else [entry]:
-                    value = one.get("value") if isinstance(one, dict) else None
-                    if not fits(value, shape):
-                        return (f"{key}[{index}]: {one.get('property')} cannot be {kind_of(value)} "
-                                f"(expected {' or '.join(sorted(shape))})")
+                    problem = _value_problem(one, shape) if isinstance(one, dict) else None
+                    if problem:
+                        return f"{key}[{index}]: {problem}"
         return None
+
+
+def _value_problem(entry: dict, shape: Shape) -> str | None:
+    value, prop = entry.get("value"), entry.get("property")
+    if not fits(value, shape):
+        return f"{prop} cannot be {kind_of(value)} (expected {' or '.join(sorted(shape or ()))})"
+    if prop in FORMS and not FORMS[prop](value):
+        return f"{prop} cannot be {str(value)[:40]!r}"
+    return None
 
 
 def build(app) -> CallbackTypes:
@@ -276,6 +290,11 @@ def rows(value: Any) -> list[dict]:
     return value
 
 
-def refused_as_bad_request(error: InvalidInput) -> BadRequest:
-    """A view's filter the domain refused (text where no form sends any): the 400 to raise."""
-    return BadRequest(error.message)
+@contextmanager
+def refusal_is_bad_request():
+    """Around a view's read: a filter the domain refuses (text where no form sends any, a number
+    beyond any row) is a 400 with the domain's message, never an error in the log."""
+    try:
+        yield
+    except InvalidInput as bad:
+        raise BadRequest(bad.message) from None

@@ -72,6 +72,14 @@ def text(value: Any, field: str, *, max_len: int, label: str = "This field") -> 
     return value
 
 
+def choice(value: Any, field: str, allowed, message: str) -> str:
+    """One of `allowed` (a page's fixed options), or refused at `field` with `message`: a list or
+    object never reaches `value in allowed` (unhashable: a TypeError there)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInput(field, message)
+    return value
+
+
 def count_or_zero(value: Any) -> int:
     """A version counter a page keeps: a whole number ≥ 0, anything else read as 0 ("unknown")."""
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0

@@ -52,14 +52,25 @@ def _outputs(key: str):
     outputs = []
     for part in parts:
         component_id, prop = part.split("@")[0].rsplit(".", 1)
-        outputs.append({"id": _concrete(component_id)[0], "property": prop})
+        concrete, wildcard = _concrete(component_id)
+        one = {"id": concrete, "property": prop}
+        outputs.append([one] if wildcard else one)
     return outputs if key.startswith("..") else outputs[0]
 
 
-def body(key: str, spec: dict, value) -> dict:
-    """Every input and state `value`, except counters, which say "pressed" (so actions run)."""
+def _counter(dep: dict) -> bool:
+    return dep["property"].startswith(("n_", "submit_n_"))
+
+
+def body(key: str, spec: dict, value, only: int | None = None) -> dict:
+    """Every input and state `value` (or only the `only`-th of them, the others empty), except
+    counters, which say "pressed" (so actions run)."""
+    deps = [*spec["inputs"], *spec.get("state", [])]
+
     def one(dep):
-        return _entry(dep, 1 if dep["property"].startswith(("n_", "submit_n_")) else value)
+        if _counter(dep):
+            return _entry(dep, 1)
+        return _entry(dep, value if only is None or deps.index(dep) == only else None)
 
     first = spec["inputs"][0] if spec["inputs"] else None
     changed = []
@@ -94,14 +105,16 @@ def test_wrong_typed_values_never_reach_a_server_error(web_app, client, auth, we
     assert len(callbacks) >= 2
     failures = {}
     for key, spec in callbacks.items():
-        for value in WRONG:
+        slots = [None] + [i for i, d in enumerate([*spec["inputs"], *spec.get("state", [])]) if not _counter(d)]
+        for value, only in [(v, slot) for v in WRONG for slot in slots]:
             caplog.clear()
             with caplog.at_level(logging.ERROR):
-                response = client.post("/_dash-update-component", json=body(key, spec, value), headers=headers)
+                response = client.post("/_dash-update-component", json=body(key, spec, value, only),
+                                       headers=headers)
             text = response.get_data(as_text=True)
             errors = [r.getMessage()[:120] for r in caplog.records if r.levelno >= logging.ERROR]
             if response.status_code >= 500 or BANNER in text or errors:
-                failures.setdefault(key.split("@")[0][:90], (repr(value)[:20], response.status_code,
+                failures.setdefault(key.split("@")[0][:90], (repr(value)[:20], only, response.status_code,
                                                           errors[:1] or text[:160]))
     assert not failures, f"{len(failures)} of {len(callbacks)} callbacks failed:\n" + "\n".join(
         f"{k}: {v}" for k, v in sorted(failures.items()))
