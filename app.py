@@ -19,6 +19,7 @@ from werkzeug.serving import make_server
 
 from auth import init_auth
 from auth.callback_body import install_callback_check
+from auth.callback_types import install_callback_types
 from auth.compression import install_compression, install_content_fingerprints
 from auth.context import EXTENSION_KEY
 from auth.csrf import install_dash_csrf
@@ -81,6 +82,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     app.layout = serve_shell
     install_content_fingerprints(app)  # scripts and styles named by content: unchanged files survive a deploy
     install_callback_check(server, lambda: app.callback_map)
+    install_callback_types(app)  # values of a type their component never sends: 400
     install_security_headers(server, app.csp_hashes)
     register_navbar_toggle(app)
     protect_pages()

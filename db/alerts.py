@@ -36,6 +36,8 @@ from db.models import (
     AlertTranslation,
     User,
 )
+from db.parse import record_id
+from db.parse import text as read_text
 from db.permissions import require_role
 from db.vocabulary import Role
 
@@ -99,7 +101,7 @@ class AlertInput:
 
 def parse_local_time(text: str | None, *, field: str, zone: str = DISPLAY_TIMEZONE) -> datetime | None:
     """'2026-11-28T14:30' (a datetime-local input, in the display zone) -> aware datetime."""
-    text = (text or "").strip()
+    text = read_text(text, field, max_len=64, label="The time").strip()
     if not text:
         return None
     try:
@@ -122,7 +124,8 @@ def parse_radius(text) -> float | None:
 
 
 def parse_centre(text: str | None) -> tuple[float | None, float | None]:
-    if not (text or "").strip():
+    text = read_text(text, "centre", max_len=100, label="The centre")
+    if not text.strip():
         return None, None
     return parse_coordinates(text, field="centre")
 
@@ -351,10 +354,7 @@ def publish(session: Session, *, actor: User, data: AlertInput, now: datetime) -
 
 def replaceable(session: Session, alert_id, now: datetime) -> Alert:
     """The alert an Update or Cancel would replace: it must be the newest version, not expired."""
-    try:
-        alert_id = int(alert_id)
-    except (TypeError, ValueError):
-        raise InvalidInput("reference", "Choose the alert to update or cancel.") from None
+    alert_id = record_id(alert_id, "reference", "Choose the alert to update or cancel.")
     previous = session.execute(
         select(Alert).where(Alert.id == alert_id).execution_options(populate_existing=True)
     ).scalar_one_or_none()

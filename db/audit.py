@@ -17,6 +17,7 @@ from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
 from db.models import AuditEntry, AuditHead, User
+from db.parse import text
 from db.permissions import require_role
 from db.vocabulary import Role
 
@@ -155,11 +156,14 @@ def browse(session: Session, *, actor: User, action: str = "", outcome: str = ""
            limit: int = 500) -> list[AuditEntry]:
     """Newest first, filtered; for super admins."""
     require_role(actor, Role.SUPER_ADMIN)
+    action = text(action, "action", max_len=200, label="The action filter").strip()
+    outcome = text(outcome, "outcome", max_len=50, label="The outcome filter")
+    actor_text = text(actor_text, "actor", max_len=200, label="The person filter").strip()
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if action:
-        query = query.where(AuditEntry.action.contains(action.strip()))
+        query = query.where(AuditEntry.action.contains(action))
     if outcome:
         query = query.where(AuditEntry.outcome == outcome)
     if actor_text:
-        query = query.where(AuditEntry.actor_label.contains(actor_text.strip().lower()))
+        query = query.where(AuditEntry.actor_label.contains(actor_text.lower()))
     return list(session.execute(query).scalars())

@@ -18,7 +18,7 @@ from db.capacity import DEFAULT_STALE_AFTER
 from db.errors import InvalidInput, NotAllowed
 from db.geo import bounding_box, haversine_km
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS, BloodHistory, BloodStock, Hospital, User
-from db.parse import iso_date, whole_number
+from db.parse import choice, iso_date, whole_number
 from db.permissions import require_role
 from db.vocabulary import Role
 
@@ -153,6 +153,7 @@ def stock_of_hospital(session: Session, *, actor: User, hospital_id: int,
                       component: str = "whole_blood") -> list[BloodStock]:
     if actor.role not in (Role.SUPER_ADMIN, Role.HEALTH_OFFICER) and actor.hospital_id != hospital_id:
         raise NotAllowed("You can only see your own hospital's blood stock.")
+    component = choice(component, "component", BLOOD_COMPONENTS, "Choose whole blood, red cells, platelets or plasma.")
     rows = {r.blood_group: r for r in session.execute(
         select(BloodStock).where(BloodStock.hospital_id == hospital_id, BloodStock.component == component)
     ).scalars()}

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from db.crew import unit_of
 from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.models import UNIT_LEVELS, Ambulance, AmbulanceEvent, Sos, User
+from db.parse import text
 from db.permissions import require_role
 from db.sos_state import compare_and_set, record_event
 from db.vocabulary import SOS_STATUS_LABELS, UNIT_STATUS_LABELS, Role
@@ -65,17 +66,17 @@ def _log(session: Session, unit: Ambulance, *, from_status: str | None, to_statu
 
 
 def _clean_unit_fields(call_sign: str, registration_plate: str, level: str, crew_contact: str):
-    call_sign = (call_sign or "").strip().upper()
+    call_sign = text(call_sign, "call_sign", max_len=1000, label="The call sign").strip().upper()
     if not call_sign:
         raise InvalidInput("call_sign", "Give the unit a call sign (for example AMB-3).")
     if len(call_sign) > 32:
         raise InvalidInput("call_sign", "Call signs are at most 32 characters.")
     if level not in UNIT_LEVELS:
         raise InvalidInput("level", "Choose the level: BLS, ALS or critical care.")
-    plate = (registration_plate or "").strip().upper()
+    plate = text(registration_plate, "registration_plate", max_len=1000, label="The plate").strip().upper()
     if len(plate) > 32:
         raise InvalidInput("registration_plate", "Registration plates are at most 32 characters.")
-    crew = (crew_contact or "").strip()
+    crew = text(crew_contact, "crew_contact", max_len=1000, label="The crew contact").strip()
     if len(crew) > 120:
         raise InvalidInput("crew_contact", "Keep the crew contact under 120 characters.")
     return call_sign, plate, level, crew

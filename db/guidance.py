@@ -22,7 +22,7 @@ from db import audit
 from db.errors import Conflict, InvalidInput
 from db.guidance_hi import DEFAULT_GUIDANCE_HI
 from db.models import Guidance, User
-from db.parse import iso_datetime
+from db.parse import iso_datetime, text
 from db.permissions import require_role
 from db.sos import EMERGENCY_TYPES
 from db.vocabulary import Role
@@ -241,7 +241,7 @@ def all_guidance(session: Session, language: str = "en") -> list[GuidanceView]:
 def guidance_for(session: Session, emergency_type: str | None, language: str = "en") -> GuidanceView:
     """The guidance for a type in `language` (else English, marked as a fallback); general advice
     for no type or an unknown one."""
-    if emergency_type not in EMERGENCY_TYPES:
+    if not isinstance(emergency_type, str) or emergency_type not in EMERGENCY_TYPES:
         emergency_type = FALLBACK_TYPE
     return _view(emergency_type, _rows(session, language, emergency_type).get(emergency_type), language)
 
@@ -252,6 +252,8 @@ _STEP = re.compile(r"^\s*(\d+)[.)]\s+(.*)$")
 def style_hints(body: str) -> list[str]:
     """Advice for the editor (not rules): numbered steps, each short enough for a phone."""
     hints = []
+    if not isinstance(body, str | None):
+        return ["The guidance must be text."]
     steps = [_STEP.match(line) for line in (body or "").splitlines()]
     steps = [m for m in steps if m]
     if not steps:
@@ -271,12 +273,12 @@ def save_guidance(session: Session, *, actor: User, emergency_type: str, title: 
     if someone saved since, the save is refused instead of silently overwriting their text."""
     require_role(actor, *EDITOR_ROLES)
     expected_updated_at = iso_datetime(expected_updated_at, "version")
-    if emergency_type not in EMERGENCY_TYPES:
+    if not isinstance(emergency_type, str) or emergency_type not in EMERGENCY_TYPES:
         raise InvalidInput("emergency_type", "Choose the emergency type from the list.")
-    if not LANGUAGE_CODE.fullmatch(language or ""):
+    if not LANGUAGE_CODE.fullmatch(text(language, "language", max_len=20, label="The language")):
         raise InvalidInput("language", "Choose the language from the list.")
-    title = (title or "").strip()
-    body = (body_markdown or "").strip()
+    title = text(title, "title", max_len=10 * TITLE_MAX, label="The title").strip()
+    body = text(body_markdown, "body", max_len=10 * BODY_MAX, label="The guidance").strip()
     if not title:
         raise InvalidInput("title", "Give the guidance a title.")
     if len(title) > TITLE_MAX:

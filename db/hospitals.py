@@ -16,6 +16,7 @@ from db import audit
 from db.errors import InvalidInput, NotFound
 from db.geo import parse_coordinates
 from db.models import HOSPITAL_STATUSES, Hospital, User
+from db.parse import text as read_text
 from db.permissions import require_role
 from db.users import clean_phone
 from db.vocabulary import Role
@@ -281,7 +282,8 @@ def list_for_admin(session: Session, *, actor: User, text: str = "", status: str
     its number of active hospital admins. `text` matches name, address or city."""
     require_role(actor, Role.SUPER_ADMIN)
     query = select(Hospital).order_by((Hospital.status != "proposed"), func.lower(Hospital.name), Hospital.id)
-    words = " ".join((text or "").split()).lower()
+    words = " ".join(read_text(text, "text", max_len=200, label="The search").split()).lower()
+    status = read_text(status, "status", max_len=50, label="The status filter")
     if words:
         query = query.where(func.lower(Hospital.name).contains(words, autoescape=True)
                             | func.lower(Hospital.address).contains(words, autoescape=True)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from db import audit
 from db.errors import InvalidInput, NotFound
 from db.models import KioskToken, User
+from db.parse import record_id, text
 from db.permissions import require_role
 from db.vocabulary import Role
 
@@ -28,7 +29,7 @@ def _hash(token: str) -> str:
 
 def issue(session: Session, *, actor: User, label: str, now: datetime) -> tuple[str, KioskToken]:
     require_role(actor, *ISSUERS)
-    label = (label or "").strip()
+    label = text(label, "label", max_len=1000, label="The name").strip()
     if not label:
         raise InvalidInput("label", "Name the screen (for example “Control room, wall 1”).")
     if len(label) > 120:
@@ -44,7 +45,7 @@ def issue(session: Session, *, actor: User, label: str, now: datetime) -> tuple[
 
 def revoke(session: Session, *, actor: User, kiosk_id: int, now: datetime) -> KioskToken:
     require_role(actor, *ISSUERS)
-    row = session.get(KioskToken, kiosk_id)
+    row = session.get(KioskToken, record_id(kiosk_id))  # 0 (not a row's id) finds none
     if row is None:
         raise NotFound("No such kiosk link.")
     if row.revoked_at is None:

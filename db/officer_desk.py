@@ -22,6 +22,7 @@ from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import haversine_km
 from db.matching import DEFAULT_ESCALATE_AFTER, DEFAULT_PER_RING, DEFAULT_RINGS_KM, capable_hospitals, offer_next_ring
 from db.models import Hospital, Sos, SosEvent, SosOffer, User
+from db.parse import choice
 from db.permissions import require_role
 from db.sos import needing_attention
 from db.sos_state import compare_and_set, record_event
@@ -189,8 +190,7 @@ def mark_calling(session: Session, *, actor: User, sos_id: int, now: datetime) -
 def close_sos(session: Session, *, actor: User, sos_id: int, reason: str, now: datetime) -> Sos:
     """Close an SOS no hospital took, with one of CLOSE_REASONS; its waiting offers are withdrawn."""
     require_role(actor, *OFFICER_ROLES)
-    if reason not in CLOSE_REASONS:
-        raise InvalidInput("reason", "Choose why the SOS is closed.")
+    reason = choice(reason, "reason", CLOSE_REASONS, "Choose why the SOS is closed.")
     sos = _open_sos(session, sos_id)
     before = sos.status
     if not compare_and_set(session, sos_id, OPEN_TO_OFFERS, "cancelled", now, closed_at=now,

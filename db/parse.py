@@ -23,7 +23,7 @@ def whole_number(value, field_name: str, label: str, *, maximum: int) -> int:
         raise InvalidInput(field_name, f"{label.capitalize()} must be a whole number.")
     try:
         number = float(str(value).strip()) if isinstance(value, str) else float(value)
-    except ValueError:
+    except (TypeError, ValueError, OverflowError):  # a list or object; an integer beyond any float
         raise InvalidInput(field_name, f"{label.capitalize()} must be a whole number, not “{value}”.") from None
     if not math.isfinite(number):  # "1e309", "inf", "nan"
         raise InvalidInput(field_name, f"{label.capitalize()} must be a whole number, not “{value}”.")
@@ -36,16 +36,48 @@ def whole_number(value, field_name: str, label: str, *, maximum: int) -> int:
     return int(number)
 
 
-def record_id(value: Any) -> int:
-    """A row's id as the page sent it back (a store, a grid row, a select's value): a positive
-    whole number, or 0 for anything else. No row has id 0, so the operation refuses it as not found."""
-    if isinstance(value, bool):
-        return 0
-    if isinstance(value, int):
-        return max(value, 0)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip())
+# Ids are SQL INTEGER (32-bit on PostgreSQL): a larger number can name no row, and sent to the
+# database as a parameter it fails there (SQLite: "Python int too large"), not here.
+MAX_ID = 2**31 - 1
+
+
+def record_id(value: Any, field: str | None = None, message: str = "Choose it again: that choice is not valid.") -> int:
+    """A row's id as the page sent it back (a store, a grid row, a select's value): a whole number
+    from 1 to `MAX_ID`. Anything else is 0 (no row has id 0, so the operation refuses it as not
+    found), or, given a `field`, refused at that field with `message`."""
+    number = 0
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
+        number = int(value.strip())
+    if 0 < number <= MAX_ID:
+        return number
+    if field is not None:
+        raise InvalidInput(field, message)
     return 0
+
+
+def text(value: Any, field: str, *, max_len: int, label: str = "This field") -> str:
+    """What a person typed (or picked): text, or nothing (""). A number, list or object where text
+    belongs, a NUL character (PostgreSQL refuses it) or more than `max_len` characters is refused
+    at `field`. Returned as sent (strip it where the rule wants it stripped)."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidInput(field, f"{label} must be text.")
+    if "\x00" in value:
+        raise InvalidInput(field, f"{label} contains a character that cannot be stored.")
+    if len(value) > max_len:
+        raise InvalidInput(field, f"{label} is too long: keep it under {max_len:,} characters.")
+    return value
+
+
+def choice(value: Any, field: str, allowed, message: str) -> str:
+    """One of `allowed` (a page's fixed options), or refused at `field` with `message`: a list or
+    object never reaches `value in allowed` (unhashable: a TypeError there)."""
+    if not isinstance(value, str) or value not in allowed:
+        raise InvalidInput(field, message)
+    return value
 
 
 def count_or_zero(value: Any) -> int:

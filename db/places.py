@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 from db import hospitals
 from db.errors import InvalidInput
-from db.geo import parse_coordinates
+from db.geo import parse_coordinates, valid_point
+from db.parse import text as read_text
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,15 @@ class SosPlace:
     accuracy_m: float | None = None  # the browser's estimate, for GPS only
 
 
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def _has_point(position: dict | None) -> bool:
-    return bool(position) and position.get("lat") is not None
+    """The browser's position ({lat, lon, accuracy}) when it is one: anything else is no position."""
+    return (isinstance(position, dict) and _number(position.get("lat")) and _number(position.get("lon"))
+            and valid_point(position["lat"], position["lon"])
+            and (position.get("accuracy") is None or _number(position["accuracy"])))
 
 
 def sos_location(session, *, picked: dict | None = None, coordinates: str | None = None,
@@ -56,7 +64,10 @@ def sos_location(session, *, picked: dict | None = None, coordinates: str | None
 
 def resolve_place(session, position, place_text, default_center):
     """Returns (lat, lon, description, problem)."""
-    text = (place_text or "").strip()
+    try:
+        text = read_text(place_text, "place", max_len=200, label="The place").strip()
+    except InvalidInput as bad:
+        return default_center[0], default_center[1], "from the city centre", bad.message
     if text:
         if any(ch.isdigit() for ch in text) and "," in text:
             try:

@@ -637,10 +637,14 @@ def list_users(session: Session, *, actor: User, text: str = "", role: str = "",
                status: str = "") -> list[User]:
     """Accounts for the console's grid, newest first (at most 500), with their hospital loaded.
     `text` matches name, email or phone, in any case."""
+    from db.parse import text as read_text  # here, to keep this edit to list_users (merge)
+
     require_role(actor, Role.SUPER_ADMIN)
     query = (select(User).options(selectinload(User.hospital))
              .order_by(User.created_at.desc(), User.id.desc()).limit(LIST_LIMIT))
-    words = " ".join((text or "").split()).lower()
+    words = " ".join(read_text(text, "text", max_len=200, label="The search").split()).lower()
+    role = read_text(role, "role", max_len=50, label="The role filter")
+    status = read_text(status, "status", max_len=50, label="The status filter")
     if words:
         query = query.where(func.lower(User.email).contains(words, autoescape=True)
                             | func.lower(User.full_name).contains(words, autoescape=True)

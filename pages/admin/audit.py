@@ -7,6 +7,7 @@ from dash import Input, Output, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from auth.actions import act
+from auth.callback_types import refusal_is_bad_request
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
@@ -81,7 +82,7 @@ def layout(**kwargs):
 )
 @allowed_roles(Role.SUPER_ADMIN)
 def browse(_n, action, actor_text, outcome):
-    with db_session() as session:
+    with refusal_is_bad_request(), db_session() as session:
         entries = audit.browse(session, actor=actor_in(session), action=action or "",
                                outcome="" if outcome in (None, ANY_OUTCOME) else outcome,
                                actor_text=actor_text or "")

@@ -9,6 +9,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from auth.actions import act
+from auth.callback_types import refusal_is_bad_request, rows, shaped
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
@@ -86,7 +87,7 @@ def layout(**kwargs):
 )
 @allowed_roles(Role.SUPER_ADMIN)
 def refresh_hospitals(_n, text, status_filter, _changed, shown_digest):
-    with db_session() as session:
+    with refusal_is_bad_request(), db_session() as session:
         rows = ui.hospital_rows(hospitals.list_for_admin(session, actor=actor_in(session), text=text or "",
                                                          status=ui.filter_value(status_filter)))
     fingerprint = ui.digest(rows)
@@ -98,7 +99,7 @@ def refresh_hospitals(_n, text, status_filter, _changed, shown_digest):
 def _save(change: dict):
     """One edited cell, applied on top of the stored row (db/hospitals.py edit_hospital_field)."""
     field = change.get("colId")
-    return act(hospitals.edit_hospital_field, hospital_id=(change.get("data") or {}).get("id"), field=field,
+    return act(hospitals.edit_hospital_field, hospital_id=shaped(change.get("data"), dict, {}).get("id"), field=field,
                value=change.get("value"), describe=lambda hospital: f"{hospital.name}: {field} saved.")
 
 
@@ -107,7 +108,7 @@ def _save(change: dict):
 def save_cells(changes):
     if not changes:
         raise PreventUpdate
-    outcomes = [_save(change) for change in (changes if isinstance(changes, list) else [changes])]
+    outcomes = [_save(change) for change in rows(changes if isinstance(changes, list) else [changes])]
     refused = [outcome.message for outcome in outcomes if not outcome.ok]
     if refused:
         return answers.said(" ".join(refused) + " Not saved: the cell shows the stored value again.", "danger")

@@ -9,6 +9,8 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from dash.exceptions import PreventUpdate
 
 from auth.actions import act
+from auth.callback_types import refusal_is_bad_request
+from auth.callback_types import rows as record_rows
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
@@ -176,7 +178,8 @@ def _selection(rows, selected, my_id: str) -> tuple:
 )
 @allowed_roles(Role.SUPER_ADMIN)
 def refresh_users(_n, text, role_filter, status_filter, selected, _changed, shown_digest):
-    with db_session() as session:
+    selected = record_rows(selected)
+    with refusal_is_bad_request(), db_session() as session:
         actor = actor_in(session)
         my_id = str(actor.id) if actor is not None else ""
         rows = ui.user_rows(users.list_users(session, actor=actor, text=text or "", role=ui.filter_value(role_filter),
@@ -198,6 +201,7 @@ ACTION = answers.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 def _on_selected(selected, operation, describe, **inputs) -> tuple:
     if not pressed():
         raise PreventUpdate
+    selected = record_rows(selected)
     if not selected:
         return answers.warn("Select an account in the table first.")
     # Only the id comes from the browser; the domain operation checks everything else.
@@ -246,6 +250,7 @@ def change_role(_clicks, selected, role, hospital_id):
 @allowed_roles(Role.SUPER_ADMIN)
 def prefill_role_form(selected):
     """Selecting a row puts its current role and hospital in the form."""
+    selected = record_rows(selected)
     row = selected[0] if selected else None
     if row is None:
         return None, None, no_update
@@ -266,6 +271,6 @@ def prefill_role_form(selected):
 def search_hospitals(search, hospital_id, options):
     """Typing in the hospital picker searches the directory (only active hospitals can be
     chosen); the hospital already chosen stays in the list."""
-    keep = next((o for o in options or [] if o.get("value") == hospital_id), None)
-    with db_session() as session:
+    keep = next((o for o in record_rows(options) if o.get("value") == hospital_id), None)
+    with refusal_is_bad_request(), db_session() as session:
         return ui.hospital_options(hospitals.find_active(session, search or ""), keep=keep)

@@ -8,6 +8,8 @@ import dash_leaflet as dl
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
 from auth.actions import act
+from auth.callback_types import rows as record_rows
+from auth.callback_types import shaped
 from auth.context import actor_in, db_session, public_url, state
 from auth.roles import allowed_roles
 from components import crew as crew_view
@@ -166,6 +168,7 @@ def _on_selected_unit(operation, selected, describe, *, color: str = "success") 
     """`operation` on the unit selected in the grid, once a button was really pressed."""
     if not pressed():
         raise dash.exceptions.PreventUpdate
+    selected = record_rows(selected)
     if not selected:
         return warn("Select a unit in the table first.")
     return answer(act(operation, unit_id=record_id(selected[0].get("id")), describe=describe), color=color)
@@ -200,7 +203,8 @@ def _save_rows(session, *, actor, now, rows):
 def save_edits(changes):
     if not changes:
         raise dash.exceptions.PreventUpdate
-    return answer(act(_save_rows, rows=[change["data"] for change in changes], describe=lambda _: "Saved."))
+    edited = [shaped(change.get("data"), dict) for change in record_rows(changes)]
+    return answer(act(_save_rows, rows=edited, describe=lambda _: "Saved."))
 
 
 # ---- the view ---------------------------------------------------------------------------------

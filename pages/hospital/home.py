@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
+from auth.callback_types import shaped
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
@@ -62,6 +63,7 @@ def layout(**kwargs):
           State(ID.WAITING_SEEN, "data"))
 @allowed_roles(*ROLES)
 def refresh_hospital_dashboard(_n, waiting_seen):
+    waiting_seen = shaped(waiting_seen, int, None)  # the count this screen last showed, if any
     now = utcnow()
     with db_session() as session:
         actor = actor_in(session)

@@ -13,6 +13,7 @@ from components.i18n import N_
 from components.triggers import pressed
 from db import kiosk
 from db.clock import utcnow
+from db.parse import count_or_zero
 
 
 class ID:
@@ -62,7 +63,7 @@ def issue_link(_clicks, label, changed):
     token, row = outcome.result
     url = public_url(f"/kiosk/{token}")
     return (dbc.Alert([html.Strong(f"Link for “{row.label}” (shown once: copy it now): "),
-                       html.Code(url, id=ID.URL, className="text-break")], color="success"), (changed or 0) + 1)
+                       html.Code(url, id=ID.URL, className="text-break")], color="success"), count_or_zero(changed) + 1)
 
 
 @callback(Output(ID.MESSAGE, "children", allow_duplicate=True), Output(ID.CHANGED, "data", allow_duplicate=True),
@@ -74,7 +75,7 @@ def revoke_link(_clicks, changed):
     outcome = act(kiosk.revoke, kiosk_id=ctx.triggered_id["kiosk"])
     if not outcome.ok:
         return _refused(outcome)
-    return dbc.Alert(f"“{outcome.result.label}” revoked: that screen stops now.", color="secondary"), (changed or 0) + 1
+    return dbc.Alert(f"“{outcome.result.label}” revoked: that screen stops now.", color="secondary"), count_or_zero(changed) + 1
 
 
 @callback(Output(ID.LIST, "children"), Input(ID.CHANGED, "data"))
