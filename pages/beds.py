@@ -6,6 +6,7 @@ import dash_bootstrap_components as dbc
 import dash_leaflet as dl
 from dash import Input, Output, State, callback, dcc, html, no_update
 
+from auth.callback_types import shaped
 from auth.context import db_session, state
 from auth.i18n import page_language
 from auth.roles import allowed_roles
@@ -121,6 +122,7 @@ def search(_n, bed_code, position, place, shown):
     (figures turn stale by the clock). Otherwise the answer is the "last updated" line alone."""
     now = utcnow()
     config = state()["config"]
+    bed_code = shaped(bed_code, str, "")
     with db_session() as session:
         lat, lon, where, problem = resolve_place(session, position, place, config.map_center)
         drawn_from = "|".join((capacity.recent_beds_version(session), f"{lat:.5f},{lon:.5f}", bed_code or "",

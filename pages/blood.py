@@ -4,6 +4,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, callback, dcc, html
 
+from auth.callback_types import refusal_is_bad_request
 from auth.context import db_session, state
 from auth.roles import allowed_roles
 from components import location
@@ -113,8 +114,9 @@ def search(_n, group, component, mode, position, place):
     config = state()["config"]
     with db_session() as session:
         lat, lon, where, problem = resolve_place(session, position, place, config.map_center)
-        results = blood.search_blood(session, group=group, component=component, compatible=mode == "compatible",
-                                     latitude=lat, longitude=lon, now=now)
+        with refusal_is_bad_request():  # a group or component no form of ours sends
+            results = blood.search_blood(session, group=group, component=component, compatible=mode == "compatible",
+                                         latitude=lat, longitude=lon, now=now)
     donors = blood.donors_for(group, component) if mode == "compatible" else (group,)
     header = html.P(_showing(donors, group), className="fs-5", id=ID.DONOR_GROUPS)
     if not results:

@@ -27,6 +27,7 @@ import dash_leaflet as dl
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from auth.actions import act
+from auth.callback_types import shaped
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
 from components import crew as crew_view
@@ -366,7 +367,7 @@ def assign(_clicks, chosen):
 @callback(*ACTION_OUTPUTS, Input(CardID.step(ALL, ALL), "n_clicks"), prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def step(_clicks):
-    to_status = _pressed()["to"]
+    to_status = shaped(_pressed().get("to"), str)
     said = UNIT_STATUS_LABELS.get(to_status, to_status).lower()
     return _carry_out(dispatch.move_unit_of_sos, f"{{number}}: {said}.", to_status=to_status)
 
