@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager, current_user
@@ -106,12 +106,17 @@ def init_auth(server: Flask, config: Config) -> None:
         cached = display_sessions.get(cookie_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        with db_session() as session:
-            if cookie_id.startswith("kiosk:"):
+        if cookie_id.startswith("kiosk:"):
+            with db_session() as session:
                 loaded = load_kiosk(session, cookie_id)
-            else:
-                user = users.load_for_session(session, cookie_id, demo_accounts=state()["config"].demo_data)
-                loaded = SessionUser(user) if user is not None else None
+        else:
+            # One Core statement, no ORM session (every request of a signed-in person runs it); the
+            # row stays on `g` for `actor_in`, so a callback's unit of work needs no second load.
+            with state()["engine"].connect() as connection:
+                row = users.session_row(connection, cookie_id, demo_accounts=state()["config"].demo_data)
+            user = users.detached_user(row) if row is not None else None
+            g.signed_in_user = user
+            loaded = SessionUser(user) if user is not None else None
         ttl = state()["config"].display_session_cache_seconds
         if loaded is not None and loaded.role == Role.DISPLAY and ttl > 0:
             if len(display_sessions) > 10_000:

@@ -1,0 +1,65 @@
+"""The hot requests do their checks once and cheaply, and still do every check: the signed-in
+person is read from the database once per request (not again by the callback), and a change to
+that person (disabled, logged out everywhere) is refused at their very next request."""
+
+import json
+
+import pytest
+from sqlalchemy import event
+
+from components.capacity import ID as CardID
+from db import users
+from db.models import Hospital, User
+from tests.builders import give_beds
+
+
+def _own_beds_refresh(auth, web_app, headers):
+    key = next(k for k in web_app.callback_map if "hospital-capacity-beds-updated.children" in k)
+    spec = web_app.callback_map[key]
+    lines = [{"id": CardID.now(code), "property": "children"} for code in ("ICU", "GENERAL")]
+    body = {"output": key, "outputs": [lines, {"id": "hospital-capacity-beds-updated", "property": "children"}],
+            "inputs": [{"id": d["id"], "property": d["property"], "value": 3} for d in spec["inputs"]],
+            "state": [], "changedPropIds": ["hospital-capacity-beds-refresh.n_intervals"]}
+    return auth.client.post("/_dash-update-component", json=body, headers=headers)
+
+
+@pytest.fixture
+def statements(web_db):
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(web_db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(web_db.engine, "before_cursor_execute", note)
+
+
+def test_a_callback_reads_the_signed_in_person_once(auth, web_app, web_people, web_db, statements):
+    with web_db.factory() as session:
+        give_beds(session, session.get(Hospital, web_people["hospital_a"].id))
+        session.commit()
+    auth.login("admin.a@example.in")
+    headers = auth.dash_headers()
+    assert headers["X-CSRFToken"]
+    statements.clear()
+    response = _own_beds_refresh(auth, web_app, headers)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    assert "free of" in json.dumps(response.get_json())
+    reads = [s for s in statements if "FROM users" in s]
+    assert len(reads) == 1, reads
+
+
+@pytest.mark.parametrize("change", ["disabled", "logged_out_everywhere"])
+def test_a_changed_person_is_refused_at_their_next_request(auth, web_app, web_people, web_db, change):
+    auth.login("admin.a@example.in")
+    headers = auth.dash_headers()
+    assert _own_beds_refresh(auth, web_app, headers).status_code == 200
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_a"].id)
+        if change == "disabled":
+            admin.status = "disabled"
+        else:
+            users.end_all_sessions(session, admin)
+        session.commit()
+    assert _own_beds_refresh(auth, web_app, headers).status_code == 401
