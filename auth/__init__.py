@@ -16,9 +16,9 @@ from flask_login import LoginManager, current_user
 
 from auth.context import db_session, state
 from auth.roles import ROLE_HOME
-from auth.routes import SessionUser, bp, home_for, load_kiosk
+from auth.routes import CrewSessionUser, SessionUser, bp, home_for, load_kiosk
 from config import Config
-from db import users
+from db import crew, users
 from db.vocabulary import Role
 
 # Reached without logging in. Later capabilities with public URLs (the CAP feed, kiosk links)
@@ -72,6 +72,14 @@ def _guard():
     return None
 
 
+def _crew_link_of(cookie_id: str) -> tuple[int, str] | None:
+    """(link id, token hash prefix) of a crew session's cookie (`kiosk:c<id>:<prefix>`), else None."""
+    if not cookie_id.startswith("kiosk:c"):
+        return None
+    link_id, _, prefix = cookie_id[len("kiosk:c"):].partition(":")
+    return (int(link_id), prefix) if link_id.isdigit() else None
+
+
 def init_auth(server: Flask, config: Config) -> None:
     # CSRF: every HTML form is a FlaskForm, which checks its own token. Dash callbacks are JSON
     # POSTs: SameSite=Lax keeps the cookie off cross-site POSTs, and a cross-site JSON POST
@@ -106,7 +114,16 @@ def init_auth(server: Flask, config: Config) -> None:
         cached = display_sessions.get(cookie_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        if cookie_id.startswith("kiosk:"):
+        crew_link = _crew_link_of(cookie_id)
+        if crew_link is not None:
+            # A crew's phone (it posts its position every few seconds): its link and account in
+            # one Core statement, re-checked on every request (a revoked link stops at once).
+            with state()["engine"].connect() as connection:
+                found = crew.still_valid_row(connection, *crew_link)
+            user = users.detached_user(found[1]) if found is not None else None
+            g.signed_in_user = user
+            loaded = CrewSessionUser(user, found[0]) if found is not None else None
+        elif cookie_id.startswith("kiosk:"):
             with db_session() as session:
                 loaded = load_kiosk(session, cookie_id)
         else:

@@ -63,3 +63,27 @@ def test_a_changed_person_is_refused_at_their_next_request(auth, web_app, web_pe
             users.end_all_sessions(session, admin)
         session.commit()
     assert _own_beds_refresh(auth, web_app, headers).status_code == 401
+
+
+def test_a_crew_post_checks_its_link_once_and_a_revoked_link_stops_at_the_next_post(
+        web_app, web_db, web_people, client, statements):
+    from sqlalchemy import select
+
+    from db import crew
+    from db.clock import utcnow
+    from tests.security.test_crew import _sign_in, _two_jobs
+
+    jobs = _two_jobs(web_db, web_people)
+    _sign_in(client, jobs["AMB-1"]["token"])
+    headers = {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+    statements.clear()
+    posted = client.post("/crew/position", json={"lat": 12.97, "lon": 77.64, "accuracy": 10}, headers=headers)
+    assert posted.status_code == 202, posted.get_data(as_text=True)
+    assert len([s for s in statements if "FROM crew_links JOIN users" in s]) == 1, statements
+    assert not [s for s in statements if s.lstrip().startswith("SELECT users.")], statements
+    with web_db.factory() as session:
+        link = session.execute(select(crew.CrewLink).where(crew.CrewLink.crew_user_id == jobs["AMB-1"]["crew"])).scalar_one()
+        crew.revoke(session, actor=session.get(User, web_people["admin_a"].id), link_id=link.id, now=utcnow())
+        session.commit()
+    again = client.post("/crew/position", json={"lat": 12.971, "lon": 77.64, "accuracy": 10}, headers=headers)
+    assert again.status_code == 401
