@@ -23,6 +23,16 @@ def _own_beds_refresh(auth, web_app, headers):
     return auth.client.post("/_dash-update-component", json=body, headers=headers)
 
 
+def _text(answer) -> str:
+    """The words an answer shows, in order (Dash components' children, joined)."""
+    if isinstance(answer, dict):
+        return "".join(_text(v) for k, v in answer.items() if k in ("children", "props", "response")
+                       or not isinstance(v, str))
+    if isinstance(answer, list):
+        return "".join(_text(v) for v in answer)
+    return answer if isinstance(answer, str) else str(answer) if isinstance(answer, int) else ""
+
+
 @pytest.fixture
 def statements(web_db):
     seen: list[str] = []
@@ -87,3 +97,35 @@ def test_a_crew_post_checks_its_link_once_and_a_revoked_link_stops_at_the_next_p
         session.commit()
     again = client.post("/crew/position", json={"lat": 12.971, "lon": 77.64, "accuracy": 10}, headers=headers)
     assert again.status_code == 401
+
+
+def test_the_own_beds_refresh_answers_from_memory_until_any_beds_change(auth, web_app, web_people, web_db,
+                                                                        statements):
+    from db import capacity
+    from tests.builders import T0
+
+    with web_db.factory() as session:
+        give_beds(session, session.get(Hospital, web_people["hospital_a"].id), general=20)
+        give_beds(session, session.get(Hospital, web_people["hospital_b"].id), general=7)
+        session.commit()
+    capacity._VERSION_MEMO.clear()
+    auth.login("admin.a@example.in")
+    headers = auth.dash_headers()
+    first = _text(_own_beds_refresh(auth, web_app, headers).get_json())
+    assert "20 free of 20" in first
+    statements.clear()
+    again = _text(_own_beds_refresh(auth, web_app, headers).get_json())
+    assert "20 free of 20" in again
+    assert not [s for s in statements if "hospital_beds" in s], statements  # no query for the figures
+
+    with web_db.factory() as session:
+        capacity.step_available(session, actor=session.get(User, web_people["admin_a"].id),
+                                hospital_id=web_people["hospital_a"].id, bed_code="GENERAL", delta=-1, now=T0)
+        session.commit()
+    capacity._VERSION_MEMO.clear()  # as a second later
+    assert "19 free of 20" in _text(_own_beds_refresh(auth, web_app, headers).get_json())
+
+    auth.logout()
+    auth.login("admin.b@example.in")  # another hospital's admin sees their own figures, never A's
+    other = _text(_own_beds_refresh(auth, web_app, auth.dash_headers()).get_json())
+    assert "7 free of 7" in other and "free of 20" not in other
