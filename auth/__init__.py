@@ -9,16 +9,16 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Flask, jsonify, redirect, render_template, request, url_for
+from flask import Flask, g, jsonify, redirect, render_template, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter
 from flask_login import LoginManager, current_user
 
 from auth.context import db_session, state
 from auth.roles import ROLE_HOME
-from auth.routes import SessionUser, bp, home_for, load_kiosk
+from auth.routes import CrewSessionUser, SessionUser, bp, home_for, load_kiosk
 from config import Config
-from db import users
+from db import crew, users
 from db.vocabulary import Role
 
 # Reached without logging in. Later capabilities with public URLs (the CAP feed, kiosk links)
@@ -72,6 +72,64 @@ def _guard():
     return None
 
 
+def _limit_only(server: Flask, blueprint) -> None:
+    """Flask-Limiter hooks every request of the app; its only limits are on `blueprint` (login,
+    registration, kiosk links), so its hooks move there: every other request skips the limit
+    lookup (~0.1 ms each), and the blueprint's requests are checked exactly as before."""
+    for registry, add in ((server.before_request_funcs, blueprint.before_request),
+                          (server.after_request_funcs, blueprint.after_request),
+                          (server.teardown_request_funcs, blueprint.teardown_request)):
+        hooks = registry.get(None, [])
+        for hook in [h for h in hooks if getattr(h, "__self__", None) is limiter
+                     or (getattr(h, "args", None) and h.args[0] is limiter)]:
+            hooks.remove(hook)
+            add(hook)
+
+
+def _session_user(row: dict) -> tuple[SessionUser, object]:
+    user = users.detached_user(row)
+    return SessionUser(user), user
+
+
+def _crew_user(found) -> tuple[CrewSessionUser, object]:
+    user = users.detached_user(found[1])
+    return CrewSessionUser(user, found[0]), user
+
+
+class _Built:
+    """The request's user objects, reused while the row the login check just read is unchanged.
+
+    Every request still reads the person's row (and a crew link's) from the database and applies
+    the rule to it; only building the same objects again from an equal row is saved. Keyed by the
+    login cookie's id, compared by the whole row: any change (status, token, role, hospital,
+    language, the link's revocation) builds afresh. The objects are never changed after building
+    (`actor_in` merges a copy of the detached user into its session)."""
+
+    LIMIT = 10_000
+
+    def __init__(self):
+        self._held: dict[str, tuple[object, tuple]] = {}
+
+    def get(self, cookie_id: str, row, build):
+        held = self._held.get(cookie_id)
+        if held is None or held[0] != row:
+            if len(self._held) >= self.LIMIT:
+                self._held.clear()
+            held = (row, build())
+            self._held[cookie_id] = held
+        loaded, user = held[1]
+        g.signed_in_user = user
+        return loaded
+
+
+def _crew_link_of(cookie_id: str) -> tuple[int, str] | None:
+    """(link id, token hash prefix) of a crew session's cookie (`kiosk:c<id>:<prefix>`), else None."""
+    if not cookie_id.startswith("kiosk:c"):
+        return None
+    link_id, _, prefix = cookie_id[len("kiosk:c"):].partition(":")
+    return (int(link_id), prefix) if link_id.isdigit() else None
+
+
 def init_auth(server: Flask, config: Config) -> None:
     # CSRF: every HTML form is a FlaskForm, which checks its own token. Dash callbacks are JSON
     # POSTs: SameSite=Lax keeps the cookie off cross-site POSTs, and a cross-site JSON POST
@@ -100,18 +158,30 @@ def init_auth(server: Flask, config: Config) -> None:
 
     # cookie id -> (expires at, user): only display accounts and kiosk screens, which poll all day.
     display_sessions: dict[str, tuple[float, object]] = {}
+    built = _Built()
 
     @login_manager.user_loader
     def load_user(cookie_id: str):
         cached = display_sessions.get(cookie_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        with db_session() as session:
-            if cookie_id.startswith("kiosk:"):
+        crew_link = _crew_link_of(cookie_id)
+        if crew_link is not None:
+            # A crew's phone (it posts its position every few seconds): its link and account in
+            # one Core statement, re-checked on every request (a revoked link stops at once).
+            with state()["engine"].connect() as connection:
+                found = crew.still_valid_row(connection, *crew_link)
+            loaded = None if found is None else built.get(
+                cookie_id, (found[0], found[1]), lambda: _crew_user(found))
+        elif cookie_id.startswith("kiosk:"):
+            with db_session() as session:
                 loaded = load_kiosk(session, cookie_id)
-            else:
-                user = users.load_for_session(session, cookie_id, demo_accounts=state()["config"].demo_data)
-                loaded = SessionUser(user) if user is not None else None
+        else:
+            # One Core statement, no ORM session (every request of a signed-in person runs it); the
+            # row stays on `g` for `actor_in`, so a callback's unit of work needs no second load.
+            with state()["engine"].connect() as connection:
+                row = users.session_row(connection, cookie_id, demo_accounts=state()["config"].demo_data)
+            loaded = None if row is None else built.get(cookie_id, row, lambda: _session_user(row))
         ttl = state()["config"].display_session_cache_seconds
         if loaded is not None and loaded.role == Role.DISPLAY and ttl > 0:
             if len(display_sessions) > 10_000:
@@ -122,6 +192,7 @@ def init_auth(server: Flask, config: Config) -> None:
         return loaded
 
     limiter.init_app(server)
+    _limit_only(server, bp)
     # A callable, so the limit follows the running configuration.
     limiter.limit(lambda: state()["config"].login_rate_limit, methods=["POST"])(bp)
     server.register_blueprint(bp)

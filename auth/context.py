@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from flask import current_app
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -32,7 +32,12 @@ def public_url(path: str = "/") -> str:
 
 
 def actor_in(session: Session) -> User | None:
-    """The logged-in user, loaded in `session` so domain operations see current data."""
+    """The logged-in user, in `session`, as this request's login check read it from the database
+    (auth.load_user keeps that row on `g`: put into the session without a second query), else
+    loaded."""
     if not current_user.is_authenticated or getattr(current_user, "is_kiosk", False):
         return None
+    checked = g.get("signed_in_user")
+    if checked is not None and checked.id == current_user.id:
+        return session.merge(checked, load=False)
     return session.get(User, current_user.id)

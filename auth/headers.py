@@ -46,14 +46,38 @@ def content_security_policy(config: Config, script_hashes: list[str], *, framabl
     return "; ".join(f"{name} {value}" for name, value in directives.items())
 
 
+def _hashes_memo(script_hashes: Callable[[], list[str]]) -> Callable[[], tuple[str, ...]]:
+    """`script_hashes()`, hashed again only when the inline scripts it hashes change. Dash's
+    `csp_hashes` hashes every inline script (the renderer's start, inline clientside callbacks) on
+    each call; for the app's own bound method the scripts are its `_inline_scripts`, `renderer`
+    and the clientside callbacks registered since (`dash._callback.GLOBAL_INLINE_SCRIPTS`), so
+    their count and the renderer tell when to hash again. Anything else is asked every time."""
+    owner = getattr(script_hashes, "__self__", None)
+    if owner is None or not hasattr(owner, "_inline_scripts"):
+        return lambda: tuple(script_hashes())
+    from dash._callback import GLOBAL_INLINE_SCRIPTS
+
+    held: list = [None, ()]
+
+    def hashes() -> tuple[str, ...]:
+        key = (len(owner._inline_scripts), len(GLOBAL_INLINE_SCRIPTS), owner.renderer)
+        if held[0] != key:
+            found = tuple(script_hashes())  # moves GLOBAL_INLINE_SCRIPTS into _inline_scripts
+            held[:] = [(len(owner._inline_scripts), len(GLOBAL_INLINE_SCRIPTS), owner.renderer), found]
+        return held[1]
+
+    return hashes
+
+
 def install_security_headers(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
     """`script_hashes()` gives the CSP hashes of the app's own inline scripts (Dash's renderer start
     and any inline clientside callback), asked on each response so that a callback registered
     late is never blocked; the policy text is built once per distinct setting."""
     policies: dict[tuple, str] = {}
+    hashes_for = _hashes_memo(script_hashes)
 
     def policy(config: Config, framable: bool) -> str:
-        hashes = tuple(script_hashes())
+        hashes = hashes_for()
         key = (framable, config.display_frame_ancestors, config.map_tiles_url, hashes)
         if key not in policies:
             policies[key] = content_security_policy(config, list(hashes), framable=framable)

@@ -193,13 +193,17 @@ def set_ems_status(session: Session, *, actor: User, hospital_id: int, status: s
 # ---- reading --------------------------------------------------------------------------------
 
 
-def beds_of_hospital(session: Session, *, actor: User, hospital_id: int) -> list[BedFigure]:
-    """A hospital's own figures, for its admins (and officers, super admins)."""
+def _may_see_figures(actor: User, hospital_id: int) -> None:
     if actor.role == Role.HOSPITAL_ADMIN:
         if actor.hospital_id != hospital_id:
             raise NotAllowed("You can only see your own hospital's figures here.")
     else:
         require_role(actor, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
+
+
+def beds_of_hospital(session: Session, *, actor: User, hospital_id: int) -> list[BedFigure]:
+    """A hospital's own figures, for its admins (and officers, super admins)."""
+    _may_see_figures(actor, hospital_id)
     rows = session.execute(
         select(BedType, HospitalBeds)
         .outerjoin(HospitalBeds, (HospitalBeds.bed_type_id == BedType.id)
@@ -263,6 +267,25 @@ def recent_beds_version(session: Session, *, within_s: float = 1.0) -> str:
     version = beds_version(session)
     _VERSION_MEMO[database] = (now, version)
     return version
+
+
+_OWN_MEMO: dict[tuple, tuple[BedFigure, ...]] = {}
+
+
+def recent_beds_of_hospital(session: Session, *, actor: User, hospital_id: int) -> list[BedFigure]:
+    """`beds_of_hospital` for a page's timed refresh: the same permission check every time, the
+    figures kept per process while `recent_beds_version` (which every change of a hospital's beds
+    moves, at most a second old) is the same, so the refreshes between two changes cost no query.
+    An action's own answer reads `beds_of_hospital`, never this."""
+    _may_see_figures(actor, hospital_id)
+    key = (str(id(session.get_bind())), hospital_id, recent_beds_version(session))
+    found = _OWN_MEMO.get(key)
+    if found is None:
+        found = tuple(beds_of_hospital(session, actor=actor, hospital_id=hospital_id))
+        if len(_OWN_MEMO) > 10_000:
+            _OWN_MEMO.clear()
+        _OWN_MEMO[key] = found
+    return list(found)
 
 
 @dataclass

@@ -13,7 +13,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Row, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import audit
@@ -122,6 +122,26 @@ def still_valid(session: Session, link_id: int, token_hash_prefix: str) -> tuple
     if user.status != "active":
         return None
     return row, user
+
+
+_LINKS, _USERS = CrewLink.__table__, User.__table__
+_LINK_AND_ACCOUNT = (select(*_LINKS.columns, *[c.label(f"user_{c.name}") for c in _USERS.columns])
+                     .select_from(_LINKS.join(_USERS, _USERS.c.id == _LINKS.c.crew_user_id))
+                     .where(_LINKS.c.id == bindparam("link_id")))
+
+
+def still_valid_row(connection: Connection, link_id: int, token_hash_prefix: str) -> tuple[Row, dict] | None:
+    """`still_valid`'s rule on one Core statement, no ORM session (a crew's phone posts its position
+    every few seconds): the link's row and the crew account's columns, if the link is in force."""
+    found = connection.execute(_LINK_AND_ACCOUNT, {"link_id": link_id}).first()
+    if found is None:
+        return None
+    user = {c.name: found._mapping[f"user_{c.name}"] for c in _USERS.columns}
+    if found.revoked_at is not None or not secrets.compare_digest(found.token_hash[:16], token_hash_prefix):
+        return None
+    if user["status"] != "active":
+        return None
+    return found, user
 
 
 def unit_of(session: Session, actor: User | None) -> Ambulance:

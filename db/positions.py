@@ -18,8 +18,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Float, bindparam, delete, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from db.crew import unit_of
 from db.errors import NotAllowed, NotFound
@@ -89,25 +90,50 @@ def record_position(session: Session, *, actor: User, latitude, longitude, accur
     speed = _number(speed_mps)
     if speed is not None and not 0 <= speed <= MAX_SPEED_MPS:
         speed = None
-    lat, lon, accuracy = float(latitude), float(longitude), _number(accuracy_m)
-    # One statement on the hot path: the unit is the one this crew account is bound to, in service,
-    # and the position is newer than its latest (a compare-and-set: whatever order concurrent
-    # posts arrive in, only a newer one becomes the latest).
-    bound = select(CrewLink.ambulance_id).where(CrewLink.crew_user_id == actor.id).limit(1).scalar_subquery()
-    moved = session.execute(
-        update(Ambulance)
-        .where(Ambulance.id == bound, Ambulance.retired_at.is_(None),
-               or_(Ambulance.position_at.is_(None), Ambulance.position_at < at))
-        .values(latitude=lat, longitude=lon, position_at=at, position_accuracy_m=accuracy)
-        .returning(Ambulance.id, Ambulance.current_sos_id)
-    ).first()
+    values = {"actor_id": actor.id, "lat": float(latitude), "lon": float(longitude), "at": at,
+              "accuracy": _number(accuracy_m), "speed": speed, "recorded_at": now}
+    # The unit is the one this crew account is bound to, in service, and the position is newer
+    # than its latest (a compare-and-set: whatever order concurrent posts arrive in, only a newer
+    # one becomes the latest). On PostgreSQL that and the track row are one statement.
+    if session.get_bind().dialect.name == "postgresql":
+        moved = session.execute(_MOVE_AND_TRACK, values).first()
+    else:
+        moved = session.execute(_MOVE, values).first()
+        if moved is not None:
+            session.execute(_TRACK_ROW, {**values, "unit_id": moved[0], "sos_id": moved[1]})
     if moved is None:
         unit = unit_of(session, actor)  # refuses an account bound to no unit in service
         log.warning("position of unit %s ignored: not newer than the latest stored", unit.id)
         return PositionResult(False, "older than the latest position stored")
-    session.add(UnitPosition(ambulance_id=moved[0], sos_id=moved[1], at=at, latitude=lat, longitude=lon,
-                             accuracy_m=accuracy, speed_mps=speed, recorded_at=now))
+    held = session.identity_map.get(identity_key(Ambulance, moved[0]))
+    if held is not None:  # a unit this session already holds shows what was just written
+        session.expire(held, ["latitude", "longitude", "position_at", "position_accuracy_m"])
     return PositionResult(True)
+
+
+# Built once (every crew phone posts every few seconds): Core statements on the tables.
+_UNITS, _TRACK, _LINKS = Ambulance.__table__, UnitPosition.__table__, CrewLink.__table__
+_AT = _UNITS.c.position_at.type
+_BOUND = select(_LINKS.c.ambulance_id).where(_LINKS.c.crew_user_id == bindparam("actor_id")).limit(1) \
+    .scalar_subquery()
+_MOVE = (
+    update(_UNITS)
+    .where(_UNITS.c.id == _BOUND, _UNITS.c.retired_at.is_(None),
+           or_(_UNITS.c.position_at.is_(None), _UNITS.c.position_at < bindparam("at", type_=_AT)))
+    .values(latitude=bindparam("lat"), longitude=bindparam("lon"), position_at=bindparam("at", type_=_AT),
+            position_accuracy_m=bindparam("accuracy"))
+    .returning(_UNITS.c.id, _UNITS.c.current_sos_id)
+)
+_TRACK_COLUMNS = ["ambulance_id", "sos_id", "at", "latitude", "longitude", "accuracy_m", "speed_mps", "recorded_at"]
+_TRACK_ROW = insert(_TRACK).values(
+    ambulance_id=bindparam("unit_id"), sos_id=bindparam("sos_id"), at=bindparam("at", type_=_AT),
+    latitude=bindparam("lat"), longitude=bindparam("lon"), accuracy_m=bindparam("accuracy"),
+    speed_mps=bindparam("speed"), recorded_at=bindparam("recorded_at", type_=_AT))
+_moved = _MOVE.cte("moved")
+_MOVE_AND_TRACK = insert(_TRACK).from_select(_TRACK_COLUMNS, select(
+    _moved.c.id, _moved.c.current_sos_id, bindparam("at", type_=_AT), bindparam("lat", type_=Float),
+    bindparam("lon", type_=Float), bindparam("accuracy", type_=Float), bindparam("speed", type_=Float),
+    bindparam("recorded_at", type_=_AT))).returning(_TRACK.c.ambulance_id, _TRACK.c.sos_id)
 
 
 # ---- reading ----------------------------------------------------------------------------------

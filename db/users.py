@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.orm import Session, make_transient_to_detached, selectinload
 
 from config import DISPLAY_TIMEZONE
 from db import audit
@@ -366,12 +366,40 @@ def load_for_session(session: Session, cookie_id: str, *, demo_accounts: bool = 
     if not user_id.isdigit() or not token:
         return None
     user = session.get(User, int(user_id))
-    if user is None or user.status != "active":
+    if user is None or not _login_stands(user.status, user.email, user.session_token, token, demo_accounts):
         return None
-    if not demo_accounts and is_demo_account(user.email):
+    return user
+
+
+def _login_stands(status: str, email: str, session_token: str, token: str, demo_accounts: bool) -> bool:
+    if status != "active":
+        return False
+    if not demo_accounts and is_demo_account(email):
+        return False
+    return secrets.compare_digest(session_token, token)
+
+
+_USERS = User.__table__
+_SESSION_ROW = select(*_USERS.columns).where(_USERS.c.id == bindparam("user_id"))
+
+
+def session_row(connection: Connection, cookie_id: str, *, demo_accounts: bool = False) -> dict | None:
+    """`load_for_session`'s rule in one Core statement on `connection`, with no ORM session (every
+    request of a signed-in person asks): the user's columns, if that login still stands."""
+    user_id, _, token = (cookie_id or "").partition(":")
+    if not user_id.isdigit() or not token:
         return None
-    if not secrets.compare_digest(user.session_token, token):
+    row = connection.execute(_SESSION_ROW, {"user_id": int(user_id)}).mappings().first()
+    if row is None or not _login_stands(row["status"], row["email"], row["session_token"], token, demo_accounts):
         return None
+    return dict(row)
+
+
+def detached_user(row: dict) -> User:
+    """A `User` as if loaded and then detached, from `session_row`'s columns: `session.merge(user,
+    load=False)` puts it into a session without asking the database again."""
+    user = User(**row)
+    make_transient_to_detached(user)
     return user
 
 
