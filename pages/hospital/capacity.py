@@ -13,6 +13,7 @@ from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 from flask_login import current_user
 
 from auth.actions import act
+from auth.callback_types import refusal_is_bad_request
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.capacity import BLOOD_COLUMNS, bed_editor_card, blood_rows, figure_line
@@ -307,7 +308,7 @@ def save_blood_settings(_clicks, group, component, threshold, expiry):
 @allowed_roles(*ROLES)
 def refresh_blood(_n, component, _changed):
     now = utcnow()
-    with db_session() as session:
+    with db_session() as session, refusal_is_bad_request():  # a component no form of ours sends
         stock = blood.stock_of_hospital(session, actor=actor_in(session), hospital_id=current_user.hospital_id,
                                         component=component or "whole_blood")
     return blood_rows(stock, now), last_updated(now)
