@@ -91,7 +91,7 @@ def clean_phone(phone: str | None) -> str | None:
         return None
     digits = phone.replace(" ", "").replace("-", "")
     if not (digits.lstrip("+").isdigit() and 6 <= len(digits.lstrip("+")) <= 15):
-        raise InvalidInput("phone", "Enter a phone number of 6 to 15 digits (a leading + is fine).")
+        raise InvalidInput("phone", N_("Enter a phone number of 6 to 15 digits (a leading + is fine)."))
     return phone
 
 
