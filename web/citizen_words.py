@@ -58,7 +58,8 @@ def place_text(words) -> str:
         return ""
     if not words.compass:
         return gettext("at %(place)s", place=words.landmark)
-    return gettext("%(km)s km %(direction)s of %(place)s", km=f"{words.distance_km:.1f}",
+    km = format(words.distance_km, ".1f")
+    return gettext("%(km)s km %(direction)s of %(place)s", km=km,
                    direction=gettext(COMPASS.get(words.compass, words.compass)), place=words.landmark)
 
 
