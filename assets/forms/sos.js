@@ -17,6 +17,7 @@
   if (!form || !window.fetch) { return; }
   var STORE = "healthfirst.pending-sos";
   var RETRY_MS = 15000;
+  var ASK_MS = 8000;  // no location after this long: the typed place opens
   var user = form.getAttribute("data-user");
   var button = document.getElementById("sos-button");
   var result = document.getElementById("sos-result");
@@ -75,6 +76,8 @@
         if (state.state === "denied") { noLocation(); }
       }).catch(function () { /* the position's own answer decides */ });
     }
+    // A prompt nobody answers gives no error at all: after a few seconds, offer typing anyway.
+    window.setTimeout(noLocation, ASK_MS);
     navigator.geolocation.watchPosition(function (position) {
       var c = position.coords;
       byName("latitude").value = c.latitude;
