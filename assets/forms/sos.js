@@ -65,17 +65,15 @@
     say(word("missing"), "alert-warning", "sos-location-missing");
     openFallback();
   }
-  if (navigator.geolocation) {
-    // Folded while the browser looks (the summary still opens it); open again if it finds nothing.
-    if (!byName("coordinates").value && !byName("landmark").value && !result.textContent.trim()) {
+  function fold() {
+    // Folded while the browser looks (its summary still opens it), unless something is typed or refused.
+    if (!byName("latitude").value && !byName("coordinates").value && !byName("landmark").value &&
+        !result.textContent.trim() && !document.getElementById("sos-location-missing")) {
       fallback.open = false;
     }
+  }
+  function locate() {
     geoStatus.textContent = word("finding");
-    if (navigator.permissions && navigator.permissions.query) {
-      navigator.permissions.query({ name: "geolocation" }).then(function (state) {
-        if (state.state === "denied") { noLocation(); }
-      }).catch(function () { /* the position's own answer decides */ });
-    }
     // A prompt nobody answers gives no error at all: after a few seconds, offer typing anyway.
     window.setTimeout(noLocation, ASK_MS);
     navigator.geolocation.watchPosition(function (position) {
@@ -87,8 +85,19 @@
         (c.accuracy ? " (" + word("within", { metres: Math.round(c.accuracy) }) + ")" : "");
       say(word("found", { place: place }), "alert-success", "sos-location-ok");
     }, noLocation, { enableHighAccuracy: true, maximumAge: 30000, timeout: 20000 });
-  } else {
+  }
+  if (!navigator.geolocation) {
     noLocation();
+  } else if (navigator.permissions && navigator.permissions.query) {
+    // Refused already: the typed place stays open (no folding first); otherwise fold and look.
+    navigator.permissions.query({ name: "geolocation" }).then(function (state) {
+      if (state.state === "denied") { noLocation(); return; }
+      fold();
+      locate();
+    }).catch(function () { fold(); locate(); });
+  } else {
+    fold();
+    locate();
   }
 
   // ---- a typed place, said back in words before sending ----
