@@ -25,6 +25,8 @@ class Outcome:
     result: Any = None
     message: str = ""
     field: str | None = None
+    # The refusal itself: its `template` and `params` show it in the reader's language.
+    error: DomainError | None = None
 
     def message_for(self, field: str) -> str:
         """The refusal's message if it belongs to `field`, else "" (for a form's feedback slot)."""
@@ -46,5 +48,5 @@ def act(operation: Callable[..., Any], /, *, describe: Callable[[Any], Any] | No
                 result = describe(result)
     except DomainError as error:
         field = error.field if isinstance(error, InvalidInput) else None
-        return Outcome(False, message=error.message, field=field)
+        return Outcome(False, message=error.message, field=field, error=error)
     return Outcome(True, result=result)

@@ -18,6 +18,8 @@ from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optio
 
 from db.vocabulary import Role
 
+TOO_LONG = _l("Keep it under %(max)d characters.")
+
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
@@ -31,41 +33,41 @@ class LogoutForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     full_name = StringField(
-        "Full name", validators=[DataRequired("Enter your name."), Length(max=120)]
+        _l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120, message=TOO_LONG)]
     )
-    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
-    phone = TelField("Phone (optional)", validators=[Optional(), Length(max=32)])
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
+    phone = TelField(_l("Phone (optional)"), validators=[Optional(), Length(max=32, message=TOO_LONG)])
     # Citizens only (db/users.clean_address): shown to the hospital that accepts their SOS.
-    address = StringField("Home address (optional)", validators=[Optional(), Length(max=300)])
+    address = StringField(_l("Home address (optional)"), validators=[Optional(), Length(max=300, message=TOO_LONG)])
     password = PasswordField(
-        "Password (at least 10 characters)", validators=[DataRequired("Choose a password.")]
+        _l("Password (at least 10 characters)"), validators=[DataRequired(_l("Choose a password."))]
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired("Repeat the password."),
-                    EqualTo("password", "The two passwords are different.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(_l("Repeat the password.")),
+                    EqualTo("password", _l("The two passwords are different."))],
     )
     role = RadioField(
-        "I am registering as",
+        _l("I am registering as"),
         choices=[
-            SelectChoice(Role.CITIZEN, "Citizen — use SOS, find beds and blood (active at once)"),
-            SelectChoice(Role.HOSPITAL_ADMIN, "Hospital admin — needs approval by an administrator"),
-            SelectChoice(Role.HEALTH_OFFICER, "Health officer — needs approval by an administrator"),
+            SelectChoice(Role.CITIZEN, _l("Citizen — use SOS, find beds and blood (active at once)")),
+            SelectChoice(Role.HOSPITAL_ADMIN, _l("Hospital admin — needs approval by an administrator")),
+            SelectChoice(Role.HEALTH_OFFICER, _l("Health officer — needs approval by an administrator")),
         ],
         default=Role.CITIZEN,
-        validators=[DataRequired("Choose who you are registering as.")],
+        validators=[DataRequired(_l("Choose who you are registering as."))],
     )
     # Hospital admins: an existing hospital (typed and picked from the list) ...
-    hospital = StringField("Your hospital", validators=[Optional(), Length(max=300)])
+    hospital = StringField(_l("Your hospital"), validators=[Optional(), Length(max=300, message=TOO_LONG)])
     # ... or a new one they propose, which a super admin checks before approving.
-    new_hospital_name = StringField("New hospital: name", validators=[Optional(), Length(max=200)])
-    new_hospital_address = StringField("Address", validators=[Optional(), Length(max=300)])
-    new_hospital_city = StringField("City", validators=[Optional(), Length(max=100)])
+    new_hospital_name = StringField(_l("New hospital: name"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    new_hospital_address = StringField(_l("Address"), validators=[Optional(), Length(max=300, message=TOO_LONG)])
+    new_hospital_city = StringField(_l("City"), validators=[Optional(), Length(max=100, message=TOO_LONG)])
     new_hospital_latitude = FloatField(
-        "Latitude", validators=[Optional(), NumberRange(-90, 90, "Latitude is between -90 and 90.")]
+        _l("Latitude"), validators=[Optional(), NumberRange(-90, 90, _l("Latitude is between -90 and 90."))]
     )
     new_hospital_longitude = FloatField(
-        "Longitude",
-        validators=[Optional(), NumberRange(-180, 180, "Longitude is between -180 and 180.")],
+        _l("Longitude"),
+        validators=[Optional(), NumberRange(-180, 180, _l("Longitude is between -180 and 180."))],
     )
-    new_hospital_phone = TelField("Hospital phone", validators=[Optional(), Length(max=32)])
+    new_hospital_phone = TelField(_l("Hospital phone"), validators=[Optional(), Length(max=32, message=TOO_LONG)])

@@ -205,9 +205,9 @@ def register():
         except InvalidInput as bad:
             field = getattr(form, _FORM_FIELD.get(bad.field, bad.field), None)
             if field is not None and hasattr(field, "errors"):
-                field.errors = list(field.errors) + [bad.message]
+                field.errors = list(field.errors) + [gettext(bad.template, **bad.params)]
             else:
-                form.form_errors.append(bad.message)
+                form.form_errors.append(gettext(bad.template, **bad.params))
         else:
             if snapshot.status == "active":
                 login_user(snapshot)

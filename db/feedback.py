@@ -14,14 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from db.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from db.models import Feedback, Hospital, Sos, User
 from db.permissions import require_role
 from db.vocabulary import OVERSIGHT_ROLES, Role
 
-QUESTION = "Overall, how was your experience of our service?"
+QUESTION = N_("Overall, how was your experience of our service?")
 # The 5-point scale of the standard question, best first (what people see, and the stored value).
-RATINGS = {5: "Very good", 4: "Good", 3: "Neither good nor poor", 2: "Poor", 1: "Very poor"}
+RATINGS = {5: N_("Very good"), 4: N_("Good"), 3: N_("Neither good nor poor"), 2: N_("Poor"), 1: N_("Very poor")}
 COMMENT_MAX = 2000
 # The trend compares the last RECENT days with the RECENT days before them.
 RECENT = timedelta(days=30)
@@ -34,7 +34,7 @@ def _rating(value) -> int:
         number = None
     # NaN fails the range check, so int() below only ever sees a finite number.
     if number is None or not 1 <= number <= 5 or number != int(number):
-        raise InvalidInput("rating", "Choose one of the five answers, from very good to very poor.")
+        raise InvalidInput("rating", N_("Choose one of the five answers, from very good to very poor."))
     return int(number)
 
 
@@ -42,10 +42,10 @@ def _own_sos(session: Session, actor: User, sos_id) -> Sos:
     try:
         sos_id = int(sos_id)
     except (TypeError, ValueError):
-        raise NotFound("That SOS is not yours.") from None
+        raise NotFound(N_("That SOS is not yours.")) from None
     sos = session.get(Sos, sos_id)
     if sos is None or sos.citizen_id != actor.id:
-        raise NotFound("That SOS is not yours.")
+        raise NotFound(N_("That SOS is not yours."))
     return sos
 
 
@@ -64,12 +64,13 @@ def submit_feedback(session: Session, *, actor: User, sos_id: int, rating, comme
     require_role(actor, Role.CITIZEN)
     sos = _own_sos(session, actor, sos_id)
     if sos.status != "resolved":
-        raise NotAllowed("You can give feedback once this SOS is resolved.")
+        raise NotAllowed(N_("You can give feedback once this SOS is resolved."))
     value = _rating(rating)
     comment = (comment or "").strip()
     if len(comment) > COMMENT_MAX:
-        raise InvalidInput("comment", f"Keep the comment under {COMMENT_MAX} characters (it has {len(comment)}).")
-    already = Conflict("You have already given feedback on this SOS. Thank you.")
+        raise InvalidInput("comment", N_("Keep the comment under %(max)s characters (it has %(length)s)."),
+                           max=COMMENT_MAX, length=len(comment))
+    already = Conflict(N_("You have already given feedback on this SOS. Thank you."))
     if session.execute(select(Feedback.id).where(Feedback.sos_id == sos.id)).first():
         raise already
     row = Feedback(sos_id=sos.id, citizen_id=actor.id, hospital_id=sos.hospital_id, rating=value,

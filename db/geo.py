@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from db.errors import InvalidInput
+from db.errors import N_, InvalidInput
 
 EARTH_RADIUS_KM = 6371.0088  # mean Earth radius (IUGG)
 _KM_PER_DEGREE_LAT = math.pi * EARTH_RADIUS_KM / 180.0
@@ -47,13 +47,13 @@ def parse_coordinates(text: str, *, field: str = "coordinates") -> tuple[float, 
     """"12.9716, 77.5946" -> (12.9716, 77.5946), or a message fit for the person who typed it."""
     parts = [p for p in (text or "").replace(";", ",").split(",") if p.strip()]
     if len(parts) != 2:
-        raise InvalidInput(field, "Type two numbers: latitude, longitude (e.g. 12.9716, 77.5946).")
+        raise InvalidInput(field, N_("Type two numbers: latitude, longitude (e.g. 12.9716, 77.5946)."))
     try:
         lat, lon = float(parts[0]), float(parts[1])
     except ValueError:
-        raise InvalidInput(field, "Coordinates must be numbers, e.g. 12.9716, 77.5946.") from None
+        raise InvalidInput(field, N_("Coordinates must be numbers, e.g. 12.9716, 77.5946.")) from None
     if not valid_point(lat, lon):
-        raise InvalidInput(field, "Latitude is -90 to 90 and longitude -180 to 180.")
+        raise InvalidInput(field, N_("Latitude is -90 to 90 and longitude -180 to 180."))
     return lat, lon
 
 

@@ -16,6 +16,7 @@ from db import audit
 from db.errors import InvalidInput, NotFound
 from db.geo import parse_coordinates
 from db.models import HOSPITAL_STATUSES, Hospital, User
+from db.models import Landmark as KnownPlace
 from db.parse import text as read_text
 from db.permissions import require_role
 from db.users import clean_phone
@@ -151,7 +152,12 @@ def locate_landmark(session: Session, text: str) -> Landmark | None:
         .limit(1)
     ).scalar_one_or_none()
     if match is None:
-        return None
+        # Then the imported landmarks (db/landmarks.py): "Indiranagar Metro", "Forum Mall".
+        named = session.execute(
+            select(KnownPlace).where(func.lower(KnownPlace.name).like(pattern))
+            .order_by(func.length(KnownPlace.name)).limit(1)
+        ).scalar_one_or_none()
+        return Landmark(named.latitude, named.longitude, f"near {named.name}") if named else None
     return Landmark(match.latitude, match.longitude, f"near {match.name}, {match.address}".strip(", "))
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from db.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import haversine_km
 from db.matching import DEFAULT_ESCALATE_AFTER, DEFAULT_PER_RING, DEFAULT_RINGS_KM, capable_hospitals, offer_next_ring
 from db.models import Hospital, Sos, SosEvent, SosOffer, User
@@ -32,9 +32,9 @@ OFFICER_ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
 # An officer acts on an SOS no hospital has taken yet.
 OPEN_TO_OFFERS = ("pending", "unanswered")
 CLOSE_REASONS = {
-    "no_longer_needed": "no longer needed",
-    "duplicate": "a duplicate of another SOS",
-    "handled_outside": "handled outside HealthFirst",
+    "no_longer_needed": N_("no longer needed"),
+    "duplicate": N_("a duplicate of another SOS"),
+    "handled_outside": N_("handled outside HealthFirst"),
 }
 NOTE_MAX = 300
 # "Any distance": the officer's hospital list is nearest first, as far as it takes.
@@ -183,7 +183,7 @@ def mark_calling(session: Session, *, actor: User, sos_id: int, now: datetime) -
     require_role(actor, *OFFICER_ROLES)
     _open_sos(session, sos_id)
     record_event(session, sos_id, kind="officer_calling", now=now, actor=actor,
-                 detail="A health officer is calling you")
+                 detail=N_("A health officer is calling you"))
     audit.record(session, actor=actor, action="sos.calling", now=now, target_type="sos", target_id=sos_id)
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from db import hospitals
-from db.errors import InvalidInput
+from db.errors import N_, InvalidInput
 from db.geo import parse_coordinates, valid_point
 from db.parse import text as read_text
 
@@ -54,8 +54,8 @@ def sos_location(session, *, picked: dict | None = None, coordinates: str | None
     if (landmark or "").strip():
         found = hospitals.locate_landmark(session, landmark)
         if found is None:
-            raise InvalidInput("landmark", f"We could not find “{landmark.strip()}”. Try a nearby hospital or "
-                                           "area name, or type coordinates.")
+            raise InvalidInput("landmark", N_("We could not find “%(place)s”. Try a nearby hospital or "
+                                              "area name, or type coordinates."), place=landmark.strip())
         return SosPlace(found.latitude, found.longitude, "landmark", found.label)
     if _has_point(position):
         return SosPlace(position["lat"], position["lon"], "gps", accuracy_m=position.get("accuracy"))

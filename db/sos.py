@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from db import places
 from db.dispatch import release_unit
-from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from db.errors import N_, NP_, Conflict, InvalidInput, NotAllowed, NotFound, english
 from db.geo import haversine_km, valid_point
 from db.models import (
     SOS_CLOSED_STATUSES,
@@ -44,18 +45,18 @@ class EmergencyType:
 
 
 EMERGENCY_TYPES: dict[str, EmergencyType] = {
-    "cardiac_arrest": EmergencyType("Cardiac arrest / not breathing", "critical", "ICU"),
-    "breathing_difficulty": EmergencyType("Breathing difficulty", "emergent", "OXYGEN"),
-    "chest_pain": EmergencyType("Chest pain", "emergent", "ICU"),
-    "stroke": EmergencyType("Stroke (face, arm, speech)", "critical", "ICU"),
-    "severe_bleeding": EmergencyType("Severe bleeding", "critical", "GENERAL"),
-    "road_injury": EmergencyType("Road accident / injury", "critical", "GENERAL"),
-    "burns": EmergencyType("Burns", "emergent", "GENERAL"),
-    "choking": EmergencyType("Choking", "critical", None),
-    "seizure": EmergencyType("Seizure / fits", "emergent", None),
-    "poisoning": EmergencyType("Poisoning", "emergent", None),
-    "childbirth": EmergencyType("Childbirth", "emergent", "GENERAL"),
-    "other": EmergencyType("Other emergency", "emergent", None),
+    "cardiac_arrest": EmergencyType(N_("Cardiac arrest / not breathing"), "critical", "ICU"),
+    "breathing_difficulty": EmergencyType(N_("Breathing difficulty"), "emergent", "OXYGEN"),
+    "chest_pain": EmergencyType(N_("Chest pain"), "emergent", "ICU"),
+    "stroke": EmergencyType(N_("Stroke (face, arm, speech)"), "critical", "ICU"),
+    "severe_bleeding": EmergencyType(N_("Severe bleeding"), "critical", "GENERAL"),
+    "road_injury": EmergencyType(N_("Road accident / injury"), "critical", "GENERAL"),
+    "burns": EmergencyType(N_("Burns"), "emergent", "GENERAL"),
+    "choking": EmergencyType(N_("Choking"), "critical", None),
+    "seizure": EmergencyType(N_("Seizure / fits"), "emergent", None),
+    "poisoning": EmergencyType(N_("Poisoning"), "emergent", None),
+    "childbirth": EmergencyType(N_("Childbirth"), "emergent", "GENERAL"),
+    "other": EmergencyType(N_("Other emergency"), "emergent", None),
 }
 DEFAULT_PRIORITY = "emergent"
 OPEN_STATUSES = tuple(s for s in SOS_STATUS_LABELS if s not in SOS_CLOSED_STATUSES)
@@ -121,7 +122,7 @@ def create_sos(
         # A number to call back, asked of a citizen who registered none (hospitals call it).
         callback_phone = clean_phone(callback_phone)
     except InvalidInput as bad:
-        raise InvalidInput("callback_phone", bad.message) from None
+        raise InvalidInput("callback_phone", bad.template, **bad.params) from None
     priority = EMERGENCY_TYPES[emergency_type].priority if emergency_type else DEFAULT_PRIORITY
     sos = Sos(
         citizen_id=actor.id,
@@ -163,20 +164,20 @@ def _checked_content(latitude, longitude, emergency_type, note) -> tuple[str | N
     if latitude is None or longitude is None:
         raise InvalidInput(
             "location",
-            "We need your location to send help. Allow location in your browser, "
-            "or type your coordinates or a landmark.",
+            N_("We need your location to send help. Allow location in your browser, "
+               "or type your coordinates or a landmark."),
         )
     if not valid_point(latitude, longitude):
         raise InvalidInput(
-            "location", "Those coordinates are not on Earth: latitude is -90 to 90, longitude -180 to 180."
+            "location", N_("Those coordinates are not on Earth: latitude is -90 to 90, longitude -180 to 180.")
         )
     if emergency_type in ("", None):
         emergency_type = None
     elif emergency_type not in EMERGENCY_TYPES:
-        raise InvalidInput("emergency_type", "Choose the kind of emergency from the list.")
+        raise InvalidInput("emergency_type", N_("Choose the kind of emergency from the list."))
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput("note", f"Keep the note under {NOTE_MAX} characters.")
+        raise InvalidInput("note", N_("Keep the note under %(max)s characters."), max=NOTE_MAX)
     return emergency_type, note
 
 
@@ -213,7 +214,7 @@ def _checked_key(client_key: str | None) -> str | None:
     if not key:
         return None
     if not 8 <= len(key) <= 64 or not set(key) <= KEY_CHARACTERS:
-        raise InvalidInput("client_key", "This SOS form is damaged: reload the page and press SOS again.")
+        raise InvalidInput("client_key", N_("This SOS form is damaged: reload the page and press SOS again."))
     return key
 
 
@@ -232,22 +233,21 @@ def _same_content(made: Sos, latitude, longitude, emergency_type, note) -> None:
         and (note or "").strip() == made.note
     )
     if not same:
-        raise Conflict(f"This SOS was already sent as {sos_number(made.id)} with other details; nothing new "
-                       "was sent. Reload the page to send a new one.")
+        raise Conflict(N_("This SOS was already sent as %(number)s with other details; nothing new "
+                          "was sent. Reload the page to send a new one."), number=sos_number(made.id))
 
 
 def cancel_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> Sos:
     sos = session.get(Sos, sos_id)
     if sos is None or sos.citizen_id != actor.id:
-        raise NotFound("That SOS is not yours.")
+        raise NotFound(N_("That SOS is not yours."))
     before = sos.status
     if before not in CANCELLABLE_STATUSES or not compare_and_set(
         session, sos_id, CANCELLABLE_STATUSES, "cancelled", now, closed_at=now
     ):
         sos = _fresh(session, sos_id)
-        raise Conflict(
-            f"This SOS can no longer be cancelled: it is {SOS_STATUS_LABELS[sos.status].lower()}."
-        )
+        raise Conflict(N_("This SOS can no longer be cancelled. Its status: %(status)s."),
+                       status=SOS_STATUS_LABELS[sos.status])
     session.execute(
         update(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.status == "offered")
         .values(status="withdrawn", responded_at=now)
@@ -530,6 +530,11 @@ class TimelineEntry:
     at: datetime
     text: str
     kind: str
+    # `text` as a marked message and its parameters, for a page to show in the reader's language
+    # (a tuple: singular and plural, chosen by params["count"]). Parameters named in
+    # WORD_PARAMS are themselves marked words (a status, a type, a reason) and are translated too.
+    message: str | tuple[str, str] = ""
+    params: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -547,28 +552,75 @@ class Tracking:
         return self.sos.status in CANCELLABLE_STATUSES
 
 
-def _describe(event: SosEvent, hospitals: dict[int, str], units: dict[int, str]) -> str:
-    hospital = hospitals.get(event.hospital_id, "a hospital")
-    unit = units.get(event.ambulance_id, "an ambulance")
-    if event.kind == "created":
-        return "SOS sent" + (f" ({event.detail})" if event.detail else "")
-    if event.kind == "offered":
-        return event.detail or "Offered to nearby hospitals"
-    if event.kind == "accepted":
-        return f"Accepted by {hospital}"
-    if event.kind == "declined":
-        return f"{hospital} could not take it"
-    if event.kind == "dispatched":
-        return f"Ambulance {unit} assigned"
-    if event.kind == "unit_status":
-        return f"Ambulance {unit}: {SOS_STATUS_LABELS.get(event.to_status, event.to_status).lower()}"
-    if event.kind == "unanswered":
-        return "No hospital answered in time: a health officer has been alerted"
-    if event.kind == "cancelled":
-        return "Cancelled"
-    if event.kind == "resolved":
-        return "Resolved: handed over at the hospital" if event.from_status == "at_hospital" else "Resolved"
-    return event.detail or event.kind
+WORD_PARAMS = ("type", "reason", "status", "hospital", "unit")
+# What an ambulance's status change says on the citizen's timeline.
+_UNIT_STATUS_EVENTS = {
+    "en_route": N_("Ambulance %(unit)s: ambulance on the way"),
+    "on_scene": N_("Ambulance %(unit)s: ambulance with you"),
+    "transporting": N_("Ambulance %(unit)s: on the way to hospital"),
+    "at_hospital": N_("Ambulance %(unit)s: arrived at hospital"),
+}
+# The details other modules write (db/matching.py, db/officer_desk.py), read back into parameters.
+_OFFERED = re.compile(r"^Offered to (?P<count>\d+) hospitals? within (?P<km>[\d.]+) km$")
+_OFFICER_OFFERED = re.compile(r"^A health officer asked (?P<hospital>.+) \((?P<km>[\d.]+) km away\) to take it$")
+_WIDENED = re.compile(r"^A health officer widened the search: asked (?P<count>\d+) more hospitals? "
+                      r"(?:up to (?P<km>[\d.]+) km)?$")
+_CLOSED = re.compile(r"^Closed by a health officer: (?P<reason>.+)$")
+_FIXED_DETAILS = (N_("A health officer is calling you"),)
+_FIXED_EVENTS = {
+    "unanswered": N_("No hospital answered in time: a health officer has been alerted"),
+    "cancelled": N_("Cancelled"),
+    "resolved": N_("Resolved"),
+    "offered": N_("Offered to nearby hospitals"),
+}
+
+
+def _words(event: SosEvent, hospitals: dict[int, str], units: dict[int, str]) -> tuple[str | tuple, dict]:
+    """What the citizen reads of one event: a marked message and its parameters."""
+    hospital = hospitals.get(event.hospital_id) or N_("a hospital")
+    unit = units.get(event.ambulance_id) or N_("an ambulance")
+    kind, detail = event.kind, event.detail or ""
+    if kind == "created":
+        return (N_("SOS sent (%(type)s)"), {"type": detail}) if detail else (N_("SOS sent"), {})
+    if kind == "accepted":
+        return N_("Accepted by %(hospital)s"), {"hospital": hospital}
+    if kind == "declined":
+        return N_("%(hospital)s could not take it"), {"hospital": hospital}
+    if kind == "dispatched":
+        return N_("Ambulance %(unit)s assigned"), {"unit": unit}
+    if kind == "unit_status":
+        if event.to_status in _UNIT_STATUS_EVENTS:
+            return _UNIT_STATUS_EVENTS[event.to_status], {"unit": unit}
+        return "Ambulance %(unit)s: %(state)s", {
+            "unit": unit, "state": SOS_STATUS_LABELS.get(event.to_status, event.to_status or "").lower()}
+    if kind == "resolved" and event.from_status == "at_hospital":
+        return N_("Resolved: handed over at the hospital"), {}
+    if kind in _FIXED_EVENTS and not (kind == "offered" and detail):
+        return _FIXED_EVENTS[kind], {}
+    return _detail_words(detail or kind)
+
+
+def _detail_words(detail: str) -> tuple[str | tuple, dict]:
+    """An event whose words were written by the module that recorded it, read back into a message."""
+    if found := _OFFERED.match(detail):
+        return NP_("Offered to %(count)s hospital within %(km)s km",
+                   "Offered to %(count)s hospitals within %(km)s km"), \
+            {"count": int(found["count"]), "km": found["km"]}
+    if found := _OFFICER_OFFERED.match(detail):
+        return N_("A health officer asked %(hospital)s (%(km)s km away) to take it"), found.groupdict()
+    if (found := _WIDENED.match(detail)) and found["km"]:
+        return NP_("A health officer widened the search: asked %(count)s more hospital up to %(km)s km",
+                   "A health officer widened the search: asked %(count)s more hospitals up to %(km)s km"), \
+            {"count": int(found["count"]), "km": found["km"]}
+    if found := _CLOSED.match(detail):
+        return N_("Closed by a health officer: %(reason)s"), {"reason": found["reason"]}
+    # An officer's note, in their words; or a fixed sentence (_FIXED_DETAILS), translated as it is.
+    return detail, {}
+
+
+def _describe(event: SosEvent, hospitals: dict[int, str], units: dict[int, str]) -> TimelineEntry:
+    message, params = _words(event, hospitals, units)
+    return TimelineEntry(event.at, english(message, params), event.kind, message, params)
 
 
 def tracking(session: Session, *, actor: User, sos_id: int, show_declines: bool = False) -> Tracking:
@@ -579,7 +631,7 @@ def tracking(session: Session, *, actor: User, sos_id: int, show_declines: bool 
             and sos.hospital_id is not None)
     )
     if not allowed:
-        raise NotFound("No SOS with that number is yours to see.")
+        raise NotFound(N_("No SOS with that number is yours to see."))
     hospital = session.get(Hospital, sos.hospital_id) if sos.hospital_id else None
     ambulance = session.get(Ambulance, sos.ambulance_id) if sos.ambulance_id else None
     events = list(session.execute(
@@ -593,7 +645,7 @@ def tracking(session: Session, *, actor: User, sos_id: int, show_declines: bool 
         select(SosOffer.status, func.count()).where(SosOffer.sos_id == sos_id).group_by(SosOffer.status)
     ).all())
     timeline = [
-        TimelineEntry(e.at, _describe(e, names, units), e.kind)
+        _describe(e, names, units)
         for e in events
         # A citizen does not need each refusal; officers and super admins see them.
         if show_declines or e.kind != "declined"

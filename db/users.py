@@ -57,31 +57,31 @@ def password_matches(password_hash: str, password: str) -> bool:
 def normalise_email(email: str) -> str:
     email = (email or "").strip()
     if not email:
-        raise InvalidInput("email", "Enter your email address.")
+        raise InvalidInput("email", N_("Enter your email address."))
     try:
         return validate_email(email, check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise InvalidInput("email", f"That email address is not valid: {exc}") from None
+        raise InvalidInput("email", N_("That email address is not valid: %(reason)s"), reason=str(exc)) from None
 
 
 def check_password_strength(password: str, *, email: str = "") -> None:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            "password", f"Use at least {MIN_PASSWORD_LENGTH} characters for your password."
+            "password", N_("Use at least %(min)s characters for your password."), min=MIN_PASSWORD_LENGTH
         )
     lowered = password.lower()
     if lowered in _COMMON_PASSWORDS or len(set(password)) < 4:
-        raise InvalidInput("password", "That password is too easy to guess. Choose another.")
+        raise InvalidInput("password", N_("That password is too easy to guess. Choose another."))
     if email and lowered == email.lower():
-        raise InvalidInput("password", "Your password must not be your email address.")
+        raise InvalidInput("password", N_("Your password must not be your email address."))
 
 
 def _clean_name(full_name: str) -> str:
     name = (full_name or "").strip()
     if not name:
-        raise InvalidInput("full_name", "Enter your name.")
+        raise InvalidInput("full_name", N_("Enter your name."))
     if len(name) > 120:
-        raise InvalidInput("full_name", "Names are limited to 120 characters.")
+        raise InvalidInput("full_name", N_("Names are limited to 120 characters."))
     return name
 
 
@@ -92,7 +92,7 @@ def clean_phone(phone: str | None) -> str | None:
         return None
     digits = phone.replace(" ", "").replace("-", "")
     if not (digits.lstrip("+").isdigit() and 6 <= len(digits.lstrip("+")) <= 15):
-        raise InvalidInput("phone", "Enter a phone number of 6 to 15 digits (a leading + is fine).")
+        raise InvalidInput("phone", N_("Enter a phone number of 6 to 15 digits (a leading + is fine)."))
     return phone
 
 
@@ -214,12 +214,12 @@ def register_staff(
     if role == Role.HOSPITAL_ADMIN:
         if (hospital_id is None) == (proposed_hospital is None):
             raise InvalidInput(
-                "hospital", "Choose your hospital from the list, or propose a new one (not both)."
+                "hospital", N_("Choose your hospital from the list, or propose a new one (not both).")
             )
         if hospital_id is not None:
             hospital = session.get(Hospital, hospital_id)
             if hospital is None or hospital.status != "active":
-                raise InvalidInput("hospital", "That hospital is not in the directory.")
+                raise InvalidInput("hospital", N_("That hospital is not in the directory."))
         else:
             hospital = _proposed_hospital_row(proposed_hospital, now)
             session.add(hospital)

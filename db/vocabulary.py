@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from db.errors import N_
+
 
 class Role(StrEnum):
     """Who a signed-in account is. A `Role` is its stored string (`Role.CITIZEN == "citizen"`)."""
@@ -24,12 +26,12 @@ class Role(StrEnum):
 ROLES: tuple[str, ...] = tuple(role.value for role in Role)
 ALL_SIGNED_IN: tuple[Role, ...] = tuple(Role)
 ROLE_LABELS = {
-    Role.CITIZEN: "Citizen",
-    Role.HOSPITAL_ADMIN: "Hospital admin",
-    Role.HEALTH_OFFICER: "Health officer",
-    Role.SUPER_ADMIN: "Super admin",
-    Role.DISPLAY: "Wall display",
-    Role.CREW: "Ambulance crew",
+    Role.CITIZEN: N_("Citizen"),
+    Role.HOSPITAL_ADMIN: N_("Hospital admin"),
+    Role.HEALTH_OFFICER: N_("Health officer"),
+    Role.SUPER_ADMIN: N_("Super admin"),
+    Role.DISPLAY: N_("Wall display"),
+    Role.CREW: N_("Ambulance crew"),
 }
 # Roles that register and wait for a super admin's approval.
 STAFF_ROLES = (Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER)
@@ -48,16 +50,16 @@ HOSPITAL_STATUS_LABELS = {"active": "Active", "proposed": "Proposed", "rejected"
 
 # An SOS's status in the words the citizen reads.
 SOS_STATUS_LABELS = {
-    "pending": "Waiting for a hospital",
-    "accepted": "Accepted by a hospital",
-    "dispatched": "Ambulance assigned",
-    "en_route": "Ambulance on the way",
-    "on_scene": "Ambulance with you",
-    "transporting": "On the way to hospital",
-    "at_hospital": "Arrived at hospital",
-    "resolved": "Resolved",
-    "cancelled": "Cancelled",
-    "unanswered": "No hospital has answered yet: a health officer has been alerted",
+    "pending": N_("Waiting for a hospital"),
+    "accepted": N_("Accepted by a hospital"),
+    "dispatched": N_("Ambulance assigned"),
+    "en_route": N_("Ambulance on the way"),
+    "on_scene": N_("Ambulance with you"),
+    "transporting": N_("On the way to hospital"),
+    "at_hospital": N_("Arrived at hospital"),
+    "resolved": N_("Resolved"),
+    "cancelled": N_("Cancelled"),
+    "unanswered": N_("No hospital has answered yet: a health officer has been alerted"),
 }
 # The same statuses in a word or two, for the control room's wall (open SOS only).
 SOS_STATUS_SHORT_LABELS = {
@@ -85,13 +87,13 @@ DISPATCHER_STATUS_LABELS = {
     "unanswered": "Unanswered",
 }
 UNIT_STATUS_LABELS = {
-    "available": "Available",
-    "dispatched": "Dispatched",
-    "en_route": "En route",
-    "on_scene": "On scene",
-    "transporting": "Transporting",
-    "at_hospital": "At hospital",
-    "out_of_service": "Out of service",
+    "available": N_("Available"),
+    "dispatched": N_("Dispatched"),
+    "en_route": N_("En route"),
+    "on_scene": N_("On scene"),
+    "transporting": N_("Transporting"),
+    "at_hospital": N_("At hospital"),
+    "out_of_service": N_("Out of service"),
 }
 LEVEL_LABELS = {"BLS": "Basic life support", "ALS": "Advanced life support", "CCT": "Critical care"}
 

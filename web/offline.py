@@ -12,9 +12,11 @@ import json
 from pathlib import Path
 
 from flask import Blueprint, Response
+from flask_babel import gettext
 
 from auth.compression import asset_url
 from auth.context import state
+from auth.i18n import page_language
 from web.plain_pages import ASSETS_FOLDER
 
 bp = Blueprint("offline", __name__)
@@ -33,10 +35,15 @@ def _url(relative: str) -> str:
 def service_worker():
     files = [_url(name) for name in OFFLINE_FILES]
     number = json.dumps(state()["config"].emergency_number)
-    head = f"const PRECACHE = {json.dumps(files)};\nconst EMERGENCY_NUMBER = {number};\n"
+    # The page shown offline when nothing was kept, in the language of whoever installed the worker.
+    words = {"lang": page_language(), "title": gettext("No connection"),
+             "call": gettext("In an emergency call %(number)s.", number="%(number)s")}
+    head = (f"const PRECACHE = {json.dumps(files)};\nconst EMERGENCY_NUMBER = {number};\n"
+            f"const OFFLINE_WORDS = {json.dumps(words, ensure_ascii=True)};\n")
     response = Response(head + WORKER.read_text(encoding="utf-8"), mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"  # the browser checks for a new worker each time
     response.headers["Service-Worker-Allowed"] = "/"
+    response.headers["Vary"] = "Cookie, Accept-Language"  # its offline words are in the reader's language
     return response
 
 

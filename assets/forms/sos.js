@@ -1,22 +1,37 @@
 // The SOS page (templates/citizen/sos.html), improved where scripts run. The form works without
 // this file; with it:
-// - the browser's location fills the hidden latitude/longitude fields;
+// - the browser's location fills the hidden latitude/longitude fields; while it is being found
+//   the typed-place fallback is folded, and it opens again (above the SOS button) as soon as the
+//   browser gives no location (denied, unavailable, timed out, or no geolocation at all);
+// - a typed landmark or coordinates are said back in words before sending ("Using: near
+//   Indiranagar Metro", from /citizen/place);
 // - pressing SOS sends the form in the background and opens the tracking page;
 // - with no connection, the SOS is kept on this phone (localStorage) and sent by itself when the
 //   connection returns, with the same idempotency key: the server answers a repeat with the SOS
 //   it already made, so it is never sent twice;
 // - the service worker (/sw.js) keeps this page for opening offline.
+// Every word shown comes from the page's JSON block #sos-words, in the reader's language.
 (function () {
   "use strict";
   var form = document.getElementById("sos-form");
   if (!form || !window.fetch) { return; }
   var STORE = "healthfirst.pending-sos";
   var RETRY_MS = 15000;
+  var ASK_MS = 8000;  // no location after this long: the typed place opens
   var user = form.getAttribute("data-user");
   var button = document.getElementById("sos-button");
   var result = document.getElementById("sos-result");
   var offline = document.getElementById("sos-offline");
   var geoStatus = document.getElementById("sos-geo-status");
+  var fallback = document.getElementById("sos-location-fallback");
+  var placeWords = document.getElementById("sos-place-words");
+  var WORDS = {};
+  try { WORDS = JSON.parse(document.getElementById("sos-words").textContent); } catch (e) { WORDS = {}; }
+  function word(name, values) {
+    var text = WORDS[name] || "";
+    Object.keys(values || {}).forEach(function (key) { text = text.split("%(" + key + ")s").join(values[key]); });
+    return text;
+  }
   var FIELDS = ["coordinates", "landmark", "emergency_type", "note", "callback_phone", "latitude", "longitude", "accuracy", "key"];
   var sending = false;
 
@@ -42,21 +57,86 @@
     box.textContent = text;
     geoStatus.appendChild(box);
   }
-  if (navigator.geolocation) {
-    geoStatus.textContent = "Finding your location…";
+  function openFallback() {
+    fallback.open = true;
+  }
+  function noLocation() {
+    if (byName("latitude").value) { return; }
+    say(word("missing"), "alert-warning", "sos-location-missing");
+    openFallback();
+  }
+  function fold() {
+    // Folded while the browser looks (its summary still opens it), unless something is typed or refused.
+    if (!byName("latitude").value && !byName("coordinates").value && !byName("landmark").value &&
+        !result.textContent.trim() && !document.getElementById("sos-location-missing")) {
+      fallback.open = false;
+    }
+  }
+  function locate() {
+    geoStatus.textContent = word("finding");
+    // A prompt nobody answers gives no error at all: after a few seconds, offer typing anyway.
+    window.setTimeout(noLocation, ASK_MS);
     navigator.geolocation.watchPosition(function (position) {
       var c = position.coords;
       byName("latitude").value = c.latitude;
       byName("longitude").value = c.longitude;
       byName("accuracy").value = c.accuracy || "";
-      say("Location found: " + c.latitude.toFixed(5) + ", " + c.longitude.toFixed(5) +
-          (c.accuracy ? " (within about " + Math.round(c.accuracy) + " m)" : ""), "alert-success", "sos-location-ok");
-    }, function () {
-      if (byName("latitude").value) { return; }
-      say("Your browser did not give us your location. You can still send an SOS: type coordinates or a " +
-          "landmark below.", "alert-warning", "sos-location-missing");
-    }, { enableHighAccuracy: true, maximumAge: 30000, timeout: 20000 });
+      var place = c.latitude.toFixed(5) + ", " + c.longitude.toFixed(5) +
+        (c.accuracy ? " (" + word("within", { metres: Math.round(c.accuracy) }) + ")" : "");
+      say(word("found", { place: place }), "alert-success", "sos-location-ok");
+    }, noLocation, { enableHighAccuracy: true, maximumAge: 30000, timeout: 20000 });
   }
+  if (!navigator.geolocation) {
+    noLocation();
+  } else if (navigator.permissions && navigator.permissions.query) {
+    // Refused already: the typed place stays open (no folding first); otherwise fold and look.
+    navigator.permissions.query({ name: "geolocation" }).then(function (state) {
+      if (state.state === "denied") { noLocation(); return; }
+      fold();
+      locate();
+    }).catch(function () { fold(); locate(); });
+  } else {
+    fold();
+    locate();
+  }
+
+  // ---- a typed place, said back in words before sending ----
+  var lookup = null;
+  var asked = "";
+  function sayPlace(text, bad) {
+    placeWords.textContent = text;
+    placeWords.className = "sos-place-words mb-0" + (bad ? " field-error" : " fw-semibold");
+  }
+  function describeTyped() {
+    var landmark = byName("landmark").value.trim();
+    var coordinates = byName("coordinates").value.trim();
+    var query = "";
+    // Typed coordinates win over a landmark, as when sending (db/places.sos_location).
+    if (coordinates) {
+      query = "coordinates=" + encodeURIComponent(coordinates);
+    } else if (landmark) {
+      query = "q=" + encodeURIComponent(landmark);
+    }
+    if (!query) { asked = ""; sayPlace("", false); return; }
+    if (query === asked) { return; }
+    asked = query;
+    sayPlace(word("checking"), false);
+    fetch("/citizen/place?" + query, { credentials: "same-origin", headers: { "Accept": "application/json" } })
+      .then(function (r) { return r.json(); })
+      .then(function (data) {
+        if (query !== asked) { return; }  // the person typed on meanwhile
+        sayPlace(data.ok ? data.using : data.message, !data.ok);
+      })
+      .catch(function () { if (query === asked) { asked = ""; sayPlace("", false); } });
+  }
+  ["landmark", "coordinates"].forEach(function (name) {
+    byName(name).addEventListener("input", function () {
+      window.clearTimeout(lookup);
+      lookup = window.setTimeout(describeTyped, 500);
+    });
+    byName(name).addEventListener("change", describeTyped);
+  });
+  if (byName("landmark").value || byName("coordinates").value) { describeTyped(); }
 
   // ---- messages ----
   function showError(message, field) {
@@ -69,6 +149,7 @@
     ["coordinates", "landmark"].forEach(function (name) {
       byName(name).classList.toggle("is-invalid", name === field);
     });
+    if (field === "coordinates" || field === "landmark") { openFallback(); }
     if (field && byName(field)) { byName(field).focus(); } else { result.scrollIntoView(); }
   }
   function showOffline(show, text) {
@@ -78,7 +159,7 @@
   function busy(on) {
     sending = on;
     button.setAttribute("aria-busy", on ? "true" : "false");
-    button.querySelector(".sos-button-hint").textContent = on ? "Sending…" : "Press for emergency help";
+    button.querySelector(".sos-button-hint").textContent = on ? word("sending") : word("hint");
   }
 
   // ---- the SOS kept on this phone ----
@@ -167,7 +248,7 @@
   window.addEventListener("online", retry);
   window.setInterval(retry, RETRY_MS);
   if (pending()) {
-    showOffline(true, "Your SOS from earlier is kept on this phone and is being sent now. Keep this page open.");
+    showOffline(true, word("kept"));
     retry();
   }
 

@@ -6,6 +6,8 @@
 // - The files in PRECACHE: kept at install, served from here (their URLs change with them).
 // - Everything else (the Dash pages, every POST): not touched.
 // - Logging out or in forgets the kept pages: they show the person's name.
+// - OFFLINE_WORDS (also put above this text): the words of the page shown offline when nothing was
+//   kept, in the language of the person who fetched this worker (a new choice changes the worker).
 "use strict";
 var VERSION = "hf-" + PRECACHE.join("|").length + "-" + PRECACHE.map(function (u) { return u.split("m=")[1] || ""; }).join("");
 var FILES = "hf-files-" + VERSION;
@@ -51,9 +53,10 @@ self.addEventListener("fetch", function (event) {
       return caches.open(PAGES).then(function (cache) {
         return cache.match(url.pathname).then(function (found) {
           return found || cache.match("/citizen").then(function (page) {
-            return page || new Response("<!doctype html><html lang=\"en\"><title>Offline</title><main>" +
-              "<h1>No connection</h1><p>In an emergency call <a href=\"tel:" + EMERGENCY_NUMBER + "\">" +
-              EMERGENCY_NUMBER + "</a>.</p></main></html>",
+            var link = "<a href=\"tel:" + EMERGENCY_NUMBER + "\">" + EMERGENCY_NUMBER + "</a>";
+            return page || new Response("<!doctype html><html lang=\"" + OFFLINE_WORDS.lang + "\"><title>" +
+              OFFLINE_WORDS.title + "</title><main><h1>" + OFFLINE_WORDS.title + "</h1><p>" +
+              OFFLINE_WORDS.call.split("%(number)s").join(link) + "</p></main></html>",
               { status: 503, headers: { "Content-Type": "text/html; charset=utf-8" } });
           });
         });

@@ -15,7 +15,8 @@
   function confirmCancel(event) {
     var form = event.target;
     if (!form || form.id !== "track-cancel-form") { return; }
-    if (!window.confirm("Cancel this SOS? The hospital and ambulance will stop coming.")) {
+    // The question in the reader's language, from the form's data-confirm (the page's template).
+    if (!window.confirm(form.getAttribute("data-confirm") || "Cancel this SOS?")) {
       event.preventDefault();
       return;
     }

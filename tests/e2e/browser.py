@@ -34,6 +34,11 @@ def chrome_options(*, accept_language: str | None = None) -> Options:
                 "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--window-size=1600,1000"):
         options.add_argument(arg)
+    # A browser that refuses to share its location at once (headless Chromium would otherwise
+    # leave the question unanswered): the SOS page opens its typed place, as for such a person.
+    # A test that needs a position grants it (Browser.grantPermissions, setGeolocationOverride);
+    # Browser.start() says the same for dash_duo's browser, whose prefs dash replaces.
+    options.add_experimental_option("prefs", {"profile.default_content_setting_values.geolocation": 2})
     return options
 
 
@@ -68,6 +73,10 @@ class Browser:
         visitor to the plain-HTML login page, which has no Dash entry point to wait for."""
         self._duo.start_server(self._app, navigate=False)
         self._base = self._duo.server.url
+        # A browser that refuses to share its location at once (dash_duo replaces the prefs of
+        # chrome_options): the SOS page opens its typed place, as for such a person.
+        self.driver.execute_cdp_cmd("Browser.setPermission", {
+            "permission": {"name": "geolocation"}, "setting": "denied", "origin": self._base})
         return self._base
 
     def another(self, *, accept_language: str | None = None) -> Browser:

@@ -88,6 +88,22 @@ def _in_hindi(browser):
           and browser.text("main h1") == "ख़ाली बेड खोजें", 15)
 
 
+def _sos_of_the_citizen(session, people):
+    send_sos(session, people["citizen"], emergency_type="chest_pain")
+
+
+def _plain_in_hindi(browser):
+    """The language switch in the plain frame's navbar: the page comes back in Hindi."""
+    browser.click("#navbar .language-switch button[value='hi']")
+    browser.wait_for_element("html[lang='hi'] #sos-form, html[lang='hi'] #track-body", timeout=10)
+
+
+def _tracking_in_hindi(browser):
+    _plain_in_hindi(browser)
+    browser.click("#sos-track-link")
+    browser.wait_for_element("html[lang='hi'] #track-timeline", timeout=10)
+
+
 HOME = {"citizen": "/citizen", "admin_a": "/hospital", "officer": "/officer", "super": "/admin"}
 
 SCREENS: list[Screen] = [
@@ -112,6 +128,10 @@ SCREENS: list[Screen] = [
     Screen("citizen", "/citizen", "tracking: the ambulance on the sketch map",
            prepare=lambda session, people: _held_by_alpha_with_unit(session, people, "citizen"),
            then=lambda b: (b.open(f"/citizen/sos/{_HELD['sos']}"), b.wait_for_element("#track-map", timeout=10))),
+    # The citizen's plain pages in Hindi (the switch is kept on the account: these come last).
+    Screen("citizen", "/citizen", "in Hindi, no location: the typed place open", then=_plain_in_hindi),
+    Screen("citizen", "/citizen", "in Hindi: the tracking page of an open SOS", prepare=_sos_of_the_citizen,
+           then=_tracking_in_hindi),
     # A hospital admin.
     Screen("admin_a", "/hospital", "an SOS waiting", prepare=_sos_waiting_for_alpha),
     Screen("admin_a", "/hospital/queue", "an SOS waiting (made for /hospital above)"),

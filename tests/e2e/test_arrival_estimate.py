@@ -53,8 +53,8 @@ def _minutes(browser) -> int:
 
 
 def _unit_distance_on_map(browser) -> float:
-    """How far the map says the ambulance is from the caller, in km ("…, 1.2 km NE of you.")."""
-    number, unit = re.search(r"([\d.]+) (km|m) [NESW]+ of you", browser.text("#track-map-caption")).groups()
+    """How far the map says the ambulance is from the caller, in km ("…, 1.2 km north-east of you.")."""
+    number, unit = re.search(r"([\d.]+) (km|m) [a-z-]+ of you", browser.text("#track-map-caption")).groups()
     return float(number) / (1000 if unit == "m" else 1)
 
 

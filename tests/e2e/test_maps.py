@@ -116,6 +116,6 @@ def test_the_tracking_page_shows_the_ambulance_on_a_map_once_it_has_a_position(w
     _unit_at(web_db, crew_id, *ALPHA)
     until(lambda: browser.count("#track-map svg[role='img']") == 1, 10)
     caption = browser.text("#track-map-caption")
-    assert "your ambulance" in caption and "SW of you" in caption  # the hospital is south-west of the caller
+    assert "your ambulance" in caption and "south-west of you" in caption  # the hospital is south-west of the caller
     unit = browser.driver.find_element(By.ID, "track-map-unit")
     assert float(unit.get_attribute("cx")) < 60 < float(unit.get_attribute("cy"))

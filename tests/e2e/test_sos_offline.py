@@ -109,7 +109,9 @@ def test_an_sos_pressed_offline_is_kept_and_sent_once_back_online(web_people, we
 
 def test_on_a_phone_screen_the_sos_button_is_above_the_fold(web_people, browser):
     browser.start()
-    browser.set_window_size(360, 640)
+    # A phone's screen (a headless window cannot be narrower than 500 px, nor show 640 px of page).
+    browser.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                                   {"width": 360, "height": 640, "deviceScaleFactor": 1, "mobile": True})
     browser.log_in(web_people["citizen"].email, lands_on="/citizen", role_label="Citizen")
     bottom = browser.driver.execute_script(
         "const r = document.getElementById('sos-button').getBoundingClientRect();"

@@ -10,7 +10,11 @@ from babel.messages.pofile import read_po
 ROOT = Path(__file__).resolve().parents[2]
 METHODS = [("auth/**.py", "python"), ("pages/**.py", "python"), ("components/**.py", "python"),
            ("db/**.py", "python"), ("web/**.py", "python"), ("templates/**.html", "jinja2")]
-KEYWORDS = {"_": None, "_l": None, "N_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None}
+# NP_: a db/ message with a plural form (db/errors.py). The scripts of the plain pages
+# (assets/forms/*.js) take their words from the page (JSON blocks, data- attributes), which are
+# marked in templates/ and web/: the extraction below covers them.
+KEYWORDS = {"_": None, "_l": None, "N_": None, "NP_": (1, 2), "gettext": None, "ngettext": (1, 2),
+            "lazy_gettext": None}
 
 
 def _marked() -> dict[str, str]:
