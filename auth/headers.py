@@ -12,8 +12,14 @@ from flask import Flask, Response, request
 from auth.context import state
 from config import Config
 
-# Documents a kiosk player may frame (HEALTHFIRST_DISPLAY_FRAME_ANCESTORS); nothing else is framable.
-FRAMABLE_PREFIXES = ("/display", "/kiosk/")
+
+def is_framable(path: str) -> bool:
+    """The documents a kiosk player may frame (HEALTHFIRST_DISPLAY_FRAME_ANCESTORS): the wall display
+    and the kiosk links that open it. Nothing else, not even a path that merely begins the same
+    way (`/displays`), nor a crew link (`/kiosk/crew/…`: a phone, never a frame)."""
+    if path == "/display" or path.startswith("/display/"):
+        return True
+    return path.startswith("/kiosk/") and not path.startswith("/kiosk/crew/")
 
 
 def tiles_source(tiles_url: str) -> str:
@@ -86,7 +92,7 @@ def install_security_headers(server: Flask, script_hashes: Callable[[], list[str
     @server.after_request
     def _headers(response: Response) -> Response:
         config = state()["config"]
-        framable = request.path.startswith(FRAMABLE_PREFIXES) and bool(config.display_frame_ancestors.strip())
+        framable = is_framable(request.path) and bool(config.display_frame_ancestors.strip())
         # A route with a stricter policy of its own (a report download) keeps it.
         response.headers.setdefault("Content-Security-Policy", policy(config, framable))
         if not framable:

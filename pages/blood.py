@@ -110,6 +110,8 @@ def _result_row(result, now):
 )
 @allowed_roles(*ROLES)
 def search(_n, group, component, mode, position, place):
+    if group is None:  # the group list not drawn yet: nothing to search for
+        raise dash.exceptions.PreventUpdate
     now = utcnow()
     config = state()["config"]
     with db_session() as session:

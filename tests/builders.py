@@ -13,9 +13,10 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from db import matching, users
+from db import alerts, dispatch, matching, users
 from db import sos as sos_ops
 from db.capacity import ensure_bed_types
+from db.clock import utcnow
 from db.models import Hospital, HospitalBeds, User
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -163,3 +164,79 @@ def add_crew(session, admin, *, call_sign: str = "AMB-1", now=T0):
     unit = dispatch.register_unit(session, actor=admin, call_sign=call_sign, now=now)
     token, link = crew.issue(session, actor=admin, ambulance_id=unit.id, now=now)
     return token, unit, session.get(User, link.crew_user_id)
+
+
+# ---- the browser tests' city (web_db, web_people) ---------------------------------------------
+
+
+def beds_and_an_ambulance(web_db, web_people) -> None:
+    """Both test hospitals get free beds; Alpha gets its ambulance AMB-1 (the browser tests' city)."""
+    with web_db.factory() as session:
+        give_beds(session, session.get(Hospital, web_people["hospital_a"].id))
+        give_beds(session, session.get(Hospital, web_people["hospital_b"].id))
+        admin_a = session.get(User, web_people["admin_a"].id)
+        dispatch.register_unit(session, actor=admin_a, call_sign="AMB-1", registration_plate="KA-01-AB-1234",
+                               crew_contact="+91 98450 00001", now=utcnow())
+        session.commit()
+
+
+def sos_nearby(web_db, web_people, *, accepted_by: str | None = None) -> int:
+    """The citizen's SOS at WHERE, offered to both hospitals (and accepted by one, if named)."""
+    with web_db.factory() as session:
+        citizen = session.get(User, web_people["citizen"].id)
+        sos, _created = sos_ops.create_sos(session, actor=citizen, latitude=12.96, longitude=77.63,
+                                           now=utcnow(), location_source="typed")
+        session.flush()
+        matching.match_due(session, now=utcnow(), sos_id=sos.id)
+        if accepted_by:
+            sos_ops.accept_sos(session, actor=session.get(User, web_people[accepted_by].id), sos_id=sos.id,
+                               now=utcnow())
+        session.commit()
+        return sos.id
+
+
+# ---- alerts --------------------------------------------------------------------------------------
+
+# An alert's Hindi words: (language, event, headline, description, instruction).
+HINDI = ("hi", "लू", "लू: दोपहर 12 से 4 बजे तक घर के अंदर रहें", "तापमान 44 °C तक पहुँच सकता है।",
+         "बार-बार पानी पिएँ।")
+
+
+def heatwave(**overrides) -> alerts.AlertInput:
+    """The officer's usual alert in the tests, with any field replaced."""
+    values = dict(
+        headline="Heatwave: stay indoors 12:00-16:00",
+        event="Heatwave",
+        urgency="Expected",
+        severity="Severe",
+        certainty="Likely",
+        description="Temperatures up to 44 °C are expected.",
+        instruction="Drink water often. Check on elderly neighbours.",
+        expires=T0 + timedelta(hours=24),
+        area_desc="Central Bengaluru",
+        circle_lat=CENTRE[0],
+        circle_lon=CENTRE[1],
+        circle_radius_km=10.0,
+    )
+    values.update(overrides)
+    return alerts.AlertInput(**values)
+
+
+# ---- outages -------------------------------------------------------------------------------------
+
+
+def cut_database(web_app):
+    """Point the running test app at a database that refuses connections (an outage); returns
+    the function that restores the real one."""
+    from auth.context import EXTENSION_KEY
+    from db.engine import make_engine, make_session_factory
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    working, dead = state["session_factory"], make_engine("postgresql+psycopg2://nobody@127.0.0.1:9/none")
+    state["session_factory"] = make_session_factory(dead)
+
+    def restore():
+        state["session_factory"] = working
+        dead.dispose()
+
+    return restore

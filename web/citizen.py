@@ -99,6 +99,10 @@ def _sos_words() -> dict:
         "checking": gettext("Looking up that place…"),
         "using": gettext("Using: %(place)s"),
         "kept": gettext("Your SOS from earlier is kept on this phone and is being sent now. Keep this page open."),
+        "not_saved": gettext("Not saved yet."),
+        "no_connection": gettext("No connection."),
+        "server_down": gettext("HealthFirst cannot save your SOS this moment. It is kept on this phone and sent "
+                               "again by itself every few seconds. Keep this page open, or call the number below."),
     }
 
 

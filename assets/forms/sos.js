@@ -152,9 +152,11 @@
     if (field === "coordinates" || field === "landmark") { openFallback(); }
     if (field && byName(field)) { byName(field).focus(); } else { result.scrollIntoView(); }
   }
-  function showOffline(show, text) {
+  var offlineText = document.getElementById("sos-offline-text").textContent;
+  function showOffline(show, text, title) {
     offline.hidden = !show;
-    if (text) { document.getElementById("sos-offline-text").textContent = text; }
+    document.getElementById("sos-offline-text").textContent = text || offlineText;
+    document.getElementById("sos-offline-title").textContent = title || word("no_connection");
   }
   function busy(on) {
     sending = on;
@@ -212,6 +214,13 @@
       })
       .then(function (answer) {
         busy(false);
+        if (answer.status >= 500) {
+          // Not saved (the database is unreachable: auth/outage.py answers 503): like being
+          // offline, the SOS is kept on this phone and sent again until it is saved.
+          keep(fields);
+          showOffline(true, word("server_down"), word("not_saved"));
+          return;
+        }
         if (answer.data.ok) {
           forget();
           window.location.assign(answer.data.url);

@@ -11,6 +11,23 @@
   var version = body.getAttribute("data-version");
   var closedReload = false;
   var busy = false;
+  var notice = document.getElementById("track-connection");
+  var lostSince = null;
+
+  // "No connection since 19:05:42" while the refresh fails; gone once an answer comes.
+  function connection(ok) {
+    if (!notice) { return; }
+    if (ok) {
+      lostSince = null;
+      notice.hidden = true;
+      return;
+    }
+    if (lostSince) { return; }
+    lostSince = new Date();
+    var time = lostSince.toLocaleTimeString("en-GB", { hour12: false });
+    notice.textContent = notice.getAttribute("data-since").split("%(time)s").join(time);
+    notice.hidden = false;
+  }
 
   function confirmCancel(event) {
     var form = event.target;
@@ -34,6 +51,8 @@
     fetch(url, { credentials: "same-origin", cache: "no-store",
                  headers: { "If-None-Match": '"' + version + '"', "Accept": "application/json" } })
       .then(function (response) {
+        connection(response.status < 500);  // 503: the server cannot read the SOS now
+        if (response.status === 401) { window.location.reload(); }  // signed out: the page says so
         if (response.status !== 200) { return null; }
         return response.json();
       })
@@ -53,7 +72,7 @@
           window.location.reload();
         }
       })
-      .catch(function () { busy = false; });  // offline for a moment: the next poll tries again
+      .catch(function () { busy = false; connection(false); });  // the next poll tries again
   }
   window.setInterval(poll, every);
   document.addEventListener("visibilitychange", poll);

@@ -9,12 +9,8 @@ from lxml import etree
 from components.cap import CAP_NS, alert_xml
 from db import alerts
 from db.errors import InvalidInput
-from tests.builders import T0, add_user
-from tests.db.test_alerts import heatwave
+from tests.builders import HINDI, T0, add_user, heatwave
 from tests.unit.xml_schemas import CAP_XSD, assert_valid
-
-HINDI = ("hi", "लू", "लू: दोपहर 12 से 4 बजे तक घर के अंदर रहें", "तापमान 44 °C तक पहुँच सकता है।",
-         "बार-बार पानी पिएँ।")
 
 
 @pytest.fixture

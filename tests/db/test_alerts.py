@@ -17,30 +17,11 @@ from db import alerts
 from db.audit import verify_chain
 from db.errors import Conflict, InvalidInput, NotAllowed
 from db.models import Alert, AuditEntry
-from tests.builders import T0, add_hospital, add_user
+from tests.builders import T0, add_hospital, add_user, heatwave
 
 # CAP 1.2 dateTime (schema pattern): whole seconds and an explicit offset, no "Z".
 CAP_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[-+]\d\d:\d\d$")
 CENTRE = (12.9716, 77.5946)
-
-
-def heatwave(**overrides) -> alerts.AlertInput:
-    values = dict(
-        headline="Heatwave: stay indoors 12:00-16:00",
-        event="Heatwave",
-        urgency="Expected",
-        severity="Severe",
-        certainty="Likely",
-        description="Temperatures up to 44 °C are expected.",
-        instruction="Drink water often. Check on elderly neighbours.",
-        expires=T0 + timedelta(hours=24),
-        area_desc="Central Bengaluru",
-        circle_lat=CENTRE[0],
-        circle_lon=CENTRE[1],
-        circle_radius_km=10.0,
-    )
-    values.update(overrides)
-    return alerts.AlertInput(**values)
 
 
 def parse(document: bytes) -> CapAlert:

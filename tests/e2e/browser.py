@@ -168,6 +168,30 @@ class Browser:
         field.clear()
         field.send_keys(text)
 
+    def click_button(self, container: str, label: str, timeout: float = 10) -> None:
+        """Click the button labelled `label` inside `container`, once it is there. A live page
+        redraws itself: a button found a moment ago may have been replaced, so find it again and
+        retry rather than click a detached node."""
+        xpath = f".//button[normalize-space()='{label}']"
+
+        def attempt() -> bool:
+            try:
+                box = self.driver.find_elements(By.CSS_SELECTOR, container)
+                buttons = box[0].find_elements(By.XPATH, xpath) if box else []
+                if not buttons:
+                    return False
+                self.click(buttons[0])
+                return True
+            except StaleElementReferenceException:
+                return False
+
+        try:
+            until(attempt, timeout, poll=0.1)
+        except Exception as error:  # noqa: BLE001
+            shown = self.driver.execute_script(
+                "const e = document.querySelector(arguments[0]); return e ? e.innerText : '(absent)'", container)
+            raise AssertionError(f"no button {label!r} in {container}; it shows: {shown!r}") from error
+
     # ---- logging in and out ----
 
     def submit_login(self, email: str, password: str = PASSWORD) -> None:
@@ -202,6 +226,12 @@ class Browser:
             return
         self.click(group.find_element(By.CSS_SELECTOR, ".dropdown-toggle"))
         self.click(f"#navbar .dropdown-item[href='{path}']")
+
+    def open_queue_as(self, email: str) -> None:
+        """Log in as a hospital admin and open the SOS queue."""
+        self.log_in(email, lands_on="/hospital", role_label="Hospital admin")
+        self.open("/hospital/queue")
+        self.wait_for_text_to_equal("h1", "SOS queue")
 
     def log_out(self) -> None:
         self.open_menu()

@@ -17,18 +17,15 @@ import time
 
 import pytest
 from dash.testing.wait import until
-from selenium.common.exceptions import StaleElementReferenceException
-from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
 
-from db import dispatch, matching
 from db import sos as sos_ops
 from db.clock import utcnow
-from db.models import Ambulance, Hospital, Sos, SosOffer, User
+from db.models import Ambulance, Sos, SosOffer, User
 from db.vocabulary import sos_number
-from tests.builders import give_beds
+from tests.builders import beds_and_an_ambulance, sos_nearby
 
 pytestmark = pytest.mark.e2e
 
@@ -40,41 +37,8 @@ LIVE = 8  # seconds: the tracking page and the queue poll every 2 s
 # ---- helpers ----------------------------------------------------------------------------------
 
 
-def _click_button(browser, container: str, label: str, timeout: float = 10) -> None:
-    """Click the button labelled `label` inside `container`, once it is there. The queue page
-    re-renders its cards every 2 s, so a button found a moment ago may have been replaced:
-    find it again and retry rather than click a detached node."""
-    xpath = f".//button[normalize-space()='{label}']"
-
-    def attempt() -> bool:
-        try:
-            box = browser.driver.find_elements(By.CSS_SELECTOR, container)
-            buttons = box[0].find_elements(By.XPATH, xpath) if box else []
-            if not buttons:
-                return False
-            browser.click(buttons[0])
-            return True
-        except StaleElementReferenceException:
-            return False
-
-    try:
-        until(attempt, timeout, poll=0.1)
-    except Exception as error:  # noqa: BLE001
-        shown = browser.driver.execute_script(
-            "const e = document.querySelector(arguments[0]); return e ? e.innerText : '(absent)'",
-            container,
-        )
-        raise AssertionError(f"no button {label!r} in {container}; it shows: {shown!r}") from error
-
-
 def _as_citizen(browser) -> None:
     browser.log_in("citizen@example.in", lands_on="/citizen", role_label="Citizen")
-
-
-def _open_queue_as(browser, email: str) -> None:
-    browser.log_in(email, lands_on="/hospital", role_label="Hospital admin")
-    browser.open("/hospital/queue")
-    browser.wait_for_text_to_equal("h1", "SOS queue")
 
 
 def _press_sos(browser, *, coordinates: str, emergency: str | None = None) -> None:
@@ -84,31 +48,6 @@ def _press_sos(browser, *, coordinates: str, emergency: str | None = None) -> No
     if emergency:
         Select(browser.find_element("#sos-type")).select_by_visible_text(emergency)
     browser.click("#sos-button")
-
-
-def _beds_and_an_ambulance(web_db, web_people) -> None:
-    with web_db.factory() as session:
-        give_beds(session, session.get(Hospital, web_people["hospital_a"].id))
-        give_beds(session, session.get(Hospital, web_people["hospital_b"].id))
-        admin_a = session.get(User, web_people["admin_a"].id)
-        dispatch.register_unit(session, actor=admin_a, call_sign="AMB-1", registration_plate="KA-01-AB-1234",
-                               crew_contact="+91 98450 00001", now=utcnow())
-        session.commit()
-
-
-def _sos_nearby(web_db, web_people, *, accepted_by: str | None = None) -> int:
-    """The citizen's SOS at WHERE, offered to both hospitals (and accepted by one, if named)."""
-    with web_db.factory() as session:
-        citizen = session.get(User, web_people["citizen"].id)
-        sos, _created = sos_ops.create_sos(session, actor=citizen, latitude=12.96, longitude=77.63,
-                                           now=utcnow(), location_source="typed")
-        session.flush()
-        matching.match_due(session, now=utcnow(), sos_id=sos.id)
-        if accepted_by:
-            sos_ops.accept_sos(session, actor=session.get(User, web_people[accepted_by].id), sos_id=sos.id,
-                               now=utcnow())
-        session.commit()
-        return sos.id
 
 
 def _the_only_sos(web_db, citizen_id: int) -> Sos:
@@ -180,7 +119,7 @@ def _assert_in_order(lines: list[str], expected: list[str]) -> None:
 
 
 def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people, web_db, browser):
-    _beds_and_an_ambulance(web_db, web_people)
+    beds_and_an_ambulance(web_db, web_people)
     hospital_a, hospital_b = web_people["hospital_a"], web_people["hospital_b"]
     base = browser.start()
 
@@ -207,7 +146,7 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     browser.log_out()
 
     # 2. Beta sees it waiting in its queue.
-    _open_queue_as(browser, "admin.b@example.in")
+    browser.open_queue_as("admin.b@example.in")
     card = f"#queue-{sos.id}"
     browser.wait_for_contains_text(card, number)
     browser.wait_for_contains_text(card, "Breathing difficulty")
@@ -217,9 +156,9 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     browser.log_out()
 
     # 3. Alpha sees it too, and accepts first.
-    _open_queue_as(browser, "admin.a@example.in")
+    browser.open_queue_as("admin.a@example.in")
     browser.wait_for_contains_text(card, number)
-    _click_button(browser, card, "Accept")
+    browser.click_button(card, "Accept")
     browser.wait_for_text_to_equal("#queue-message", f"{number} is yours. Send an ambulance now.")
     browser.wait_for_no_elements(card)
     active = f"#active-{sos.id}"
@@ -231,7 +170,7 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     browser.log_out()
 
     # 4. Beta's queue no longer shows it, and says who took it.
-    _open_queue_as(browser, "admin.b@example.in")
+    browser.open_queue_as("admin.b@example.in")
     browser.wait_for_text_to_equal("#queue-empty", "No SOS waiting. New ones appear here by themselves.")
     browser.wait_for_text_to_equal("#queue-departed", f"{number} was taken by Alpha Hospital")
     assert browser.count(card) == 0
@@ -239,22 +178,22 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
     browser.log_out()
 
     # 5. Alpha sends AMB-1 and steps it through to handover.
-    _open_queue_as(browser, "admin.a@example.in")
+    browser.open_queue_as("admin.a@example.in")
     browser.wait_for_contains_text(active, "No ambulance assigned yet")
     unit_select = f"{active} select"
     browser.wait_for_element(unit_select)
     _just_after_queue_refresh(browser)
     Select(browser.find_element(unit_select)).select_by_visible_text("AMB-1 · BLS")
-    _click_button(browser, active, "Send ambulance")
+    browser.click_button(active, "Send ambulance")
     browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {number}.")
     browser.wait_for_contains_text(active, "Ambulance AMB-1 (BLS)")
     browser.wait_for_contains_text(active, "Unit assigned")
     for label, message in [("Mark en route", "en route"), ("Mark on scene", "on scene"),
                            ("Mark transporting", "transporting"), ("Mark at hospital", "at hospital")]:
-        _click_button(browser, active, label)
+        browser.click_button(active, label)
         browser.wait_for_text_to_equal("#queue-message", f"{number}: {message}.")
     browser.wait_for_contains_text(active, "Unit at hospital")
-    _click_button(browser, active, "Resolve: handover done")
+    browser.click_button(active, "Resolve: handover done")
     # It asks first: a slip of the finger must not close the emergency.
     until(lambda: _confirm_dialog(browser) is not None, 5)
     dialog = _confirm_dialog(browser)
@@ -292,7 +231,7 @@ def test_sos_from_press_to_resolved_across_citizen_and_two_hospitals(web_people,
 
 
 def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db, browser):
-    _beds_and_an_ambulance(web_db, web_people)
+    beds_and_an_ambulance(web_db, web_people)
     browser.start()
 
     _as_citizen(browser)
@@ -337,17 +276,17 @@ def test_citizen_tracking_page_updates_itself_and_can_cancel(web_people, web_db,
 def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, browser):
     """A dispatcher who takes more than a moment between choosing the ambulance and pressing
     "Send ambulance" must not lose the choice."""
-    _beds_and_an_ambulance(web_db, web_people)
-    sos_id = _sos_nearby(web_db, web_people, accepted_by="admin_a")
+    beds_and_an_ambulance(web_db, web_people)
+    sos_id = sos_nearby(web_db, web_people, accepted_by="admin_a")
     browser.start()
-    _open_queue_as(browser, "admin.a@example.in")
+    browser.open_queue_as("admin.a@example.in")
     active = f"#active-{sos_id}"
     browser.wait_for_element(f"{active} select")
     Select(browser.find_element(f"{active} select")).select_by_visible_text("AMB-1 · BLS")
     _just_after_queue_refresh(browser)  # the person takes a few seconds: a refresh lands
     chosen = Select(browser.find_element(f"{active} select")).first_selected_option.text
     assert chosen == "AMB-1 · BLS", f"the choice was lost: the select shows {chosen!r}"
-    _click_button(browser, active, "Send ambulance")
+    browser.click_button(active, "Send ambulance")
     browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
 
 
@@ -355,7 +294,7 @@ def test_a_new_sos_is_noticed_on_any_hospital_page_badge_title_and_one_sound(web
     """On the ambulances page, not the queue: the navbar badge and the tab title count the SOS
     waiting, and the alert sounds once per new SOS (on by default, once the person has touched
     the page); turning it off is remembered by the browser."""
-    _beds_and_an_ambulance(web_db, web_people)
+    beds_and_an_ambulance(web_db, web_people)
     browser.start()
     browser.log_in("admin.a@example.in", lands_on="/hospital", role_label="Hospital admin")
     browser.open("/hospital/ambulances")
@@ -365,7 +304,7 @@ def test_a_new_sos_is_noticed_on_any_hospital_page_badge_title_and_one_sound(web
         " window.__played += 1; return Promise.resolve(); };")
     browser.click("h1")  # a person's first touch: browsers allow sound after it
     assert browser.find_element("#notice-badge").get_attribute("hidden") is not None
-    sos_id = _sos_nearby(web_db, web_people)
+    sos_id = sos_nearby(web_db, web_people)
     until(lambda: browser.find_element("#notice-badge").text == "1", LIVE)
     until(lambda: browser.driver.title.startswith("(1) "), LIVE)
     assert browser.driver.title == "(1) Ambulances · HealthFirst"

@@ -19,7 +19,7 @@ from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Sos, User
 from db.vocabulary import sos_number
-from tests.builders import PASSWORD, give_beds
+from tests.builders import PASSWORD, cut_database, give_beds
 from tests.e2e.browser import chrome_options
 
 pytestmark = pytest.mark.e2e
@@ -104,6 +104,32 @@ def test_an_sos_pressed_offline_is_kept_and_sent_once_back_online(web_people, we
     browser.open("/citizen")
     browser.wait_for_element("#sos-open")
     assert not driver.find_element("id", "sos-offline").is_displayed()
+    assert _count(web_db, web_people["citizen"].id) == 1
+
+
+def test_an_sos_pressed_while_the_database_is_down_is_kept_and_sent_once_it_is_back(web_app, web_people, web_db,
+                                                                                  browser):
+    """The server answers 503 "not saved" (auth/outage.py): the page says so, keeps the SOS on the
+    phone like an offline press, and sends it by itself once the server can save it."""
+    _beds(web_db, web_people)
+    browser.start()
+    browser.log_in(web_people["citizen"].email, lands_on="/citizen", role_label="Citizen")
+    driver = browser.driver
+    browser.wait_for_element("#sos-button")
+    browser.type_into("#sos-coordinates", WHERE)
+    restore = cut_database(web_app)
+    try:
+        browser.click("#sos-button")
+        until(lambda: driver.find_element("id", "sos-offline").is_displayed(), 10)
+        shown = driver.find_element("id", "sos-offline").text
+        assert "Not saved yet." in shown and "kept on this phone" in shown, shown
+        assert driver.find_element("id", "sos-offline-call").get_attribute("href") == "tel:112"
+        assert driver.execute_script("return window.localStorage.getItem('healthfirst.pending-sos')") is not None
+    finally:
+        restore()
+    assert _count(web_db, web_people["citizen"].id) == 0
+    until(lambda: "/citizen/sos/" in driver.current_url, 40, poll=0.5)  # the page retries by itself
+    browser.wait_for_contains_text("#sos-sent-number", "sent")
     assert _count(web_db, web_people["citizen"].id) == 1
 
 

@@ -4,7 +4,6 @@ The callbacks are enumerated from the running app, so a callback added later is 
 fails `test_every_callback_declares_its_roles`) without anyone remembering to add a test.
 """
 
-import json
 import subprocess
 import sys
 
@@ -13,60 +12,11 @@ import pytest
 from db.models import User
 from db.vocabulary import ALL_SIGNED_IN
 from tests.builders import ROOT, add_crew
-
-PAGES_ROUTER = "_pages_content"
-ACCOUNT_FOR_ROLE = {
-    "citizen": "citizen@example.in",
-    "hospital_admin": "admin.a@example.in",
-    "health_officer": "officer@example.in",
-    "super_admin": "super@example.in",
-    "display": "display@example.in",
-}
-
-
-def _callbacks(web_app, client):
-    """The server-side callbacks (clientside ones run in the browser and have no endpoint)."""
-    client.get("/login")  # Dash finishes registering its callbacks on the first request
-    return {k: v for k, v in web_app.callback_map.items() if "callback" in v}
-
-
-def _parse_id(raw):
-    return json.loads(raw) if raw.startswith("{") else raw
-
-
-def _is_wildcard(component_id):
-    return isinstance(component_id, dict) and any(isinstance(v, list) for v in component_id.values())
-
-
-def _dependency(dep):
-    component_id = _parse_id(dep["id"])
-    if _is_wildcard(component_id):
-        return []  # ALL with no matching components
-    return {"id": component_id, "property": dep["property"], "value": None}
-
-
-def body_for(key, spec):
-    if key.startswith(".."):
-        parts = key.strip(".").split("...")
-        outputs = []
-        for part in parts:
-            component_id, prop = part.rsplit(".", 1)
-            outputs.append({"id": _parse_id(component_id), "property": prop})
-    else:
-        component_id, prop = key.rsplit(".", 1)
-        outputs = {"id": _parse_id(component_id), "property": prop}
-    inputs = [_dependency(d) for d in spec["inputs"]]
-    return {
-        "output": key,
-        "outputs": outputs,
-        "inputs": inputs,
-        "state": [_dependency(d) for d in spec.get("state", [])],
-        "changedPropIds": [],
-    }
+from tests.security.callbacks import ACCOUNT_FOR_ROLE, PAGES_ROUTER, body_for, server_callbacks
 
 
 def _role_callbacks(web_app, client):
-    return {k: v for k, v in _callbacks(web_app, client).items() if PAGES_ROUTER not in k}
+    return {k: v for k, v in server_callbacks(web_app, client).items() if PAGES_ROUTER not in k}
 
 
 def test_every_callback_declares_its_roles(web_app, client):
@@ -77,7 +27,7 @@ def test_every_callback_declares_its_roles(web_app, client):
 
 
 def test_anonymous_callback_post_is_refused(web_app, client):
-    for key, spec in _callbacks(web_app, client).items():
+    for key, spec in server_callbacks(web_app, client).items():
         response = client.post("/_dash-update-component", json=body_for(key, spec))
         assert response.status_code == 401, key
         assert response.get_json()["error"] == "login required"
@@ -116,7 +66,7 @@ def test_callback_without_csrf_header_is_refused(web_app, client, auth, web_peop
 def test_page_router_serves_a_page_only_to_its_roles(web_app, client, auth, web_people):
     auth.login("citizen@example.in")
     headers = auth.dash_headers()
-    key, spec = next((k, v) for k, v in _callbacks(web_app, client).items() if PAGES_ROUTER in k)
+    key, spec = next((k, v) for k, v in server_callbacks(web_app, client).items() if PAGES_ROUTER in k)
 
     def route(pathname):
         body = body_for(key, spec)

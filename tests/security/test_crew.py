@@ -11,7 +11,7 @@ from db.clock import utcnow
 from db.models import Ambulance, User
 from db.vocabulary import sos_number
 from tests.builders import add_crew, add_user, give_beds, match_now, send_sos
-from tests.security.test_callbacks import _callbacks, body_for
+from tests.security.callbacks import body_for, server_callbacks
 
 
 def _two_jobs(web_db, web_people):
@@ -42,7 +42,7 @@ def _sign_in(client, token):
 
 
 def _refresh_job(web_app, client, headers) -> str:
-    key, spec = next((k, v) for k, v in _callbacks(web_app, client).items()
+    key, spec = next((k, v) for k, v in server_callbacks(web_app, client).items()
                      if v["callback"].__name__ == "refresh_job")
     response = client.post("/_dash-update-component", json=body_for(key, spec), headers=headers)
     assert response.status_code == 200

@@ -15,8 +15,8 @@ import pytest
 from db import alerts
 from db.clock import utcnow
 from db.models import User
-from tests.db.test_alert_languages import HINDI as HINDI_ALERT
-from tests.db.test_alerts import heatwave
+from tests.builders import HINDI as HINDI_ALERT
+from tests.builders import heatwave
 
 HINDI = {"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}
 # A page's own words in Hindi, one per translated page.

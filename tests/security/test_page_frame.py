@@ -8,7 +8,7 @@ import re
 
 import dash
 
-from tests.security.test_callbacks import ACCOUNT_FOR_ROLE
+from tests.security.callbacks import ACCOUNT_FOR_ROLE
 
 
 def test_pages_declare_their_language(client, auth, web_people):

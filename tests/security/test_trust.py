@@ -132,6 +132,10 @@ def test_only_the_wall_display_may_be_framed_and_only_where_configured(auth, cli
     assert "frame-ancestors https://kiosk.example.org" in wall.headers["Content-Security-Policy"]
     assert "X-Frame-Options" not in wall.headers
     assert client.get("/login").headers["X-Frame-Options"] == "DENY"
+    for look_alike in ("/displayXYZ", "/display-admin", "/kiosk/crew/some-token"):
+        answer = client.get(look_alike)
+        assert answer.headers["X-Frame-Options"] == "DENY", look_alike
+        assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"], look_alike
 
 
 def test_hsts_over_https_only(client, web_people, config_change):

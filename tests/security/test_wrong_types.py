@@ -14,7 +14,7 @@ import logging
 import pytest
 
 from tests.builders import give_beds
-from tests.security.test_callbacks import ACCOUNT_FOR_ROLE, PAGES_ROUTER
+from tests.security.callbacks import ACCOUNT_FOR_ROLE, PAGES_ROUTER
 
 WRONG = [
     12345678901234567890,  # an id or count beyond the database's integers
