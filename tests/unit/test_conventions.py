@@ -104,3 +104,17 @@ def test_the_pages_independence_contract_lists_every_page_module():
     modules = {".".join(p.relative_to(ROOT).with_suffix("").parts) for p in (ROOT / "pages").rglob("*.py")
                if p.name != "__init__.py"}
     assert modules - listed == set(), "add these to the contract in pyproject.toml"
+
+
+def test_no_test_module_imports_another_test_module():
+    """Shared test helpers live in tests/builders.py (data), tests/e2e/browser.py (the browser) and
+    tests/security/callbacks.py (callback bodies), and fixtures in conftest.py: importing a helper
+    from another test module runs that module's import side effects and hides where helpers are."""
+    offenders = []
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else (
+                [alias.name for alias in node.names] if isinstance(node, ast.Import) else [])
+            if any(name.startswith("tests.") and name.rsplit(".", 1)[-1].startswith("test_") for name in names):
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
