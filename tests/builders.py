@@ -240,3 +240,23 @@ def cut_database(web_app):
         dead.dispose()
 
     return restore
+
+
+def two_crew_jobs(web_db, web_people):
+    """Hospital A sent AMB-1 to one SOS and AMB-2 to another; each unit has a crew link."""
+    now = utcnow()
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_a"].id)
+        give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id))
+        made = {}
+        for call_sign, citizen_name in (("AMB-1", "Asha Rao"), ("AMB-2", "Ravi Kumar")):
+            token, unit, crew = add_crew(session, admin, call_sign=call_sign, now=now)
+            citizen = add_user(session)
+            citizen.full_name = citizen_name
+            sos = send_sos(session, citizen, now=now, lat=12.9784, lon=77.6408)
+            match_now(session, now=now)
+            sos_ops.accept_sos(session, actor=admin, sos_id=sos.id, now=now)
+            dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=now)
+            made[call_sign] = {"token": token, "unit": unit.id, "sos": sos.id, "crew": crew.id}
+        session.commit()
+    return made

@@ -105,7 +105,7 @@ def _busy_city(session, people) -> None:
     from db import alerts, matching
     from db import sos as sos_ops
     from db.models import BLOOD_GROUPS, BloodStock, User
-    from tests.db.test_alerts import heatwave
+    from tests.builders import heatwave
 
     now = utcnow()
     give_beds(session, session.get(Hospital, people["hospital_a"].id), icu=387, oxygen=678, general=2497, now=now)

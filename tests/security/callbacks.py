@@ -52,3 +52,83 @@ def body_for(key, spec):
         "state": [_dependency(d) for d in spec.get("state", [])],
         "changedPropIds": [],
     }
+
+
+def queue_action(web_app, kind):
+    """The queue callback (output key, spec) that a button of this kind sets off."""
+    found = [(key, spec) for key, spec in web_app.callback_map.items()
+             if any(json.loads(dep["id"]).get("type") == kind for dep in spec["inputs"] if dep["id"].startswith("{"))]
+    assert len(found) == 1, (kind, [key for key, _ in found])
+    return found[0]
+
+
+def answer_offer(auth, web_app, kind, sos_id, *, press=None):
+    """Accept / Decline on a waiting card: assets/queue.js puts {kind, sos} in the press store,
+    which the server's answer callback takes as its one input."""
+    key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
+               and [dep["id"] for dep in spec["inputs"]] == ["queue-press"])
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
+    body = {"output": key, "outputs": outputs,
+            "inputs": [{"id": "queue-press", "property": "data",
+                        "value": press if press is not None else {"kind": kind, "sos": sos_id, "at": 1}}],
+            "state": [], "changedPropIds": ["queue-press.data"]}
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]["queue-message"]["children"]
+
+
+def queue_press(auth, web_app, kind, sos_id, *, extra=None, unit_value=None):
+    """The body Dash's renderer sends when a queue button is clicked."""
+    if kind in ("accept-sos", "decline-sos"):
+        return answer_offer(auth, web_app, kind.split("-")[0], sos_id)
+    button = {"type": kind, "sos": sos_id, **(extra or {})}
+    key, spec = queue_action(web_app, kind)
+    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
+    chooses_unit = any("unit-select" in dep["id"] for dep in spec["state"])
+    # Resolve is confirmed in a dialog first: its press is the dialog's submit.
+    prop = spec["inputs"][0]["property"]
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [[{"id": button, "property": prop, "value": 1}]],
+        "state": [[{"id": {"type": "unit-select", "sos": sos_id}, "property": "value", "value": unit_value}]]
+        if chooses_unit else [],
+        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + "." + prop],
+    }
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    payload = response.get_json()["response"]
+    assert "queue-message" in payload, payload.keys()
+    return payload["queue-message"]["children"]
+
+
+def save_beds_body(web_app, code, total, available, version):
+    """What Dash's renderer sends when the Save button of one bed type's card is pressed."""
+    key = next(key for key, spec in web_app.callback_map.items()
+               if any('"type":"bed-save"' in dep["id"] for dep in spec["inputs"]))
+
+    def in_card(kind):
+        return {"type": kind, "code": code}
+
+    outputs = []
+    for part in key.strip(".").split("..."):
+        component_id, prop = part.rsplit(".", 1)
+        outputs.append({"id": in_card(json.loads(component_id)["type"]), "property": prop})
+    return {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [{"id": in_card("bed-save"), "property": "n_clicks", "value": 1}],
+        "state": [
+            {"id": in_card("bed-total"), "property": "value", "value": total},
+            {"id": in_card("bed-available"), "property": "value", "value": available},
+            {"id": in_card("bed-version"), "property": "data", "value": version},
+        ],
+        "changedPropIds": [f'{{"code":"{code}","type":"bed-save"}}.n_clicks'],
+    }
+
+
+def crew_sign_in(client, token):
+    response = client.get(f"/kiosk/crew/{token}")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/crew")
+    client.get("/crew")  # sets the CSRF cookie, as opening the page does
+    return {"X-CSRFToken": client.get_cookie("_csrf_token").value}

@@ -2,7 +2,6 @@
 
 import csv
 import io
-import json
 from xml.etree import ElementTree as ET
 
 import pytest
@@ -11,6 +10,7 @@ from sqlalchemy import select
 from db import capacity
 from db.models import HospitalBeds, User
 from tests.builders import T0, give_beds
+from tests.security.callbacks import save_beds_body
 
 HAVE = "{urn:oasis:names:tc:emergency:EDXL:HAVE:1.0}"
 
@@ -71,35 +71,10 @@ def test_csv_export_has_a_row_per_hospital_and_bed_type(client, auth, beds):
         ("Alpha Hospital", "ICU", "4"), ("Beta Hospital", "ICU", "4")}
 
 
-def _save_beds_body(web_app, code, total, available, version):
-    """What Dash's renderer sends when the Save button of one bed type's card is pressed."""
-    key = next(key for key, spec in web_app.callback_map.items()
-               if any('"type":"bed-save"' in dep["id"] for dep in spec["inputs"]))
-
-    def in_card(kind):
-        return {"type": kind, "code": code}
-
-    outputs = []
-    for part in key.strip(".").split("..."):
-        component_id, prop = part.rsplit(".", 1)
-        outputs.append({"id": in_card(json.loads(component_id)["type"]), "property": prop})
-    return {
-        "output": key,
-        "outputs": outputs,
-        "inputs": [{"id": in_card("bed-save"), "property": "n_clicks", "value": 1}],
-        "state": [
-            {"id": in_card("bed-total"), "property": "value", "value": total},
-            {"id": in_card("bed-available"), "property": "value", "value": available},
-            {"id": in_card("bed-version"), "property": "data", "value": version},
-        ],
-        "changedPropIds": [f'{{"code":"{code}","type":"bed-save"}}.n_clicks'],
-    }
-
-
 def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client, web_app, auth, beds, web_db,
                                                                          web_people):
     auth.login("admin.b@example.in")
-    response = client.post("/_dash-update-component", json=_save_beds_body(web_app, "ICU", 30, 12, 1),
+    response = client.post("/_dash-update-component", json=save_beds_body(web_app, "ICU", 30, 12, 1),
                            headers=auth.dash_headers())
     assert response.status_code == 200, response.get_data(as_text=True)[:400]
     with web_db.factory() as session:
@@ -112,7 +87,7 @@ def test_bed_save_through_the_callback_only_touches_the_callers_hospital(client,
 
 def test_bad_bed_figures_through_the_callback_show_at_the_field(client, web_app, auth, beds, web_db, web_people):
     auth.login("admin.a@example.in")
-    response = client.post("/_dash-update-component", json=_save_beds_body(web_app, "ICU", 5, 9, 1),
+    response = client.post("/_dash-update-component", json=save_beds_body(web_app, "ICU", 5, 9, 1),
                            headers=auth.dash_headers())
     payload = response.get_json()["response"]
     text = str(payload)

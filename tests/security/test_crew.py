@@ -5,40 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from db import dispatch
-from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, User
 from db.vocabulary import sos_number
-from tests.builders import add_crew, add_user, give_beds, match_now, send_sos
-from tests.security.callbacks import body_for, server_callbacks
-
-
-def _two_jobs(web_db, web_people):
-    """Hospital A sent AMB-1 to one SOS and AMB-2 to another; each unit has a crew link."""
-    now = utcnow()
-    with web_db.factory() as session:
-        admin = session.get(User, web_people["admin_a"].id)
-        give_beds(session, session.get(type(web_people["hospital_a"]), web_people["hospital_a"].id))
-        made = {}
-        for call_sign, citizen_name in (("AMB-1", "Asha Rao"), ("AMB-2", "Ravi Kumar")):
-            token, unit, crew = add_crew(session, admin, call_sign=call_sign, now=now)
-            citizen = add_user(session)
-            citizen.full_name = citizen_name
-            sos = send_sos(session, citizen, now=now, lat=12.9784, lon=77.6408)
-            match_now(session, now=now)
-            sos_ops.accept_sos(session, actor=admin, sos_id=sos.id, now=now)
-            dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=now)
-            made[call_sign] = {"token": token, "unit": unit.id, "sos": sos.id, "crew": crew.id}
-        session.commit()
-    return made
-
-
-def _sign_in(client, token):
-    response = client.get(f"/kiosk/crew/{token}")
-    assert response.status_code == 302 and response.headers["Location"].endswith("/crew")
-    client.get("/crew")  # sets the CSRF cookie, as opening the page does
-    return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+from tests.builders import two_crew_jobs
+from tests.security.callbacks import body_for, crew_sign_in, server_callbacks
 
 
 def _refresh_job(web_app, client, headers) -> str:
@@ -50,8 +21,8 @@ def _refresh_job(web_app, client, headers) -> str:
 
 
 def test_a_crew_sees_only_its_own_units_job(web_app, web_db, web_people, client):
-    jobs = _two_jobs(web_db, web_people)
-    headers = _sign_in(client, jobs["AMB-1"]["token"])
+    jobs = two_crew_jobs(web_db, web_people)
+    headers = crew_sign_in(client, jobs["AMB-1"]["token"])
     shown = _refresh_job(web_app, client, headers)
     assert sos_number(jobs["AMB-1"]["sos"]) in shown and "Asha" in shown
     assert sos_number(jobs["AMB-2"]["sos"]) not in shown and "Ravi" not in shown and "AMB-2" not in shown
@@ -60,8 +31,8 @@ def test_a_crew_sees_only_its_own_units_job(web_app, web_db, web_people, client)
 
 
 def test_positions_go_to_the_crews_own_unit_only(web_app, web_db, web_people, client):
-    jobs = _two_jobs(web_db, web_people)
-    headers = _sign_in(client, jobs["AMB-1"]["token"])
+    jobs = two_crew_jobs(web_db, web_people)
+    headers = crew_sign_in(client, jobs["AMB-1"]["token"])
     forged = {"lat": 12.95, "lon": 77.60, "accuracy": 10, "unit": jobs["AMB-2"]["unit"],
               "ambulance_id": jobs["AMB-2"]["unit"]}
     response = client.post("/crew/position", json=forged, headers=headers)
@@ -78,7 +49,7 @@ def test_positions_go_to_the_crews_own_unit_only(web_app, web_db, web_people, cl
 
 
 def test_only_a_crew_posts_positions(web_app, web_db, web_people, client, auth):
-    jobs = _two_jobs(web_db, web_people)
+    jobs = two_crew_jobs(web_db, web_people)
     auth.login("admin.a@example.in")
     headers = auth.dash_headers()
     response = client.post("/crew/position", json={"lat": 12.9, "lon": 77.6}, headers=headers)
@@ -90,8 +61,8 @@ def test_only_a_crew_posts_positions(web_app, web_db, web_people, client, auth):
 def test_a_revoked_crew_link_stops_at_its_next_request(web_app, web_db, web_people, client):
     from db import crew
 
-    jobs = _two_jobs(web_db, web_people)
-    headers = _sign_in(client, jobs["AMB-1"]["token"])
+    jobs = two_crew_jobs(web_db, web_people)
+    headers = crew_sign_in(client, jobs["AMB-1"]["token"])
     assert client.get("/crew").status_code == 200
     with web_db.factory() as session:
         link = session.execute(select(crew.CrewLink).where(crew.CrewLink.crew_user_id == jobs["AMB-1"]["crew"])).scalar_one()

@@ -53,11 +53,11 @@ def _icu(web_db, web_people):
 @pytest.mark.parametrize("total", ["1e309", "inf", "nan", "-0.5", "12abc"])
 def test_an_impossible_bed_total_is_refused_at_its_field(client, web_app, auth, beds, web_db, web_people, caplog,
                                                         total):
-    from tests.security.test_capacity_routes import _save_beds_body
+    from tests.security.callbacks import save_beds_body
 
     auth.login("admin.a@example.in")
     with caplog.at_level(logging.ERROR):
-        payload = _post(client, auth, _save_beds_body(web_app, "ICU", total, 2, 1))
+        payload = _post(client, auth, save_beds_body(web_app, "ICU", total, 2, 1))
     assert payload['{"code":"ICU","type":"bed-total"}']["invalid"] is True
     assert "Something went wrong" not in json.dumps(payload)
     assert not caplog.records

@@ -174,7 +174,7 @@ def test_a_long_queue_shows_the_most_urgent_oldest_first_a_count_and_a_new_sos_a
 
 def test_an_accept_on_a_long_queue_answers_its_message_and_the_next_refresh_only_the_changed_cards(
         auth, web_app, web_people, web_db):
-    from tests.security.test_sos_callbacks import _press
+    from tests.security.callbacks import queue_press
 
     _long_queue(web_db, web_people, 300)
     auth.login("admin.a@example.in")
@@ -184,7 +184,7 @@ def test_an_accept_on_a_long_queue_answers_its_message_and_the_next_refresh_only
     with web_db.factory() as session:
         queue = sos_ops.hospital_queue(session, actor=session.get(User, web_people["admin_a"].id), limit=26)
         twenty_sixth = queue[25].sos_id
-    assert _press(auth, web_app, "accept-sos", first) == f"{sos_number(first)} is yours. Send an ambulance now."
+    assert queue_press(auth, web_app, "accept-sos", first) == f"{sos_number(first)} is yours. Send an ambulance now."
 
     # The refresh the accept sets off: the accepted card leaves, the 26th moves up, the emergency
     # held appears; none of the 24 cards left alone travels again.

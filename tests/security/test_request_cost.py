@@ -81,10 +81,11 @@ def test_a_crew_post_checks_its_link_once_and_a_revoked_link_stops_at_the_next_p
 
     from db import crew
     from db.clock import utcnow
-    from tests.security.test_crew import _sign_in, _two_jobs
+    from tests.builders import two_crew_jobs
+    from tests.security.callbacks import crew_sign_in
 
-    jobs = _two_jobs(web_db, web_people)
-    _sign_in(client, jobs["AMB-1"]["token"])
+    jobs = two_crew_jobs(web_db, web_people)
+    crew_sign_in(client, jobs["AMB-1"]["token"])
     headers = {"X-CSRFToken": client.get_cookie("_csrf_token").value}
     statements.clear()
     posted = client.post("/crew/position", json={"lat": 12.97, "lon": 77.64, "accuracy": 10}, headers=headers)

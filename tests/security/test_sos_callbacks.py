@@ -1,6 +1,5 @@
 """SOS callbacks called directly with someone else's ids are refused and change nothing."""
 
-import json
 
 from sqlalchemy import func, select
 
@@ -9,54 +8,7 @@ from db import sos as sos_ops
 from db.models import Ambulance, Sos, SosEvent, User
 from db.vocabulary import sos_number
 from tests.builders import T0, give_beds
-
-
-def _action(web_app, kind):
-    """The queue callback (output key, spec) that a button of this kind sets off."""
-    found = [(key, spec) for key, spec in web_app.callback_map.items()
-             if any(json.loads(dep["id"]).get("type") == kind for dep in spec["inputs"] if dep["id"].startswith("{"))]
-    assert len(found) == 1, (kind, [key for key, _ in found])
-    return found[0]
-
-
-def _answer_offer(auth, web_app, kind, sos_id, *, press=None):
-    """Accept / Decline on a waiting card: assets/queue.js puts {kind, sos} in the press store,
-    which the server's answer callback takes as its one input."""
-    key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
-               and [dep["id"] for dep in spec["inputs"]] == ["queue-press"])
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
-    body = {"output": key, "outputs": outputs,
-            "inputs": [{"id": "queue-press", "property": "data",
-                        "value": press if press is not None else {"kind": kind, "sos": sos_id, "at": 1}}],
-            "state": [], "changedPropIds": ["queue-press.data"]}
-    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]["queue-message"]["children"]
-
-
-def _press(auth, web_app, kind, sos_id, *, extra=None, unit_value=None):
-    """The body Dash's renderer sends when a queue button is clicked."""
-    if kind in ("accept-sos", "decline-sos"):
-        return _answer_offer(auth, web_app, kind.split("-")[0], sos_id)
-    button = {"type": kind, "sos": sos_id, **(extra or {})}
-    key, spec = _action(web_app, kind)
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
-    chooses_unit = any("unit-select" in dep["id"] for dep in spec["state"])
-    # Resolve is confirmed in a dialog first: its press is the dialog's submit.
-    prop = spec["inputs"][0]["property"]
-    body = {
-        "output": key,
-        "outputs": outputs,
-        "inputs": [[{"id": button, "property": prop, "value": 1}]],
-        "state": [[{"id": {"type": "unit-select", "sos": sos_id}, "property": "value", "value": unit_value}]]
-        if chooses_unit else [],
-        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + "." + prop],
-    }
-    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    payload = response.get_json()["response"]
-    assert "queue-message" in payload, payload.keys()
-    return payload["queue-message"]["children"]
+from tests.security.callbacks import answer_offer, queue_press
 
 
 def _offered_to_alpha_only(web_db, web_people):
@@ -74,7 +26,7 @@ def _offered_to_alpha_only(web_db, web_people):
 def test_other_hospital_cannot_accept_through_the_callback(auth, web_app, web_people, web_db):
     sos_id, _ = _offered_to_alpha_only(web_db, web_people)
     auth.login("admin.b@example.in")
-    assert _press(auth, web_app, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
+    assert queue_press(auth, web_app, "accept-sos", sos_id) == "This SOS was not offered to your hospital."
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "pending"
 
@@ -83,7 +35,7 @@ def test_a_press_the_page_does_not_know_is_refused_with_a_reason(auth, web_app, 
     sos_id, _unit = _offered_to_alpha_only(web_db, web_people)
     auth.login("admin.a@example.in")
     for odd in ({"kind": "delete", "sos": sos_id}, "accept", {"kind": "accept", "sos": "x"}, None):
-        said = _answer_offer(auth, web_app, "", 0, press=odd)
+        said = answer_offer(auth, web_app, "", 0, press=odd)
         assert said in ("That button is not one this page knows. Reload the page.",
                         "This SOS was not offered to your hospital.", "SOS not found."), (odd, said)
     with web_db.factory() as session:
@@ -101,11 +53,11 @@ def test_first_accept_wins_through_the_callbacks_and_the_loser_is_told_who_won(a
         sos_id = sos.id
     number = sos_number(sos_id)
     auth.login("admin.a@example.in")
-    assert _press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."
-    assert _press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."  # double click
+    assert queue_press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."
+    assert queue_press(auth, web_app, "accept-sos", sos_id) == f"{number} is yours. Send an ambulance now."  # double click
     auth.logout()
     auth.login("admin.b@example.in")
-    assert _press(auth, web_app, "accept-sos", sos_id) == "Already accepted by Alpha Hospital."
+    assert queue_press(auth, web_app, "accept-sos", sos_id) == "Already accepted by Alpha Hospital."
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).hospital_id == web_people["hospital_a"].id
         assert session.execute(select(func.count()).select_from(SosEvent)
@@ -119,9 +71,9 @@ def test_other_hospital_cannot_assign_or_step_or_resolve(auth, web_app, web_peop
         session.commit()
     auth.login("admin.b@example.in")
     refused = "Your hospital has not accepted that SOS."
-    assert _press(auth, web_app, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
-    assert _press(auth, web_app, "step-unit", sos_id, extra={"to": "en_route"}) == refused
-    assert _press(auth, web_app, "resolve-sos", sos_id) == refused
+    assert queue_press(auth, web_app, "assign-unit", sos_id, unit_value=str(unit_b)) == refused
+    assert queue_press(auth, web_app, "step-unit", sos_id, extra={"to": "en_route"}) == refused
+    assert queue_press(auth, web_app, "resolve-sos", sos_id) == refused
     with web_db.factory() as session:
         assert session.get(Sos, sos_id).status == "accepted"
         assert session.get(Ambulance, unit_b).status == "available"
@@ -133,7 +85,7 @@ def test_hospital_cannot_dispatch_another_hospitals_ambulance(auth, web_app, web
         sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos_id, now=T0)
         session.commit()
     auth.login("admin.a@example.in")
-    assert _press(auth, web_app, "assign-unit", sos_id, unit_value=str(unit_b)) == \
+    assert queue_press(auth, web_app, "assign-unit", sos_id, unit_value=str(unit_b)) == \
         "That ambulance belongs to another hospital."
     with web_db.factory() as session:
         assert session.get(Ambulance, unit_b).status == "available"

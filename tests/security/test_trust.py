@@ -166,7 +166,7 @@ def _queue_body(web_app) -> tuple[str, dict]:
 ])
 def test_malformed_callback_bodies_are_bad_requests_not_server_errors(auth, web_app, client, web_people, caplog,
                                                                        mangle, reason):
-    from tests.security.test_callbacks import body_for
+    from tests.security.callbacks import body_for
 
     auth.login("admin.a@example.in")
     headers = auth.dash_headers()
@@ -197,7 +197,7 @@ def database_cut(web_app):
 def test_an_action_during_an_outage_answers_not_saved_at_once(auth, web_app, client, web_people, caplog, request):
     auth.login("admin.a@example.in")
     headers = auth.dash_headers()
-    from tests.security.test_callbacks import body_for
+    from tests.security.callbacks import body_for
 
     key, spec = _queue_body(web_app)
     request.getfixturevalue("database_cut")
