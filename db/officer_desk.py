@@ -88,6 +88,9 @@ def offer_to_hospital(session: Session, *, actor: User, sos_id: int, hospital_id
     hospital = session.get(Hospital, hospital_id)
     if hospital is None or hospital.status != "active":
         raise InvalidInput("hospital", "Choose an active hospital from the list.")
+    if hospital.ems_status == "closed":  # on diversion: matching skips it, and so must an officer
+        raise InvalidInput("hospital", f"{hospital.name} is on diversion (closed to ambulances): choose another "
+                                       "hospital from the list.")
     distance = round(haversine_km(sos.latitude, sos.longitude, hospital.latitude, hospital.longitude), 3)
     existing = session.execute(
         select(SosOffer).where(SosOffer.sos_id == sos_id, SosOffer.hospital_id == hospital_id)

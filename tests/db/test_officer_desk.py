@@ -240,3 +240,34 @@ def test_two_officers_widening_or_closing_at_once_act_once(pg_db, round_):
         kind = "widened" if round_ % 2 == 0 else "closed"
         assert len(_events(session, sos_id, kind)) == 1
         assert session.get(Sos, sos_id).status == ("pending" if kind == "widened" else "cancelled")
+
+
+def test_bad_desk_input_is_refused_at_its_field_and_changes_nothing(session):
+    """Issue 13's bad input: a hospital on diversion or inactive, a note over 1,000 characters,
+    closing an SOS already resolved."""
+    officer = add_user(session, "health_officer")
+    citizen = add_user(session)
+    sos = _unanswered(session, citizen)
+    diverted = add_hospital(session, "Diverted Hospital", lat=CENTRE[0] + 0.1, lon=CENTRE[1])
+    diverted.ems_status = "closed"
+    inactive = add_hospital(session, "Not yet approved Hospital", lat=CENTRE[0] + 0.2, lon=CENTRE[1], status="proposed")
+    give_beds(session, diverted)
+    give_beds(session, inactive)
+    offers_before, events_before = _offers(session, sos.id), session.query(SosEvent).count()
+    for hospital, words in ((diverted, "on diversion"), (inactive, "active hospital")):
+        with pytest.raises(InvalidInput, match=words) as error:
+            desk.offer_to_hospital(session, actor=officer, sos_id=sos.id, hospital_id=hospital.id, now=T0)
+        assert error.value.field == "hospital"
+    with pytest.raises(InvalidInput, match="under 300 characters") as error:  # longer than any note field
+        desk.add_note(session, actor=officer, sos_id=sos.id, text="x" * 1001, now=T0)
+    assert error.value.field == "note"
+    assert _offers(session, sos.id) == offers_before and session.query(SosEvent).count() == events_before
+
+    hospitals, admins = city(session, 1)
+    resolved = send_sos(session, add_user(session))
+    match_now(session, rings=RINGS)
+    sos_ops.accept_sos(session, actor=admins[0], sos_id=resolved.id, now=T0)
+    session.execute(Sos.__table__.update().where(Sos.id == resolved.id).values(status="resolved"))
+    with pytest.raises(Conflict, match="already taken by Hospital 1"):
+        desk.close_sos(session, actor=officer, sos_id=resolved.id, reason="duplicate", now=T0)
+    assert session.get(Sos, resolved.id).status == "resolved"
