@@ -28,8 +28,6 @@ def chrome_options(*, accept_language: str | None = None) -> Options:
     """Headless Chromium as root, without the --headless flag on every run; `accept_language`:
     what the browser asks pages for ("hi,en;q=0.5": a Hindi browser)."""
     options = Options()
-    if accept_language:
-        options.add_experimental_option("prefs", {"intl.accept_languages": accept_language})
     for arg in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                 "--disable-background-networking", "--disable-component-update",
                 "--no-first-run", "--window-size=1600,1000"):
@@ -38,7 +36,10 @@ def chrome_options(*, accept_language: str | None = None) -> Options:
     # leave the question unanswered): the SOS page opens its typed place, as for such a person.
     # A test that needs a position grants it (Browser.grantPermissions, setGeolocationOverride);
     # Browser.start() says the same for dash_duo's browser, whose prefs dash replaces.
-    options.add_experimental_option("prefs", {"profile.default_content_setting_values.geolocation": 2})
+    prefs = {"profile.default_content_setting_values.geolocation": 2}
+    if accept_language:
+        prefs["intl.accept_languages"] = accept_language  # one "prefs" option: a second replaces the first
+    options.add_experimental_option("prefs", prefs)
     return options
 
 
