@@ -8,12 +8,12 @@ cannot stream a file upload). Registered by web/__init__.py.
 from flask import Blueprint, Response, jsonify, render_template, request, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from auth.context import actor_in, db_session, state
+from auth.forms import TOO_LONG, Form
 from auth.roles import has_role
 from db import reports
 from db.clock import utcnow
@@ -24,10 +24,10 @@ bp = Blueprint("report_files", __name__)
 UPLOADERS = (Role.CITIZEN, Role.HOSPITAL_ADMIN)
 
 
-class UploadForm(FlaskForm):
+class UploadForm(Form):
     file = FileField(_l("Report file (PDF, PNG or JPEG)"), validators=[FileRequired(_l("Choose a file to upload."))])
-    title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=200)])
-    patient = StringField(_l("Patient's email or phone"), validators=[Optional(), Length(max=254)])
+    title = StringField(_l("Title (optional)"), validators=[Optional(), Length(max=200, message=TOO_LONG)])
+    patient = StringField(_l("Patient's email or phone"), validators=[Optional(), Length(max=254, message=TOO_LONG)])
 
 
 def _wants_json() -> bool:

@@ -75,6 +75,43 @@ def test_the_language_switch_refuses_in_the_readers_language(client):
     assert unknown.status_code == 400 and "यह भाषा उपलब्ध नहीं है।" in _text(unknown)
 
 
-def _csrf(client) -> str:
-    page = client.get("/login").get_data(as_text=True)
+def _csrf(client, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+
+
+# ---- 2. the forms' built-in errors and the register's refusals ----------------------------------
+
+
+def test_the_register_forms_own_errors_come_in_hindi(client):
+    client.get("/register", headers=HINDI)
+    page = client.post("/register", headers=HINDI, data={
+        "csrf_token": _csrf(client, "/register"), "full_name": "Asha", "email": "asha@example.in",
+        "password": "long enough password 1", "confirm": "long enough password 1", "role": "bogus",
+        "new_hospital_latitude": "abc"})
+    assert page.status_code == 400
+    text = _text(page)
+    assert "Not a valid" not in text, re.findall(r"Not a valid[^<]*", text)
+    assert "यह सही संख्या नहीं है" in text and "यह विकल्प सही नहीं है" in text
+
+
+def test_the_registers_refusals_from_db_come_in_hindi(client, web_people):
+    client.get("/register", headers=HINDI)
+    data = {"full_name": "Asha", "password": "long enough password 1", "confirm": "long enough password 1",
+            "role": "citizen"}
+    taken = client.post("/register", headers=HINDI, data={
+        **data, "csrf_token": _csrf(client, "/register"), "email": web_people["citizen"].email})
+    assert "इस ईमेल से खाता पहले से बना हुआ है" in _text(taken)
+    odd_address = client.post("/register", headers=HINDI, data={
+        **data, "csrf_token": _csrf(client, "/register"), "email": "new@example.in", "address": "12 MG Road\x07"})
+    assert "पते में ऐसे चिह्न हैं जो अक्षर नहीं हैं।" in _text(odd_address)
+
+
+def test_the_register_role_refusal_is_a_whole_marked_sentence(web_app):
+    from db.users import CHOOSE_REGISTER_ROLE, _choose
+    from db.vocabulary import STAFF_ROLES, Role
+    assert _choose((Role.CITIZEN, *STAFF_ROLES)) == CHOOSE_REGISTER_ROLE == \
+        "Choose Citizen, Hospital admin or Health officer."
+    with web_app.server.test_request_context(headers=HINDI):
+        from flask_babel import gettext
+        assert gettext(CHOOSE_REGISTER_ROLE) == "नागरिक, अस्पताल एडमिन या स्वास्थ्य अधिकारी में से चुनें।"
