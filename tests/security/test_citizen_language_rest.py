@@ -5,14 +5,22 @@ the citizen's Dash pages, the outage's 503, the language switch's 400s and the w
 
 from __future__ import annotations
 
+import io
 import json
 import re
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
-from tests.security.test_dash_language import HINDI, _frame, _page, _words
+from auth.context import EXTENSION_KEY
+from db.models import MedicalReport
+from tests.builders import pdf_bytes
+
+from tests.security.test_dash_language import HINDI, _dash_headers, _frame, _page, _words
 
 DEVANAGARI = re.compile("[\u0900-\u097f]")
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -115,3 +123,86 @@ def test_the_register_role_refusal_is_a_whole_marked_sentence(web_app):
     with web_app.server.test_request_context(headers=HINDI):
         from flask_babel import gettext
         assert gettext(CHOOSE_REGISTER_ROLE) == "नागरिक, अस्पताल एडमिन या स्वास्थ्य अधिकारी में से चुनें।"
+
+
+# ---- 3. the report upload: its script's words and db/reports' refusals ------------------------------
+
+
+@pytest.fixture
+def hindi_auth(client, auth, web_people, web_app):
+    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI["Accept-Language"]})
+    auth.login("citizen@example.in")
+    root = web_app.server.extensions[EXTENSION_KEY]["config"].upload_dir
+    yield auth
+    for path in (p for p in root.rglob("*") if p.is_file()) if root.exists() else ():
+        path.unlink()
+
+
+def _upload(auth, data: bytes, name: str = "scan.pdf", xhr: bool = True, title: str = "Scan"):
+    token = auth.csrf_from(auth.client.get("/reports/upload").get_data(as_text=True))
+    headers = {"X-Requested-With": "XMLHttpRequest"} if xhr else {}
+    return auth.client.post("/reports/upload", headers=headers, content_type="multipart/form-data", data={
+        "csrf_token": token, "title": title, "file": (io.BytesIO(data), name)})
+
+
+def test_the_upload_scripts_words_come_in_the_page_in_hindi(hindi_auth):
+    page = hindi_auth.client.get("/reports/upload").get_data(as_text=True)
+    block = re.search(r'<script type="application/json" id="upload-words">(.*?)</script>', page, re.S)
+    assert block, "the upload page carries its script's words"
+    words = json.loads(block.group(1))
+    assert words["connection"] == "कनेक्शन टूट गया। कुछ भी सेव नहीं हुआ; फिर से कोशिश करें।"
+    assert "%(status)s" in words["failed"] and DEVANAGARI.search(words["failed"])
+    script = (ROOT / "assets" / "forms" / "upload.js").read_text(encoding="utf-8")
+    assert "UPLOAD_WORDS.failed" in script and "UPLOAD_WORDS.connection" in script
+
+
+@pytest.mark.parametrize("data, name, title, said", [
+    (b"MZ\x90\x00 this is a program", "lab.pdf", "Scan", "सिर्फ़ PDF, PNG और JPEG फ़ाइलें अपलोड हो सकती हैं"),
+    (b"", "empty.pdf", "Scan", "फ़ाइल ख़ाली है।"),
+])
+def test_an_upload_refused_by_db_says_why_in_hindi(hindi_auth, data, name, title, said):
+    answer = _upload(hindi_auth, data, name, title=title)
+    assert answer.status_code == 400
+    assert said in answer.get_json()["message"], answer.get_json()
+
+
+def test_the_forms_own_refusal_of_an_upload_is_in_hindi(hindi_auth):
+    answer = _upload(hindi_auth, pdf_bytes(), title="x" * 201)
+    assert answer.status_code == 400 and answer.get_json()["message"] == "इसे 200 अक्षरों से कम रखें।"
+
+
+def test_a_file_over_the_cap_is_refused_in_hindi(hindi_auth, web_app):
+    state = web_app.server.extensions[EXTENSION_KEY]
+    original = state["config"]
+    state["config"] = replace(original, max_upload_bytes=64 * 1024)
+    try:
+        streamed = _upload(hindi_auth, pdf_bytes() + b"0" * (100 * 1024))
+        assert streamed.status_code == 400, streamed.get_json()
+        assert streamed.get_json()["message"] == "फ़ाइल 0 MB से बड़ी है।"  # 64 KB, in whole MB
+    finally:
+        state["config"] = original
+
+
+def test_a_refused_download_and_a_failed_check_are_said_in_hindi(hindi_auth, web_app, web_db):
+    client = hindi_auth.client
+    missing = client.get("/reports/99999/download")
+    assert missing.status_code == 404
+    assert "यह रिपोर्ट नहीं खुल सकती" in _text(missing) and "इस नंबर की कोई रिपोर्ट" in _text(missing)
+    report_id = _upload(hindi_auth, pdf_bytes()).get_json()["report"]["id"]
+    pending = client.get(f"/reports/{report_id}/download")
+    assert pending.status_code == 409 and "इस रिपोर्ट की जाँच अभी चल रही है" in _text(pending)
+    with web_db.factory() as session:
+        report = session.get(MedicalReport, report_id)
+        report.status, report.mismatch_reason = "mismatch", "the stored file's content changed"
+        session.commit()
+    listed = _words(_reports_refresh(client))
+    assert "रखी गई फ़ाइल की सामग्री बदल गई है" in listed and "content changed" not in listed
+
+
+def _reports_refresh(client) -> str:
+    body = {"output": "reports-list.children", "outputs": {"id": "reports-list", "property": "children"},
+            "inputs": [{"id": "reports-refresh", "property": "n_intervals", "value": 1}],
+            "state": [], "changedPropIds": ["reports-refresh.n_intervals"]}
+    answer = client.post("/_dash-update-component", json=body, headers=_dash_headers(client, "/reports"))
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return answer.get_data(as_text=True)
