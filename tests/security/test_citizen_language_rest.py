@@ -16,7 +16,6 @@ import pytest
 from auth.context import EXTENSION_KEY
 from db.models import MedicalReport
 from tests.builders import pdf_bytes
-
 from tests.security.test_dash_language import HINDI, _dash_headers, _frame, _page, _words
 
 DEVANAGARI = re.compile("[\u0900-\u097f]")
