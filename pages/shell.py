@@ -6,6 +6,7 @@ Not a page itself: app.py builds the app's layout from `serve_shell` and calls `
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -122,6 +123,8 @@ def serve_shell():
             # from a callback, window.healthfirst.announce() from a script.
             html.Div(id=ID.LIVE, role="status", className="visually-hidden",
                      **{"aria-live": "polite", "aria-atomic": "true"}),
+            # What assets/connection.js says when HealthFirst cannot be reached, in the frame's language.
+            html.Div(hidden=True, lang=language, **{"data-connection-words": json.dumps(connection_words())}),
             dbc.Container(
                 [
                     dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,
@@ -135,6 +138,13 @@ def serve_shell():
             ),
         ]
     )
+
+
+def connection_words() -> dict:
+    """assets/connection.js's words; `%(time)s` is filled in by the script."""
+    return {"offline": _("No connection since %(time)s. Showing the last data; it updates by itself when "
+                         "the connection returns.", time="%(time)s"),
+            "not_saved": _("Not saved: HealthFirst could not be reached. Nothing was changed.")}
 
 
 def protect_pages() -> None:

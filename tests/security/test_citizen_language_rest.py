@@ -17,6 +17,7 @@ from auth.context import EXTENSION_KEY
 from db.models import MedicalReport
 from tests.builders import pdf_bytes
 from tests.security.test_dash_language import HINDI, _dash_headers, _frame, _page, _words
+from tests.security.test_trust import database_cut  # noqa: F401 - a fixture, used by name
 
 DEVANAGARI = re.compile("[\u0900-\u097f]")
 ROOT = Path(__file__).resolve().parents[2]
@@ -205,3 +206,44 @@ def _reports_refresh(client) -> str:
     answer = client.post("/_dash-update-component", json=body, headers=_dash_headers(client, "/reports"))
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     return answer.get_data(as_text=True)
+
+
+# ---- 5. the outage, the connection notice, the manifest --------------------------------------------
+
+
+def test_the_outage_says_not_saved_in_the_readers_language(hindi_citizen, request):
+    headers = _dash_headers(hindi_citizen, "/beds")
+    request.getfixturevalue("database_cut")
+    body = {"output": "reports-list.children", "outputs": {"id": "reports-list", "property": "children"},
+            "inputs": [{"id": "reports-refresh", "property": "n_intervals", "value": 1}],
+            "state": [], "changedPropIds": ["reports-refresh.n_intervals"]}
+    answer = hindi_citizen.post("/_dash-update-component", json=body,
+                                headers={**headers, "Referer": "http://localhost/reports"})
+    assert answer.status_code == 503
+    assert answer.get_json()["message"].startswith("सेव नहीं हुआ"), answer.get_json()
+    page = hindi_citizen.get("/citizen")
+    assert page.status_code == 503 and "हो सकता है आपका पिछला बदलाव सेव न हुआ हो।" in _text(page)
+
+
+def test_the_connection_notice_takes_its_words_from_the_frame(hindi_citizen):
+    frame = _frame(hindi_citizen, "/beds")
+    found = re.search(r'"data-connection-words": "((?:[^"\\]|\\.)*)"', frame)
+    assert found, "the frame carries assets/connection.js's words"
+    words = json.loads(json.loads(f'"{found.group(1)}"'))
+    assert "%(time)s" in words["offline"] and DEVANAGARI.search(words["offline"])
+    assert words["not_saved"].startswith("सेव नहीं हुआ")
+    script = (ROOT / "assets" / "connection.js").read_text(encoding="utf-8")
+    assert "data-connection-words" in script
+
+
+def test_the_manifest_speaks_the_pages_language(client, hindi_citizen):
+    page = hindi_citizen.get("/citizen").get_data(as_text=True)
+    assert 'href="/manifest.webmanifest?lang=hi"' in page
+    hindi = client.get("/manifest.webmanifest?lang=hi").get_json(force=True)
+    assert hindi["lang"] == "hi" and DEVANAGARI.search(hindi["name"]) and DEVANAGARI.search(hindi["description"])
+    assert "112" in hindi["description"]
+    english = client.get("/manifest.webmanifest?lang=en").get_json(force=True)
+    assert english["lang"] == "en" and english["name"] == "HealthFirst SOS"
+    # Without ?lang=, the browser's language; a language there is no catalog for is not taken.
+    assert client.get("/manifest.webmanifest", headers=HINDI).get_json(force=True)["lang"] == "hi"
+    assert client.get("/manifest.webmanifest?lang=xx").get_json(force=True)["lang"] == "en"
