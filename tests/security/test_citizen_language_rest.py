@@ -247,3 +247,26 @@ def test_the_manifest_speaks_the_pages_language(client, hindi_citizen):
     # Without ?lang=, the browser's language; a language there is no catalog for is not taken.
     assert client.get("/manifest.webmanifest", headers=HINDI).get_json(force=True)["lang"] == "hi"
     assert client.get("/manifest.webmanifest?lang=xx").get_json(force=True)["lang"] == "en"
+
+
+# ---- 4. what db/ says on find a bed ----------------------------------------------------------------
+
+
+def test_find_a_bed_says_a_hospitals_ambulance_status_in_hindi(hindi_auth, web_app, web_db, web_people):
+    from db.models import Hospital
+    from tests.builders import give_beds
+    from tests.security.test_beds_refresh import _search
+    with web_db.factory() as session:
+        alpha = session.get(Hospital, web_people["hospital_a"].id)
+        give_beds(session, alpha)
+        alpha.ems_status, alpha.ems_reason = "closed", "Emergency department full"
+        beta = session.get(Hospital, web_people["hospital_b"].id)
+        give_beds(session, beta)
+        beta.ems_status = "advisory"
+        session.commit()
+    hindi_auth.client.get("/beds")
+    _size, raw = _search(hindi_auth, web_app, {}, 1)
+    shown = _words(raw)
+    assert "अस्पताल का कहना है: Emergency department full" in shown  # the typed reason, said to be theirs
+    assert "एम्बुलेंस के लिए स्थिति: सावधानी (बहुत भीड़ है)" in shown
+    assert "Advisory" not in shown
