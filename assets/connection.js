@@ -8,6 +8,12 @@
   var CALLBACK = "/_dash-update-component";
   var downSince = null;
 
+  // The words, in the page's language, from the frame (pages/shell.py: data-connection-words).
+  function words() {
+    var holder = document.querySelector("[data-connection-words]");
+    try { return JSON.parse(holder.getAttribute("data-connection-words")) || {}; } catch (e) { return {}; }
+  }
+
   function hhmmss(date) {
     return date.toLocaleTimeString("en-GB", { hour12: false });
   }
@@ -37,14 +43,16 @@
   function showOffline() {
     if (downSince === null) { downSince = new Date(); }
     var notice = element("connection-status", "status", "connection-status");
-    notice.textContent = "No connection since " + hhmmss(downSince) +
-      ". Showing the last data; it updates by itself when the connection returns.";
+    var said = words().offline ||
+      "No connection since %(time)s. Showing the last data; it updates by itself when the connection returns.";
+    notice.textContent = said.replace("%(time)s", hhmmss(downSince));
     notice.hidden = false;
   }
 
   function showNotSaved(message) {
     var alert = element("connection-not-saved", "alert", "connection-not-saved");
-    alert.textContent = (message || "Not saved: HealthFirst could not be reached. Nothing was changed.") +
+    alert.textContent = (message || words().not_saved ||
+                         "Not saved: HealthFirst could not be reached. Nothing was changed.") +
       " (" + hhmmss(new Date()) + ")";
     alert.hidden = false;
   }

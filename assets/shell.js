@@ -12,8 +12,11 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     pageLanguage: function (pathname, search, data) {
       var path = pathname || "/";
       if (data && data.language) {
-        var translated = (data.translated || []).indexOf(path) >= 0;
-        document.documentElement.lang = translated ? data.language : "en";
+        // English only: the staff screens this person may open (any other address, an unknown
+        // one or a refusal included, speaks their language).
+        var english = data.english ? data.english.indexOf(path) >= 0
+                                   : (data.translated || []).indexOf(path) < 0;
+        document.documentElement.lang = english ? "en" : data.language;
       }
       return path + (search || "");
     },

@@ -1,7 +1,14 @@
-"""Login and registration forms (Flask-WTF: every form carries a CSRF token)."""
+"""Login and registration forms (Flask-WTF: every form carries a CSRF token).
+
+Every form here derives from `Form`: WTForms' own messages ("Not a valid float value.") come
+through the app's catalog, in the reader's language (WTForms ships no Hindi, and Flask-WTF's
+WTF_I18N_ENABLED only reads WTForms' own catalogs). Those our forms can show are marked in
+`WTFORMS_WORDS`; a message passed to a validator is marked where it is passed.
+"""
 
 from __future__ import annotations
 
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -16,22 +23,50 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, Length, NumberRange, Optional
 
+from db.errors import N_
 from db.vocabulary import Role
 
 TOO_LONG = _l("Keep it under %(max)d characters.")
+# WTForms' built-in messages a form of ours can show (a field that reads a number, a choice, a
+# required field or file without its own message, an email check), for the catalog.
+WTFORMS_WORDS = (
+    N_("Not a valid float value."), N_("Not a valid integer value."), N_("Not a valid decimal value."),
+    N_("Not a valid choice."), N_("Invalid Choice: could not coerce."), N_("This field is required."),
+    N_("Invalid email address."), N_("Invalid input."),
+)
 
 
-class LoginForm(FlaskForm):
+class _Catalog:
+    """WTForms' translations object, answered from the app's catalog in the request's language
+    (no formatting here: WTForms fills its own placeholders)."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ungettext(singular, plural, n)
+
+
+CATALOG = _Catalog()
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return CATALOG
+
+
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address."))])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Keep me signed in on this device for 7 days"))
 
 
-class LogoutForm(FlaskForm):
+class LogoutForm(Form):
     """Only the CSRF token: logging out is a POST so another site cannot log a user out."""
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     full_name = StringField(
         _l("Full name"), validators=[DataRequired(_l("Enter your name.")), Length(max=120, message=TOO_LONG)]
     )

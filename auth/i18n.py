@@ -17,7 +17,7 @@ from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Blueprint, Flask, abort, redirect, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 
@@ -84,16 +84,17 @@ def page_language() -> str:
 def choose_language():
     """The language switch: a small form on every page (CSRF-protected). Remembered in a cookie
     and, for a signed-in person, on their account."""
+    # The reasons in the reader's language (the request's: the switch has not changed it yet).
     try:
         validate_csrf(request.form.get("csrf_token", ""))
     except CSRFError:
-        abort(400, description="The form expired: reload the page and choose the language again.")
+        abort(400, description=gettext("The form expired: reload the page and choose the language again."))
     except Exception:  # noqa: BLE001 - flask-wtf raises ValidationError for a missing or bad token
-        abort(400, description="The form expired: reload the page and choose the language again.")
+        abort(400, description=gettext("The form expired: reload the page and choose the language again."))
     language = request.form.get("language", "")
     languages = available_languages()
     if language not in languages:
-        abort(400, description="That language is not available.")
+        abort(400, description=gettext("That language is not available."))
     if current_user.is_authenticated and not getattr(current_user, "is_kiosk", False):
         with db_session() as session:
             actor = session.get(User, current_user.id)
@@ -122,13 +123,31 @@ def init_i18n(server: Flask, instance_dir: Path) -> None:
 # pages) and those in English only (staff screens). pages/shell.protect_pages fills both at start.
 TRANSLATED_DASH_PATHS: set[str] = set()
 ENGLISH_DASH_PATHS: set[str] = set()
+# Who may open each English-only page: for anyone else it is a refusal ("You do not have access
+# to this page"), said in their language like an unknown address's "Page not found".
+ENGLISH_DASH_ROLES: dict[str, tuple[str, ...]] = {}
 
 
-def register_dash_pages(*, translated: set[str], english: set[str]) -> None:
+def register_dash_pages(*, translated: set[str], english: set[str],
+                        roles: dict[str, tuple[str, ...]] | None = None) -> None:
     TRANSLATED_DASH_PATHS.clear()
     TRANSLATED_DASH_PATHS.update(translated)
     ENGLISH_DASH_PATHS.clear()
     ENGLISH_DASH_PATHS.update(english)
+    ENGLISH_DASH_ROLES.clear()
+    ENGLISH_DASH_ROLES.update(roles or {})
+
+
+def english_paths_for_person() -> list[str]:
+    """The English-only pages the signed-in person may open (assets/shell.js: `<html lang>`)."""
+    return sorted(path for path in ENGLISH_DASH_PATHS if _may_open(path))
+
+
+def _may_open(path: str) -> bool:
+    roles = ENGLISH_DASH_ROLES.get(path)
+    if roles is None:
+        return True
+    return bool(current_user and current_user.is_authenticated and current_user.role in roles)
 
 
 def _page_path() -> str:
@@ -142,20 +161,23 @@ def _page_path() -> str:
 
 def _english_only_page() -> bool:
     """A Dash page in English only (a staff screen), or one of its callbacks: its words, its
-    frame included, stay English whatever the person chose, so a page never mixes languages."""
+    frame included, stay English whatever the person chose, so a page never mixes languages.
+    Not for someone who may not open it: their refusal comes in their language."""
     try:
-        return _page_path() in ENGLISH_DASH_PATHS
+        path = _page_path()
+        return path in ENGLISH_DASH_PATHS and _may_open(path)
     except RuntimeError:  # no request
         return False
 
 
 def with_page_language(interpolate_index):
     """Wraps Dash's `interpolate_index` (called for every page load) so a translated Dash page
-    says the person's language in `<html lang>`; the English-only pages keep `lang="en"`.
+    says the person's language in `<html lang>`, as do an unknown address (Dash's "Page not
+    found") and a page the person may not open; the English-only pages keep `lang="en"`.
     A move between pages inside the browser updates it too (assets/shell.js, `pageLanguage`)."""
     def interpolate(**kwargs):
         page = interpolate_index(**kwargs)
-        if request.path not in TRANSLATED_DASH_PATHS:
+        if _english_only_page():
             return page
         return page.replace('<html lang="en">', f'<html lang="{page_language()}">', 1)
     return interpolate

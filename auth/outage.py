@@ -13,16 +13,21 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, g, jsonify, render_template, request
+from flask_babel import gettext
 from flask_login import AnonymousUserMixin
 from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+from db.errors import N_
 
 log = logging.getLogger("healthfirst.outage")
 
 # What a failed connection looks like, as opposed to a bug (IntegrityError, ProgrammingError).
 UNREACHABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
-NOT_SAVED = ("Not saved: HealthFirst cannot reach its database right now. Nothing was changed. "
-             "Try again in a moment.")
+# Marked here, said in the reader's language (their cookie or browser: nobody can be loaded).
+NOT_SAVED = N_("Not saved: HealthFirst cannot reach its database right now. Nothing was changed. "
+               "Try again in a moment.")
+MAY_NOT_BE_SAVED = N_("The last change you made may not have been saved.")
 RETRY_SECONDS = 10
 
 
@@ -37,10 +42,10 @@ def unavailable_response():
                   or request.headers.get("X-Requested-With") == "XMLHttpRequest"
                   or request.accept_mimetypes.best == "application/json")
     if wants_json:
-        response = jsonify(error="database unavailable", message=NOT_SAVED)
+        response = jsonify(error="database unavailable", message=gettext(NOT_SAVED))
     else:
         response = render_template("unavailable.html", retry_seconds=RETRY_SECONDS,
-                                   message="The last change you made may not have been saved.")
+                                   message=MAY_NOT_BE_SAVED)
     return response, 503, {"Retry-After": str(RETRY_SECONDS), "Cache-Control": "no-store"}
 
 

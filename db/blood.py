@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db.capacity import DEFAULT_STALE_AFTER
-from db.errors import InvalidInput, NotAllowed
+from db.errors import N_, InvalidInput, NotAllowed
 from db.geo import bounding_box, haversine_km
 from db.models import BLOOD_COMPONENTS, BLOOD_GROUPS, BloodHistory, BloodStock, Hospital, User
 from db.parse import choice, iso_date, whole_number
@@ -45,10 +45,11 @@ def _plasma_donors() -> dict[str, tuple[str, ...]]:
 
 
 PLASMA_DONORS = _plasma_donors()
-COMPONENT_LABELS = {"whole_blood": "Whole blood", "red_cells": "Red cells", "platelets": "Platelets",
-                    "plasma": "Plasma"}
-CROSSMATCH_NOTE = ("Compatibility here is a guide only: a crossmatch in the blood bank decides "
-                   "whether a unit can be given.")
+# Marked (N_): find blood shows them through gettext.
+COMPONENT_LABELS = {"whole_blood": N_("Whole blood"), "red_cells": N_("Red cells"), "platelets": N_("Platelets"),
+                    "plasma": N_("Plasma")}
+CROSSMATCH_NOTE = N_("Compatibility here is a guide only: a crossmatch in the blood bank decides "
+                     "whether a unit can be given.")
 MAX_UNITS = 10_000
 
 

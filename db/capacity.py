@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from db.errors import N_, Conflict, InvalidInput, NotAllowed, NotFound
 from db.geo import bounding_box, haversine_km
 from db.models import EMS_STATUSES, BedHistory, BedType, EmsStatusHistory, Hospital, HospitalBeds, User
 from db.parse import whole_number
@@ -32,11 +32,12 @@ from db.vocabulary import Role
 
 # (code, name shown to people, EDXL-HAVE 1.0 bed type)
 DEFAULT_BED_TYPES = (
-    ("ICU", "ICU", "AdultICU"),
-    ("OXYGEN", "Oxygen", "Oxygen"),
-    ("GENERAL", "General", "MedicalSurgical"),
+    ("ICU", N_("ICU"), "AdultICU"),
+    ("OXYGEN", N_("Oxygen"), "Oxygen"),
+    ("GENERAL", N_("General"), "MedicalSurgical"),
 )
-EMS_LABELS = {"normal": "Normal", "advisory": "Advisory", "closed": "Closed (diversion)"}
+# Marked (N_): a page shows them through gettext (find a bed says a hospital's status in words).
+EMS_LABELS = {"normal": N_("Normal"), "advisory": N_("Advisory"), "closed": N_("Closed (diversion)")}
 # Figures older than this are greyed and flagged on every screen (stale data is the top
 # complaint in every capacity system's tracker).
 DEFAULT_STALE_AFTER = timedelta(minutes=30)

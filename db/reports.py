@@ -16,6 +16,9 @@
   `report_checks` makes "verified exactly once per round" a fact the database keeps.
 - Access: only the patient and the uploading hospital, only once verified, and every upload,
   download, verification and refusal is written to the hash-chained audit log.
+
+Messages (refusals, a mismatch's reason) are marked with N_ and carry their parameters
+(DomainError.template/params): the pages put them in the reader's language.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from db import audit
-from db.errors import InvalidInput, NotAllowed
+from db.errors import N_, InvalidInput, NotAllowed
 from db.models import MedicalReport, ReportCheck, User
 from db.users import normalise_email
 from db.vocabulary import Role
@@ -87,12 +90,12 @@ def find_patient(session: Session, *, actor: User, email_or_phone: str) -> User:
     """A hospital admin names the patient by email or phone; only citizens can be patients."""
     text = (email_or_phone or "").strip()
     if not text:
-        raise InvalidInput("patient", "Enter the patient's email or phone number.")
+        raise InvalidInput("patient", N_("Enter the patient's email or phone number."))
     if "@" in text:
         try:
             email = normalise_email(text)
         except InvalidInput:
-            raise InvalidInput("patient", "That email address is not valid.") from None
+            raise InvalidInput("patient", N_("That email address is not valid.")) from None
         patient = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
     else:
         digits = "".join(ch for ch in text if ch.isdigit())
@@ -104,9 +107,9 @@ def find_patient(session: Session, *, actor: User, email_or_phone: str) -> User:
                       if "".join(ch for ch in (u.phone or "") if ch.isdigit()).endswith(digits[-10:])]
         patient = candidates[0] if len(candidates) == 1 and len(digits) >= 6 else None
         if len(candidates) > 1:
-            raise InvalidInput("patient", "Several citizens have that phone number: use their email.")
+            raise InvalidInput("patient", N_("Several citizens have that phone number: use their email."))
     if patient is None or patient.role != Role.CITIZEN or patient.status != "active":
-        raise InvalidInput("patient", "No citizen with that email or phone has an account.")
+        raise InvalidInput("patient", N_("No citizen with that email or phone has an account."))
     return patient
 
 
@@ -124,10 +127,10 @@ def stream_to_storage(source: BinaryIO, *, upload_dir: Path, max_bytes: int) -> 
     head = source.read(16)
     sniffed = sniff_type(head)
     if not head:
-        raise UploadRefused("file", "The file is empty.")
+        raise UploadRefused("file", N_("The file is empty."))
     if sniffed is None:
-        raise UploadRefused("file", "Only PDF, PNG and JPEG files can be uploaded (checked from the file's "
-                                    "content, not its name).")
+        raise UploadRefused("file", N_("Only PDF, PNG and JPEG files can be uploaded (checked from the file's "
+                                       "content, not its name)."))
     content_type, _extension = sniffed
     stored_name = secrets.token_hex(16)
     path = storage_path(upload_dir, stored_name)
@@ -141,7 +144,7 @@ def stream_to_storage(source: BinaryIO, *, upload_dir: Path, max_bytes: int) -> 
             while chunk:
                 size += len(chunk)
                 if size > max_bytes:
-                    raise UploadRefused("file", f"The file is larger than {max_bytes // (1024 * 1024)} MB.")
+                    raise UploadRefused("file", N_("The file is larger than %(mb)s MB."), mb=max_bytes // (1024 * 1024))
                 digest.update(chunk)
                 target.write(chunk)
                 chunk = source.read(CHUNK)
@@ -163,10 +166,10 @@ def create_report(session: Session, *, actor: User, source: BinaryIO, original_n
     elif actor.role == Role.CITIZEN and actor.status == "active":
         patient, hospital_id = actor, None
     else:
-        raise NotAllowed("Only citizens and hospital admins upload reports.")
+        raise NotAllowed(N_("Only citizens and hospital admins upload reports."))
     title = (title or "").strip()
     if len(title) > TITLE_MAX:
-        raise InvalidInput("title", f"Keep the title under {TITLE_MAX} characters.")
+        raise InvalidInput("title", N_("Keep the title under %(max)s characters."), max=TITLE_MAX)
     stored = stream_to_storage(source, upload_dir=upload_dir, max_bytes=max_bytes)
     try:
         report = MedicalReport(
@@ -210,12 +213,12 @@ def _hash_file(path: Path) -> str | None:
 def check_integrity(report: MedicalReport, *, upload_dir: Path, hmac_key: bytes) -> tuple[bool, str]:
     actual = _hash_file(storage_path(upload_dir, report.stored_name))
     if actual is None:
-        return False, "the stored file is missing"
+        return False, N_("the stored file is missing")
     expected_hmac = keyed_digest(hmac_key, report.sha256, report.stored_name, report.patient_id)
     if not hmac.compare_digest(expected_hmac, report.hmac_sha256):
-        return False, "the recorded digest was altered (keyed check failed)"
+        return False, N_("the recorded digest was altered (keyed check failed)")
     if not hmac.compare_digest(actual, report.sha256):
-        return False, "the stored file's content changed"
+        return False, N_("the stored file's content changed")
     return True, ""
 
 
@@ -441,7 +444,7 @@ def list_for(session: Session, *, actor: User) -> list[MedicalReport]:
     elif actor.role == Role.HOSPITAL_ADMIN and actor.hospital_id is not None:
         query = select(MedicalReport).where(MedicalReport.hospital_id == actor.hospital_id)
     else:
-        raise NotAllowed("Reports are for patients and the hospitals that upload them.")
+        raise NotAllowed(N_("Reports are for patients and the hospitals that upload them."))
     return list(session.execute(query.order_by(MedicalReport.uploaded_at.desc())).scalars())
 
 
@@ -454,7 +457,8 @@ def patient_names(session: Session, reports: list[MedicalReport]) -> dict[int, s
 
 @dataclass(frozen=True)
 class DownloadDecision:
-    """Returned, not raised: a refusal is audited and the audit entry must be committed."""
+    """Returned, not raised: a refusal is audited and the audit entry must be committed.
+    `message` is marked (N_): the page translates it."""
 
     allowed: bool
     status_code: int = 200
@@ -475,10 +479,10 @@ def authorise_download(session: Session, *, actor: User, report_id: int, upload_
 
     report = session.get(MedicalReport, report_id)
     if report is None or not _may_read(actor, report):
-        return refuse(404, "No report with that number is yours to open.", "not yours")
+        return refuse(404, N_("No report with that number is yours to open."), "not yours")
     if report.status == "pending":
-        return refuse(409, "This report is still being checked. Try again in a minute.", "pending")
-    failed = "This report failed its integrity check and cannot be opened. The hospital has been told."
+        return refuse(409, N_("This report is still being checked. Try again in a minute."), "pending")
+    failed = N_("This report failed its integrity check and cannot be opened. The hospital has been told.")
     if report.status != "verified":
         return refuse(409, failed, report.status)
     ok, reason = check_integrity(report, upload_dir=upload_dir, hmac_key=hmac_key)

@@ -106,14 +106,21 @@ def clean_address(address: str | None) -> str | None:
     if not text:
         return None
     if len(text) > ADDRESS_MAX:
-        raise InvalidInput("address", f"An address is limited to {ADDRESS_MAX} characters.")
+        raise InvalidInput("address", N_("An address is limited to %(max)s characters."), max=ADDRESS_MAX)
     if any(ord(ch) < 32 or ord(ch) == 127 for ch in text):
-        raise InvalidInput("address", "The address holds characters that are not text.")
+        raise InvalidInput("address", N_("The address holds characters that are not text."))
     return text
+
+
+# The register form's roles, said whole so the sentence can be translated (a page shows it
+# through gettext); `_choose` writes the same for any other list of roles.
+CHOOSE_REGISTER_ROLE = N_("Choose Citizen, Hospital admin or Health officer.")
 
 
 def _choose(roles) -> str:
     """"Choose Citizen, Hospital admin or Health officer.": the roles a form offers, by their labels."""
+    if tuple(roles) == (Role.CITIZEN, *STAFF_ROLES):
+        return CHOOSE_REGISTER_ROLE
     labels = [ROLE_LABELS[role] for role in roles]
     return f"Choose {', '.join(labels[:-1])} or {labels[-1]}."
 
@@ -141,9 +148,10 @@ def _new_user(
     address = clean_address(address)
     check_password_strength(password, email=email)
     if is_demo_account(email):
-        raise InvalidInput("email", f"Addresses at {DEMO_EMAIL_DOMAIN} belong to the demo. Use your own address.")
+        raise InvalidInput("email", N_("Addresses at %(domain)s belong to the demo. Use your own address."),
+                           domain=DEMO_EMAIL_DOMAIN)
     if get_by_email(session, email) is not None:
-        raise InvalidInput("email", "An account with this email already exists. Log in instead.")
+        raise InvalidInput("email", N_("An account with this email already exists. Log in instead."))
     user = User(
         email=email,
         password_hash=hash_password(password),
@@ -245,12 +253,12 @@ def register_staff(
 def _proposed_hospital_row(proposed: ProposedHospital, now: datetime) -> Hospital:
     name = (proposed.name or "").strip()
     if not name:
-        raise InvalidInput("hospital_name", "Enter the name of the hospital you propose.")
+        raise InvalidInput("hospital_name", N_("Enter the name of the hospital you propose."))
     if proposed.latitude is None or proposed.longitude is None:
-        raise InvalidInput("hospital_location", "Enter the hospital's latitude and longitude.")
+        raise InvalidInput("hospital_location", N_("Enter the hospital's latitude and longitude."))
     if not (-90 <= proposed.latitude <= 90 and -180 <= proposed.longitude <= 180):
         raise InvalidInput(
-            "hospital_location", "Latitude must be between -90 and 90, longitude between -180 and 180."
+            "hospital_location", N_("Latitude must be between -90 and 90, longitude between -180 and 180.")
         )
     return Hospital(
         name=name[:200],

@@ -74,11 +74,8 @@ def locate_beds(_n):
     return True
 
 
-# The bed types of the demo and the usual directory (their names come from the database): in the
-# reader's language where the catalog has them, else as they are.
-BED_NAMES = (N_("General"), N_("ICU"), N_("Oxygen"))  # db/capacity.DEFAULT_BED_TYPES
-
-
+# The bed types of the demo and the usual directory (their names come from the database, marked in
+# db/capacity.DEFAULT_BED_TYPES): in the reader's language where the catalog has them, else as they are.
 def bed_name(name: str) -> str:
     return _(name)
 
@@ -88,13 +85,19 @@ def _result_card(result, now):
     # Hospitals on diversion come after the others (db/capacity.search_beds), marked in words.
     badges = [dbc.Badge(_("ON DIVERSION: not taking ambulances"), color="danger", className="me-2")] \
         if result.on_diversion else []
+    if result.ems_status == "advisory":  # busy: said in words (db/capacity.EMS_LABELS), not by colour alone
+        badges.append(dbc.Badge(_("Ambulance status: %(status)s", status=_(capacity.EMS_LABELS["advisory"])),
+                                color="warning", text_color="dark", className="me-2"))
+    # The reason is the hospital's own text, as typed: said to be theirs, in the reader's words.
+    reason = _("The hospital says: %(reason)s", reason=result.ems_reason) \
+        if result.on_diversion and result.ems_reason else ""
     rows = [html.Li([html.Span(f"{bed_name(f.name)}: ", className="fw-semibold"), figure_line(f, now, stale_after)])
             for f in result.figures]
     phone = result.phone or ""
     return dbc.Card(dbc.CardBody([
         html.Div([html.Span(result.name, className="fs-5 fw-bold me-2"),
                   html.Span(f"{result.distance_km:.1f} km", className="text-muted")]),
-        html.Div(badges + ([html.Span(result.ems_reason, className="text-danger")] if result.on_diversion else [])),
+        html.Div(badges + ([html.Span(reason, className="text-danger")] if reason else [])),
         html.Div(result.address, className="text-muted"),
         html.Ul(rows, className="list-unstyled mb-1 mt-1"),
         html.A(_("Call %(phone)s", phone=phone), href=f"tel:{phone.replace(' ', '')}", className="btn btn-outline-primary")

@@ -38,11 +38,6 @@ class ID:
         return f"blood-result-{hospital_id}"
 
 
-# db/blood.py's words, marked here for the catalog (shown through `_`).
-CROSSMATCH_NOTE = N_("Compatibility here is a guide only: a crossmatch in the blood bank decides "
-                     "whether a unit can be given.")
-COMPONENT_WORDS = {"whole_blood": N_("Whole blood"), "red_cells": N_("Red cells"), "platelets": N_("Platelets"),
-                   "plasma": N_("Plasma")}
 
 
 def layout(**kwargs):
@@ -57,7 +52,7 @@ def layout(**kwargs):
                                     options=[{"label": g, "value": g} for g in BLOOD_GROUPS])], md=3),
                 dbc.Col([dbc.Label(_("Component"), html_for=ID.COMPONENT),
                          dbc.Select(id=ID.COMPONENT, value="whole_blood", size="lg",
-                                    options=[{"label": _(COMPONENT_WORDS.get(c, blood.COMPONENT_LABELS[c])), "value": c}
+                                    options=[{"label": _(blood.COMPONENT_LABELS[c]), "value": c}
                                              for c in BLOOD_COMPONENTS])], md=3),
                 dbc.Col(html.Div(dbc.RadioItems(id=ID.MODE, value="exact", className="fs-5 mt-md-4",
                                                 options=[{"label": _("Exact group"), "value": "exact"},

@@ -69,7 +69,7 @@ def _row(report, patient_name, hospital_view):
     cells += [
         html.Td(local_time(report.uploaded_at, with_date=True)),
         html.Td([dbc.Badge(_(label), color=color, className="fs-6", id=ID.status(report.id)),
-                 html.Div(report.mismatch_reason, className="small text-danger") if report.status == "mismatch" else None]),
+                 html.Div(_(report.mismatch_reason) if report.mismatch_reason else "", className="small text-danger") if report.status == "mismatch" else None]),
         html.Td(html.Code(report.sha256[:16] + "…", title=report.sha256), className="d-none d-md-table-cell"),
         html.Td(action),
     ]

@@ -6,6 +6,7 @@ Not a page itself: app.py builds the app's layout from `serve_shell` and calls `
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 
@@ -115,12 +116,15 @@ def serve_shell():
             dcc.Location(id=ID.URL, refresh="callback-nav"),
             # For <html lang> when the person moves to another page (assets/shell.js).
             dcc.Store(id=ID.PAGE_LANGUAGE, data={"language": i18n.chosen_language(),
-                                                 "translated": sorted(i18n.TRANSLATED_DASH_PATHS)}),
+                                                 "translated": sorted(i18n.TRANSLATED_DASH_PATHS),
+                                                 "english": i18n.english_paths_for_person()}),
             html.Header(header, lang=language),
             # What changed, read out politely without moving focus: components.shell.announce()
             # from a callback, window.healthfirst.announce() from a script.
             html.Div(id=ID.LIVE, role="status", className="visually-hidden",
                      **{"aria-live": "polite", "aria-atomic": "true"}),
+            # What assets/connection.js says when HealthFirst cannot be reached, in the frame's language.
+            html.Div(hidden=True, lang=language, **{"data-connection-words": json.dumps(connection_words())}),
             dbc.Container(
                 [
                     dbc.Alert(id=ID.ERROR_BANNER, color="danger", is_open=False,
@@ -136,13 +140,23 @@ def serve_shell():
     )
 
 
+def connection_words() -> dict:
+    """assets/connection.js's words; `%(time)s` is filled in by the script."""
+    return {"offline": _("No connection since %(time)s. Showing the last data; it updates by itself when "
+                         "the connection returns.", time="%(time)s"),
+            "not_saved": _("Not saved: HealthFirst could not be reached. Nothing was changed.")}
+
+
 def protect_pages() -> None:
     """Every page declares `allowed_roles`; its layout is served only to those roles. A page
     registered with `translated=True` speaks the person's language; the others stay English
     (auth/i18n.py, `<html lang>` and the words of the page, its callbacks and its frame)."""
+    _register_not_found()
     i18n.register_dash_pages(
         translated={p["path"] for p in dash.page_registry.values() if p.get("translated")},
-        english={p["path"] for p in dash.page_registry.values() if not p.get("translated")})
+        english={p["path"] for p in dash.page_registry.values() if not p.get("translated")},
+        roles={p["path"]: tuple(p.get("allowed_roles") or ()) for p in dash.page_registry.values()
+               if not p.get("translated")})
     for page in dash.page_registry.values():
         roles = page.get("allowed_roles")
         if roles is None:
@@ -159,6 +173,24 @@ def protect_pages() -> None:
         checked.role_checked = True
         page["layout"] = checked
         page["title"] = _titled(page["title"], tuple(roles))
+
+
+def not_found():
+    """Dash's own page for an address inside the app that is no page ("404 - Page not found" in
+    English otherwise), in the reader's language, with the way back."""
+    return dbc.Alert(
+        [html.H1(_("Page not found"), className="h4"),
+         html.P(_("There is no page at this address. Check the address, or go back."), className="fs-5"),
+         html.A(_("Go to your home page"), href="/", className="btn btn-outline-dark")],
+        color="warning",
+    )
+
+
+def _register_not_found() -> None:
+    # Dash shows the layout of a page whose module ends in "not_found_404" for an unknown
+    # address. Every signed-in person may see it; it speaks their language.
+    dash.register_page("pages.not_found_404", path="/404", layout=not_found, title=N_("Page not found"),
+                       allowed_roles=ALL_SIGNED_IN, translated=True)
 
 
 def _titled(title, roles: tuple) -> Callable[..., str]:

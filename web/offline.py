@@ -11,12 +11,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from flask import Blueprint, Response
-from flask_babel import gettext
+from flask import Blueprint, Response, request
+from flask_babel import force_locale, gettext
 
 from auth.compression import asset_url
 from auth.context import state
-from auth.i18n import page_language
+from auth.i18n import available_languages, page_language
 from web.plain_pages import ASSETS_FOLDER
 
 bp = Blueprint("offline", __name__)
@@ -49,18 +49,25 @@ def service_worker():
 
 @bp.route("/manifest.webmanifest")
 def manifest():
+    """The installed app's name and description in a language: the page's (`?lang=`, the plain
+    frame links it so: a browser fetches a manifest without cookies), else the browser's."""
     config = state()["config"]
+    asked = request.args.get("lang", "")
+    language = asked if asked in available_languages() else page_language()
+    with force_locale(language):
+        name = gettext("HealthFirst SOS")
+        description = gettext("Emergency SOS: send your location to the nearest hospitals. In an emergency, "
+                              "also call %(number)s.", number=config.emergency_number)
     body = {
-        "name": "HealthFirst SOS",
+        "name": name,
         "short_name": "HealthFirst",
-        "description": "Emergency SOS: send your location to the nearest hospitals. In an emergency, "
-                       f"also call {config.emergency_number}.",
+        "description": description,
         "start_url": "/citizen",
         "scope": "/",
         "display": "standalone",
         "background_color": "#f8f9fa",
         "theme_color": "#dc3545",
-        "lang": "en",
+        "lang": language,
         "icons": [
             {"src": _url("forms/icon-192.png"), "sizes": "192x192", "type": "image/png"},
             {"src": _url("forms/icon-512.png"), "sizes": "512x512", "type": "image/png", "purpose": "any maskable"},
@@ -68,4 +75,5 @@ def manifest():
     }
     response = Response(json.dumps(body), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Vary"] = "Accept-Language"  # without ?lang=, in the browser's language
     return response
