@@ -194,9 +194,11 @@ def _translations(data: AlertInput) -> tuple[tuple[str, str, str, str, str], ...
                 or language in seen:
             raise InvalidInput("language", "Choose the languages from the form.")
         seen.add(language)
-        if not any((t or "").strip() for t in (event, headline, description, instruction)):
-            continue
         at = {name: translated_field(name, language) for name in TRANSLATED_FIELDS}
+        typed = [read_text(value, at[name], max_len=10 * TEXT_MAX)
+                 for name, value in zip(TRANSLATED_FIELDS, (event, headline, description, instruction), strict=True)]
+        if not any(value.strip() for value in typed):
+            continue
         words = (
             language,
             _text(event, at["event"], EVENT_MAX),
