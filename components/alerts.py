@@ -9,6 +9,7 @@ from datetime import datetime
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from flask_babel import force_locale
 
 from components.format import local_time
 from components.i18n import N_, _, ngettext
@@ -49,6 +50,24 @@ class ID:
     @staticmethod
     def choice(name: str) -> str:
         return f"alert-{name}"
+
+    # The form's words in one language (its column), and the preview in each language.
+    @staticmethod
+    def words(language: str) -> str:
+        return f"alert-words-{language}"
+
+    @staticmethod
+    def preview_block(language: str) -> str:
+        return f"alert-preview-{language}"
+
+    @staticmethod
+    def preview_card(language: str) -> str:
+        """The full alert in the preview: English keeps the id it always had."""
+        return ID.PREVIEW_CARD if language == "en" else f"alert-preview-card-{language}"
+
+    @staticmethod
+    def preview_banner_item(language: str) -> str:
+        return f"alert-preview-banner-{language}"
 
 
 BANNER_REFRESH_MS = 10_000
@@ -110,12 +129,14 @@ def status_prefix(alert) -> str:
     return "" if alert.status == "Actual" else f"{cap_word(alert.status).upper()}: "
 
 
-def banner(alerts: list, *, details_href: str = "/alerts", words_of: Callable | None = None) -> list:
+def banner(alerts: list, *, details_href: str = "/alerts", words_of: Callable | None = None,
+           item_id: Callable | None = None) -> list:
     """Active alerts, most severe first (the caller's order), each one line with a link, in the
     reader's language where the officer wrote it (`words_of(alert)` → `Words`)."""
     if not alerts:
         return []
     words_of = words_of or _own_words
+    item_id = item_id or (lambda alert: ID.banner_item(alert.id))
     items = []
     for a in alerts[:BANNER_MAX]:
         words = words_of(a)
@@ -131,7 +152,7 @@ def banner(alerts: list, *, details_href: str = "/alerts", words_of: Callable | 
             ],
             color=SEVERITY_COLORS.get(a.severity, "warning"),
             className="py-2 px-3 mb-1 alert-banner-item",
-            id=ID.banner_item(a.id),
+            id=item_id(a),
         ))
     if len(alerts) > BANNER_MAX:
         more = len(alerts) - BANNER_MAX
@@ -234,11 +255,13 @@ def history_list(alerts: list, now: datetime, state_of, words_of: Callable | Non
 FIELD_NAMES = ("event", "headline", "description", "instruction", "effective", "expires", "area_desc",
                "centre", "radius")
 CHOICE_NAMES = ("severity", "urgency", "certainty", "category", "status")
+# The words of an alert, written once per language; each language's column is labelled in it.
+WORD_NAMES = ("event", "headline", "description", "instruction")
 LABELS = {
-    "event": "Event (what is happening)",
-    "headline": "Headline (the one line people read first)",
-    "description": "Description",
-    "instruction": "What people should do",
+    "event": N_("Event (what is happening)"),
+    "headline": N_("Headline (the one line people read first)"),
+    "description": N_("Description"),
+    "instruction": N_("What people should do"),
     "effective": "Starts (local time; empty: now)",
     "expires": "Expires (local time)",
     "area_desc": "Area name",
@@ -247,11 +270,53 @@ LABELS = {
 }
 
 
-def form_field(name: str, control) -> html.Div:
+def form_field(name: str, control, *, field: str | None = None, label: str | None = None) -> html.Div:
     """A labelled field of the officer's form with its message below (assets/shell.js ties the
-    message to the field with aria-describedby and reads it out when it appears)."""
-    return html.Div([dbc.Label(LABELS[name], html_for=dom_id(ID.field(name)), className="fw-semibold"), control,
-                     dbc.FormFeedback(id=ID.feedback(name), type="invalid")], className="mb-2")
+    message to the field with aria-describedby and reads it out when it appears). `field`: the
+    form's name of it when not `name` ("headline:hi"); `label`: its label when not the English."""
+    field = field or name
+    return html.Div([dbc.Label(label or LABELS[name], html_for=dom_id(ID.field(field)), className="fw-semibold"),
+                     control, dbc.FormFeedback(id=ID.feedback(field), type="invalid")], className="mb-2")
+
+
+def words_column(language: str, language_name: str, *, field_of: Callable[[str], str], required: bool,
+                 limits: dict[str, int], placeholders: dict[str, str] | None = None) -> html.Section:
+    """One language's words of the alert (event, headline, description, instruction), headed and
+    labelled in that language and marked with its `lang`. `field_of(name)`: the form's name of a
+    field in this language; `limits`: each field's most characters."""
+    placeholders = placeholders or {}
+    with force_locale(language):  # the column's labels in its own language, from its catalog
+        labels = {name: _(LABELS[name]) for name in WORD_NAMES}
+    fields = []
+    for name in WORD_NAMES:
+        props = dict(id=ID.field(field_of(name)), size="lg", maxLength=limits[name],
+                     **({"placeholder": placeholders[name]} if name in placeholders else {}))
+        control = dbc.Textarea(rows=3, **props) if name in ("description", "instruction") else \
+            dbc.Input(debounce=False, **props)
+        fields.append(form_field(name, control, field=field_of(name), label=labels[name]))
+    note = _("Required.") if required else _("Optional: left empty, readers of this language see the English.")
+    heading = html.H2(language_name, className="h4 mb-0")
+    return html.Section(
+        [html.Div([heading, html.Small(note, className="text-muted", lang="en")], className="mb-2"), *fields],
+        lang=language, id=ID.words(language), className="alert-words border rounded p-2 mb-2",
+        **{"aria-label": language_name})
+
+
+def preview_in_languages(alert, blocks: list, *, now: datetime, with_banner: bool = True) -> list:
+    """The preview of a message in each language it carries: `blocks` are (language, its name,
+    `Words`) in the form's order. Each shows the banner line (`with_banner`) and the full alert,
+    as a reader of that language sees them (the frame's words too)."""
+    shown = []
+    for language, name, words in blocks:
+        part = [html.H3(name, className="h6 text-uppercase mb-1")]
+        with force_locale(language):
+            if with_banner:
+                part.append(html.Div(banner([alert], words_of=lambda _alert, w=words: w,
+                                            item_id=lambda _alert, code=language: ID.preview_banner_item(code))))
+            part.append(alert_card(alert, now=now, element_id=ID.preview_card(language), xml_link=False,
+                                   words=words))
+        shown.append(html.Div(part, id=ID.preview_block(language), lang=language, className="mb-3"))
+    return shown
 
 
 def choice(name: str, label: str, values: tuple[str, ...], value: str) -> html.Div:

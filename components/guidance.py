@@ -5,6 +5,8 @@ as text and never runs (never set that flag here)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
@@ -21,6 +23,9 @@ class ID:
     CARD = "guidance-card"  # the guidance shown on /guidance
     AFTER_SOS = "sos-guidance"  # the guidance under "SOS sent" on /citizen
     AFTER_SOS_BOX = "sos-guidance-box"
+    # The officer's editor: a language with no text of its own, and the English to translate from.
+    NOT_TRANSLATED = "guidance-not-translated"
+    ENGLISH_REFERENCE = "guidance-english-reference"
 
     @staticmethod
     def steps(card_id: str) -> str:
@@ -75,4 +80,21 @@ def type_buttons(views, selected: str | None) -> html.Div:
                   id=ID.type_link(v.emergency_type))
          for v in views],
         className="mb-3",
+    )
+
+
+def editor_status(language_name: str, *, english=None):
+    """The officer's editor, above the fields: nothing when the language has its own text; when it
+    has none (`english`: the English view citizens get instead), says so and shows the English
+    to translate from."""
+    if english is None:
+        return None
+    reference = replace(english, fallback=False, language="en")
+    return dbc.Alert(
+        [html.Strong(_("Not translated yet: citizens see the English text.")), " ",
+         _("Write the title and the steps in %(language)s below and save.", language=language_name),
+         html.Details([html.Summary(_("The English text, to translate from"), className="mt-2"),
+                       guidance_card(reference, heading_level="h2", element_id=ID.ENGLISH_REFERENCE)],
+                      className="mt-1")],
+        color="warning", id=ID.NOT_TRANSLATED, className="fs-6",
     )

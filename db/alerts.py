@@ -139,7 +139,7 @@ def _cap_time(at: datetime) -> datetime:
 
 
 def _text(value: str | None, field: str, limit: int, *, required: str = "") -> str:
-    value = (value or "").strip()
+    value = read_text(value, field, max_len=10 * limit).strip()
     if required and not value:
         raise InvalidInput(field, required)
     if len(value) > limit:
@@ -184,20 +184,34 @@ def translated_field(name: str, language: str) -> str:
 
 
 def _translations(data: AlertInput) -> tuple[tuple[str, str, str, str, str], ...]:
-    """Each language the officer filled: a headline is needed once anything is written in it;
-    an empty event falls back to the English one. A language left empty is left out."""
-    kept = []
+    """Each language the officer filled: once anything is written in it, it needs its headline,
+    and a description and an instruction where the English has one (a reader of that language
+    must not miss what the English says); an empty event falls back to the English one. A
+    language left empty is left out."""
+    kept, seen = [], set()
     for language, event, headline, description, instruction in data.translations:
-        if not any((event or "").strip() or (t or "").strip() for t in (headline, description, instruction)):
+        if not isinstance(language, str) or not LANGUAGE_CODE.fullmatch(language) or language == "en" \
+                or language in seen:
+            raise InvalidInput("language", "Choose the languages from the form.")
+        seen.add(language)
+        at = {name: translated_field(name, language) for name in TRANSLATED_FIELDS}
+        typed = [read_text(value, at[name], max_len=10 * TEXT_MAX)
+                 for name, value in zip(TRANSLATED_FIELDS, (event, headline, description, instruction), strict=True)]
+        if not any(value.strip() for value in typed):
             continue
-        kept.append((
+        words = (
             language,
-            _text(event, translated_field("event", language), EVENT_MAX),
-            _text(headline, translated_field("headline", language), HEADLINE_MAX,
+            _text(event, at["event"], EVENT_MAX),
+            _text(headline, at["headline"], HEADLINE_MAX,
                   required="Write the headline in this language too, or leave all its fields empty."),
-            _text(description, translated_field("description", language), TEXT_MAX),
-            _text(instruction, translated_field("instruction", language), TEXT_MAX),
-        ))
+            _text(description, at["description"], TEXT_MAX,
+                  required="The English has a description: write it in this language too, or leave all "
+                           "this language's fields empty." if (data.description or "").strip() else ""),
+            _text(instruction, at["instruction"], TEXT_MAX,
+                  required="The English says what people should do: write it in this language too, or "
+                           "leave all this language's fields empty." if (data.instruction or "").strip() else ""),
+        )
+        kept.append(words)
     return tuple(kept)
 
 
@@ -271,11 +285,11 @@ def _area(data: AlertInput) -> tuple[str, float | None, float | None, float | No
 def validate(data: AlertInput, *, now: datetime) -> CleanAlert:
     """Every rule of an alert, checked before anything is stored (also used by the preview)."""
     texts = _texts(data)
+    translations = _translations(data)  # the words first: the form shows the languages side by side
     effective, expires = _times(data, now)
     area_desc, lat, lon, radius = _area(data)
     return CleanAlert(**texts, effective=effective, expires=expires, area_desc=area_desc,
-                      circle_lat=lat, circle_lon=lon, circle_radius_km=radius,
-                      translations=_translations(data))
+                      circle_lat=lat, circle_lon=lon, circle_radius_km=radius, translations=translations)
 
 
 def preview(session: Session, *, actor: User, data: AlertInput, now: datetime,
@@ -395,48 +409,75 @@ def update_alert(session: Session, *, actor: User, alert_id: int, data: AlertInp
     return alert
 
 
-def cancel_alert(session: Session, *, actor: User, alert_id: int, reason: str = "", now: datetime) -> Alert:
-    """Publish a Cancel that withdraws `alert_id`; it keeps the old area and expiry."""
+def _cancel_reasons(previous: Alert, reason, reasons: dict | None) -> tuple[str, dict[str, str]]:
+    """The officer's reason in English and in each language the alert was written in (each
+    optional). A reason in a language the alert was not written in is refused at its field."""
+    reason = _text(reason, "reason", TEXT_MAX)
+    written = {t.language for t in previous.translations}
+    kept = {}
+    for language, words in sorted((reasons or {}).items()):
+        field = translated_field("reason", language)
+        words = _text(words, field, TEXT_MAX)
+        if not words:
+            continue
+        if language not in written:
+            raise InvalidInput(field, "The alert was not published in this language: leave this empty.")
+        kept[language] = words
+    return reason, kept
+
+
+def _cancellation(previous: Alert, *, actor: User, reason: str, reasons: dict[str, str], now: datetime) -> Alert:
+    """The Cancel that withdraws `previous` (not stored): its area, its expiry, its languages."""
+    sent = _cap_time(now)
+    return Alert(
+        identifier=_new_identifier(now),
+        sender=SENDER,
+        sent=sent,
+        status=previous.status,
+        msg_type="Cancel",
+        scope="Public",
+        references=cap_reference(previous),
+        references_alert_id=previous.id,
+        category=previous.category,
+        event=previous.event,
+        urgency="Past",
+        severity=previous.severity,
+        certainty=previous.certainty,
+        effective=sent,
+        expires=max(previous.expires, sent + timedelta(minutes=1)),
+        headline=f"Cancelled: {previous.headline}"[:200],
+        description=reason or "This alert has been withdrawn.",
+        instruction="",
+        area_desc=previous.area_desc,
+        circle_lat=previous.circle_lat,
+        circle_lon=previous.circle_lon,
+        circle_radius_km=previous.circle_radius_km,
+        created_by_id=actor.id,
+        # The withdrawal in every language the alert was in: the officer's reason in that
+        # language, else the standard sentence (never the English reason in another language's block).
+        translations=[AlertTranslation(language=t.language, event=t.event,
+                                       headline=f"{CANCELLED_WORD.get(t.language, 'Cancelled')}: {t.headline}"[:200],
+                                       description=reasons.get(t.language)
+                                       or WITHDRAWN.get(t.language, "This alert has been withdrawn."),
+                                       instruction="") for t in previous.translations],
+    )
+
+
+def cancel_alert(session: Session, *, actor: User, alert_id: int, reason: str = "", now: datetime,
+                 reasons: dict[str, str] | None = None) -> Alert:
+    """Publish a Cancel that withdraws `alert_id`; it keeps the old area and expiry. `reasons`:
+    the reason in the other languages the alert was written in ({"hi": "…"}), each optional."""
     require_role(actor, *PUBLISHER_ROLES)
     previous = replaceable(session, alert_id, now)
-    reason = _text(reason, "reason", TEXT_MAX)
-    sent = _cap_time(now)
+    reason, reasons = _cancel_reasons(previous, reason, reasons)
     with session.begin_nested():
         _supersede(session, previous, now)
-        alert = Alert(
-            identifier=_new_identifier(now),
-            sender=SENDER,
-            sent=sent,
-            status=previous.status,
-            msg_type="Cancel",
-            scope="Public",
-            references=cap_reference(previous),
-            references_alert_id=previous.id,
-            category=previous.category,
-            event=previous.event,
-            urgency="Past",
-            severity=previous.severity,
-            certainty=previous.certainty,
-            effective=sent,
-            expires=max(previous.expires, sent + timedelta(minutes=1)),
-            headline=f"Cancelled: {previous.headline}"[:200],
-            description=reason or "This alert has been withdrawn.",
-            instruction="",
-            area_desc=previous.area_desc,
-            circle_lat=previous.circle_lat,
-            circle_lon=previous.circle_lon,
-            circle_radius_km=previous.circle_radius_km,
-            created_by_id=actor.id,
-            # The withdrawal in every language the alert was in (the reason only in the officer's words).
-            translations=[AlertTranslation(language=t.language, event=t.event,
-                                           headline=f"{CANCELLED_WORD.get(t.language, 'Cancelled')}: {t.headline}"[:200],
-                                           description=reason or WITHDRAWN.get(t.language, "This alert has been withdrawn."),
-                                           instruction="") for t in previous.translations],
-        )
+        alert = _cancellation(previous, actor=actor, reason=reason, reasons=reasons, now=now)
         session.add(alert)
         session.flush()
     audit.record(session, actor=actor, action="alert.cancel", now=now, target_type="alert",
-                 target_id=alert.identifier, detail={"cancels": previous.identifier, "reason": reason})
+                 target_id=alert.identifier, detail={"cancels": previous.identifier, "reason": reason}
+                 | ({"reasons": reasons} if reasons else {}))
     return alert
 
 
@@ -665,11 +706,14 @@ class Draft:
 
     alert: Alert
     key: str
+    # A cancellation's preview: the Cancel message as it would go out (its words per language).
+    cancellation: Alert | None = None
 
 
 def preview_key(msg_type: str, *, data: AlertInput | None = None, alert_id: int | None = None,
-                reason: str = "") -> str:
+                reason: str = "", reasons: dict | None = None) -> str:
     content = {"msg_type": msg_type, "alert_id": alert_id, "reason": (reason or "").strip(),
+               "reasons": {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()},
                "data": asdict(data) if data is not None else None}
     return hashlib.sha256(json.dumps(content, sort_keys=True, default=str).encode()).hexdigest()
 
@@ -710,11 +754,15 @@ def preview_update(session: Session, *, actor: User, alert_id, text: dict, area_
     return Draft(draft, preview_key("Update", data=data, alert_id=previous.id))
 
 
-def preview_cancel(session: Session, *, actor: User, alert_id, reason: str | None, now: datetime) -> Draft:
-    """Preview the cancellation of `alert_id`: the alert that will stop showing."""
+def preview_cancel(session: Session, *, actor: User, alert_id, reason: str | None, now: datetime,
+                   reasons: dict[str, str] | None = None) -> Draft:
+    """Preview the cancellation of `alert_id`: the alert that will stop showing, and the Cancel
+    message in each of its languages."""
     require_role(actor, *PUBLISHER_ROLES)
     previous = _earlier(session, alert_id, now)
-    return Draft(previous, preview_key("Cancel", alert_id=previous.id, reason=reason or ""))
+    reason, kept = _cancel_reasons(previous, reason, reasons)
+    cancellation = _cancellation(previous, actor=actor, reason=reason, reasons=kept, now=now)
+    return Draft(previous, preview_key("Cancel", alert_id=previous.id, reason=reason, reasons=kept), cancellation)
 
 
 def publish_previewed(session: Session, *, actor: User, text: dict, area_kind: str | None, previewed: str | None,
@@ -737,9 +785,10 @@ def update_previewed(session: Session, *, actor: User, alert_id, text: dict, are
 
 
 def cancel_previewed(session: Session, *, actor: User, alert_id, reason: str | None, previewed: str | None,
-                     now: datetime) -> Alert:
+                     now: datetime, reasons: dict[str, str] | None = None) -> Alert:
     """Publish the cancellation the form shows, if exactly this one was previewed."""
     require_role(actor, *PUBLISHER_ROLES)
     previous = _earlier(session, alert_id, now)
-    _require_previewed(previewed, preview_key("Cancel", alert_id=previous.id, reason=reason or ""))
-    return cancel_alert(session, actor=actor, alert_id=previous.id, reason=reason or "", now=now)
+    reason, kept = _cancel_reasons(previous, reason, reasons)
+    _require_previewed(previewed, preview_key("Cancel", alert_id=previous.id, reason=reason, reasons=kept))
+    return cancel_alert(session, actor=actor, alert_id=previous.id, reason=reason, reasons=kept, now=now)

@@ -163,6 +163,8 @@ DEFAULT_GUIDANCE: dict[str, tuple[str, str]] = {
 
 
 DEFAULTS_BY_LANGUAGE: dict[str, dict[str, tuple[str, str]]] = {"en": DEFAULT_GUIDANCE, "hi": DEFAULT_GUIDANCE_HI}
+SAVED_SINCE = ("Someone saved this guidance after you opened it. Their text is shown now: "
+               "check it and make your change again.")
 # A language's code ("hi", "kn"): db/ knows no catalogs, the page offers only those there are.
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
@@ -266,17 +268,8 @@ def style_hints(body: str) -> list[str]:
     return hints
 
 
-def save_guidance(session: Session, *, actor: User, emergency_type: str, title: str, body_markdown: str,
-                  now: datetime, expected_updated_at: datetime | str | None = None,
-                  language: str = "en") -> GuidanceView:
-    """Replace one type's guidance. `expected_updated_at` is when the editor's copy was saved:
-    if someone saved since, the save is refused instead of silently overwriting their text."""
-    require_role(actor, *EDITOR_ROLES)
-    expected_updated_at = iso_datetime(expected_updated_at, "version")
-    if not isinstance(emergency_type, str) or emergency_type not in EMERGENCY_TYPES:
-        raise InvalidInput("emergency_type", "Choose the emergency type from the list.")
-    if not LANGUAGE_CODE.fullmatch(text(language, "language", max_len=20, label="The language")):
-        raise InvalidInput("language", "Choose the language from the list.")
+def _words(title, body_markdown) -> tuple[str, str]:
+    """The title and steps as typed, or InvalidInput at the one that is wrong."""
     title = text(title, "title", max_len=10 * TITLE_MAX, label="The title").strip()
     body = text(body_markdown, "body", max_len=10 * BODY_MAX, label="The guidance").strip()
     if not title:
@@ -288,20 +281,45 @@ def save_guidance(session: Session, *, actor: User, emergency_type: str, title: 
     if len(body) > BODY_MAX:
         raise InvalidInput("body", f"Keep the guidance under {BODY_MAX} characters (it has {len(body)}): "
                                    "people read it under stress.")
-    body += "\n"
+    return title, body + "\n"
+
+
+def _first_text(session: Session, *, actor: User, emergency_type: str, language: str, title: str, body: str,
+                now: datetime) -> None:
+    """The first text of a type in a language (a unique row: of two officers, the second is refused)."""
+    try:
+        with session.begin_nested():
+            session.add(Guidance(emergency_type=emergency_type, language=language, title=title, body_markdown=body,
+                                 sort_order=_sort_order(emergency_type), updated_at=now, updated_by_id=actor.id))
+            session.flush()
+    except IntegrityError:  # another officer wrote the first text in this language a moment ago
+        raise Conflict(SAVED_SINCE) from None
+
+
+def save_guidance(session: Session, *, actor: User, emergency_type: str, title: str, body_markdown: str,
+                  now: datetime, expected_updated_at: datetime | str | None = None,
+                  language: str = "en", expect_new: bool = False) -> GuidanceView:
+    """Replace one type's guidance in `language`. `expected_updated_at` is when the editor's copy
+    was saved; `expect_new`: the editor saw no text in this language (citizens got the English)
+    and writes the first one. If someone saved since, the save is refused instead of silently
+    overwriting their text."""
+    require_role(actor, *EDITOR_ROLES)
+    expected_updated_at = iso_datetime(expected_updated_at, "version")
+    if not isinstance(emergency_type, str) or emergency_type not in EMERGENCY_TYPES:
+        raise InvalidInput("emergency_type", "Choose the emergency type from the list.")
+    if not LANGUAGE_CODE.fullmatch(text(language, "language", max_len=20, label="The language")):
+        raise InvalidInput("language", "Choose the language from the list.")
+    title, body = _words(title, body_markdown)
     row = session.execute(select(Guidance).where(Guidance.emergency_type == emergency_type,
                                                  Guidance.language == language)).scalar_one_or_none()
     if row is None:
-        session.add(Guidance(emergency_type=emergency_type, language=language, title=title, body_markdown=body,
-                             sort_order=_sort_order(emergency_type), updated_at=now, updated_by_id=actor.id))
-        session.flush()
+        _first_text(session, actor=actor, emergency_type=emergency_type, language=language, title=title, body=body,
+                    now=now)
+    elif expect_new or (expected_updated_at is not None and row.updated_at != expected_updated_at):
+        raise Conflict(SAVED_SINCE)
     else:
-        seen = row.updated_at
-        if expected_updated_at is not None and seen != expected_updated_at:
-            raise Conflict("Someone saved this guidance after you opened it. Their text is shown now: "
-                           "check it and make your change again.")
         changed = session.execute(
-            update(Guidance).where(Guidance.id == row.id, Guidance.updated_at == seen)
+            update(Guidance).where(Guidance.id == row.id, Guidance.updated_at == row.updated_at)
             .values(title=title, body_markdown=body, updated_at=now, updated_by_id=actor.id)
         ).rowcount
         if changed != 1:

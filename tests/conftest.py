@@ -290,3 +290,17 @@ def browser(web_db, web_app, dash_duo) -> Browser:
         yield made
     finally:
         made.close_others()
+
+
+@pytest.fixture
+def database_cut(web_app):
+    """The database stops answering (connection refused) until the test ends."""
+    from auth.context import EXTENSION_KEY
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    factory = state["session_factory"]
+    dead = make_engine("postgresql+psycopg2://nobody@127.0.0.1:9/none")
+    state["session_factory"] = make_session_factory(dead)
+    yield
+    state["session_factory"] = factory
+    dead.dispose()

@@ -1,6 +1,7 @@
 """First-aid guidance: the default set, seeding that never overwrites edits, who may edit,
 optimistic saves, and bad input."""
 
+import json
 import re
 from datetime import timedelta
 
@@ -109,6 +110,27 @@ def test_stale_save_is_refused_not_lost(session):
         guidance.save_guidance(session, actor=second, emergency_type="choking", title="Choking B",
                                body_markdown="1. B", now=T0 + timedelta(minutes=2), expected_updated_at=opened)
     assert guidance.guidance_for(session, "choking").title == "Choking A"
+
+
+def test_the_first_text_in_a_language_is_written_once_and_audited(session):
+    first, second = add_user(session, "health_officer"), add_user(session, "health_officer")
+    guidance.ensure_default_guidance(session, T0)
+    # A language with no text of its own (Tamil here): readers get the English, marked.
+    assert guidance.guidance_for(session, "burns", "ta").fallback
+    saved = guidance.save_guidance(session, actor=first, emergency_type="burns", title="தீக்காயம்",
+                                   body_markdown="1. 20 நிமிடம் குளிர்ந்த நீரில் குளிர்விக்கவும்.",
+                                   now=T0 + timedelta(minutes=1), language="ta", expect_new=True)
+    assert (saved.language, saved.updated_by_id) == ("ta", first.id)
+    shown = guidance.guidance_for(session, "burns", "ta")
+    assert (shown.title, shown.fallback) == ("தீக்காயம்", False)
+    assert guidance.guidance_for(session, "burns", "en").title == guidance.DEFAULT_GUIDANCE["burns"][0]
+    # The second officer had opened the same untranslated copy: refused, the first text kept.
+    with pytest.raises(Conflict, match="Someone saved this guidance"):
+        guidance.save_guidance(session, actor=second, emergency_type="burns", title="B", body_markdown="1. B",
+                               now=T0 + timedelta(minutes=2), language="ta", expect_new=True)
+    assert guidance.guidance_for(session, "burns", "ta").title == "தீக்காயம்"
+    entry = session.execute(select(AuditEntry)).scalar_one()
+    assert (entry.action, entry.target_id, json.loads(entry.detail)["language"]) == ("guidance.edit", "burns", "ta")
 
 
 @pytest.mark.parametrize("role", ["citizen", "hospital_admin", "super_admin", "display"])

@@ -107,6 +107,40 @@ def _tracking_in_hindi(browser):
     browser.wait_for_element("html[lang='hi'] #track-timeline", timeout=10)
 
 
+def _alert_field(name: str) -> str:
+    return f"[id='{{\"name\":\"{name}\",\"type\":\"alert-field\"}}']"
+
+
+def _alert_in_two_languages(browser):
+    """The officer's alert written in English and Hindi, previewed: each language's block."""
+    for name, text in (("event", "Heatwave"), ("headline", "Heatwave: stay indoors"), ("event:hi", "लू"),
+                       ("headline:hi", "लू: घर के अंदर रहें"), ("centre", "12.97, 77.59")):
+        browser.type_into(_alert_field(name), text)
+    browser.click("#alert-preview-button")
+    browser.wait_for_element("#alert-preview-card-hi", timeout=10)
+
+
+def _hindi_guidance_missing(session, _people):
+    """First-aid guidance whose Hindi text is missing for cardiac arrest (citizens get the English)."""
+    from sqlalchemy import delete
+
+    from db import guidance
+    from db.clock import utcnow
+    from db.models import Guidance
+
+    guidance.ensure_default_guidance(session, utcnow())
+    session.execute(delete(Guidance).where(Guidance.emergency_type == "cardiac_arrest", Guidance.language == "hi"))
+
+
+def _guidance_not_translated(browser):
+    """The guidance editor on a language with no text of its own, the English to translate from open."""
+    from selenium.webdriver.support.ui import Select
+
+    Select(browser.wait_for_element("#guidance-edit-language")).select_by_value("hi")
+    browser.click(browser.wait_for_element("#guidance-not-translated summary", timeout=10))
+    browser.wait_for_element("#guidance-english-reference", timeout=10)
+
+
 HOME = {"citizen": "/citizen", "admin_a": "/hospital", "officer": "/officer", "super": "/admin"}
 
 SCREENS: list[Screen] = [
@@ -153,6 +187,9 @@ SCREENS: list[Screen] = [
     Screen("officer", "/officer/alerts"),
     Screen("officer", "/officer/alerts", "previewed empty", then=_submit("#alert-preview-button", ".invalid-feedback")),
     Screen("officer", "/officer/guidance"),
+    Screen("officer", "/officer/alerts", "previewed in English and Hindi", then=_alert_in_two_languages),
+    Screen("officer", "/officer/guidance", "Hindi not translated yet", prepare=_hindi_guidance_missing,
+           then=_guidance_not_translated),
     Screen("officer", "/officer/feedback"),
     Screen("officer", "/officer/kiosks"),
     Screen("officer", "/blood"),

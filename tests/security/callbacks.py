@@ -2,6 +2,10 @@
 callbacks, a minimal request body for one, and the test account of each role."""
 
 import json
+from datetime import timedelta
+
+from db import alerts
+from db.clock import utcnow
 
 PAGES_ROUTER = "_pages_content"
 ACCOUNT_FOR_ROLE = {
@@ -132,3 +136,113 @@ def crew_sign_in(client, token):
     assert response.status_code == 302 and response.headers["Location"].endswith("/crew")
     client.get("/crew")  # sets the CSRF cookie, as opening the page does
     return {"X-CSRFToken": client.get_cookie("_csrf_token").value}
+
+
+HINDI_HEADERS = {"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}
+
+
+def dash_headers(client, page: str) -> dict:
+    client.get(page)  # sets the double-submit cookie
+    return {"X-CSRFToken": client.get_cookie("_csrf_token").value, "Referer": f"http://localhost{page}"}
+
+
+def dash_page(client, pathname: str, search: str = "") -> str:
+    """What Dash's page router sends for a path, asked from that page (its Referer), as a browser does."""
+    body = {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"},
+                        {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "state": [], "changedPropIds": ["_pages_location.pathname"]}
+    answer = client.post("/_dash-update-component", json=body, headers=dash_headers(client, pathname))
+    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
+    return answer.get_data(as_text=True)
+
+
+def readable(text: str) -> str:
+    """A Dash answer's JSON with its escaped characters read back (Hindi is sent as \\uXXXX)."""
+    return json.dumps(json.loads(text), ensure_ascii=False)
+
+
+def dash_frame(client, page: str) -> str:
+    answer = client.get("/_dash-layout", headers={"Referer": f"http://localhost{page}"})
+    assert answer.status_code == 200
+    return readable(answer.get_data(as_text=True))
+
+
+def beds_search(auth, web_app, kept, n):
+    key, spec = next((k, s) for k, s in web_app.callback_map.items() if "beds-results.children" in k)
+    values = {"beds-search-refresh.n_intervals": n, "beds-type.value": "", **kept}
+
+    def value(dep):
+        return {"id": dep["id"], "property": dep["property"], "value": values.get(f"{dep['id']}.{dep['property']}")}
+
+    body = {"output": key, "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True))
+                                       for p in key.strip(".").split("...")],
+            "inputs": [value(d) for d in spec["inputs"]], "state": [value(d) for d in spec["state"]],
+            "changedPropIds": ["beds-search-refresh.n_intervals"]}
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    raw = response.get_data()
+    answer = json.loads(raw)["response"]
+    if "beds-shown" in answer:
+        kept["beds-shown.data"] = answer["beds-shown"]["data"]
+    return len(raw), raw.decode()
+
+
+ALERT_SELECTS = {"category": "Health", "urgency": "Expected", "severity": "Severe", "certainty": "Likely",
+           "status": "Actual"}
+
+
+def expand_dependency(dep, values: dict):
+    """One dependency of a callback body; a form field's value is looked up by its name."""
+    raw = dep["id"]
+    component_id = json.loads(raw) if raw.startswith("{") else raw
+    name = component_id["name"] if isinstance(component_id, dict) else raw
+    out = {"id": component_id, "property": dep["property"]}
+    if "value" in dep:
+        out["value"] = values.get(name)
+    return out
+
+
+ALERT_BUTTONS = {"preview": "alert-preview-button", "new": "alert-publish-button",
+           "update": "alert-publish-update-button", "cancel": "alert-publish-cancel-button"}
+
+
+def alert_post(web_app, auth, *, button: str, fields: dict, mode="new", reference=None, reason=None,
+                previewed=None, area_kind="circle"):
+    button_id = ALERT_BUTTONS["preview" if button == "preview" else mode]
+    auth.client.get("/login")
+    [(key, spec)] = [(k, v) for k, v in web_app.callback_map.items()
+                     if "callback" in v and any(d["id"] == button_id for d in v["inputs"])]
+    values = dict(fields)
+    values.update({button_id: 1, "alert-mode": mode, "alert-reference": reference, "alert-reason": reason,
+                   "alert-area-kind": area_kind, "alert-previewed": previewed})
+    values.update({f"alert-{k}": v for k, v in ALERT_SELECTS.items()})
+    outputs = []
+    for part in key.strip(".").split("..."):
+        component_id, prop = part.rsplit(".", 1)
+        outputs.append(expand_dependency({"id": component_id, "property": prop}, {}))
+    body = {
+        "output": key,
+        "outputs": outputs,
+        "inputs": [expand_dependency({**d, "value": None}, values) for d in spec["inputs"]],
+        "state": [expand_dependency({**d, "value": None}, values) for d in spec["state"]],
+        "changedPropIds": [f"{button_id}.n_clicks"],
+    }
+    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    return response
+
+
+def alert_form(**overrides):
+    local = alerts.local_input_text(utcnow() + timedelta(hours=12))
+    fields = {"event": "Dengue outbreak", "headline": "Dengue: empty standing water",
+              "description": "Cases are rising.", "instruction": "Empty pots and buckets.",
+              "effective": "", "expires": local, "area_desc": "", "centre": "12.9716, 77.5946", "radius": "8"}
+    fields.update(overrides)
+    return fields
+
+
+def answer_of(response) -> dict:
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    return response.get_json()["response"]

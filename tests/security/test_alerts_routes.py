@@ -19,9 +19,7 @@ from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Alert, Feedback, User
 from tests.builders import ROOT, give_beds
-
-SELECTS = {"category": "Health", "urgency": "Expected", "severity": "Severe", "certainty": "Likely",
-           "status": "Actual"}
+from tests.security.callbacks import alert_form, alert_post, answer_of
 
 
 def parse(document: bytes) -> CapAlert:
@@ -120,74 +118,22 @@ def _callback(web_app, client, marker: str):
     return matches[0]
 
 
-def _expand(dep, values: dict):
-    """One dependency of a callback body; a form field's value is looked up by its name."""
-    raw = dep["id"]
-    component_id = json.loads(raw) if raw.startswith("{") else raw
-    name = component_id["name"] if isinstance(component_id, dict) else raw
-    out = {"id": component_id, "property": dep["property"]}
-    if "value" in dep:
-        out["value"] = values.get(name)
-    return out
-
-
 # The form's buttons: Preview, and one Publish button per kind of message.
-BUTTONS = {"preview": "alert-preview-button", "new": "alert-publish-button",
-           "update": "alert-publish-update-button", "cancel": "alert-publish-cancel-button"}
-
-
-def _alert_post(web_app, auth, *, button: str, fields: dict, mode="new", reference=None, reason=None,
-                previewed=None, area_kind="circle"):
-    button_id = BUTTONS["preview" if button == "preview" else mode]
-    auth.client.get("/login")
-    [(key, spec)] = [(k, v) for k, v in web_app.callback_map.items()
-                     if "callback" in v and any(d["id"] == button_id for d in v["inputs"])]
-    values = dict(fields)
-    values.update({button_id: 1, "alert-mode": mode, "alert-reference": reference, "alert-reason": reason,
-                   "alert-area-kind": area_kind, "alert-previewed": previewed})
-    values.update({f"alert-{k}": v for k, v in SELECTS.items()})
-    outputs = []
-    for part in key.strip(".").split("..."):
-        component_id, prop = part.rsplit(".", 1)
-        outputs.append(_expand({"id": component_id, "property": prop}, {}))
-    body = {
-        "output": key,
-        "outputs": outputs,
-        "inputs": [_expand({**d, "value": None}, values) for d in spec["inputs"]],
-        "state": [_expand({**d, "value": None}, values) for d in spec["state"]],
-        "changedPropIds": [f"{button_id}.n_clicks"],
-    }
-    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
-    return response
-
-
-def _form(**overrides):
-    local = alerts.local_input_text(utcnow() + timedelta(hours=12))
-    fields = {"event": "Dengue outbreak", "headline": "Dengue: empty standing water",
-              "description": "Cases are rising.", "instruction": "Empty pots and buckets.",
-              "effective": "", "expires": local, "area_desc": "", "centre": "12.9716, 77.5946", "radius": "8"}
-    fields.update(overrides)
-    return fields
-
-
-def _response(response) -> dict:
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]
 
 
 def test_officer_previews_then_publishes(web_app, auth, web_db, web_people):
     auth.login("officer@example.in")
-    early = _response(_alert_post(web_app, auth, button="publish", fields=_form()))
+    early = answer_of(alert_post(web_app, auth, button="publish", fields=alert_form()))
     assert "Press Preview first" in json.dumps(early)
     assert _count_alerts(web_db) == 0
-    shown = _response(_alert_post(web_app, auth, button="preview", fields=_form()))
+    shown = answer_of(alert_post(web_app, auth, button="preview", fields=alert_form()))
     fingerprint = shown["alert-previewed"]["data"]
     assert "Dengue: empty standing water" in json.dumps(shown["alert-preview"])
     assert _count_alerts(web_db) == 0  # a preview stores nothing
-    changed = _response(_alert_post(web_app, auth, button="publish", fields=_form(headline="Changed after"),
+    changed = answer_of(alert_post(web_app, auth, button="publish", fields=alert_form(headline="Changed after"),
                                     previewed=fingerprint))
     assert "Press Preview first" in json.dumps(changed)
-    done = _response(_alert_post(web_app, auth, button="publish", fields=_form(), previewed=fingerprint))
+    done = answer_of(alert_post(web_app, auth, button="publish", fields=alert_form(), previewed=fingerprint))
     assert "Alert published" in json.dumps(done)
     with web_db.factory() as session:
         stored = session.execute(select(Alert)).scalar_one()
@@ -206,7 +152,7 @@ def test_bad_alert_shows_at_the_field_and_stores_nothing(web_app, auth, web_db, 
                                                          message):
     auth.login("officer@example.in")
     for button in ("preview", "publish"):
-        payload = _response(_alert_post(web_app, auth, button=button, fields=_form(**overrides),
+        payload = answer_of(alert_post(web_app, auth, button=button, fields=alert_form(**overrides),
                                         previewed="anything"))
         at_field = payload[json.dumps({"name": field, "type": "alert-feedback"}, separators=(",", ":"))]
         assert message in at_field["children"]
@@ -217,19 +163,19 @@ def test_bad_alert_shows_at_the_field_and_stores_nothing(web_app, auth, web_db, 
 def test_officer_updates_and_cancels_through_the_form(web_app, client, auth, web_db, web_people):
     first = _publish(web_db, web_people)
     auth.login("officer@example.in")
-    fields = _form(headline="Boil drinking water: until Friday")
-    fingerprint = _response(_alert_post(web_app, auth, button="preview", fields=fields, mode="update",
+    fields = alert_form(headline="Boil drinking water: until Friday")
+    fingerprint = answer_of(alert_post(web_app, auth, button="preview", fields=fields, mode="update",
                                         reference=str(first.id)))["alert-previewed"]["data"]
-    assert "Update published" in json.dumps(_response(_alert_post(
+    assert "Update published" in json.dumps(answer_of(alert_post(
         web_app, auth, button="publish", fields=fields, mode="update", reference=str(first.id),
         previewed=fingerprint)))
     with web_db.factory() as session:
         update = session.execute(select(Alert).where(Alert.msg_type == "Update")).scalar_one()
         assert update.references_alert_id == first.id
         update_id = update.id
-    fingerprint = _response(_alert_post(web_app, auth, button="preview", fields=fields, mode="cancel",
+    fingerprint = answer_of(alert_post(web_app, auth, button="preview", fields=fields, mode="cancel",
                                         reference=str(update_id), reason="Supply tested safe."))["alert-previewed"]["data"]
-    assert "Cancellation published" in json.dumps(_response(_alert_post(
+    assert "Cancellation published" in json.dumps(answer_of(alert_post(
         web_app, auth, button="publish", fields=fields, mode="cancel", reference=str(update_id),
         reason="Supply tested safe.", previewed=fingerprint)))
     entries = ET.fromstring(client.get("/cap/alerts.xml").data).findall(f"{{{ATOM_NS}}}entry")
@@ -243,7 +189,7 @@ def test_officer_updates_and_cancels_through_the_form(web_app, client, auth, web
 @pytest.mark.parametrize("email", ["citizen@example.in", "admin.a@example.in", "super@example.in"])
 def test_only_officers_can_call_the_publish_callback(web_app, auth, web_db, web_people, email):
     auth.login(email)
-    response = _alert_post(web_app, auth, button="publish", fields=_form(), previewed="x")
+    response = alert_post(web_app, auth, button="publish", fields=alert_form(), previewed="x")
     assert response.status_code == 403
     assert _count_alerts(web_db) == 0
 
@@ -266,7 +212,7 @@ def test_banner_shows_active_alerts_most_severe_first_as_text(web_app, auth, web
     _publish(web_db, web_people, headline="Minor thing", severity="Minor")
     _publish(web_db, web_people, headline="<script>window.hacked=1</script>", severity="Extreme")
     auth.login("citizen@example.in")
-    payload = _response(_banner(web_app, auth))
+    payload = answer_of(_banner(web_app, auth))
     text = json.dumps(payload["alerts-banner"]["children"])
     assert text.index("window.hacked") < text.index("Minor thing")
     assert "dangerouslySetInnerHTML" not in text
@@ -410,7 +356,7 @@ def _hospital_feedback(web_app, auth):
                         {"id": "hospital-feedback-items", "property": "children"}],
             "inputs": [{"id": "hospital-feedback-refresh", "property": "n_intervals", "value": 1}],
             "state": [], "changedPropIds": ["hospital-feedback-refresh.n_intervals"]}
-    return json.dumps(_response(auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())))
+    return json.dumps(answer_of(auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())))
 
 
 def test_a_hospital_sees_only_its_own_feedback(web_app, client, auth, web_db, web_people):

@@ -16,8 +16,7 @@ import pytest
 from auth.context import EXTENSION_KEY
 from db.models import MedicalReport
 from tests.builders import pdf_bytes
-from tests.security.test_dash_language import HINDI, _dash_headers, _frame, _page, _words
-from tests.security.test_trust import database_cut  # noqa: F401 - a fixture, used by name
+from tests.security.callbacks import HINDI_HEADERS, dash_frame, dash_headers, dash_page, readable
 
 DEVANAGARI = re.compile("[\u0900-\u097f]")
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def hindi_citizen(web_app, auth_for, web_people):
     client = web_app.server.test_client()
-    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI["Accept-Language"]})
+    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI_HEADERS["Accept-Language"]})
     auth_for(client).login(web_people["citizen"].email)
     return client
 
@@ -41,19 +40,19 @@ def _text(response) -> str:
 def test_an_unknown_address_in_the_dash_app_says_page_not_found_in_hindi(hindi_citizen):
     page = hindi_citizen.get("/no-such-page").get_data(as_text=True)
     assert '<html lang="hi">' in page
-    shown = _words(_page(hindi_citizen, "/no-such-page"))
+    shown = readable(dash_page(hindi_citizen, "/no-such-page"))
     assert "पेज नहीं मिला" in shown and "Page not found" not in shown, shown[:400]
     assert "पेज नहीं मिला · HealthFirst" in shown  # the tab's title
-    assert "लॉग आउट" in _frame(hindi_citizen, "/no-such-page")
+    assert "लॉग आउट" in dash_frame(hindi_citizen, "/no-such-page")
 
 
 def test_a_staff_page_refuses_a_citizen_in_hindi_frame_included(hindi_citizen):
     page = hindi_citizen.get("/hospital").get_data(as_text=True)
     assert '<html lang="hi">' in page
-    shown = _words(_page(hindi_citizen, "/hospital"))
+    shown = readable(dash_page(hindi_citizen, "/hospital"))
     assert "आप यह पेज नहीं खोल सकते" in shown and "You do not have access" not in shown, shown[:400]
     assert "पहुँच नहीं · HealthFirst" in shown
-    frame = _frame(hindi_citizen, "/hospital")
+    frame = dash_frame(hindi_citizen, "/hospital")
     assert "लॉग आउट" in frame and "Log out" not in frame
     # The frame tells the browser which pages stay English for this person: none of the staff's.
     layout = json.loads(frame)
@@ -62,24 +61,24 @@ def test_a_staff_page_refuses_a_citizen_in_hindi_frame_included(hindi_citizen):
 
 def test_the_staff_still_get_their_own_pages_in_english(web_app, auth_for, web_people):
     admin = web_app.server.test_client()
-    admin.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI["Accept-Language"]})
+    admin.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI_HEADERS["Accept-Language"]})
     auth_for(admin).login(web_people["admin_a"].email)
     assert '<html lang="en">' in admin.get("/hospital").get_data(as_text=True)
-    assert not DEVANAGARI.search(_words(_page(admin, "/hospital")))
+    assert not DEVANAGARI.search(readable(dash_page(admin, "/hospital")))
     # ... and a refusal of someone else's page in their language.
     assert '<html lang="hi">' in admin.get("/admin").get_data(as_text=True)
-    assert "आप यह पेज नहीं खोल सकते" in _words(_page(admin, "/admin"))
+    assert "आप यह पेज नहीं खोल सकते" in readable(dash_page(admin, "/admin"))
 
 
 # ---- 5. the language switch's refusals -------------------------------------------------------------
 
 
 def test_the_language_switch_refuses_in_the_readers_language(client):
-    expired = client.post("/language", data={"csrf_token": "nope", "language": "hi"}, headers=HINDI)
+    expired = client.post("/language", data={"csrf_token": "nope", "language": "hi"}, headers=HINDI_HEADERS)
     assert expired.status_code == 400
     assert "फ़ॉर्म की समय-सीमा ख़त्म हो गई" in _text(expired)
     token = _csrf(client)
-    unknown = client.post("/language", data={"csrf_token": token, "language": "xx"}, headers=HINDI)
+    unknown = client.post("/language", data={"csrf_token": token, "language": "xx"}, headers=HINDI_HEADERS)
     assert unknown.status_code == 400 and "यह भाषा उपलब्ध नहीं है।" in _text(unknown)
 
 
@@ -92,8 +91,8 @@ def _csrf(client, path: str = "/login") -> str:
 
 
 def test_the_register_forms_own_errors_come_in_hindi(client):
-    client.get("/register", headers=HINDI)
-    page = client.post("/register", headers=HINDI, data={
+    client.get("/register", headers=HINDI_HEADERS)
+    page = client.post("/register", headers=HINDI_HEADERS, data={
         "csrf_token": _csrf(client, "/register"), "full_name": "Asha", "email": "asha@example.in",
         "password": "long enough password 1", "confirm": "long enough password 1", "role": "bogus",
         "new_hospital_latitude": "abc"})
@@ -104,13 +103,13 @@ def test_the_register_forms_own_errors_come_in_hindi(client):
 
 
 def test_the_registers_refusals_from_db_come_in_hindi(client, web_people):
-    client.get("/register", headers=HINDI)
+    client.get("/register", headers=HINDI_HEADERS)
     data = {"full_name": "Asha", "password": "long enough password 1", "confirm": "long enough password 1",
             "role": "citizen"}
-    taken = client.post("/register", headers=HINDI, data={
+    taken = client.post("/register", headers=HINDI_HEADERS, data={
         **data, "csrf_token": _csrf(client, "/register"), "email": web_people["citizen"].email})
     assert "इस ईमेल से खाता पहले से बना हुआ है" in _text(taken)
-    odd_address = client.post("/register", headers=HINDI, data={
+    odd_address = client.post("/register", headers=HINDI_HEADERS, data={
         **data, "csrf_token": _csrf(client, "/register"), "email": "new@example.in", "address": "12 MG Road\x07"})
     assert "पते में ऐसे चिह्न हैं जो अक्षर नहीं हैं।" in _text(odd_address)
 
@@ -120,7 +119,7 @@ def test_the_register_role_refusal_is_a_whole_marked_sentence(web_app):
     from db.vocabulary import STAFF_ROLES, Role
     assert _choose((Role.CITIZEN, *STAFF_ROLES)) == CHOOSE_REGISTER_ROLE == \
         "Choose Citizen, Hospital admin or Health officer."
-    with web_app.server.test_request_context(headers=HINDI):
+    with web_app.server.test_request_context(headers=HINDI_HEADERS):
         from flask_babel import gettext
         assert gettext(CHOOSE_REGISTER_ROLE) == "नागरिक, अस्पताल एडमिन या स्वास्थ्य अधिकारी में से चुनें।"
 
@@ -130,7 +129,7 @@ def test_the_register_role_refusal_is_a_whole_marked_sentence(web_app):
 
 @pytest.fixture
 def hindi_auth(client, auth, web_people, web_app):
-    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI["Accept-Language"]})
+    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI_HEADERS["Accept-Language"]})
     auth.login("citizen@example.in")
     root = web_app.server.extensions[EXTENSION_KEY]["config"].upload_dir
     yield auth
@@ -195,7 +194,7 @@ def test_a_refused_download_and_a_failed_check_are_said_in_hindi(hindi_auth, web
         report = session.get(MedicalReport, report_id)
         report.status, report.mismatch_reason = "mismatch", "the stored file's content changed"
         session.commit()
-    listed = _words(_reports_refresh(client))
+    listed = readable(_reports_refresh(client))
     assert "रखी गई फ़ाइल की सामग्री बदल गई है" in listed and "content changed" not in listed
 
 
@@ -203,7 +202,7 @@ def _reports_refresh(client) -> str:
     body = {"output": "reports-list.children", "outputs": {"id": "reports-list", "property": "children"},
             "inputs": [{"id": "reports-refresh", "property": "n_intervals", "value": 1}],
             "state": [], "changedPropIds": ["reports-refresh.n_intervals"]}
-    answer = client.post("/_dash-update-component", json=body, headers=_dash_headers(client, "/reports"))
+    answer = client.post("/_dash-update-component", json=body, headers=dash_headers(client, "/reports"))
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     return answer.get_data(as_text=True)
 
@@ -212,7 +211,7 @@ def _reports_refresh(client) -> str:
 
 
 def test_the_outage_says_not_saved_in_the_readers_language(hindi_citizen, request):
-    headers = _dash_headers(hindi_citizen, "/beds")
+    headers = dash_headers(hindi_citizen, "/beds")
     request.getfixturevalue("database_cut")
     body = {"output": "reports-list.children", "outputs": {"id": "reports-list", "property": "children"},
             "inputs": [{"id": "reports-refresh", "property": "n_intervals", "value": 1}],
@@ -226,7 +225,7 @@ def test_the_outage_says_not_saved_in_the_readers_language(hindi_citizen, reques
 
 
 def test_the_connection_notice_takes_its_words_from_the_frame(hindi_citizen):
-    frame = _frame(hindi_citizen, "/beds")
+    frame = dash_frame(hindi_citizen, "/beds")
     found = re.search(r'"data-connection-words": "((?:[^"\\]|\\.)*)"', frame)
     assert found, "the frame carries assets/connection.js's words"
     words = json.loads(json.loads(f'"{found.group(1)}"'))
@@ -245,7 +244,7 @@ def test_the_manifest_speaks_the_pages_language(client, hindi_citizen):
     english = client.get("/manifest.webmanifest?lang=en").get_json(force=True)
     assert english["lang"] == "en" and english["name"] == "HealthFirst SOS"
     # Without ?lang=, the browser's language; a language there is no catalog for is not taken.
-    assert client.get("/manifest.webmanifest", headers=HINDI).get_json(force=True)["lang"] == "hi"
+    assert client.get("/manifest.webmanifest", headers=HINDI_HEADERS).get_json(force=True)["lang"] == "hi"
     assert client.get("/manifest.webmanifest?lang=xx").get_json(force=True)["lang"] == "en"
 
 
@@ -255,7 +254,7 @@ def test_the_manifest_speaks_the_pages_language(client, hindi_citizen):
 def test_find_a_bed_says_a_hospitals_ambulance_status_in_hindi(hindi_auth, web_app, web_db, web_people):
     from db.models import Hospital
     from tests.builders import give_beds
-    from tests.security.test_beds_refresh import _search
+    from tests.security.callbacks import beds_search
     with web_db.factory() as session:
         alpha = session.get(Hospital, web_people["hospital_a"].id)
         give_beds(session, alpha)
@@ -265,8 +264,8 @@ def test_find_a_bed_says_a_hospitals_ambulance_status_in_hindi(hindi_auth, web_a
         beta.ems_status = "advisory"
         session.commit()
     hindi_auth.client.get("/beds")
-    _size, raw = _search(hindi_auth, web_app, {}, 1)
-    shown = _words(raw)
+    _size, raw = beds_search(hindi_auth, web_app, {}, 1)
+    shown = readable(raw)
     assert "अस्पताल का कहना है: Emergency department full" in shown  # the typed reason, said to be theirs
     assert "एम्बुलेंस के लिए स्थिति: सावधानी (बहुत भीड़ है)" in shown
     assert "Advisory" not in shown

@@ -17,8 +17,8 @@ from db.clock import utcnow
 from db.models import User
 from tests.builders import HINDI as HINDI_ALERT
 from tests.builders import heatwave
+from tests.security.callbacks import HINDI_HEADERS, dash_frame, dash_headers, dash_page, readable
 
-HINDI = {"Accept-Language": "hi-IN,hi;q=0.9,en;q=0.5"}
 # A page's own words in Hindi, one per translated page.
 PAGES = {"/beds": "ख़ाली बेड खोजें", "/blood": "ख़ून खोजें", "/alerts": "जन स्वास्थ्य चेतावनियाँ",
          "/guidance": "प्राथमिक उपचार", "/reports": "मेरी मेडिकल रिपोर्ट"}
@@ -29,48 +29,19 @@ def hindi_citizen(web_app, auth_for, web_people):
     """A citizen's browser asking for Hindi (not kept open: each request gets its own context,
     and with it its own language)."""
     client = web_app.server.test_client()
-    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI["Accept-Language"]})
+    client.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI_HEADERS["Accept-Language"]})
     auth_for(client).login(web_people["citizen"].email)
     return client
-
-
-def _dash_headers(client, page: str) -> dict:
-    client.get(page)  # sets the double-submit cookie
-    return {"X-CSRFToken": client.get_cookie("_csrf_token").value, "Referer": f"http://localhost{page}"}
-
-
-def _page(client, pathname: str, search: str = "") -> str:
-    """What Dash's page router sends for a path, asked from that page (its Referer), as a browser does."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
-    answer = client.post("/_dash-update-component", json=body, headers=_dash_headers(client, pathname))
-    assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
-    return answer.get_data(as_text=True)
-
-
-def _words(text: str) -> str:
-    """A Dash answer's JSON with its escaped characters read back (Hindi is sent as \\uXXXX)."""
-    return json.dumps(json.loads(text), ensure_ascii=False)
-
-
-def _frame(client, page: str) -> str:
-    answer = client.get("/_dash-layout", headers={"Referer": f"http://localhost{page}"})
-    assert answer.status_code == 200
-    return _words(answer.get_data(as_text=True))
 
 
 def test_a_hindi_browser_gets_the_citizen_pages_in_hindi_and_says_so(hindi_citizen):
     for path, words in PAGES.items():
         page = hindi_citizen.get(path).get_data(as_text=True)
         assert '<html lang="hi">' in page, path
-        shown = _words(_page(hindi_citizen, path))
+        shown = readable(dash_page(hindi_citizen, path))
         assert words in shown, (path, shown[:400])
         assert "Something went wrong" not in shown and "कुछ गड़बड़" not in shown, path
-    frame = _frame(hindi_citizen, "/beds")
+    frame = dash_frame(hindi_citizen, "/beds")
     assert "लॉग आउट" in frame and "बेड खोजें" in frame and "नागरिक" in frame
     # The switch offers the other language, named in its own language.
     assert '"lang": "en"' in frame and "English" in frame
@@ -83,22 +54,22 @@ def test_the_tab_title_is_in_the_page_language(hindi_citizen):
 
 def test_staff_screens_stay_english_frame_and_callbacks_included(web_app, auth_for, web_people):
     admin = web_app.server.test_client()
-    admin.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI["Accept-Language"]})
+    admin.environ_base.update({"HTTP_ACCEPT_LANGUAGE": HINDI_HEADERS["Accept-Language"]})
     auth_for(admin).login(web_people["admin_a"].email)
     assert '<html lang="en">' in admin.get("/hospital").get_data(as_text=True)
-    frame = _frame(admin, "/hospital")
+    frame = dash_frame(admin, "/hospital")
     assert "Log out" in frame and "लॉग आउट" not in frame
     assert '"lang": "en"' in frame  # the frame says its language
     # The same person on a citizen page they may open gets it, and its frame, in Hindi.
     assert '<html lang="hi">' in admin.get("/beds").get_data(as_text=True)
-    assert "लॉग आउट" in _frame(admin, "/beds")
-    assert PAGES["/beds"] in _words(_page(admin, "/beds"))
+    assert "लॉग आउट" in dash_frame(admin, "/beds")
+    assert PAGES["/beds"] in readable(dash_page(admin, "/beds"))
     # The staff page itself: no word of Hindi (its callbacks, asked from it, neither).
-    assert not re.search("[\u0900-\u097f]", _words(_page(admin, "/hospital")))
+    assert not re.search("[\u0900-\u097f]", readable(dash_page(admin, "/hospital")))
 
 
 def test_the_frames_switch_posts_a_token_valid_for_the_session(hindi_citizen):
-    layout = json.loads(_frame(hindi_citizen, "/beds"))
+    layout = json.loads(dash_frame(hindi_citizen, "/beds"))
     found = []
 
     def walk(node):
@@ -117,7 +88,7 @@ def test_the_frames_switch_posts_a_token_valid_for_the_session(hindi_citizen):
     answer = hindi_citizen.post("/language", data={"csrf_token": found[0], "language": "en", "next": "/beds"})
     assert answer.status_code == 303 and answer.headers["Location"] == "/beds"
     assert '<html lang="en">' in hindi_citizen.get("/beds").get_data(as_text=True)
-    assert "Find a free bed" in _words(_page(hindi_citizen, "/beds"))
+    assert "Find a free bed" in readable(dash_page(hindi_citizen, "/beds"))
 
 
 def test_an_alert_is_shown_in_the_readers_language(hindi_citizen, web_app, auth_for, web_db, web_people):
@@ -127,13 +98,13 @@ def test_an_alert_is_shown_in_the_readers_language(hindi_citizen, web_app, auth_
         alerts.publish(session, actor=officer, now=now,
                        data=heatwave(expires=now + timedelta(hours=6), translations=(HINDI_ALERT,)))
         session.commit()
-    shown = _words(_alerts_refresh(hindi_citizen))
+    shown = readable(_alerts_refresh(hindi_citizen))
     assert HINDI_ALERT[2] in shown and "Heatwave: stay indoors" not in shown
     assert "गंभीर" in shown  # the CAP severity in the reader's words
     # An English reader gets the English.
     english = web_app.server.test_client()
     auth_for(english).login(web_people["citizen2"].email)
-    shown = _words(_alerts_refresh(english))
+    shown = readable(_alerts_refresh(english))
     assert "Heatwave: stay indoors" in shown and HINDI_ALERT[2] not in shown
 
 
@@ -145,6 +116,6 @@ def _alerts_refresh(client) -> str:
             "inputs": [{"id": "alerts-refresh", "property": "n_intervals", "value": 1},
                        {"id": "alerts-geo", "property": "position", "value": None}],
             "state": [], "changedPropIds": ["alerts-refresh.n_intervals"]}
-    answer = client.post("/_dash-update-component", json=body, headers=_dash_headers(client, "/alerts"))
+    answer = client.post("/_dash-update-component", json=body, headers=dash_headers(client, "/alerts"))
     assert answer.status_code == 200, answer.get_data(as_text=True)[:300]
     return answer.get_data(as_text=True)

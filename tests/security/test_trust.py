@@ -15,7 +15,6 @@ from sqlalchemy import select
 
 from auth.context import EXTENSION_KEY
 from config import Config
-from db.engine import make_engine, make_session_factory
 from db.models import AuditEntry, User
 from tests.builders import PASSWORD, add_user
 
@@ -180,18 +179,6 @@ def test_malformed_callback_bodies_are_bad_requests_not_server_errors(auth, web_
 
 
 # ---- outages ---------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def database_cut(web_app):
-    """The database stops answering (connection refused) until the test ends."""
-    state = _state(web_app)
-    factory = state["session_factory"]
-    dead = make_engine("postgresql+psycopg2://nobody@127.0.0.1:9/none")
-    state["session_factory"] = make_session_factory(dead)
-    yield
-    state["session_factory"] = factory
-    dead.dispose()
 
 
 def test_an_action_during_an_outage_answers_not_saved_at_once(auth, web_app, client, web_people, caplog, request):
