@@ -19,7 +19,7 @@ from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Alert, Feedback, User
 from tests.builders import ROOT, give_beds
-from tests.security.callbacks import alert_form, alert_post, answer_of
+from tests.security.callbacks import alert_form, alert_post, answer_of, dash_page
 
 
 def parse(document: bytes) -> CapAlert:
@@ -236,19 +236,6 @@ def test_markdown_is_never_rendered_as_raw_html():
             assert "dangerously_allow_html=True" not in path.read_text(), path
 
 
-def _page(auth, pathname: str, search: str = "") -> str:
-    """What the page router sends for a path (as the browser's renderer would ask for it)."""
-    body = {"output": ".._pages_content.children..._pages_store.data..",
-            "outputs": [{"id": "_pages_content", "property": "children"},
-                        {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
-                       {"id": "_pages_location", "property": "search", "value": search}],
-            "state": [], "changedPropIds": ["_pages_location.pathname"]}
-    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
-    assert response.status_code == 200
-    return response.get_data(as_text=True)
-
-
 def test_guidance_page_shows_the_chosen_type_as_markdown(client, auth, web_db, web_people):
     with web_db.factory() as session:
         guidance.ensure_default_guidance(session, utcnow())
@@ -258,7 +245,7 @@ def test_guidance_page_shows_the_chosen_type_as_markdown(client, auth, web_db, w
         session.commit()
     auth.login("citizen@example.in")
     client.get("/login")
-    page = _page(auth, "/guidance", "?type=choking")
+    page = dash_page(auth.client, "/guidance", "?type=choking")
     assert '"Markdown"' in page and "Cough hard." in page and "dangerously_allow_html" not in page
     for emergency_type in guidance.DEFAULT_GUIDANCE:
         assert f"guidance-type-{emergency_type}" in page
@@ -274,7 +261,7 @@ def test_guidance_page_shows_the_chosen_type_as_markdown(client, auth, web_db, w
 def test_pages_open_only_for_their_roles(client, auth, web_people, path, email, allowed):
     auth.login(email)
     client.get("/login")
-    assert ('"forbidden"' not in _page(auth, path)) is allowed
+    assert ('"forbidden"' not in dash_page(auth.client, path)) is allowed
 
 
 # ---- feedback -------------------------------------------------------------------------------
