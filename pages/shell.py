@@ -115,7 +115,7 @@ def serve_shell():
             dcc.Location(id=ID.URL, refresh="callback-nav"),
             # For <html lang> when the person moves to another page (assets/shell.js).
             dcc.Store(id=ID.PAGE_LANGUAGE, data={"language": i18n.chosen_language(),
-                                                 "translated": sorted(i18n.TRANSLATED_DASH_PATHS)}),
+                                                 "translated": i18n.translated_paths()}),
             html.Header(header, lang=language),
             # What changed, read out politely without moving focus: components.shell.announce()
             # from a callback, window.healthfirst.announce() from a script.
