@@ -34,8 +34,9 @@ def pending_list(pending) -> html.Div:
         hospital = user.hospital
         where = ""
         if hospital is not None:
+            point = f"{hospital.latitude:.4f}, {hospital.longitude:.4f}"
             where = (_("New hospital proposed: %(name)s, %(address)s (%(point)s)", name=hospital.name,
-                       address=hospital.address, point=f"{hospital.latitude:.4f}, {hospital.longitude:.4f}")
+                       address=hospital.address, point=point)
                      if hospital.status == "proposed" else _("Hospital: %(name)s", name=hospital.name))
         items.append(
             dbc.ListGroupItem(

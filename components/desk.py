@@ -85,9 +85,13 @@ def place_lines(*, words: str, latitude: float, longitude: float, typed: str, ge
     ])
 
 
+def _km(distance: float) -> str:
+    return f"{distance:.1f}"
+
+
 def _offers_list(offers) -> html.Ul:
     rows = [html.Li(_("%(hospital)s (%(km)s km, ring %(ring)s): %(answer)s", hospital=o.hospital,
-                      km=f"{o.distance_km:.1f}", ring=o.ring + 1, answer=_(OFFER_LABELS.get(o.status, o.status))),
+                      km=_km(o.distance_km), ring=o.ring + 1, answer=_(OFFER_LABELS.get(o.status, o.status))),
                     className="text-danger" if o.status == "declined" else "") for o in offers]
     return html.Ul(rows or [html.Li(_("No hospital in reach could take this emergency."))])
 

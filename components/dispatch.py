@@ -96,6 +96,14 @@ def queue_words() -> str:
     }, ensure_ascii=False)
 
 
+def _km(distance: float) -> str:
+    return f"{distance:.1f}"
+
+
+def _point(latitude: float, longitude: float) -> str:
+    return f"{latitude:.5f}, {longitude:.5f}"
+
+
 def _tel(phone: str | None) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+") if phone else ""
 
@@ -124,7 +132,7 @@ def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: 
         "id": item.sos_id, "number": sos_number(item.sos_id), "priority": priority_label,
         "color": PRIORITY_COLORS.get(item.priority, "secondary"), "new": now - item.offered_at < NEW_FOR,
         "unanswered": item.status == "unanswered", "type": item.type_label,
-        "where": _("%(km)s km away · sent %(time)s", km=f"{item.distance_km:.1f}",
+        "where": _("%(km)s km away · sent %(time)s", km=_km(item.distance_km),
                    time=local_time(item.created_at)) + " · ",
         "since": epoch_ms(item.created_at), "target": int(WAIT_TARGET.total_seconds()),
         "waited": _("waiting %(time)s", time=duration(waited)), "late": waited > WAIT_TARGET, "note": item.note or "",
@@ -246,7 +254,7 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
                 html.Div(type_label, className="fs-5 mt-1"),
                 *who_and_where(contact, place, links),
                 html.Div(_("Accepted %(time)s · at %(point)s", time=local_time(sos.accepted_at),
-                           point=f"{sos.latitude:.5f}, {sos.longitude:.5f}")
+                           point=_point(sos.latitude, sos.longitude))
                          + (f" ({sos.location_text})" if sos.location_text else ""), className="text-muted"),
                 html.Div(_("Note: %(note)s", note=sos.note), className="text-muted") if sos.note else None,
                 html.Div(unit_line, className="fw-semibold mt-1"),
@@ -323,7 +331,7 @@ def units_data(units, held, *, hospital, now: datetime) -> dict:
             text = _("at the patient's place")
         else:
             text = _("%(km)s km from the patient, about %(minutes)s min (estimate)",
-                     km=f"{guess.distance_km:.1f}", minutes=guess.minutes)
+                     km=_km(guess.distance_km), minutes=guess.minutes)
         far[str(sos.id)] = {"text": text, "to": [sos.latitude, sos.longitude]}
     return {
         "at": epoch_ms(now),

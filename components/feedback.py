@@ -55,8 +55,8 @@ def trend_text(delta: float | None) -> str:
     if abs(delta) < 0.05:
         return _("steady against the 30 days before")
     if delta > 0:
-        return _("up %(change)s against the 30 days before", change=f"{delta:.1f}")
-    return _("down %(change)s against the 30 days before", change=f"{-delta:.1f}")
+        return _("up %(change)s against the 30 days before", change=round(delta, 1))
+    return _("down %(change)s against the 30 days before", change=round(-delta, 1))
 
 
 def feedback_form(question: str, ratings: dict[int, str], comment_max: int) -> dbc.Card:
@@ -91,7 +91,7 @@ def weekly_chart(points, title: str) -> go.Figure:
     weeks = [to_local(p.week_start) for p in points]
     figure = go.Figure(go.Scatter(
         x=weeks, y=[round(p.average, 2) for p in points],
-        mode="lines+markers", text=[ngettext("%(num)s answer", "%(num)s answers", p.count, num=count(p.count)) for p in points], hovertemplate="%{y} (%{text})",
+        mode="lines+markers", text=[ngettext("%(count)s answer", "%(count)s answers", p.count, count=count(p.count)) for p in points], hovertemplate="%{y} (%{text})",
         line=dict(color="#0d6efd")))
     figure.update_layout(title=chart_title(title), uirevision="feedback", yaxis=dict(range=[0.8, 5.2], dtick=1),
                          xaxis=time_axis(weeks, pad=timedelta(days=7)), **LAYOUT)

@@ -105,6 +105,6 @@ def check_chain(_clicks):
         return dbc.Alert(outcome.message, color="danger")
     report = outcome.result
     if report.ok:
-        return dbc.Alert(ngettext("Chain intact: %(num)s entry checked.", "Chain intact: %(num)s entries checked.",
-                                  report.checked, num=count(report.checked)), color="success", id=ID.CHAIN_OK)
+        return dbc.Alert(ngettext("Chain intact: %(count)s entry checked.", "Chain intact: %(count)s entries checked.",
+                                  report.checked, count=count(report.checked)), color="success", id=ID.CHAIN_OK)
     return dbc.Alert(_("CHAIN BROKEN: %(problem)s", problem=report.problem), color="danger", id=ID.CHAIN_BROKEN)

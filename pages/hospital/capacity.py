@@ -267,12 +267,12 @@ def _blood_answer(outcome, success: str) -> tuple:
 def _moved_words(reason: str, now_held: int, **words) -> str:
     """"O+ whole blood: received 2, now 5 units."."""
     if reason == "received":
-        return ngettext("%(group)s %(component)s: received %(moved)s, now %(num)s unit.",
-                        "%(group)s %(component)s: received %(moved)s, now %(num)s units.", now_held,
-                        num=count(now_held), **words)
-    return ngettext("%(group)s %(component)s: issued %(moved)s, now %(num)s unit.",
-                    "%(group)s %(component)s: issued %(moved)s, now %(num)s units.", now_held,
-                    num=count(now_held), **words)
+        return ngettext("%(group)s %(component)s: received %(moved)s, now %(count)s unit.",
+                        "%(group)s %(component)s: received %(moved)s, now %(count)s units.", now_held,
+                        count=count(now_held), **words)
+    return ngettext("%(group)s %(component)s: issued %(moved)s, now %(count)s unit.",
+                    "%(group)s %(component)s: issued %(moved)s, now %(count)s units.", now_held,
+                    count=count(now_held), **words)
 
 
 def _move_blood(reason: str, group, component, units) -> tuple:

@@ -60,7 +60,7 @@ def refresh_hospital_feedback(_n):
         view = feedback.hospital_feedback(session, actor=actor, hospital_id=actor.hospital_id, now=now)
     cards = [
         kpi_card(_("Average"), stars(view.average),
-                 detail=ngettext("%(num)s answer", "%(num)s answers", view.count, num=count(view.count)), card_id=ID.KPI_AVERAGE),
+                 detail=ngettext("%(count)s answer", "%(count)s answers", view.count, count=count(view.count)), card_id=ID.KPI_AVERAGE),
         kpi_card(_("Last 30 days"), stars(view.recent_average), detail=trend_text(view.trend),
                  card_id=ID.KPI_RECENT,
                  color="success" if (view.trend or 0) > 0 else "warning" if (view.trend or 0) < 0 else "light"),

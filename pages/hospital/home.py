@@ -83,9 +83,9 @@ def refresh_hospital_dashboard(_n, waiting_seen):
     unit_total = sum(units.values())
     if waiting_seen is not None and waiting > waiting_seen:
         # Read out once, politely, when more SOS wait than the screen showed (not on every refresh).
-        announce(ngettext("New SOS: %(num)s SOS waiting for you. Open the SOS queue to answer.",
-                          "New SOS: %(num)s SOS waiting for you. Open the SOS queue to answer.", waiting,
-                          num=count(waiting)))
+        announce(ngettext("New SOS: %(count)s SOS waiting for you. Open the SOS queue to answer.",
+                          "New SOS: %(count)s SOS waiting for you. Open the SOS queue to answer.", waiting,
+                          count=count(waiting)))
     return [
         page_header(hospital.name, f"{hospital.address} · {hospital.phone or _('no phone on file')}"),
         kpi_row(

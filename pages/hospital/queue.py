@@ -173,13 +173,13 @@ def _type_label(sos) -> str:
 
 def _count_line(waiting: int) -> str:
     if waiting <= PAGE:
-        return ngettext("%(num)s waiting", "%(num)s waiting", waiting, num=count_text(waiting)) if waiting else ""
+        return ngettext("%(count)s waiting", "%(count)s waiting", waiting, count=count_text(waiting)) if waiting else ""
     behind = waiting - PAGE
     return ngettext("%(waiting)s waiting · the %(page)s most urgent shown, oldest first; "
-                    "%(num)s more behind them moves up as these are answered",
+                    "%(count)s more behind them moves up as these are answered",
                     "%(waiting)s waiting · the %(page)s most urgent shown, oldest first; "
-                    "%(num)s more behind them move up as these are answered",
-                    behind, waiting=count_text(waiting), page=PAGE, num=count_text(behind))
+                    "%(count)s more behind them move up as these are answered",
+                    behind, waiting=count_text(waiting), page=PAGE, count=count_text(behind))
 
 
 def _kept(shown, part: str):

@@ -92,9 +92,9 @@ def show_track(_clicks, _submit, number):
     if not track.points:
         words = _("No positions were recorded for %(number)s.", number=sos_number(sos_id))
     else:
-        words = ngettext("%(unit)s: %(num)s position, %(first)s to %(last)s.",
-                         "%(unit)s: %(num)s positions, %(first)s to %(last)s.", len(track.points),
-                         unit=track.call_sign or _("Its unit"), num=count(len(track.points)),
+        words = ngettext("%(unit)s: %(count)s position, %(first)s to %(last)s.",
+                         "%(unit)s: %(count)s positions, %(first)s to %(last)s.", len(track.points),
+                         unit=track.call_sign or _("Its unit"), count=count(len(track.points)),
                          first=local_time(track.first_at, with_date=True), last=local_time(track.last_at))
     bounds = crew_view.map_bounds(list(track.points) + [(track.sos_lat, track.sos_lon)])
     return html.P(words, className="fs-5"), crew_view.track_layers(track), {"bounds": bounds}
@@ -134,12 +134,12 @@ def refresh_overview(_n, start_date, end_date):
     for s in stats:
         ok = s.meets_target
         cards.append(kpi_card(_(s.label), f"{performance.seconds_text(s.median)} / {performance.seconds_text(s.p90)}",
-                              detail=_("median / 90th pct of %(num)s · target %(target)s", num=count(s.count),
+                              detail=_("median / 90th pct of %(count)s · target %(target)s", count=count(s.count),
                                        target=_(s.target_source)),
                               color="light" if ok is None else ("success" if ok else "danger"),
                               card_id=ID.times_card(s.key)))
-    alert = dbc.Alert([html.Strong(ngettext("%(num)s SOS needs action now.", "%(num)s SOS need action now.",
-                                            len(attention), num=count(len(attention))) + " "),
+    alert = dbc.Alert([html.Strong(ngettext("%(count)s SOS needs action now.", "%(count)s SOS need action now.",
+                                            len(attention), count=count(len(attention))) + " "),
                        dcc.Link(_("Open the list →"), href="/officer/attention", className="alert-link")],
                       color="danger", className="fs-5") if attention else None
     return kpi_row(cards), performance.hospital_rows(hospitals), alert, last_updated(now)
