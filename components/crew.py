@@ -193,9 +193,9 @@ def job_card(job) -> html.Div:
         else _("To the patient")
     eta = " · " + _("about %(minutes)s min", minutes=job.eta_minutes) if job.eta_minutes is not None else ""
     rows = [
-        html.Div([html.Span(job.number, className="crew-number"), html.Span(job.priority, className="crew-priority")],
+        html.Div([html.Span(job.number, className="crew-number"), html.Span(_(job.priority), className="crew-priority")],
                  className="crew-head"),
-        html.Div(job.emergency, className="crew-emergency"),
+        html.Div(_(job.emergency), className="crew-emergency"),
         _row(_("Caller"), [html.Span(job.caller or "—", className="me-2"), phone]),
         _row(_("Place"), job.place),
     ]

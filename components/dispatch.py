@@ -131,7 +131,7 @@ def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: 
     return {
         "id": item.sos_id, "number": sos_number(item.sos_id), "priority": priority_label,
         "color": PRIORITY_COLORS.get(item.priority, "secondary"), "new": now - item.offered_at < NEW_FOR,
-        "unanswered": item.status == "unanswered", "type": item.type_label,
+        "unanswered": item.status == "unanswered", "type": _(item.type_label),
         "where": _("%(km)s km away · sent %(time)s", km=_km(item.distance_km),
                    time=local_time(item.created_at)) + " · ",
         "since": epoch_ms(item.created_at), "target": int(WAIT_TARGET.total_seconds()),

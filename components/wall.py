@@ -177,7 +177,7 @@ def response_tile(stats: list[dict], data_time: str) -> html.Section:
         rows.append(html.Div(
             [html.Span(f"{_(s['label'])} ({fmt_count(s['count'])})"), html.Span(_seconds(s["median"])),
              html.Span(_seconds(s["p90"]), className="" if s["p90"] is None else ("wall-ok" if ok else "wall-bad")),
-             html.Span(f"≤ {_target(s['target'])}", title=s["source"])],
+             html.Span(f"≤ {_target(s['target'])}", title=_(s["source"]))],
             className="wall-row", id=ID.response_row(s["key"])))
     return tile(_("Response times"), _table(rows), data_time=data_time, tile_id=ID.RESPONSE)
 

@@ -168,7 +168,7 @@ def _chosen_units() -> dict[int, str | None]:
 
 
 def _type_label(sos) -> str:
-    return sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else _("Type not given")
+    return _(sos_ops.EMERGENCY_TYPES[sos.emergency_type].label) if sos.emergency_type else _("Type not given")
 
 
 def _count_line(waiting: int) -> str:
@@ -198,7 +198,7 @@ def _place(session, latitude: float, longitude: float) -> tuple[str, tuple[str, 
 def _active(sos, *, now, units, choices, selected, contact, where, hospital) -> tuple:
     unit = units.get(sos.ambulance_id)
     place, links = where
-    card = dict(status_label=DISPATCHER_STATUS_LABELS[sos.status], type_label=_type_label(sos), unit=unit,
+    card = dict(status_label=_(DISPATCHER_STATUS_LABELS[sos.status]), type_label=_type_label(sos), unit=unit,
                 unit_choices=choices, next_steps=dispatch.next_steps(unit, sos_id=sos.id),
                 can_resolve=dispatch.can_resolve(sos), contact=contact, place=place, links=links)
     shown_unit = unit and (unit.id, unit.call_sign, unit.level, unit.crew_contact)
@@ -251,7 +251,7 @@ def _cards(session, actor, now: datetime, shown, home) -> dict:
 
     def row(item):
         place, links = _place(session, item.latitude, item.longitude)
-        return queue_row(item, now, PRIORITY_LABELS[item.priority], contact=contacts.get(item.sos_id),
+        return queue_row(item, now, _(PRIORITY_LABELS[item.priority]), contact=contacts.get(item.sos_id),
                          place=place, links=links, hospital=centre)
 
     waiting, waiting_shown = rows_update(_kept(shown, "waiting"), [row(item) for item in queue])
