@@ -125,6 +125,9 @@ class Config:
     ambulance_kmh: float = 30.0
     # Ambulance tracks (unit_positions) older than this many days are pruned by housekeeping.
     position_retention_days: int = 90
+    # Languages whose catalog covers the staff screens (hospital, officer, admin, crew, wall): a
+    # person who chose one of them gets those screens in it. Empty: staff screens stay English.
+    staff_languages: tuple = ()
     testing: bool = False
     extra: dict = field(default_factory=dict)
 
@@ -181,6 +184,8 @@ class Config:
             emergency_number=os.environ.get("HEALTHFIRST_EMERGENCY_NUMBER", "112").strip() or "112",
             ambulance_kmh=float(os.environ.get("HEALTHFIRST_AMBULANCE_KMH", "30")),
             position_retention_days=int(os.environ.get("HEALTHFIRST_POSITION_RETENTION_DAYS", "90")),
+            staff_languages=tuple(code.strip() for code in os.environ.get("HEALTHFIRST_STAFF_LANGUAGES", "").split(",")
+                                  if code.strip()),
         )
         if not config.ambulance_kmh > 0:
             raise ValueError("HEALTHFIRST_AMBULANCE_KMH must be a positive speed in km/h")

@@ -34,7 +34,9 @@ def post_fork(server, worker):
     """A forked worker must never reuse a database connection the master might have opened."""
     from auth.context import EXTENSION_KEY
 
-    app = getattr(worker, "wsgi", None)
+    # `worker.wsgi` is set only later (in init_process): ask the application, which hands back
+    # the app the master preloaded (the same object the worker will serve).
+    app = worker.app.wsgi()
     state = getattr(app, "extensions", {}).get(EXTENSION_KEY) if app is not None else None
     if state is not None:
         state["engine"].dispose(close=False)

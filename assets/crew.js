@@ -16,6 +16,12 @@
     }
   }
 
+  // The words, in the page's language (components/crew.location_words); `{}` is where a value goes.
+  function words(key, value) {
+    const text = (source && source.words && source.words[key]) || key;
+    return value === undefined ? text : text.replace("{}", value);
+  }
+
   function csrf() {
     const match = document.cookie.match(/(?:^|;\s*)_csrf_token=([^;]+)/);
     return match ? decodeURIComponent(match[1]) : "";
@@ -41,15 +47,14 @@
       if (response.status === 401) {
         window.location.assign("/login"); // the crew link was revoked
       } else if (response.status === 422) {
-        response.json().then((body) => say(`Location not used: ${body.error}`, true)).catch(() => {});
+        response.json().then((body) => say(words("not_used", body.error), true)).catch(() => {});
       } else if (response.ok) {
-        say(`Location sent ${new Date().toLocaleTimeString()} (±${Math.round(c.accuracy)} m)`, false);
+        say(`${words("sent", new Date().toLocaleTimeString())} (±${Math.round(c.accuracy)} m)`, false);
       } else {
         // 503: the database is unreachable. The next fix (every few seconds) tries again.
-        say(`Location not saved at ${new Date().toLocaleTimeString()}: the server cannot save it now. ` +
-            "It is sent again in a few seconds.", true);
+        say(words("not_saved", new Date().toLocaleTimeString()), true);
       }
-    }).catch(() => say("Location not sent: no connection. It is sent again when the phone is back online.", true));
+    }).catch(() => say(words("offline"), true));
   }
 
   function start() {
@@ -57,18 +62,17 @@
       return;
     }
     if (!("geolocation" in navigator)) {
-      say("This phone cannot share its location: the job still works, the hospital sees no position.", true);
+      say(words("unable"), true);
       return;
     }
-    say("Location: asking the phone…", false);
+    say(words("asking"), false);
     watchId = navigator.geolocation.watchPosition(
       (position) => { last = position; send(false); },
       (error) => {
         if (error.code === 1) {
-          say("Location is off for this page (permission denied): the job still works, but nobody sees where you are. " +
-              "Allow location in the browser's settings.", true);
+          say(words("denied"), true);
         } else {
-          say("No location fix yet: the job still works.", true);
+          say(words("no_fix"), true);
         }
       },
       {enableHighAccuracy: true, maximumAge: 5000, timeout: 20000});
@@ -84,7 +88,7 @@
       window.clearInterval(timer);
       timer = null;
     }
-    say("Location: not sent while there is no job.", false);
+    say(words("no_job"), false);
   }
 
   function alarm() {

@@ -7,10 +7,21 @@ const queueDuration = (s) => {
     : s < 3600 ? `${Math.floor(s / 60)} min ${two(s % 60)} s`
       : `${Math.floor(s / 3600)} h ${two(Math.floor((s % 3600) / 60))} min`;
 };
+// The page's words in its language (components/dispatch.queue_words, on the waiting list as
+// `data-queue-words`); `{}` is where a value goes.
+let queueWordsRead = null;
+const queueWords = () => {
+  if (!queueWordsRead) {
+    const holder = document.querySelector('[data-queue-words]');
+    queueWordsRead = holder ? JSON.parse(holder.dataset.queueWords) : null;
+  }
+  return queueWordsRead || {};
+};
+const queueSay = (key, value) => (queueWords()[key] || '{}').replace('{}', value);
 // A unit's position this old is stale (db/positions.STALE_AFTER): its age is greyed.
 const QUEUE_STALE_S = 120;
-const queueAge = (seconds) => `position ${queueDuration(Math.max(0, seconds))} ago` +
-  (seconds > QUEUE_STALE_S ? ' (stale)' : '');
+const queueAge = (seconds) => queueSay('position', queueDuration(Math.max(0, seconds))) +
+  (seconds > QUEUE_STALE_S ? ' ' + queueWords().stale_mark : '');
 // When each unit of the hospital was where its marker is (server ms), for ticking the ages.
 const queueUnitsSince = {};
 
@@ -88,32 +99,33 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         ].forEach((part) => map.append(part));
         return map;
       };
+      const words = queueWords();
       const card = (row) => element('div', 'card mb-2 queue-card' + (row.new ? ' sos-new' : ''), [
         element('div', 'card-body d-flex gap-3 align-items-start', [element('div', 'flex-grow-1', [
           element('div', '', [
             element('span', 'fs-4 fw-bold me-2', [row.number]),
             element('span', `badge bg-${row.color} fs-6 me-2`, [row.priority]),
-            row.new ? element('span', 'badge bg-danger fs-6 me-2', ['NEW']) : null,
-            row.unanswered ? element('span', 'badge bg-dark fs-6', ['UNANSWERED']) : null,
+            row.new ? element('span', 'badge bg-danger fs-6 me-2', [words.new]) : null,
+            row.unanswered ? element('span', 'badge bg-dark fs-6', [words.unanswered]) : null,
           ]),
-          row.by_officer ? element('div', 'badge bg-primary fs-6 mt-1', ['Requested by the health officer']) : null,
+          row.by_officer ? element('div', 'badge bg-primary fs-6 mt-1', [words.by_officer]) : null,
           element('div', 'fs-5 mt-1', [row.type]),
           // Who and where: a call-back number and the place in words a driver knows.
-          row.caller ? element('div', 'fs-5 queue-caller', ['Caller: ', element('strong', '', [row.caller]), ' · ',
-            row.tel ? element('a', 'fw-bold', [row.phone], {href: row.tel}) : element('span', 'text-muted', ['no phone number given'])]) : null,
-          element('div', 'queue-place', [element('span', 'fw-semibold', [row.place || 'No known place nearby']),
-            row.geo ? ' · ' : null, row.geo ? element('a', '', ['open in maps app'], {href: row.geo}) : null,
+          row.caller ? element('div', 'fs-5 queue-caller', [words.caller + ' ', element('strong', '', [row.caller]), ' · ',
+            row.tel ? element('a', 'fw-bold', [row.phone], {href: row.tel}) : element('span', 'text-muted', [words.no_phone])]) : null,
+          element('div', 'queue-place', [element('span', 'fw-semibold', [row.place || words.no_place]),
+            row.geo ? ' · ' : null, row.geo ? element('a', '', [words.open_maps], {href: row.geo}) : null,
             row.map ? ' · ' : null,
-            row.map ? element('a', '', ['map in browser'], {href: row.map, target: '_blank', rel: 'noopener'}) : null]),
+            row.map ? element('a', '', [words.map_browser], {href: row.map, target: '_blank', rel: 'noopener'}) : null]),
           element('div', 'text-muted small', [row.point]),
           element('div', '', [row.where, element(
             'span', 'fw-bold queue-waiting ' + (row.late ? 'text-danger' : 'text-body'), [row.waited],
             {'data-since': row.since, 'data-target': row.target})]),
-          row.note ? element('div', 'text-muted', ['Note: ' + row.note]) : null,
+          row.note ? element('div', 'text-muted', [queueSay('note', row.note)]) : null,
           element('div', 'mt-2', [
-            element('button', 'btn btn-success btn-lg me-2 px-5', ['Accept'],
+            element('button', 'btn btn-success btn-lg me-2 px-5', [words.accept],
               {type: 'button', 'data-press': 'accept', 'data-sos': row.id}),
-            element('button', 'btn btn-outline-secondary btn-lg', ['Decline'],
+            element('button', 'btn btn-outline-secondary btn-lg', [words.decline],
               {type: 'button', 'data-press': 'decline', 'data-sos': row.id}),
           ]),
         ]), miniMap(row.sketch)]),
@@ -167,7 +179,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         });
         if (!part.order.length && empty) {
           box.replaceChildren(element('p', 'fs-5 text-muted',
-            ['No SOS waiting. New ones appear here by themselves.'], {id: empty}));
+            [words.empty], {id: empty}));
         }
       };
       const list = document.getElementById(listId);
@@ -187,7 +199,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       document.querySelectorAll(".queue-waiting[data-since]").forEach((span) => {
         const waited = Math.max(0, Math.floor((serverNow - Number(span.dataset.since)) / 1000));
         const late = waited > Number(span.dataset.target);
-        span.textContent = `waiting ${queueDuration(waited)}`;
+        span.textContent = queueSay('waiting', queueDuration(waited));
         span.classList.toggle("text-danger", late);
         span.classList.toggle("text-body", !late);
       });
@@ -218,7 +230,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const marker = (unit) => leaflet('CircleMarker', {
         center: [unit.lat, unit.lon], radius: 9, color: unit.colour, fill: true,
         fillOpacity: unit.stale ? 0.35 : 0.8,
-        children: leaflet('Tooltip', {children: `${unit.call} · ${unit.status}` + (unit.stale ? ' · stale' : '')}),
+        children: leaflet('Tooltip', {children: `${unit.call} · ${unit.status}` + (unit.stale ? ' · ' + queueWords().stale : '')}),
       });
       const byId = {};
       data.units.forEach((unit) => {
@@ -234,7 +246,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         className: unit.stale ? 'text-muted crew-stale' : '', 'data-unit': unit.call,
         children: [tag('Strong', {children: unit.call}), ` · ${unit.status} · `, age(unit)]}))
         : [tag('Li', {className: 'text-muted',
-          children: 'No unit has sent a position yet (crews send it from the crew screen).'})];
+          children: queueWords().no_units})];
       const held = heldIds.map((id) => {
         const unit = byId[id.unit];
         const far = data.held[String(id.sos)];

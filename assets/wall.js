@@ -30,6 +30,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     // timers. `source` says how often data should arrive, the time zone and the wall's element id.
     watchdog: function (_tick, received, source) {
       const now = Date.now();
+      // The words, in the page's language (components/wall.wall_words); `{}` is where a value goes.
+      const say = (key, value) => ((source.words || {})[key] || '{}').replace('{}', value === undefined ? '' : value);
       const fmt = (ms) => {
         const s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s % 3600 / 60);
         return (h ? h + ' h ' : '') + (h || m ? m + ' min ' : '') + (s % 60) + ' s';
@@ -51,16 +53,14 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
         if (el.dataset.lateAfter) { el.classList.toggle('wall-bad', s > Number(el.dataset.lateAfter)); }
       });
       if (received && received.generated_at) {
-        const stampText = 'data ' + new Date(received.generated_at).toLocaleTimeString('en-GB',
-          {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: source.time_zone});
+        const stampText = say('data', new Date(received.generated_at).toLocaleTimeString('en-GB',
+          {hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false, timeZone: source.time_zone}));
         document.querySelectorAll('#' + source.wall + ' .wall-time').forEach(function (el) { el.textContent = stampText; });
       }
       const stale = !received || age > 3 * source.refresh_ms;
       if (wall) { wall.classList.toggle('wall-stale', stale); }
       if (!stale) { return [clock, '', 'wall-outage-hidden']; }
-      const text = received
-        ? 'NO NEW DATA for ' + fmt(age) + ': the server or database cannot be reached. Showing the last data; it will recover by itself.'
-        : 'Waiting for the first data…';
+      const text = received ? say('no_data', fmt(age)) : say('waiting');
       return [clock, text, 'wall-outage'];
     },
   },

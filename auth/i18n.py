@@ -5,6 +5,11 @@ their account and in a cookie, so it survives logging out and in), else the best
 browser's Accept-Language, else English. Catalogs live in `translations/<code>/LC_MESSAGES/
 messages.po`; a translator adds Kannada by adding `translations/kn/...` — no code changes. The
 catalogs are compiled at start into the instance folder (the source tree stays read-only).
+
+Citizen screens follow every catalog. Staff screens (hospital, officer, admin, crew, wall: every
+Dash page not registered with `translated=True`) have their words marked too, but stay English
+unless the person's language is listed in the `HEALTHFIRST_STAFF_LANGUAGES` setting (config.py):
+a catalog that translates the staff screens is switched on for them by that setting, not by code.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ from flask_babel import Babel, get_locale, gettext
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError, generate_csrf, validate_csrf
 
-from auth.context import db_session
+from auth.context import db_session, state
 from db import users
 from db.models import User
 
@@ -69,10 +74,34 @@ def chosen_language() -> str:
     return request.accept_languages.best_match(list(languages)) or DEFAULT_LANGUAGE
 
 
+def staff_languages() -> tuple[str, ...]:
+    """The languages whose catalog covers the staff screens (`HEALTHFIRST_STAFF_LANGUAGES`, only
+    those with a catalog): English always."""
+    wanted = state()["config"].staff_languages
+    return (DEFAULT_LANGUAGE,) + tuple(code for code in wanted if code in available_languages()
+                                       and code != DEFAULT_LANGUAGE)
+
+
+def staff_language() -> str:
+    """The language of a staff screen for this person: theirs when its catalog covers the staff
+    screens, else English."""
+    chosen = chosen_language()
+    return chosen if chosen in staff_languages() else DEFAULT_LANGUAGE
+
+
 def select_language() -> str:
-    """Flask-Babel's choice for this request: English on the English-only Dash pages, else the
-    person's language."""
-    return DEFAULT_LANGUAGE if _english_only_page() else chosen_language()
+    """Flask-Babel's choice for this request: on a staff screen (an English-only Dash page) its
+    language (`staff_language`), else the person's language."""
+    return staff_language() if _english_only_page() else chosen_language()
+
+
+def translated_paths() -> list[str]:
+    """The Dash pages that speak the person's language (assets/shell.js sets `<html lang>` from
+    them when the browser moves between pages): the citizen's, and the staff screens too when the
+    person's language covers them."""
+    if chosen_language() in staff_languages()[1:]:
+        return sorted(TRANSLATED_DASH_PATHS | ENGLISH_DASH_PATHS)
+    return sorted(TRANSLATED_DASH_PATHS)
 
 
 def page_language() -> str:
@@ -139,7 +168,10 @@ def register_dash_pages(*, translated: set[str], english: set[str],
 
 
 def english_paths_for_person() -> list[str]:
-    """The English-only pages the signed-in person may open (assets/shell.js: `<html lang>`)."""
+    """The English-only pages the signed-in person may open (assets/shell.js: `<html lang>`);
+    none when their language covers the staff screens."""
+    if chosen_language() in staff_languages()[1:]:
+        return []
     return sorted(path for path in ENGLISH_DASH_PATHS if _may_open(path))
 
 
@@ -150,9 +182,15 @@ def _may_open(path: str) -> bool:
     return bool(current_user and current_user.is_authenticated and current_user.role in roles)
 
 
+# Feeds a staff screen reads outside Dash's requests: they speak the language of their page.
+STAFF_FEEDS = {"/_display/view.json": "/display"}
+
+
 def _page_path() -> str:
     """The path of the page this request is for: its own, or for Dash's requests (the layout, a
     callback) the page that sent them, from the Referer (same-origin: the full address)."""
+    if request.path in STAFF_FEEDS:
+        return STAFF_FEEDS[request.path]
     if not request.path.startswith("/_dash-"):
         return request.path
     referrer = urlsplit(request.referrer or "")
@@ -160,9 +198,10 @@ def _page_path() -> str:
 
 
 def _english_only_page() -> bool:
-    """A Dash page in English only (a staff screen), or one of its callbacks: its words, its
-    frame included, stay English whatever the person chose, so a page never mixes languages.
-    Not for someone who may not open it: their refusal comes in their language."""
+    """A staff screen (a Dash page not registered as translated), one of its callbacks or feeds:
+    its words, its frame included, are in `staff_language()` (English unless the person's language
+    covers the staff screens), so a page never mixes languages. Not for someone who may not open
+    it: their refusal comes in their language."""
     try:
         path = _page_path()
         return path in ENGLISH_DASH_PATHS and _may_open(path)
@@ -173,11 +212,12 @@ def _english_only_page() -> bool:
 def with_page_language(interpolate_index):
     """Wraps Dash's `interpolate_index` (called for every page load) so a translated Dash page
     says the person's language in `<html lang>`, as do an unknown address (Dash's "Page not
-    found") and a page the person may not open; the English-only pages keep `lang="en"`.
-    A move between pages inside the browser updates it too (assets/shell.js, `pageLanguage`)."""
+    found") and a page the person may not open; a staff screen says its own (English unless the
+    person's language covers the staff screens). A move between pages inside the browser updates
+    it too (assets/shell.js, `pageLanguage`, from `translated_paths` and `english_paths_for_person`)."""
     def interpolate(**kwargs):
         page = interpolate_index(**kwargs)
-        if _english_only_page():
+        if page_language() == DEFAULT_LANGUAGE:
             return page
         return page.replace('<html lang="en">', f'<html lang="{page_language()}">', 1)
     return interpolate

@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components.format import local_time
+from components.i18n import _
 from db.capacity import EMS_LABELS
 from db.hospitals import EDITABLE_FIELDS, HospitalRow
 from db.vocabulary import ASSIGNABLE_ROLES, HOSPITAL_STATUS_LABELS, ROLE_LABELS, USER_STATUS_LABELS
@@ -25,28 +26,41 @@ def labelled(label: str, control_id: str, control) -> html.Div:
 
 # ---- users ----------------------------------------------------------------------------------
 
-USER_COLUMNS = [
-    {"field": "full_name", "headerName": "Name", "flex": 1, "minWidth": 170},
-    {"field": "email", "headerName": "Email", "flex": 1.3, "minWidth": 230},
-    {"field": "role", "headerName": "Role", "width": 145},
-    {"field": "status", "headerName": "Status", "width": 175,
-     "cellClassRules": {"text-success fw-bold": "params.value == 'Active'",
-                        "text-danger fw-bold": "params.value == 'Disabled'",
-                        "text-warning-emphasis fw-bold": "params.value == 'Waiting for approval'"}},
-    {"field": "hospital", "headerName": "Hospital", "flex": 1, "minWidth": 180},
-    {"field": "created", "headerName": "Created", "width": 140},
-    {"field": "last_login", "headerName": "Last login", "width": 140},
-]
+# Columns and options are built per request (functions), in the page's language.
+
+
+def user_columns() -> list[dict]:
+    return [
+        {"field": "full_name", "headerName": _("Name"), "flex": 1, "minWidth": 170},
+        {"field": "email", "headerName": _("Email"), "flex": 1.3, "minWidth": 230},
+        {"field": "role", "headerName": _("Role"), "width": 145},
+        # Coloured by the status's code, whatever language its label is in.
+        {"field": "status", "headerName": _("Status"), "width": 175,
+         "cellClassRules": {"text-success fw-bold": "params.data.status_code == 'active'",
+                            "text-danger fw-bold": "params.data.status_code == 'disabled'",
+                            "text-warning-emphasis fw-bold": "params.data.status_code == 'pending'"}},
+        {"field": "hospital", "headerName": _("Hospital"), "flex": 1, "minWidth": 180},
+        {"field": "created", "headerName": _("Created"), "width": 140},
+        {"field": "last_login", "headerName": _("Last login"), "width": 140},
+    ]
+
 
 # Filters: "all" rather than an empty value, which a select shows as a blank box.
 ANY = "all"
-ROLE_FILTER_OPTIONS = [{"label": "Any role", "value": ANY}] + [
-    {"label": label, "value": role} for role, label in ROLE_LABELS.items()
-]
-STATUS_FILTER_OPTIONS = [{"label": "Any status", "value": ANY}] + [
-    {"label": label, "value": status} for status, label in USER_STATUS_LABELS.items()
-]
-ASSIGNABLE_ROLE_OPTIONS = [{"label": ROLE_LABELS[role], "value": role} for role in ASSIGNABLE_ROLES]
+
+
+def role_filter_options() -> list[dict]:
+    return [{"label": _("Any role"), "value": ANY}] + [
+        {"label": _(label), "value": role} for role, label in ROLE_LABELS.items()]
+
+
+def status_filter_options() -> list[dict]:
+    return [{"label": _("Any status"), "value": ANY}] + [
+        {"label": _(label), "value": status} for status, label in USER_STATUS_LABELS.items()]
+
+
+def assignable_role_options() -> list[dict]:
+    return [{"label": _(ROLE_LABELS[role]), "value": role} for role in ASSIGNABLE_ROLES]
 
 
 def user_rows(found) -> list[dict]:
@@ -55,14 +69,14 @@ def user_rows(found) -> list[dict]:
             "id": str(user.id),
             "full_name": user.full_name,
             "email": user.email,
-            "role": ROLE_LABELS.get(user.role, user.role),
+            "role": _(ROLE_LABELS.get(user.role, user.role)),
             "role_code": user.role,
-            "status": USER_STATUS_LABELS.get(user.status, user.status),
+            "status": _(USER_STATUS_LABELS.get(user.status, user.status)),
             "status_code": user.status,
             "hospital": user.hospital.name if user.hospital is not None else "",
             "hospital_id": user.hospital_id,
             "created": local_time(user.created_at, with_date=True),
-            "last_login": local_time(user.last_login_at, with_date=True) if user.last_login_at else "never",
+            "last_login": local_time(user.last_login_at, with_date=True) if user.last_login_at else _("never"),
         }
         for user in found
     ]
@@ -70,10 +84,11 @@ def user_rows(found) -> list[dict]:
 
 def selected_summary(row: dict | None, *, yours: bool = False) -> str:
     if not row:
-        return "No account selected: click a row in the table below."
-    where = f" at {row['hospital']}" if row.get("hospital") else ""
-    summary = f"{row['full_name']} ({row['email']}) · {row['role']}{where} · {row['status']}"
-    return summary + (" · your own account: another super admin must change it" if yours else "")
+        return _("No account selected: click a row in the table below.")
+    role = _("%(role)s at %(hospital)s", role=row["role"], hospital=row["hospital"]) if row.get("hospital") \
+        else row["role"]
+    summary = f"{row['full_name']} ({row['email']}) · {role} · {row['status']}"
+    return summary + (" · " + _("your own account: another super admin must change it") if yours else "")
 
 
 def hospital_options(hospitals, *, keep: dict | None = None) -> list[dict]:
@@ -93,29 +108,33 @@ def _hospital_column(field: str, header: str, **options) -> dict:
     return {"field": field, "headerName": header, "editable": field in EDITABLE_FIELDS, **options}
 
 
-HOSPITAL_COLUMNS = [
-    _hospital_column("name", "Name", flex=3, minWidth=230),
-    _hospital_column("city", "City", width=120),
-    _hospital_column("status", "Status", width=110,
-                     # Shown as words, stored as the code the domain expects.
-                     refData=HOSPITAL_STATUS_LABELS,
-                     cellEditor="agSelectCellEditor",
-                     cellEditorParams={"values": list(HOSPITAL_STATUS_LABELS)},
-                     cellClassRules={"text-danger fw-bold": "params.value == 'rejected'",
-                                     "text-warning-emphasis fw-bold": "params.value == 'proposed'"}),
-    _hospital_column("ems_status", "EMS status", width=150,
-                     cellClassRules={"text-danger fw-bold": "params.value == 'Closed (diversion)'",
-                                     "text-warning-emphasis fw-bold": "params.value == 'Advisory'"}),
-    _hospital_column("admins", "Admins", width=95, type="numericColumn"),
-    _hospital_column("latitude", "Latitude", width=105, cellEditor="agNumberCellEditor", type="numericColumn"),
-    _hospital_column("longitude", "Longitude", width=115, cellEditor="agNumberCellEditor", type="numericColumn"),
-    _hospital_column("phone", "Phone", width=165),
-    _hospital_column("address", "Address", flex=2, minWidth=200),
-]
+def hospital_columns() -> list[dict]:
+    return [
+        _hospital_column("name", _("Name"), flex=3, minWidth=230),
+        _hospital_column("city", _("City"), width=120),
+        _hospital_column("status", _("Status"), width=110,
+                         # Shown as words, stored as the code the domain expects.
+                         refData={code: _(label) for code, label in HOSPITAL_STATUS_LABELS.items()},
+                         cellEditor="agSelectCellEditor",
+                         cellEditorParams={"values": list(HOSPITAL_STATUS_LABELS)},
+                         cellClassRules={"text-danger fw-bold": "params.value == 'rejected'",
+                                         "text-warning-emphasis fw-bold": "params.value == 'proposed'"}),
+        _hospital_column("ems_status", _("EMS status"), width=150,
+                         cellClassRules={"text-danger fw-bold": "params.data.ems_code == 'closed'",
+                                         "text-warning-emphasis fw-bold": "params.data.ems_code == 'advisory'"}),
+        _hospital_column("admins", _("Admins"), width=95, type="numericColumn"),
+        _hospital_column("latitude", _("Latitude"), width=105, cellEditor="agNumberCellEditor",
+                         type="numericColumn"),
+        _hospital_column("longitude", _("Longitude"), width=115, cellEditor="agNumberCellEditor",
+                         type="numericColumn"),
+        _hospital_column("phone", _("Phone"), width=165),
+        _hospital_column("address", _("Address"), flex=2, minWidth=200),
+    ]
 
-HOSPITAL_STATUS_FILTER_OPTIONS = [{"label": "Any status", "value": ANY}] + [
-    {"label": label, "value": status} for status, label in HOSPITAL_STATUS_LABELS.items()
-]
+
+def hospital_status_filter_options() -> list[dict]:
+    return [{"label": _("Any status"), "value": ANY}] + [
+        {"label": _(label), "value": status} for status, label in HOSPITAL_STATUS_LABELS.items()]
 
 
 def hospital_rows(found: list[HospitalRow]) -> list[dict]:
@@ -125,7 +144,8 @@ def hospital_rows(found: list[HospitalRow]) -> list[dict]:
             "name": row.hospital.name,
             "city": row.hospital.city,
             "status": row.hospital.status,
-            "ems_status": EMS_LABELS.get(row.hospital.ems_status, row.hospital.ems_status),
+            "ems_status": _(EMS_LABELS.get(row.hospital.ems_status, row.hospital.ems_status)),
+            "ems_code": row.hospital.ems_status,
             "admins": row.admins,
             "latitude": row.hospital.latitude,
             "longitude": row.hospital.longitude,

@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.format import to_local
+from components.i18n import _
 
 # Plotly's toolbar (the mode bar) floats over the top right of a chart, about 30 px high. Titles
 # sit in a band below it, from the left, so no toolbar ever covers one.
@@ -42,17 +43,17 @@ def beds_by_type(figures) -> go.Figure:
     beds = frame(figures, ["name", "total", "available"])
     free, occupied = beds["available"].tolist(), (beds["total"] - beds["available"]).tolist()
     figure = go.Figure([
-        go.Bar(name="Free", x=beds["name"].tolist(), y=free, marker_color="#198754", text=free, textposition="auto"),
-        go.Bar(name="Occupied", x=beds["name"].tolist(), y=occupied, marker_color="#adb5bd"),
+        go.Bar(name=_("Free"), x=beds["name"].tolist(), y=free, marker_color="#198754", text=free, textposition="auto"),
+        go.Bar(name=_("Occupied"), x=beds["name"].tolist(), y=occupied, marker_color="#adb5bd"),
     ])
-    figure.update_layout(barmode="stack", title=title("Beds across the region"), uirevision="beds", **LAYOUT)
+    figure.update_layout(barmode="stack", title=title(_("Beds across the region")), uirevision="beds", **LAYOUT)
     return figure
 
 
 def blood_shortages(shortages: dict[str, int]) -> go.Figure:
     figure = go.Figure(go.Bar(x=list(shortages), y=list(shortages.values()), marker_color="#dc3545",
                               text=list(shortages.values()), textposition="auto"))
-    figure.update_layout(title=title("Hospitals at or below their low-stock level, by group"), uirevision="blood",
+    figure.update_layout(title=title(_("Hospitals at or below their low-stock level, by group")), uirevision="blood",
                          yaxis=dict(rangemode="tozero", dtick=1), **LAYOUT)
     return figure
 
@@ -63,7 +64,7 @@ def bed_trend(points, heading: str, *, since: datetime, now: datetime) -> go.Fig
     figure = go.Figure()
     for _code, series in frame(points, ["code", "name", "at", "available"]).groupby("code", sort=False):
         figure.add_trace(go.Scatter(x=[to_local(at) for at in series["at"]], y=series["available"].tolist(),
-                                    name=f"{series['name'].iloc[0]} free", mode="lines", line_shape="hv"))
+                                    name=_("%(name)s free", name=series['name'].iloc[0]), mode="lines", line_shape="hv"))
     figure.update_layout(title=title(heading), uirevision="trend", yaxis=dict(rangemode="tozero"),
                          xaxis=dict(type="date", range=[to_local(since), to_local(now)]), **LAYOUT)
     return figure

@@ -5,6 +5,7 @@ step it, resolve); and how either list is redrawn by what changed."""
 from __future__ import annotations
 
 import hashlib
+import json
 from datetime import datetime, timedelta
 
 import dash_bootstrap_components as dbc
@@ -13,6 +14,7 @@ from dash import Patch, dcc, html, no_update
 
 from components import crew, minimap
 from components.format import duration, local_time
+from components.i18n import N_, _
 from components.sos import PRIORITY_COLORS, status_badge
 from db.vocabulary import UNIT_STATUS_LABELS, sos_number
 
@@ -58,10 +60,10 @@ class ID:
 
 # What the button that moves a unit to each status says.
 STEP_LABELS = {
-    "en_route": "Mark en route",
-    "on_scene": "Mark on scene",
-    "transporting": "Mark transporting",
-    "at_hospital": "Mark at hospital",
+    "en_route": N_("Mark en route"),
+    "on_scene": N_("Mark on scene"),
+    "transporting": N_("Mark transporting"),
+    "at_hospital": N_("Mark at hospital"),
 }
 
 # NFPA 1225: 90% of calls dispatched within 60 s. Past that a waiting SOS turns red.
@@ -79,6 +81,29 @@ def epoch_ms(at: datetime) -> int:
 OFFER_ANSWERS = ("accept", "decline")
 
 
+def queue_words() -> str:
+    """The words assets/queue.js writes into the cards and unit lists it draws, in the page's
+    language, as JSON (the waiting list's `data-queue-words`); `{}` is where a value goes."""
+    return json.dumps({
+        "accept": _("Accept"), "decline": _("Decline"), "new": _("NEW"), "unanswered": _("UNANSWERED"),
+        "by_officer": _("Requested by the health officer"), "caller": _("Caller:"),
+        "no_phone": _("no phone number given"), "no_place": _("No known place nearby"),
+        "open_maps": _("open in maps app"), "map_browser": _("map in browser"),
+        "note": _("Note: %(note)s", note="{}"), "waiting": _("waiting %(time)s", time="{}"),
+        "empty": _("No SOS waiting. New ones appear here by themselves."),
+        "position": _("position %(time)s ago", time="{}"), "stale_mark": _("(stale)"), "stale": _("stale"),
+        "no_units": _("No unit has sent a position yet (crews send it from the crew screen)."),
+    }, ensure_ascii=False)
+
+
+def _km(distance: float) -> str:
+    return f"{distance:.1f}"
+
+
+def _point(latitude: float, longitude: float) -> str:
+    return f"{latitude:.5f}, {longitude:.5f}"
+
+
 def _tel(phone: str | None) -> str:
     return "tel:" + "".join(ch for ch in phone if ch.isdigit() or ch == "+") if phone else ""
 
@@ -90,9 +115,10 @@ def waiting_sketch(hospital: tuple[float, float] | None, latitude: float, longit
         return None
     drawn = minimap.sketch(hospital, [(latitude, longitude)])
     where = minimap.where_words(*hospital, latitude, longitude)
-    said = "at your hospital" if where == "here" else f"{where} of your hospital"
+    said = _("at your hospital") if where == "here" else _("%(where)s of your hospital", where=where)
     return {"p": drawn["points"][0], "ring": drawn["ring"], "scale": drawn["scale"],
-            "say": f"Sketch map: the SOS is {said}. North is up; the ring is {drawn['scale']} from the hospital."}
+            "say": _("Sketch map: the SOS is %(where)s. North is up; the ring is %(scale)s from the hospital.",
+                     where=said, scale=drawn["scale"])}
 
 
 def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: str = "",
@@ -105,15 +131,17 @@ def queue_row(item, now: datetime, priority_label: str, *, contact=None, place: 
     return {
         "id": item.sos_id, "number": sos_number(item.sos_id), "priority": priority_label,
         "color": PRIORITY_COLORS.get(item.priority, "secondary"), "new": now - item.offered_at < NEW_FOR,
-        "unanswered": item.status == "unanswered", "type": item.type_label,
-        "where": f"{item.distance_km:.1f} km away · sent {local_time(item.created_at)} · ",
+        "unanswered": item.status == "unanswered", "type": _(item.type_label),
+        "where": _("%(km)s km away · sent %(time)s", km=_km(item.distance_km),
+                   time=local_time(item.created_at)) + " · ",
         "since": epoch_ms(item.created_at), "target": int(WAIT_TARGET.total_seconds()),
-        "waited": f"waiting {duration(waited)}", "late": waited > WAIT_TARGET, "note": item.note or "",
+        "waited": _("waiting %(time)s", time=duration(waited)), "late": waited > WAIT_TARGET, "note": item.note or "",
         # Who and where: the caller's first name and call-back number (db/officer_desk.caller_contacts),
         # the place in words a driver knows, the raw point with links to open it in a maps app.
         "caller": contact.name if contact else "", "phone": contact.phone or "" if contact else "",
         "tel": _tel(contact.phone) if contact else "", "place": place,
-        "point": f"{item.latitude:.5f}, {item.longitude:.5f}" + (f" · told: {item.location_text}" if item.location_text else ""),
+        "point": f"{item.latitude:.5f}, {item.longitude:.5f}"
+                 + (" · " + _("told: %(place)s", place=item.location_text) if item.location_text else ""),
         "geo": links[0], "map": links[1], "by_officer": item.requested_by_officer,
         "sketch": waiting_sketch(hospital, item.latitude, item.longitude),
     }
@@ -144,14 +172,14 @@ def who_and_where(contact, place: str, links: tuple[str, str]) -> list:
     lines = []
     if contact is not None:
         phone = html.A(contact.phone, href=_tel(contact.phone), className="fw-bold") if contact.phone \
-            else html.Span("no phone number given", className="text-muted")
-        lines.append(html.Div(["Caller: ", html.Strong(contact.name), " · ", phone], className="fs-5 sos-caller"))
+            else html.Span(_("no phone number given"), className="text-muted")
+        lines.append(html.Div([_("Caller:"), " ", html.Strong(contact.name), " · ", phone], className="fs-5 sos-caller"))
         if getattr(contact, "address", None):  # the accepting hospital only (db/officer_desk.caller_contacts)
-            lines.append(html.Div(["Registered address: ", html.Span(contact.address, className="fw-semibold")],
+            lines.append(html.Div([_("Registered address:"), " ", html.Span(contact.address, className="fw-semibold")],
                                   className="sos-address"))
-    lines.append(html.Div([html.Span(place or "No known place nearby", className="fw-semibold sos-place"),
-                           " · ", html.A("open in maps app", href=links[0]), " · ",
-                           html.A("map in browser", href=links[1], target="_blank", rel="noopener")]))
+    lines.append(html.Div([html.Span(place or _("No known place nearby"), className="fw-semibold sos-place"),
+                           " · ", html.A(_("open in maps app"), href=links[0]), " · ",
+                           html.A(_("map in browser"), href=links[1], target="_blank", rel="noopener")]))
     return lines
 
 
@@ -165,13 +193,13 @@ def held_map(sos, *, hospital, unit, tiles_url: str = "") -> html.Div:
     if hospital is not None:
         layers.append(crew.place_marker(hospital[0], hospital[1], hospital[2], colour=crew.HOSPITAL_COLOUR))
         points.append(hospital[:2])
-    layers.append(crew.place_marker(sos.latitude, sos.longitude, f"{number}: the patient"))
-    words = [html.Span("Red: the patient · green: your hospital", className="me-1")]
+    layers.append(crew.place_marker(sos.latitude, sos.longitude, _("%(number)s: the patient", number=number)))
+    words = [html.Span(_("Red: the patient · green: your hospital"), className="me-1")]
     if unit is not None:
         layers.append(dl.LayerGroup(id=ID.held_unit(sos.id, unit.id)))
-        words = [html.Span(f"Ambulance {unit.call_sign}", className="fw-semibold"), ": ",
+        words = [html.Span(_("Ambulance %(call_sign)s", call_sign=unit.call_sign), className="fw-semibold"), ": ",
                  html.Span(id=ID.held_eta(sos.id)),
-                 html.Span("no position yet", className="unit-age", **{"data-unit-age": str(unit.id)})]
+                 html.Span(_("no position yet"), className="unit-age", **{"data-unit-age": str(unit.id)})]
     return html.Div([
         dl.Map(layers, bounds=crew.map_bounds(points), className="held-map",
                style={"height": "190px", "width": "100%"}),
@@ -192,29 +220,31 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
                 options=[{"label": c.label, "value": str(c.unit_id)} for c in unit_choices],
                 # Keep the dispatcher's choice across the automatic refresh while it is still free.
                 value=chosen_unit if chosen_unit in {str(c.unit_id) for c in unit_choices} else None,
-                placeholder="Choose an available ambulance" if unit_choices else "No ambulance available",
+                placeholder=_("Choose an available ambulance") if unit_choices else _("No ambulance available"),
                 disabled=not unit_choices,
                 size="lg",
                 className="mb-2",
             ),
-            dbc.Button("Send ambulance", id=ID.assign(sos.id), color="danger", size="lg",
+            dbc.Button(_("Send ambulance"), id=ID.assign(sos.id), color="danger", size="lg",
                        disabled=not unit_choices),
         ]
     else:
         controls = [
-            dbc.Button(STEP_LABELS[to_status], id=ID.step(sos.id, to_status), color="primary", size="lg",
+            dbc.Button(_(STEP_LABELS[to_status]), id=ID.step(sos.id, to_status), color="primary", size="lg",
                        className="me-2 mb-1")
             for to_status in next_steps
         ]
         if can_resolve:
             controls.append(html.Div(dcc.ConfirmDialogProvider(
-                dbc.Button("Resolve: handover done", color="success", outline=True, size="lg", className="mb-1"),
+                dbc.Button(_("Resolve: handover done"), color="success", outline=True, size="lg", className="mb-1"),
                 id=ID.resolve(sos.id),
-                message=f"Handover done for {sos_number(sos.id)}? The SOS closes and the ambulance becomes available.",
+                message=_("Handover done for %(number)s? The SOS closes and the ambulance becomes available.",
+                          number=sos_number(sos.id)),
             ), className="mt-3 pt-2 border-top"))
     unit_line = (
-        f"Ambulance {unit.call_sign} ({unit.level}) · {unit.crew_contact or 'no crew contact'}"
-        if unit is not None else "No ambulance assigned yet"
+        _("Ambulance %(call_sign)s (%(level)s) · %(contact)s", call_sign=unit.call_sign, level=unit.level,
+          contact=unit.crew_contact or _("no crew contact"))
+        if unit is not None else _("No ambulance assigned yet")
     )
     return dbc.Card(
         dbc.CardBody(
@@ -223,9 +253,10 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
                           status_badge(sos.status, status_label)]),
                 html.Div(type_label, className="fs-5 mt-1"),
                 *who_and_where(contact, place, links),
-                html.Div(f"Accepted {local_time(sos.accepted_at)} · at {sos.latitude:.5f}, {sos.longitude:.5f}"
+                html.Div(_("Accepted %(time)s · at %(point)s", time=local_time(sos.accepted_at),
+                           point=_point(sos.latitude, sos.longitude))
                          + (f" ({sos.location_text})" if sos.location_text else ""), className="text-muted"),
-                html.Div(f"Note: {sos.note}", className="text-muted") if sos.note else None,
+                html.Div(_("Note: %(note)s", note=sos.note), className="text-muted") if sos.note else None,
                 html.Div(unit_line, className="fw-semibold mt-1"),
                 where_map,
                 html.Div(controls, className="mt-2"),
@@ -295,16 +326,17 @@ def units_data(units, held, *, hospital, now: datetime) -> dict:
     far = {}
     for sos, unit, guess in held:
         if guess is None:
-            text = UNIT_STATUS_LABELS.get(unit.status, unit.status)
+            text = _(UNIT_STATUS_LABELS.get(unit.status, unit.status))
         elif guess.distance_km < AT_THE_PATIENT_KM:
-            text = "at the patient's place"
+            text = _("at the patient's place")
         else:
-            text = f"{guess.distance_km:.1f} km from the patient, about {guess.minutes} min (estimate)"
+            text = _("%(km)s km from the patient, about %(minutes)s min (estimate)",
+                     km=_km(guess.distance_km), minutes=guess.minutes)
         far[str(sos.id)] = {"text": text, "to": [sos.latitude, sos.longitude]}
     return {
         "at": epoch_ms(now),
         "hospital": list(hospital) if hospital else None,
-        "units": [{"id": u.unit_id, "call": u.call_sign, "status": UNIT_STATUS_LABELS.get(u.status, u.status),
+        "units": [{"id": u.unit_id, "call": u.call_sign, "status": _(UNIT_STATUS_LABELS.get(u.status, u.status)),
                    "colour": crew.STALE_COLOUR if u.stale else crew.STATUS_COLOURS.get(u.status, "#4dabf7"),
                    "lat": u.latitude, "lon": u.longitude, "since": epoch_ms(now) - u.age_s * 1000, "stale": u.stale}
                   for u in units],

@@ -11,7 +11,8 @@ from dash import html
 
 from components.charts import LAYOUT, time_axis
 from components.charts import title as chart_title
-from components.format import local_time, plural, to_local
+from components.format import count, local_time, to_local
+from components.i18n import _, ngettext
 from db.vocabulary import sos_number
 
 
@@ -50,10 +51,12 @@ def stars(average: float | None) -> str:
 
 def trend_text(delta: float | None) -> str:
     if delta is None:
-        return "not enough feedback yet to compare"
+        return _("not enough feedback yet to compare")
     if abs(delta) < 0.05:
-        return "steady against the 30 days before"
-    return f"{'up' if delta > 0 else 'down'} {abs(delta):.1f} against the 30 days before"
+        return _("steady against the 30 days before")
+    if delta > 0:
+        return _("up %(change)s against the 30 days before", change=round(delta, 1))
+    return _("down %(change)s against the 30 days before", change=round(-delta, 1))
 
 
 def feedback_form(question: str, ratings: dict[int, str], comment_max: int) -> dbc.Card:
@@ -64,17 +67,18 @@ def feedback_form(question: str, ratings: dict[int, str], comment_max: int) -> d
             dbc.RadioItems(id=ID.RATING, options=[{"label": label, "value": value} for value, label in ratings.items()],
                            className="fs-5 mb-2", inputClassName="me-2", labelClassName="py-1"),
             html.Div(id=ID.RATING_MESSAGE, className="text-danger fs-5"),
-            dbc.Label("Anything you want to tell us? (optional)", html_for=ID.COMMENT, className="fs-5"),
+            dbc.Label(_("Anything you want to tell us? (optional)"), html_for=ID.COMMENT, className="fs-5"),
             dbc.Textarea(id=ID.COMMENT, maxLength=comment_max, size="lg", rows=3),
             dbc.FormFeedback(id=ID.COMMENT_FEEDBACK, type="invalid"),
-            dbc.Button("Send feedback", id=ID.SUBMIT, color="primary", size="lg", className="mt-2 px-5"),
+            dbc.Button(_("Send feedback"), id=ID.SUBMIT, color="primary", size="lg", className="mt-2 px-5"),
         ], id=ID.FORM),
         html.Div(id=ID.RESULT, className="mt-2 fs-5"),
     ]), className="mt-3 border-primary", id=ID.CARD)
 
 
 def thanks(rating_label: str | None = None) -> dbc.Alert:
-    text = "Thank you for your feedback." + (f" You answered: {rating_label}." if rating_label else "")
+    text = _("Thank you for your feedback.") + (" " + _("You answered: %(rating)s.", rating=rating_label)
+                                                if rating_label else "")
     return dbc.Alert(text, color="success", className="fs-5 mt-3", id=ID.THANKS)
 
 
@@ -87,7 +91,7 @@ def weekly_chart(points, title: str) -> go.Figure:
     weeks = [to_local(p.week_start) for p in points]
     figure = go.Figure(go.Scatter(
         x=weeks, y=[round(p.average, 2) for p in points],
-        mode="lines+markers", text=[plural(p.count, "answer") for p in points], hovertemplate="%{y} (%{text})",
+        mode="lines+markers", text=[ngettext("%(count)s answer", "%(count)s answers", p.count, count=count(p.count)) for p in points], hovertemplate="%{y} (%{text})",
         line=dict(color="#0d6efd")))
     figure.update_layout(title=chart_title(title), uirevision="feedback", yaxis=dict(range=[0.8, 5.2], dtick=1),
                          xaxis=time_axis(weeks, pad=timedelta(days=7)), **LAYOUT)
@@ -96,10 +100,10 @@ def weekly_chart(points, title: str) -> go.Figure:
 
 def items_list(items, ratings: dict[int, str]) -> html.Div:
     if not items:
-        return html.P("No feedback yet.", className="text-muted", id=ID.ITEMS_EMPTY)
+        return html.P(_("No feedback yet."), className="text-muted", id=ID.ITEMS_EMPTY)
     return html.Div([
         dbc.Card(dbc.CardBody([
-            html.Div([dbc.Badge(f"{i.rating} · {ratings[i.rating]}",
+            html.Div([dbc.Badge(f"{i.rating} · {_(ratings[i.rating])}",
                                 color="success" if i.rating >= 4 else "warning" if i.rating == 3 else "danger",
                                 className="me-2 fs-6"),
                       html.Span(f"{sos_number(i.sos_id)} · {local_time(i.created_at, with_date=True)}",
@@ -112,11 +116,11 @@ def items_list(items, ratings: dict[int, str]) -> html.Div:
 
 def region_table(summaries) -> html.Div:
     if not summaries:
-        return html.P("No feedback yet from any hospital.", className="text-muted", id=ID.REGION_EMPTY)
-    rows = [html.Tr([html.Td(s.hospital_name), html.Td(s.count), html.Td(stars(s.average)),
+        return html.P(_("No feedback yet from any hospital."), className="text-muted", id=ID.REGION_EMPTY)
+    rows = [html.Tr([html.Td(s.hospital_name), html.Td(count(s.count)), html.Td(stars(s.average)),
                      html.Td(stars(s.recent_average)), html.Td(trend_text(s.trend))],
                     id=ID.hospital_row(s.hospital_id))
             for s in summaries]
-    return dbc.Table([html.Thead(html.Tr([html.Th("Hospital"), html.Th("Answers"), html.Th("Average"),
-                                          html.Th("Last 30 days"), html.Th("Trend")])),
+    return dbc.Table([html.Thead(html.Tr([html.Th(_("Hospital")), html.Th(_("Answers")), html.Th(_("Average")),
+                                          html.Th(_("Last 30 days")), html.Th(_("Trend"))])),
                       html.Tbody(rows)], responsive=True, hover=True, className="fs-6", id=ID.REGION_TABLE)

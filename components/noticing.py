@@ -7,6 +7,8 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from components.i18n import _
+
 # How often every hospital-admin page asks how many SOS wait (one count query, a few bytes).
 POLL_MS = 3_000
 
@@ -29,7 +31,7 @@ def frame_parts() -> list:
         dcc.Store(id=ID.COUNT),
         dcc.Store(id=ID.SOUND_SAVED),
         html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
-        html.Div("Sound for new SOS is blocked by the browser until you click anywhere on this page.",
+        html.Div(_("Sound for new SOS is blocked by the browser until you click anywhere on this page."),
                  # Fixed in the top corner: appearing never moves the page under a finger.
                  id=ID.SOUND_BLOCKED, hidden=True, role="status",
                  className="alert alert-warning py-1 mb-0 notice-sound-blocked"),
@@ -39,14 +41,14 @@ def frame_parts() -> list:
 def badge() -> html.Span:
     """The number of SOS waiting, beside the queue's link."""
     return html.Span("", id=ID.BADGE, hidden=True, className="badge rounded-pill bg-light text-danger ms-1 notice-badge",
-                     title="SOS waiting for your hospital")
+                     title=_("SOS waiting for your hospital"))
 
 
 def settings() -> html.Div:
     return html.Div([
         # On by default; the choice is kept in this browser (Dash's own persistence shows it, and
         # assets/noticing.js reads it on every page).
-        dbc.Switch(id=ID.SOUND, label="Sound when a new SOS arrives (remembered on this browser)", value=True,
+        dbc.Switch(id=ID.SOUND, label=_("Sound when a new SOS arrives (remembered on this browser)"), value=True,
                    persistence=True, persistence_type="local", className="fs-5 me-4"),
-        dbc.Button("Turn on desktop notifications", id=ID.DESKTOP, color="secondary", outline=True),
+        dbc.Button(_("Turn on desktop notifications"), id=ID.DESKTOP, color="secondary", outline=True),
     ], className="d-flex flex-wrap align-items-center gap-2 mb-2")

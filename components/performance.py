@@ -9,16 +9,20 @@ import pandas as pd
 
 from components.charts import frame
 from components.format import duration
+from components.i18n import _
 
-COLUMNS = [
-    {"field": "hospital", "headerName": "Hospital", "flex": 2, "minWidth": 200},
-    {"field": "offered", "headerName": "Offered", "width": 110},
-    {"field": "accepted", "headerName": "Accepted", "width": 110},
-    {"field": "declined", "headerName": "Declined", "width": 110},
-    {"field": "rate", "headerName": "Acceptance", "width": 130},
-    {"field": "median_accept", "headerName": "Median time to accept", "width": 200},
-    {"field": "feedback", "headerName": "Feedback (1–5)", "width": 150},
-]
+
+def columns() -> list[dict]:
+    """The per-hospital table's columns, headed in the page's language."""
+    return [
+        {"field": "hospital", "headerName": _("Hospital"), "flex": 2, "minWidth": 200},
+        {"field": "offered", "headerName": _("Offered"), "width": 110},
+        {"field": "accepted", "headerName": _("Accepted"), "width": 110},
+        {"field": "declined", "headerName": _("Declined"), "width": 110},
+        {"field": "rate", "headerName": _("Acceptance"), "width": 130},
+        {"field": "median_accept", "headerName": _("Median time to accept"), "width": 200},
+        {"field": "feedback", "headerName": _("Feedback (1–5)"), "width": 150},
+    ]
 NONE = "—"
 
 
@@ -32,7 +36,7 @@ def _feedback_text(average, count) -> str:
 
 
 def hospital_rows(figures) -> list[dict]:
-    """The table's rows (its COLUMNS' fields), in the order of `figures`."""
+    """The table's rows (the fields of its `columns()`), in the order of `figures`."""
     table = frame(figures, ["name", "offered", "accepted", "declined", "acceptance_rate", "median_accept_seconds",
                             "feedback_average", "feedback_count"])
     rows = pd.DataFrame({

@@ -10,6 +10,7 @@ from dash import html
 from components.crew import STATUS_COLOURS
 from components.format import count as fmt_count
 from components.format import duration, local_time
+from components.i18n import _
 from db.sos import ACCEPTABLE_STATUSES
 from db.vocabulary import SOS_STATUS_SHORT_LABELS, UNIT_STATUS_LABELS, sos_number
 
@@ -43,6 +44,15 @@ WAITING = ACCEPTABLE_STATUSES  # no hospital has taken the SOS yet: its timer an
 SEVERITY_CLASS = {"Extreme": "wall-bad", "Severe": "wall-bad", "Moderate": "wall-warn"}
 
 
+def wall_words() -> dict:
+    """What assets/wall.js says (the outage, the data's time), in the page's language; `{}` is
+    where a value goes."""
+    return {"data": _("data %(time)s", time="{}"),
+            "no_data": _("NO NEW DATA for %(time)s: the server or database cannot be reached. Showing the last "
+                         "data; it will recover by itself.", time="{}"),
+            "waiting": _("Waiting for the first data…")}
+
+
 def _seconds(value) -> str:
     if value is None:
         return "—"
@@ -51,7 +61,7 @@ def _seconds(value) -> str:
 
 def _target(seconds: int) -> str:
     """A target as people say it: whole minutes as "1 min", "4 min"; anything else as a duration."""
-    return f"{seconds // 60} min" if seconds >= 60 and seconds % 60 == 0 else _seconds(seconds)
+    return _("%(minutes)s min", minutes=seconds // 60) if seconds >= 60 and seconds % 60 == 0 else _seconds(seconds)
 
 
 def timer(since_ms: int, now: datetime, *, late_after_s: int | None = None) -> html.Span:
@@ -67,7 +77,7 @@ def timer(since_ms: int, now: datetime, *, late_after_s: int | None = None) -> h
 def tile(title: str, body, *, data_time: str, tile_id: str, extra_class: str = "") -> html.Section:
     return html.Section(
         [html.H2(title, className="wall-title"), html.Div(body, className="wall-body"),
-         html.Div(f"data {data_time}", className="wall-time")],
+         html.Div(_("data %(time)s", time=data_time), className="wall-time")],
         className=f"wall-tile {extra_class}".strip(),
         id=tile_id,
     )
@@ -81,14 +91,14 @@ def _table(rows: list) -> html.Div:
 def unanswered_tile(count: int, sos: list[dict], data_time: str, now: datetime) -> html.Section:
     waiting = [s for s in sos if s["status"] == "unanswered"]
     body = [html.Div(str(count), className="wall-huge")]
-    body += [html.Div([f"{sos_number(s['id'])} · {s['type']} · ", timer(s["since_ms"], now)], className="wall-line")
+    body += [html.Div([f"{sos_number(s['id'])} · {_(s['type'])} · ", timer(s["since_ms"], now)], className="wall-line")
              for s in waiting[:4]]
-    return tile("Unanswered SOS", body, data_time=data_time, tile_id=ID.UNANSWERED,
+    return tile(_("Unanswered SOS"), body, data_time=data_time, tile_id=ID.UNANSWERED,
                 extra_class="wall-alarm" if count else "wall-calm")
 
 
 def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) -> html.Section:
-    counts = html.Div([html.Span([html.Strong(n), f" {SOS_STATUS_SHORT_LABELS.get(s, s)}"], className="wall-count")
+    counts = html.Div([html.Span([html.Strong(n), f" {_(SOS_STATUS_SHORT_LABELS.get(s, s))}"], className="wall-count")
                        for s, n in sorted(by_status.items(), key=lambda kv: list(SOS_STATUS_SHORT_LABELS).index(kv[0])
                                           if kv[0] in SOS_STATUS_SHORT_LABELS else 99)])
     rows = []
@@ -97,23 +107,24 @@ def sos_tile(sos: list[dict], by_status: dict, data_time: str, now: datetime) ->
         who = s["unit"] or s["hospital"]
         rows.append(html.Div(
             [html.Span(sos_number(s['id']), className="wall-mono"),
-             html.Span(SOS_STATUS_SHORT_LABELS.get(s["status"], s["status"])),
+             html.Span(_(SOS_STATUS_SHORT_LABELS.get(s["status"], s["status"]))),
              timer(s["since_ms"], now, late_after_s=WAIT_TARGET_S if waiting else None),
-             html.Span(f"{s['type']} · {who}" if who else s["type"])],
+             html.Span(f"{_(s['type'])} · {who}" if who else _(s["type"]))],
             className="wall-row"))
-    return tile(f"Open SOS: {len(sos)}", [counts, _table(rows) if rows else html.Div("None open", className="wall-quiet")],
+    return tile(_("Open SOS: %(num)s", num=fmt_count(len(sos))),
+                [counts, _table(rows) if rows else html.Div(_("None open"), className="wall-quiet")],
                 data_time=data_time, tile_id=ID.SOS)
 
 
 def units_tile(units: list[dict], by_status: dict, data_time: str, now: datetime) -> html.Section:
-    counts = html.Div([html.Span([html.Strong(by_status.get(s, 0)), f" {label}"], className="wall-count")
+    counts = html.Div([html.Span([html.Strong(by_status.get(s, 0)), f" {_(label)}"], className="wall-count")
                        for s, label in UNIT_STATUS_LABELS.items() if by_status.get(s)])
     busy = [u for u in units if u["status"] != "available"][:8]
     rows = [html.Div([html.Span(u["call_sign"], className="wall-mono"),
-                      html.Span(UNIT_STATUS_LABELS.get(u["status"], u["status"])),
+                      html.Span(_(UNIT_STATUS_LABELS.get(u["status"], u["status"]))),
                       timer(u["since_ms"], now), html.Span(u["hospital"])],
                      className="wall-row") for u in busy]
-    return tile("Ambulances", [counts, _table(rows) if rows else html.Div("All available", className="wall-quiet"),
+    return tile(_("Ambulances"), [counts, _table(rows) if rows else html.Div(_("All available"), className="wall-quiet"),
                                map_legend()],
                 data_time=data_time, tile_id=ID.UNITS)
 
@@ -125,50 +136,50 @@ _SOS_RADIUS = {"unanswered": 14}
 
 def map_legend() -> html.Div:
     """What the map's colours mean: units by status, SOS waiting or taken, hospitals."""
-    items = [(colour, UNIT_STATUS_LABELS[status]) for status, colour in STATUS_COLOURS.items()
+    items = [(colour, _(UNIT_STATUS_LABELS[status])) for status, colour in STATUS_COLOURS.items()
              if status != "out_of_service"]
-    items += [("#c92a2a", "SOS unanswered"), ("#ff4d4f", "SOS waiting"), ("#ffa94d", "SOS taken"),
-              ("#20c997", "Hospital")]
+    items += [("#c92a2a", _("SOS unanswered")), ("#ff4d4f", _("SOS waiting")), ("#ffa94d", _("SOS taken")),
+              ("#20c997", _("Hospital"))]
     return html.Div([html.Span([html.Span(className="crew-dot", style={"background": colour}), label],
                                className="crew-legend-item") for colour, label in items],
-                    className="crew-legend wall-legend", title="Map legend")
+                    className="crew-legend wall-legend", title=_("Map legend"))
 
 
 def beds_tile(beds: list[dict], data_time: str) -> html.Section:
     body = [html.Div([html.Div(b["name"], className="wall-label"),
                       html.Div(fmt_count(b["available"]), className="wall-big" + (" wall-bad" if not b["available"] else "")),
-                      html.Div(f"free of {fmt_count(b['total'])}", className="wall-small")], className="wall-stat")
+                      html.Div(_("free of %(total)s", total=fmt_count(b['total'])), className="wall-small")], className="wall-stat")
             for b in beds]
-    return tile("Beds free", html.Div(body, className="wall-stats"), data_time=data_time, tile_id=ID.BEDS)
+    return tile(_("Beds free"), html.Div(body, className="wall-stats"), data_time=data_time, tile_id=ID.BEDS)
 
 
 def blood_tile(shortages: dict, data_time: str) -> html.Section:
     body = [html.Div([html.Div(group, className="wall-label"),
                       html.Div(str(count), className="wall-big" + (" wall-warn" if count else " wall-ok"))],
                      className="wall-stat") for group, count in shortages.items()]
-    return tile("Hospitals low on blood", html.Div(body, className="wall-stats wall-stats-8"),
+    return tile(_("Hospitals low on blood"), html.Div(body, className="wall-stats wall-stats-8"),
                 data_time=data_time, tile_id=ID.BLOOD)
 
 
 def alerts_tile(alerts: list[dict], data_time: str) -> html.Section:
-    rows = [html.Div([html.Strong(f"{a['severity']}: ", className=SEVERITY_CLASS.get(a["severity"], "")),
+    rows = [html.Div([html.Strong(f"{_(a['severity'])}: ", className=SEVERITY_CLASS.get(a["severity"], "")),
                       a["headline"], html.Span(f" · {a['area']}", className="wall-small")], className="wall-line")
             for a in alerts[:4]]
-    return tile("Active alerts", rows or [html.Div("No active alerts", className="wall-quiet")],
+    return tile(_("Active alerts"), rows or [html.Div(_("No active alerts"), className="wall-quiet")],
                 data_time=data_time, tile_id=ID.ALERTS)
 
 
 def response_tile(stats: list[dict], data_time: str) -> html.Section:
-    rows = [html.Div([html.Span("Today"), html.Span("median"), html.Span("90th pct"), html.Span("target")],
+    rows = [html.Div([html.Span(_("Today")), html.Span(_("median")), html.Span(_("90th pct")), html.Span(_("target"))],
                      className="wall-row wall-head")]
     for s in stats:
         ok = s["p90"] is not None and s["p90"] <= s["target"]
         rows.append(html.Div(
-            [html.Span(f"{s['label']} ({s['count']})"), html.Span(_seconds(s["median"])),
+            [html.Span(f"{_(s['label'])} ({fmt_count(s['count'])})"), html.Span(_seconds(s["median"])),
              html.Span(_seconds(s["p90"]), className="" if s["p90"] is None else ("wall-ok" if ok else "wall-bad")),
-             html.Span(f"≤ {_target(s['target'])}", title=s["source"])],
+             html.Span(f"≤ {_target(s['target'])}", title=_(s["source"]))],
             className="wall-row", id=ID.response_row(s["key"])))
-    return tile("Response times", _table(rows), data_time=data_time, tile_id=ID.RESPONSE)
+    return tile(_("Response times"), _table(rows), data_time=data_time, tile_id=ID.RESPONSE)
 
 
 def hospital_markers(hospitals: list[dict]) -> list:
@@ -182,12 +193,12 @@ def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
     hospitals = hospital_markers(snapshot["hospitals"]) if hospitals is None else hospitals
     units = [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color=STATUS_COLOURS.get(u["status"], "#4dabf7"),
                              fill=True, fillOpacity=0.9,
-                             children=dl.Tooltip(f"{u['call_sign']} · {UNIT_STATUS_LABELS.get(u['status'], u['status'])}"))
+                             children=dl.Tooltip(f"{u['call_sign']} · {_(UNIT_STATUS_LABELS.get(u['status'], u['status']))}"))
              for u in snapshot["units"] if u["lat"] is not None and u["status"] != "out_of_service"]
     sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=_SOS_RADIUS.get(s["status"], 10),
                            color=_SOS_COLOUR.get(s["status"], "#ffa94d"), weight=4 if s["status"] == "unanswered" else 3,
                            fill=True, fillOpacity=0.8 if s["status"] == "unanswered" else 0.4,
-                           children=dl.Tooltip(f"{sos_number(s['id'])} · {SOS_STATUS_SHORT_LABELS.get(s['status'], s['status'])}"))
+                           children=dl.Tooltip(f"{sos_number(s['id'])} · {_(SOS_STATUS_SHORT_LABELS.get(s['status'], s['status']))}"))
            for s in snapshot["sos"]]
     return hospitals + units + sos
 

@@ -17,7 +17,7 @@ from auth.roles import allowed_roles
 from components import crew as view
 from components.crew import ID as PART
 from components.crew import POSITION_URL
-from components.i18n import N_
+from components.i18n import N_, _
 from db import dispatch
 from db.clock import utcnow
 from db.crew_job import crew_job
@@ -27,7 +27,7 @@ from db.vocabulary import UNIT_STATUS_LABELS, Role
 ROLES = (Role.CREW,)
 REFRESH_MS = 5_000
 POST_EVERY_MS = 5_000
-dash.register_page(__name__, path="/crew", title="Crew", allowed_roles=ROLES, nav_label=N_("Crew"), nav_order=1)
+dash.register_page(__name__, path="/crew", title=N_("Crew"), allowed_roles=ROLES, nav_label=N_("Crew"), nav_order=1)
 
 
 class ID:
@@ -54,11 +54,11 @@ def layout(**kwargs):
         dl.Map(view.tiles(config.map_tiles_url) + [dl.LayerGroup(id=PART.MAP_LAYER)], id=PART.MAP,
                center=list(config.map_center), zoom=13, className="crew-map"),
         html.Div(id=ID.NAV),
-        html.Div("Location: starting…", id=ID.LOCATION, className="crew-location", role="status"),
+        html.Div(_("Location: starting…"), id=ID.LOCATION, className="crew-location", role="status"),
         html.Audio(id=ID.AUDIO, src="/assets/new-sos.wav", preload="auto"),
         # What assets/crew.js needs: where to post, how often, the job on screen (sos id, status).
         dcc.Store(id=ID.SOURCE, data={"url": POSITION_URL, "every_ms": POST_EVERY_MS, "location": ID.LOCATION,
-                                      "audio": ID.AUDIO}),
+                                      "audio": ID.AUDIO, "words": view.location_words()}),
         dcc.Store(id=ID.STATE, data=None),
         dcc.Store(id=ID.SEEN, data=None),
         dcc.Store(id=ID.CHANGED, data=0),
@@ -83,7 +83,7 @@ def refresh_job(_n, _changed, shown):
     # Whether the unit has a position yet: its first one redraws the map's view to show it too.
     current = {"sos": job.sos_id, "status": job.unit_status, "located": job.unit_lat is not None}
     unit = [html.Span(job.call_sign, className="crew-callsign"),
-            html.Span(UNIT_STATUS_LABELS[job.unit_status], className=f"crew-status crew-status-{job.unit_status}")]
+            html.Span(_(UNIT_STATUS_LABELS[job.unit_status]), className=f"crew-status crew-status-{job.unit_status}")]
     if current == shown and ctx.triggered_id == ID.REFRESH:
         # Nothing changed but the unit's own position: only the map and the words move.
         return unit, view.job_card(job), dash.no_update, view.job_layers(job), dash.no_update, dash.no_update, \
@@ -108,10 +108,11 @@ def step(_clicks, shown, changed):
         raise dash.exceptions.PreventUpdate
     sos_id = (shown or {}).get("sos")
     if not isinstance(sos_id, int):
-        return "No job on this screen.", (changed or 0) + 1
+        return _("No job on this screen."), (changed or 0) + 1
     to_status = ctx.triggered_id.get("status")
     outcome = act(dispatch.crew_step, sos_id=sos_id, to_status=to_status,
-                  describe=lambda unit: f"{unit.call_sign}: {UNIT_STATUS_LABELS[unit.status].lower()}.")
+                  describe=lambda unit: _("%(call_sign)s: %(status)s.", call_sign=unit.call_sign,
+                                                  status=_(UNIT_STATUS_LABELS[unit.status]).lower()))
     return (outcome.result if outcome.ok else outcome.message), (changed or 0) + 1
 
 

@@ -116,7 +116,7 @@ def serve_shell():
             dcc.Location(id=ID.URL, refresh="callback-nav"),
             # For <html lang> when the person moves to another page (assets/shell.js).
             dcc.Store(id=ID.PAGE_LANGUAGE, data={"language": i18n.chosen_language(),
-                                                 "translated": sorted(i18n.TRANSLATED_DASH_PATHS),
+                                                 "translated": i18n.translated_paths(),
                                                  "english": i18n.english_paths_for_person()}),
             html.Header(header, lang=language),
             # What changed, read out politely without moving focus: components.shell.announce()

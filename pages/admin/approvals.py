@@ -12,13 +12,13 @@ from components import answers
 from components.approvals import ID as LIST
 from components.approvals import pending_list
 from components.cards import last_updated, page_header
-from components.i18n import N_
+from components.i18n import N_, _
 from components.triggers import pressed
 from db import users
 from db.clock import utcnow
 from db.vocabulary import Role
 
-dash.register_page(__name__, path="/admin/approvals", title="Approvals",
+dash.register_page(__name__, path="/admin/approvals", title=N_("Approvals"),
                    allowed_roles=(Role.SUPER_ADMIN,), nav_label=N_("Approvals"), nav_order=2)
 
 
@@ -32,8 +32,8 @@ class ID:
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("Accounts waiting for approval",
-                        "Hospital admins and health officers can do nothing until approved."),
+            page_header(_("Accounts waiting for approval"),
+                        _("Hospital admins and health officers can do nothing until approved.")),
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5"),
             html.Div(id=ID.TABLE),
             dcc.Store(id=ID.CHANGED),
@@ -58,21 +58,23 @@ def refresh_approvals(_n, _changed):
 DECISION = answers.answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True)
 
 
-def _decide(operation, said: str, color: str) -> tuple:
+def _decide(operation, said, color: str) -> tuple:
+    """`said(email)` says how the decision went."""
     if not pressed():
         raise PreventUpdate
     # Only the id comes from the browser; the domain operation checks everything else.
-    outcome = act(operation, user_id=ctx.triggered_id["user"], describe=lambda user: f"{user.email} {said}")
+    outcome = act(operation, user_id=ctx.triggered_id["user"], describe=lambda user: said(user.email))
     return answers.answer(outcome, color=color)
 
 
 @callback(*DECISION, Input(LIST.approve(ALL), "n_clicks"), prevent_initial_call=True)
 @allowed_roles(Role.SUPER_ADMIN)
 def approve(_clicks):
-    return _decide(users.approve_user, "approved: they can log in now.", "success")
+    return _decide(users.approve_user, lambda email: _("%(email)s approved: they can log in now.", email=email),
+                   "success")
 
 
 @callback(*DECISION, Input(LIST.reject(ALL), "n_clicks"), prevent_initial_call=True)
 @allowed_roles(Role.SUPER_ADMIN)
 def reject(_clicks):
-    return _decide(users.reject_user, "rejected.", "secondary")
+    return _decide(users.reject_user, lambda email: _("%(email)s rejected.", email=email), "secondary")

@@ -12,14 +12,14 @@ from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components import admin as ui
 from components.cards import last_updated, page_header
-from components.format import local_time, plural
-from components.i18n import N_
+from components.format import count, local_time
+from components.i18n import N_, _, ngettext
 from components.triggers import pressed
 from db import audit
 from db.clock import utcnow
 from db.vocabulary import Role
 
-dash.register_page(__name__, path="/admin/audit", title="Audit log", allowed_roles=(Role.SUPER_ADMIN,),
+dash.register_page(__name__, path="/admin/audit", title=N_("Audit log"), allowed_roles=(Role.SUPER_ADMIN,),
                    nav_label=N_("Audit log"), nav_order=3)
 
 
@@ -36,35 +36,38 @@ class ID:
     REFRESH = "audit-refresh"
 
 
-COLUMNS = [
-    {"field": "id", "headerName": "#", "width": 90},
-    {"field": "at", "headerName": "When", "width": 170},
-    {"field": "actor", "headerName": "Who", "width": 240},
-    {"field": "action", "headerName": "What", "width": 200},
-    {"field": "target", "headerName": "On", "width": 140},
-    {"field": "outcome", "headerName": "Outcome", "width": 110,
-     "cellClassRules": {"text-danger fw-bold": "params.value != 'ok'"}},
-    {"field": "detail", "headerName": "Detail", "flex": 1, "minWidth": 200},
-]
+def columns() -> list[dict]:
+    """The log's columns, headed in the page's language (the entries themselves are the record,
+    kept as written: action codes, outcomes, details)."""
+    return [
+        {"field": "id", "headerName": "#", "width": 90},
+        {"field": "at", "headerName": _("When"), "width": 170},
+        {"field": "actor", "headerName": _("Who"), "width": 240},
+        {"field": "action", "headerName": _("What"), "width": 200},
+        {"field": "target", "headerName": _("On"), "width": 140},
+        {"field": "outcome", "headerName": _("Outcome"), "width": 110,
+         "cellClassRules": {"text-danger fw-bold": "params.value != 'ok'"}},
+        {"field": "detail", "headerName": _("Detail"), "flex": 1, "minWidth": 200},
+    ]
 ANY_OUTCOME = "any"
 
 
 def layout(**kwargs):
     return html.Div([
-        page_header("Audit log", "Append-only and hash-chained: an edited or removed entry is detected."),
+        page_header(_("Audit log"), _("Append-only and hash-chained: an edited or removed entry is detected.")),
         dbc.Row([
-            dbc.Col(ui.labelled("Action", ID.FILTER_ACTION, dbc.Input(
-                id=ID.FILTER_ACTION, placeholder="contains, e.g. report.", debounce=True)), md=3),
-            dbc.Col(ui.labelled("Who", ID.FILTER_ACTOR, dbc.Input(
-                id=ID.FILTER_ACTOR, placeholder="email contains", debounce=True)), md=3),
-            dbc.Col(ui.labelled("Outcome", ID.FILTER_OUTCOME, dbc.Select(id=ID.FILTER_OUTCOME, value=ANY_OUTCOME, options=[
-                {"label": "Any outcome", "value": ANY_OUTCOME}, {"label": "OK", "value": "ok"},
-                {"label": "Refused", "value": "refused"}, {"label": "Error", "value": "error"}])), md=2),
-            dbc.Col(dbc.Button("Check the chain", id=ID.VERIFY, color="secondary"), md=2,
+            dbc.Col(ui.labelled(_("Action"), ID.FILTER_ACTION, dbc.Input(
+                id=ID.FILTER_ACTION, placeholder=_("contains, e.g. %(example)s", example="report."), debounce=True)), md=3),
+            dbc.Col(ui.labelled(_("Who"), ID.FILTER_ACTOR, dbc.Input(
+                id=ID.FILTER_ACTOR, placeholder=_("email contains"), debounce=True)), md=3),
+            dbc.Col(ui.labelled(_("Outcome"), ID.FILTER_OUTCOME, dbc.Select(id=ID.FILTER_OUTCOME, value=ANY_OUTCOME, options=[
+                {"label": _("Any outcome"), "value": ANY_OUTCOME}, {"label": _("OK"), "value": "ok"},
+                {"label": _("Refused"), "value": "refused"}, {"label": _("Error"), "value": "error"}])), md=2),
+            dbc.Col(dbc.Button(_("Check the chain"), id=ID.VERIFY, color="secondary"), md=2,
                     className="d-flex align-items-end"),
         ], className="mb-2 g-2"),
         html.Div(id=ID.CHAIN, className="mb-2"),
-        dag.AgGrid(id=ID.GRID, columnDefs=COLUMNS, rowData=[], getRowId="params.data.id",
+        dag.AgGrid(id=ID.GRID, columnDefs=columns(), rowData=[], getRowId="params.data.id",
                    dashGridOptions={"pagination": True, "paginationPageSize": 50, "rowHeight": 40},
                    defaultColDef={"resizable": True, "sortable": True}, style={"height": "640px", "width": "100%"}),
         html.Div(id=ID.UPDATED),
@@ -102,5 +105,6 @@ def check_chain(_clicks):
         return dbc.Alert(outcome.message, color="danger")
     report = outcome.result
     if report.ok:
-        return dbc.Alert(f"Chain intact: {plural(report.checked, 'entry', 'entries')} checked.", color="success", id=ID.CHAIN_OK)
-    return dbc.Alert(f"CHAIN BROKEN: {report.problem}", color="danger", id=ID.CHAIN_BROKEN)
+        return dbc.Alert(ngettext("Chain intact: %(count)s entry checked.", "Chain intact: %(count)s entries checked.",
+                                  report.checked, count=count(report.checked)), color="success", id=ID.CHAIN_OK)
+    return dbc.Alert(_("CHAIN BROKEN: %(problem)s", problem=report.problem), color="danger", id=ID.CHAIN_BROKEN)

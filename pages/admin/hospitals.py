@@ -15,12 +15,12 @@ from auth.roles import allowed_roles
 from components import admin as ui
 from components import answers
 from components.cards import last_updated, page_header
-from components.i18n import N_
+from components.i18n import N_, _
 from db import hospitals
 from db.clock import utcnow
 from db.vocabulary import Role
 
-dash.register_page(__name__, path="/admin/hospitals", title="Hospitals", allowed_roles=(Role.SUPER_ADMIN,),
+dash.register_page(__name__, path="/admin/hospitals", title=N_("Hospitals"), allowed_roles=(Role.SUPER_ADMIN,),
                    nav_label=N_("Hospitals"), nav_order=5)
 
 
@@ -39,34 +39,34 @@ class ID:
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("Hospitals", "Double-click a cell to correct it. Proposed hospitals are listed first; "
-                                     "EMS status is set by each hospital."),
+            page_header(_("Hospitals"), _("Double-click a cell to correct it. Proposed hospitals are listed first; "
+                                          "EMS status is set by each hospital.")),
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col(ui.labelled("Search hospitals", ID.FILTER_TEXT, dbc.Input(
-                        id=ID.FILTER_TEXT, placeholder="Name, address or city contains", debounce=True,
+                    dbc.Col(ui.labelled(_("Search hospitals"), ID.FILTER_TEXT, dbc.Input(
+                        id=ID.FILTER_TEXT, placeholder=_("Name, address or city contains"), debounce=True,
                         type="search", size="lg")), md=5),
-                    dbc.Col(ui.labelled("Status", ID.FILTER_STATUS, dbc.Select(
-                        id=ID.FILTER_STATUS, value=ui.ANY, options=ui.HOSPITAL_STATUS_FILTER_OPTIONS, size="lg")),
+                    dbc.Col(ui.labelled(_("Status"), ID.FILTER_STATUS, dbc.Select(
+                        id=ID.FILTER_STATUS, value=ui.ANY, options=ui.hospital_status_filter_options(), size="lg")),
                         md=3),
                 ],
                 className="mb-3 g-2",
             ),
             dag.AgGrid(
                 id=ID.GRID,
-                columnDefs=ui.HOSPITAL_COLUMNS,
+                columnDefs=ui.hospital_columns(),
                 rowData=[],
                 getRowId="params.data.id",
                 dashGridOptions={"pagination": True, "paginationPageSize": 50, "rowHeight": 44,
                                  "stopEditingWhenCellsLoseFocus": True,
-                                 "localeText": {"noRowsToShow": "No hospital matches these filters."}},
+                                 "localeText": {"noRowsToShow": _("No hospital matches these filters.")}},
                 defaultColDef={"resizable": True, "sortable": True},
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},
             ),
-            html.Small(f"At most {hospitals.ADMIN_LIST_LIMIT} hospitals are listed: use the filters to find "
-                       "one in a large directory.", className="text-muted d-block mt-1"),
+            html.Small(_("At most %(limit)s hospitals are listed: use the filters to find one in a large directory.",
+                         limit=hospitals.ADMIN_LIST_LIMIT), className="text-muted d-block mt-1"),
             html.Div(id=ID.UPDATED),
             dcc.Store(id=ID.DIGEST),
             dcc.Store(id=ID.CHANGED),
@@ -100,7 +100,7 @@ def _save(change: dict):
     """One edited cell, applied on top of the stored row (db/hospitals.py edit_hospital_field)."""
     field = change.get("colId")
     return act(hospitals.edit_hospital_field, hospital_id=shaped(change.get("data"), dict, {}).get("id"), field=field,
-               value=change.get("value"), describe=lambda hospital: f"{hospital.name}: {field} saved.")
+               value=change.get("value"), describe=lambda hospital: _("%(hospital)s: %(field)s saved.", hospital=hospital.name, field=field))
 
 
 @callback(*answers.answer_outputs(ID.MESSAGE, ID.CHANGED), Input(ID.GRID, "cellValueChanged"), prevent_initial_call=True)
@@ -111,5 +111,5 @@ def save_cells(changes):
     outcomes = [_save(change) for change in rows(changes if isinstance(changes, list) else [changes])]
     refused = [outcome.message for outcome in outcomes if not outcome.ok]
     if refused:
-        return answers.said(" ".join(refused) + " Not saved: the cell shows the stored value again.", "danger")
+        return answers.said(" ".join(refused) + " " + _("Not saved: the cell shows the stored value again."), "danger")
     return answers.said(" ".join(outcome.result for outcome in outcomes), "success")

@@ -16,13 +16,13 @@ from auth.roles import allowed_roles
 from components import admin as ui
 from components import answers
 from components.cards import last_updated, page_header
-from components.i18n import N_
+from components.i18n import N_, _
 from components.triggers import pressed
 from db import hospitals, users
 from db.clock import utcnow
 from db.vocabulary import ASSIGNABLE_ROLES, ROLE_LABELS, Role
 
-dash.register_page(__name__, path="/admin/users", title="Users", allowed_roles=(Role.SUPER_ADMIN,),
+dash.register_page(__name__, path="/admin/users", title=N_("Users"), allowed_roles=(Role.SUPER_ADMIN,),
                    nav_label=N_("Users"), nav_order=4)
 
 
@@ -50,18 +50,18 @@ class ID:
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("Users", "Find an account, select its row, then disable it, enable it or "
-                                 "change its role. Changes end the account's open sessions at once."),
+            page_header(_("Users"), _("Find an account, select its row, then disable it, enable it or "
+                                      "change its role. Changes end the account's open sessions at once.")),
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col(ui.labelled("Search accounts", ID.FILTER_TEXT, dbc.Input(
-                        id=ID.FILTER_TEXT, placeholder="Name, email or phone contains", debounce=True,
+                    dbc.Col(ui.labelled(_("Search accounts"), ID.FILTER_TEXT, dbc.Input(
+                        id=ID.FILTER_TEXT, placeholder=_("Name, email or phone contains"), debounce=True,
                         type="search", size="lg")), md=5),
-                    dbc.Col(ui.labelled("Role", ID.FILTER_ROLE, dbc.Select(
-                        id=ID.FILTER_ROLE, value=ui.ANY, options=ui.ROLE_FILTER_OPTIONS, size="lg")), md=3),
-                    dbc.Col(ui.labelled("Status", ID.FILTER_STATUS, dbc.Select(
-                        id=ID.FILTER_STATUS, value=ui.ANY, options=ui.STATUS_FILTER_OPTIONS, size="lg")), md=3),
+                    dbc.Col(ui.labelled(_("Role"), ID.FILTER_ROLE, dbc.Select(
+                        id=ID.FILTER_ROLE, value=ui.ANY, options=ui.role_filter_options(), size="lg")), md=3),
+                    dbc.Col(ui.labelled(_("Status"), ID.FILTER_STATUS, dbc.Select(
+                        id=ID.FILTER_STATUS, value=ui.ANY, options=ui.status_filter_options(), size="lg")), md=3),
                 ],
                 className="mb-3 g-2",
             ),
@@ -74,31 +74,31 @@ def layout(**kwargs):
                                 dbc.Col(
                                     html.Div([
                                         dcc.ConfirmDialogProvider(
-                                            dbc.Button("Disable", id=ID.DISABLE, color="danger", size="lg",
+                                            dbc.Button(_("Disable"), id=ID.DISABLE, color="danger", size="lg",
                                                        className="me-2", disabled=True),
                                             id=ID.DISABLE_CONFIRM,
-                                            message="Disable this account? It cannot log in any more and its "
-                                                    "open sessions end at once.",
+                                            message=_("Disable this account? It cannot log in any more and its "
+                                                      "open sessions end at once."),
                                         ),
-                                        dbc.Button("Enable", id=ID.ENABLE, color="success", size="lg",
+                                        dbc.Button(_("Enable"), id=ID.ENABLE, color="success", size="lg",
                                                    disabled=True),
                                     ], className="d-flex"),
                                     lg=3, className="mb-2",
                                 ),
                                 dbc.Col(
-                                    [dbc.Label("New role", html_for=ID.ROLE, className="visually-hidden"),
-                                     dbc.Select(id=ID.ROLE, options=ui.ASSIGNABLE_ROLE_OPTIONS,
-                                                placeholder="New role", size="lg")],
+                                    [dbc.Label(_("New role"), html_for=ID.ROLE, className="visually-hidden"),
+                                     dbc.Select(id=ID.ROLE, options=ui.assignable_role_options(),
+                                                placeholder=_("New role"), size="lg")],
                                     lg=3, className="mb-2",
                                 ),
                                 dbc.Col(
-                                    [dbc.Label("Hospital", html_for=ID.HOSPITAL, className="visually-hidden"),
+                                    [dbc.Label(_("Hospital"), html_for=ID.HOSPITAL, className="visually-hidden"),
                                      dcc.Dropdown(id=ID.HOSPITAL, options=[], searchable=True, clearable=True,
-                                                  placeholder="Hospital: type to search",
+                                                  placeholder=_("Hospital: type to search"),
                                                   className="fs-5 py-2")],
                                     lg=4, className="mb-2",
                                 ),
-                                dbc.Col(dbc.Button("Change role", id=ID.CHANGE_ROLE, color="primary",
+                                dbc.Col(dbc.Button(_("Change role"), id=ID.CHANGE_ROLE, color="primary",
                                                    size="lg", className="w-100", disabled=True),
                                         lg=2, className="mb-2"),
                             ],
@@ -111,13 +111,13 @@ def layout(**kwargs):
             ),
             dag.AgGrid(
                 id=ID.GRID,
-                columnDefs=ui.USER_COLUMNS,
+                columnDefs=ui.user_columns(),
                 rowData=[],
                 getRowId="params.data.id",
                 dashGridOptions={"rowSelection": {"mode": "singleRow", "checkboxes": False,
                                                   "enableClickSelection": True},
                                  "pagination": True, "paginationPageSize": 50, "rowHeight": 44,
-                                 "localeText": {"noRowsToShow": "No account matches these filters."}},
+                                 "localeText": {"noRowsToShow": _("No account matches these filters.")}},
                 defaultColDef={"resizable": True, "sortable": True},
                 className="fs-6",
                 style={"height": "620px", "width": "100%"},
@@ -153,7 +153,7 @@ def _selection(rows, selected, my_id: str) -> tuple:
     role): they act only on a row that is on screen, never on your own account."""
     row = _row_for(rows, selected)
     if row is None and selected:
-        return "The selected account is not in the list (check the filters).", True, True, True
+        return _("The selected account is not in the list (check the filters)."), True, True, True
     others = bool(row and row["id"] != my_id)
     summary = ui.selected_summary(row, yours=bool(row) and not others)
     return (summary, not (others and row["status_code"] == "active"),
@@ -203,7 +203,7 @@ def _on_selected(selected, operation, describe, **inputs) -> tuple:
         raise PreventUpdate
     selected = record_rows(selected)
     if not selected:
-        return answers.warn("Select an account in the table first.")
+        return answers.warn(_("Select an account in the table first."))
     # Only the id comes from the browser; the domain operation checks everything else.
     return answers.answer(act(operation, user_id=selected[0].get("id"), describe=describe, **inputs))
 
@@ -212,20 +212,24 @@ def _on_selected(selected, operation, describe, **inputs) -> tuple:
           prevent_initial_call=True)
 @allowed_roles(Role.SUPER_ADMIN)
 def disable(_confirmed, selected):
-    return _on_selected(selected, users.disable_user, lambda user: (
-        f"{user.email} is disabled: they cannot log in, and their open sessions have ended."))
+    return _on_selected(selected, users.disable_user, lambda user: _(
+        "%(email)s is disabled: they cannot log in, and their open sessions have ended.", email=user.email))
 
 
 @callback(*ACTION, Input(ID.ENABLE, "n_clicks"), State(ID.GRID, "selectedRows"), prevent_initial_call=True)
 @allowed_roles(Role.SUPER_ADMIN)
 def enable(_clicks, selected):
-    return _on_selected(selected, users.enable_user, lambda user: f"{user.email} is active again and can log in.")
+    return _on_selected(selected, users.enable_user, lambda user: _("%(email)s is active again and can log in.",
+                                                                           email=user.email))
 
 
 def _role_changed(user) -> str:
-    where = f" at {user.hospital.name}" if user.hospital is not None else ""
-    return (f"{user.email} is now a {ROLE_LABELS[user.role].lower()}{where}. "
-            "Their open sessions have ended, so it applies at once.")
+    role = _(ROLE_LABELS[user.role]).lower()
+    if user.hospital is not None:
+        return _("%(email)s is now a %(role)s at %(hospital)s. Their open sessions have ended, so it applies at "
+                 "once.", email=user.email, role=role, hospital=user.hospital.name)
+    return _("%(email)s is now a %(role)s. Their open sessions have ended, so it applies at once.",
+             email=user.email, role=role)
 
 
 @callback(*ACTION, Input(ID.CHANGE_ROLE, "n_clicks"), State(ID.GRID, "selectedRows"), State(ID.ROLE, "value"),
@@ -233,7 +237,7 @@ def _role_changed(user) -> str:
 @allowed_roles(Role.SUPER_ADMIN)
 def change_role(_clicks, selected, role, hospital_id):
     if selected and not role and pressed():
-        return answers.warn("Choose the new role first.", color="danger")
+        return answers.warn(_("Choose the new role first."), color="danger")
     return _on_selected(selected, users.change_role, _role_changed, role=role, hospital_id=hospital_id)
 
 

@@ -12,14 +12,14 @@ import dash_leaflet as dl
 from dash import ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from auth.context import state
-from components.i18n import N_
-from components.wall import FEED_URL, PART_IDS
+from components.i18n import N_, _
+from components.wall import FEED_URL, PART_IDS, wall_words
 from components.wall import ID as PART
 from config import DISPLAY_TIMEZONE
 from db import display
 
 REFRESH_MS = 1_500  # a new SOS on the wall within 2 s (web/display_feed.LIVE_CHECK_S); an idle poll ~200 bytes
-dash.register_page(__name__, path="/display", title="Control room", allowed_roles=display.VIEWER_ROLES,
+dash.register_page(__name__, path="/display", title=N_("Control room"), allowed_roles=display.VIEWER_ROLES,
                    nav_label=N_("Wall display"), nav_order=90)
 
 
@@ -41,7 +41,7 @@ def layout(**kwargs):
     return html.Div(
         [
             html.Header([
-                html.Div("HealthFirst · Control room", className="wall-brand"),
+                html.Div("HealthFirst · " + _("Control room"), className="wall-brand"),
                 html.Div(id=ID.OUTAGE, className="wall-outage-hidden"),
                 html.Div(id=ID.CLOCK, className="wall-clock"),
             ], className="wall-header"),
@@ -49,7 +49,7 @@ def layout(**kwargs):
                 [
                     html.Div(id=PART.TILES_LEFT, className="wall-column"),
                     html.Section([
-                        html.H2("Map", className="wall-title"),
+                        html.H2(_("Map"), className="wall-title"),
                         dl.Map(tiles + [dl.LayerGroup(id=PART.MAP_HOSPITALS), dl.LayerGroup(id=PART.MAP_LAYER)],
                                id=ID.MAP,
                                center=list(config.map_center), zoom=11, zoomControl=False,
@@ -63,7 +63,8 @@ def layout(**kwargs):
             # Where the screen fetches its data and which part goes where (web/display_feed.py); how
             # often data should arrive, in which time zone the wall tells the time (assets/wall.js).
             dcc.Store(id=ID.SOURCE, data={"url": FEED_URL, "parts": list(PART_IDS), "refresh_ms": REFRESH_MS,
-                                          "time_zone": DISPLAY_TIMEZONE, "wall": ID.WALL}),
+                                          "time_zone": DISPLAY_TIMEZONE, "wall": ID.WALL,
+                                          "words": wall_words()}),
             dcc.Store(id=ID.RECEIVED, data=None),
             dcc.Interval(id=ID.REFRESH, interval=REFRESH_MS),
             dcc.Interval(id=ID.WATCHDOG, interval=1_000),

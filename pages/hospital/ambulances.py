@@ -16,7 +16,7 @@ from components import crew as crew_view
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.format import ago, duration, local_time
-from components.i18n import N_
+from components.i18n import N_, _
 from components.triggers import pressed
 from db import crew, dispatch, positions
 from db.clock import utcnow
@@ -25,7 +25,7 @@ from db.parse import record_id
 from db.vocabulary import LEVEL_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 ROLES = (Role.HOSPITAL_ADMIN,)
-dash.register_page(__name__, path="/hospital/ambulances", title="Ambulances",
+dash.register_page(__name__, path="/hospital/ambulances", title=N_("Ambulances"),
                    allowed_roles=ROLES, nav_label=N_("Ambulances"), nav_order=2)
 
 
@@ -58,50 +58,54 @@ class ID:
         return {"type": "crew-link-revoke", "link": link_id}
 
 
-COLUMNS = [
-    {"field": "call_sign", "headerName": "Call sign", "editable": True, "width": 130},
-    {"field": "status", "headerName": "Status", "width": 150,
-     "cellClassRules": {"text-success fw-bold": f"params.value == '{UNIT_STATUS_LABELS['available']}'",
-                        "text-danger fw-bold": f"params.value == '{UNIT_STATUS_LABELS['out_of_service']}'"}},
-    {"field": "in_status", "headerName": "Time in status", "width": 140},
-    {"field": "level", "headerName": "Level", "editable": True, "width": 100,
-     "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(UNIT_LEVELS)}},
-    {"field": "registration_plate", "headerName": "Plate", "editable": True, "width": 150},
-    {"field": "crew_contact", "headerName": "Crew contact", "editable": True, "flex": 1, "minWidth": 160},
-    {"field": "sos", "headerName": "On SOS", "width": 110},
-]
+def columns() -> list[dict]:
+    """The units grid's columns, headed in the page's language (a unit's status colours by its
+    code, whatever language its label is in)."""
+    return [
+        {"field": "call_sign", "headerName": _("Call sign"), "editable": True, "width": 130},
+        {"field": "status", "headerName": _("Status"), "width": 150,
+         "cellClassRules": {"text-success fw-bold": "params.data.status_code == 'available'",
+                            "text-danger fw-bold": "params.data.status_code == 'out_of_service'"}},
+        {"field": "in_status", "headerName": _("Time in status"), "width": 140},
+        {"field": "level", "headerName": _("Level"), "editable": True, "width": 100,
+         "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(UNIT_LEVELS)}},
+        {"field": "registration_plate", "headerName": _("Plate"), "editable": True, "width": 150},
+        {"field": "crew_contact", "headerName": _("Crew contact"), "editable": True, "flex": 1, "minWidth": 160},
+        {"field": "sos", "headerName": _("On SOS"), "width": 110},
+    ]
 
 
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("Ambulances", "Edit a cell to change it. Select a row to take a unit out of service or retire it."),
+            page_header(_("Ambulances"),
+                        _("Edit a cell to change it. Select a row to take a unit out of service or retire it.")),
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Card(dbc.CardBody([
-                html.H2("Register a unit", className="h5"),
+                html.H2(_("Register a unit"), className="h5"),
                 dbc.Row([
-                    dbc.Col([dbc.Label("Call sign", html_for=ID.CALL_SIGN),
+                    dbc.Col([dbc.Label(_("Call sign"), html_for=ID.CALL_SIGN),
                              dbc.Input(id=ID.CALL_SIGN, placeholder="AMB-4", size="lg"),
                              dbc.FormFeedback(id=ID.CALL_SIGN_FEEDBACK, type="invalid")], md=3),
-                    dbc.Col([dbc.Label("Registration plate", html_for=ID.PLATE),
+                    dbc.Col([dbc.Label(_("Registration plate"), html_for=ID.PLATE),
                              dbc.Input(id=ID.PLATE, placeholder="KA-01-AB-1234", size="lg")], md=3),
-                    dbc.Col([dbc.Label("Level", html_for=ID.LEVEL),
+                    dbc.Col([dbc.Label(_("Level"), html_for=ID.LEVEL),
                              dbc.Select(id=ID.LEVEL, value="BLS", size="lg",
-                                        options=[{"label": LEVEL_LABELS[level], "value": level} for level in UNIT_LEVELS])],
+                                        options=[{"label": _(LEVEL_LABELS[level]), "value": level} for level in UNIT_LEVELS])],
                             md=3),
-                    dbc.Col([dbc.Label("Crew contact", html_for=ID.CREW),
+                    dbc.Col([dbc.Label(_("Crew contact"), html_for=ID.CREW),
                              dbc.Input(id=ID.CREW, placeholder="+91 …", size="lg")], md=3),
                 ]),
-                dbc.Button("Register unit", id=ID.REGISTER, color="danger", size="lg", className="mt-3"),
+                dbc.Button(_("Register unit"), id=ID.REGISTER, color="danger", size="lg", className="mt-3"),
             ]), className="mb-3"),
             html.Div([
-                dbc.Button("Out of service / back in service", id=ID.SERVICE_TOGGLE, color="secondary",
+                dbc.Button(_("Out of service / back in service"), id=ID.SERVICE_TOGGLE, color="secondary",
                            size="lg", className="me-2"),
-                dbc.Button("Retire selected unit", id=ID.RETIRE, color="danger", outline=True, size="lg"),
+                dbc.Button(_("Retire selected unit"), id=ID.RETIRE, color="danger", outline=True, size="lg"),
             ], className="mb-2"),
             dag.AgGrid(
                 id=ID.GRID,
-                columnDefs=COLUMNS,
+                columnDefs=columns(),
                 rowData=[],
                 getRowId="params.data.id",
                 dashGridOptions={"rowSelection": {"mode": "singleRow"}, "domLayout": "autoHeight",
@@ -112,8 +116,8 @@ def layout(**kwargs):
             ),
             html.Div(id=ID.UPDATED),
             dbc.Card(dbc.CardBody([
-                html.H2("Where the units are", className="h5"),
-                html.P("Each unit's last position as its crew's phone sent it; older than 2 min is greyed as stale.",
+                html.H2(_("Where the units are"), className="h5"),
+                html.P(_("Each unit's last position as its crew's phone sent it; older than 2 min is greyed as stale."),
                        className="text-muted mb-2"),
                 crew_view.legend(),
                 dl.Map(crew_view.tiles(state()["config"].map_tiles_url) + [dl.LayerGroup(id=ID.MAP_LAYER)],
@@ -122,13 +126,13 @@ def layout(**kwargs):
                 html.Div(id=ID.POSITIONS),
             ]), className="mt-3"),
             dbc.Card(dbc.CardBody([
-                html.H2("Crew links", className="h5"),
-                html.P("A link opens the crew screen on a phone as the crew of one unit: its current job, its status "
-                       "buttons, its position. The link is shown once; revoke it and that phone stops at its next "
-                       "request.", className="text-muted mb-2"),
-                dbc.Label("Unit", html_for=ID.LINK_UNIT, className="fw-semibold"),
-                dbc.InputGroup([dbc.Select(id=ID.LINK_UNIT, options=[], placeholder="Choose a unit"),
-                                dbc.Button("Issue crew link", id=ID.LINK_ISSUE, color="danger")], size="lg"),
+                html.H2(_("Crew links"), className="h5"),
+                html.P(_("A link opens the crew screen on a phone as the crew of one unit: its current job, its "
+                         "status buttons, its position. The link is shown once; revoke it and that phone stops at its "
+                         "next request."), className="text-muted mb-2"),
+                dbc.Label(_("Unit"), html_for=ID.LINK_UNIT, className="fw-semibold"),
+                dbc.InputGroup([dbc.Select(id=ID.LINK_UNIT, options=[], placeholder=_("Choose a unit")),
+                                dbc.Button(_("Issue crew link"), id=ID.LINK_ISSUE, color="danger")], size="lg"),
                 html.Div(id=ID.LINK_MESSAGE, className="mt-2"),
                 html.Div(id=ID.LINKS, className="mt-2"),
             ]), className="mt-3"),
@@ -159,7 +163,7 @@ def register(_clicks, call_sign, plate, level, crew):
         raise dash.exceptions.PreventUpdate
     outcome = act(dispatch.register_unit, call_sign=call_sign or "", registration_plate=plate or "",
                   level=level or "BLS", crew_contact=crew or "",
-                  describe=lambda unit: f"{unit.call_sign} registered and available.")
+                  describe=lambda unit: _("%(call_sign)s registered and available.", call_sign=unit.call_sign))
     feedback = outcome.message_for("call_sign")
     return (*answer(outcome), bool(feedback), feedback, "" if outcome.ok else dash.no_update)
 
@@ -170,7 +174,7 @@ def _on_selected_unit(operation, selected, describe, *, color: str = "success") 
         raise dash.exceptions.PreventUpdate
     selected = record_rows(selected)
     if not selected:
-        return warn("Select a unit in the table first.")
+        return warn(_("Select a unit in the table first."))
     return answer(act(operation, unit_id=record_id(selected[0].get("id")), describe=describe), color=color)
 
 
@@ -179,14 +183,15 @@ def _on_selected_unit(operation, selected, describe, *, color: str = "success") 
 @allowed_roles(*ROLES)
 def toggle_service(_clicks, selected):
     return _on_selected_unit(dispatch.toggle_service, selected,
-                             lambda unit: f"{unit.call_sign} is {UNIT_STATUS_LABELS[unit.status].lower()}.")
+                             lambda unit: _("%(call_sign)s is %(status)s.", call_sign=unit.call_sign,
+                                             status=_(UNIT_STATUS_LABELS[unit.status]).lower()))
 
 
 @callback(*ACTION_OUTPUTS, Input(ID.RETIRE, "n_clicks"), State(ID.GRID, "selectedRows"),
           prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def retire(_clicks, selected):
-    return _on_selected_unit(dispatch.retire_unit, selected, lambda unit: f"{unit.call_sign} retired.",
+    return _on_selected_unit(dispatch.retire_unit, selected, lambda unit: _("%(call_sign)s retired.", call_sign=unit.call_sign),
                              color="secondary")
 
 
@@ -204,7 +209,7 @@ def save_edits(changes):
     if not changes:
         raise dash.exceptions.PreventUpdate
     edited = [shaped(change.get("data"), dict) for change in record_rows(changes)]
-    return answer(act(_save_rows, rows=edited, describe=lambda _: "Saved."))
+    return answer(act(_save_rows, rows=edited, describe=lambda _result: _("Saved.")))
 
 
 # ---- the view ---------------------------------------------------------------------------------
@@ -215,7 +220,8 @@ def _rows(units, now):
         {
             "id": str(u.id),
             "call_sign": u.call_sign,
-            "status": UNIT_STATUS_LABELS[u.status],
+            "status": _(UNIT_STATUS_LABELS[u.status]),
+            "status_code": u.status,
             "in_status": duration(now - u.status_since),
             "level": u.level,
             "registration_plate": u.registration_plate,
@@ -266,13 +272,14 @@ def issue_crew_link(_clicks, unit_id, changed):
     if not pressed():
         raise dash.exceptions.PreventUpdate
     if not unit_id:
-        return dbc.Alert("Choose the unit the link is for.", color="warning"), dash.no_update
+        return dbc.Alert(_("Choose the unit the link is for."), color="warning"), dash.no_update
     outcome = act(crew.issue, ambulance_id=record_id(unit_id))
     if not outcome.ok:
         return dbc.Alert(outcome.message, color="danger"), dash.no_update
     token, row = outcome.result
     url = public_url(f"/kiosk/crew/{token}")
-    return (dbc.Alert([html.Strong(f"Crew link for “{row.label}” (shown once: open it on the crew's phone now): "),
+    return (dbc.Alert([html.Strong(_("Crew link for “%(label)s” (shown once: open it on the crew's phone now):",
+                                     label=row.label) + " "),
                        html.Code(url, id=ID.LINK_URL, className="text-break")], color="success"), (changed or 0) + 1)
 
 
@@ -286,7 +293,8 @@ def revoke_crew_link(_clicks, changed):
     outcome = act(crew.revoke, link_id=record_id(ctx.triggered_id["link"]))
     if not outcome.ok:
         return dbc.Alert(outcome.message, color="danger"), dash.no_update
-    return (dbc.Alert(f"“{outcome.result.label}” revoked: that phone stops at its next request.", color="secondary"),
+    return (dbc.Alert(_("“%(label)s” revoked: that phone stops at its next request.", label=outcome.result.label),
+                      color="secondary"),
             (changed or 0) + 1)
 
 
@@ -302,9 +310,10 @@ def refresh_links(_changed, _units_changed):
                    for u in dispatch.list_units(session, actor=actor)]
     items = [dbc.ListGroupItem(dbc.Row([
         dbc.Col([html.Div(f"{call_sign} · {link.label}", className="fw-semibold"),
-                 html.Small(f"issued {local_time(link.issued_at, with_date=True)} · last used {ago(link.last_seen_at, now)}",
+                 html.Small(_("issued %(time)s · last used %(ago)s", time=local_time(link.issued_at, with_date=True),
+                              ago=ago(link.last_seen_at, now)),
                             className="text-muted")], md=9),
-        dbc.Col(dbc.Button("Revoke", id=ID.revoke(link.id), color="outline-danger"), md=3, className="text-md-end"),
+        dbc.Col(dbc.Button(_("Revoke"), id=ID.revoke(link.id), color="outline-danger"), md=3, className="text-md-end"),
     ], align="center")) for link, call_sign in links]
-    listed = dbc.ListGroup(items) if items else html.P("No crew links in force.", className="text-muted mb-0")
+    listed = dbc.ListGroup(items) if items else html.P(_("No crew links in force."), className="text-muted mb-0")
     return listed, options

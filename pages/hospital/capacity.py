@@ -16,11 +16,12 @@ from auth.actions import act
 from auth.callback_types import refusal_is_bad_request
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
-from components.capacity import BLOOD_COLUMNS, bed_editor_card, blood_rows, figure_line
 from components.capacity import ID as CardID
+from components.capacity import figure_line
+from components.capacity_editor import bed_editor_card, blood_columns, blood_rows
 from components.cards import last_updated, page_header
-from components.format import PICKER_DATE_FORMAT, plural
-from components.i18n import N_
+from components.format import PICKER_DATE_FORMAT, count
+from components.i18n import N_, _, ngettext
 from components.triggers import pressed
 from db import blood, capacity, hospitals
 from db.clock import utcnow
@@ -29,7 +30,7 @@ from db.parse import count_or_zero
 from db.vocabulary import Role
 
 ROLES = (Role.HOSPITAL_ADMIN,)
-dash.register_page(__name__, path="/hospital/capacity", title="Beds and blood",
+dash.register_page(__name__, path="/hospital/capacity", title=N_("Beds and blood"),
                    allowed_roles=ROLES, nav_label=N_("Beds & blood"), nav_order=3)
 
 
@@ -68,59 +69,59 @@ def layout(**kwargs):
         ems_status, ems_reason = hospital.ems_status, hospital.ems_reason
     return html.Div(
         [
-            page_header("Beds and blood", "Keep these figures current: citizens and ambulances rely on them."),
-            html.H2("Beds", className="h4"),
+            page_header(_("Beds and blood"), _("Keep these figures current: citizens and ambulances rely on them.")),
+            html.H2(_("Beds"), className="h4"),
             dbc.Row([dbc.Col(bed_editor_card(f), md=4, className="mb-3") for f in figures]),
             html.Div(id=ID.BEDS_UPDATED),
             dcc.Interval(id=ID.BEDS_REFRESH, interval=10_000),
-            html.H2("Emergency department (EMS traffic)", className="h4 mt-3"),
+            html.H2(_("Emergency department (EMS traffic)"), className="h4 mt-3"),
             dbc.Card(dbc.CardBody([
                 dbc.RadioItems(
                     id=ID.EMS_STATUS,
-                    options=[{"label": label, "value": value} for value, label in capacity.EMS_LABELS.items()],
+                    options=[{"label": _(label), "value": value} for value, label in capacity.EMS_LABELS.items()],
                     value=ems_status, inline=True, className="fs-5 mb-2",
                 ),
-                dbc.Label("Reason (required unless Normal)", html_for=ID.EMS_REASON, className="fw-semibold"),
-                dbc.Input(id=ID.EMS_REASON, value=ems_reason, placeholder="e.g. ICU full until 18:00",
+                dbc.Label(_("Reason (required unless Normal)"), html_for=ID.EMS_REASON, className="fw-semibold"),
+                dbc.Input(id=ID.EMS_REASON, value=ems_reason, placeholder=_("e.g. ICU full until 18:00"),
                           size="lg", maxLength=300),
                 dbc.FormFeedback(id=ID.EMS_REASON_FEEDBACK, type="invalid"),
-                dbc.Button("Save EMS status", id=ID.EMS_SAVE, color="danger", size="lg", className="mt-2"),
+                dbc.Button(_("Save EMS status"), id=ID.EMS_SAVE, color="danger", size="lg", className="mt-2"),
                 html.Div(id=ID.EMS_MESSAGE, className="mt-2 fs-5"),
             ]), className="mb-3"),
-            html.H2("Blood stock", className="h4 mt-3"),
+            html.H2(_("Blood stock"), className="h4 mt-3"),
             dbc.Card(dbc.CardBody([
                 dbc.Row([
-                    dbc.Col([dbc.Label("Component", html_for=ID.BLOOD_COMPONENT),
+                    dbc.Col([dbc.Label(_("Component"), html_for=ID.BLOOD_COMPONENT),
                              dbc.Select(id=ID.BLOOD_COMPONENT, value="whole_blood", size="lg",
-                                        options=[{"label": blood.COMPONENT_LABELS[c], "value": c}
+                                        options=[{"label": _(blood.COMPONENT_LABELS[c]), "value": c}
                                                  for c in BLOOD_COMPONENTS])],
                             md=3),
-                    dbc.Col([dbc.Label("Group", html_for=ID.BLOOD_GROUP),
+                    dbc.Col([dbc.Label(_("Group"), html_for=ID.BLOOD_GROUP),
                              dbc.Select(id=ID.BLOOD_GROUP, value="O+", size="lg",
                                         options=[{"label": g, "value": g} for g in BLOOD_GROUPS])], md=2),
-                    dbc.Col([dbc.Label("Units", html_for=ID.BLOOD_UNITS),
-                             dbc.Input(id=ID.BLOOD_UNITS, type="text", inputMode="numeric", placeholder="e.g. 2",
+                    dbc.Col([dbc.Label(_("Units"), html_for=ID.BLOOD_UNITS),
+                             dbc.Input(id=ID.BLOOD_UNITS, type="text", inputMode="numeric", placeholder=_("e.g. %(example)s", example=2),
                                        size="lg"),
                              dbc.FormFeedback(id=ID.BLOOD_UNITS_FEEDBACK, type="invalid")], md=2),
                     dbc.Col([html.Div(className="d-none d-md-block", style={"height": "2rem"}),
-                             dbc.Button("Received", id=ID.BLOOD_RECEIVED, color="success", size="lg",
+                             dbc.Button(_("Received"), id=ID.BLOOD_RECEIVED, color="success", size="lg",
                                         className="me-2"),
-                             dbc.Button("Issued", id=ID.BLOOD_ISSUED, color="warning", size="lg")], md=5),
+                             dbc.Button(_("Issued"), id=ID.BLOOD_ISSUED, color="warning", size="lg")], md=5),
                 ]),
                 dbc.Row([
-                    dbc.Col([dbc.Label("Low-stock threshold (units)", html_for=ID.BLOOD_THRESHOLD),
+                    dbc.Col([dbc.Label(_("Low-stock threshold (units)"), html_for=ID.BLOOD_THRESHOLD),
                              dbc.Input(id=ID.BLOOD_THRESHOLD, type="text", inputMode="numeric", size="lg"),
                              dbc.FormFeedback(id=ID.BLOOD_THRESHOLD_FEEDBACK, type="invalid")], md=3),
-                    dbc.Col([dbc.Label("Earliest expiry", html_for=ID.BLOOD_EXPIRY),
+                    dbc.Col([dbc.Label(_("Earliest expiry"), html_for=ID.BLOOD_EXPIRY),
                              dcc.DatePickerSingle(id=ID.BLOOD_EXPIRY, display_format=PICKER_DATE_FORMAT)], md=3),
                     dbc.Col([html.Div(className="d-none d-md-block", style={"height": "2rem"}),
-                             dbc.Button("Save threshold / expiry", id=ID.BLOOD_SAVE_SETTINGS, color="secondary",
+                             dbc.Button(_("Save threshold / expiry"), id=ID.BLOOD_SAVE_SETTINGS, color="secondary",
                                         size="lg")], md=4),
                 ], className="mt-2"),
                 html.Div(id=ID.BLOOD_MESSAGE, className="mt-2 fs-5"),
-                html.Small(blood.CROSSMATCH_NOTE, className="text-muted d-block mt-1"),
+                html.Small(_(blood.CROSSMATCH_NOTE), className="text-muted d-block mt-1"),
             ]), className="mb-2"),
-            dag.AgGrid(id=ID.BLOOD_GRID, columnDefs=BLOOD_COLUMNS, rowData=[], getRowId="params.data.group",
+            dag.AgGrid(id=ID.BLOOD_GRID, columnDefs=blood_columns(), rowData=[], getRowId="params.data.group",
                        dashGridOptions={"domLayout": "autoHeight", "rowHeight": 44}, style={"width": "100%"},
                        defaultColDef={"resizable": True}),
             html.Div(id=ID.BLOOD_UPDATED),
@@ -151,7 +152,7 @@ BED_ACTION_OUTPUTS = [
 ]
 
 
-def _bed_answer(code: str, outcome, success: str, based_on: int):
+def _bed_answer(code: str, outcome, success, based_on: int):
     """The card's outputs after an action. The inputs are refilled with the stored figures after
     this admin's own change, or when the figures changed under them (a stale save): never while
     the admin is typing, and not over a figure refused for its own sake."""
@@ -160,7 +161,7 @@ def _bed_answer(code: str, outcome, success: str, based_on: int):
         raise dash.exceptions.PreventUpdate
     refill = outcome.ok or (outcome.field is None and figure.version != based_on)
     if outcome.ok:
-        message = dbc.Alert(success.format(figure=figure), color="success", className="py-2 mb-0")
+        message = dbc.Alert(success(figure), color="success", className="py-2 mb-0")
     else:
         message = dbc.Alert(outcome.message, color="warning" if refill else "danger", className="py-2 mb-0")
     keep = dash.no_update
@@ -181,7 +182,8 @@ def save_beds(_clicks, total, available, version):
     code, based_on = ctx.triggered_id["code"], count_or_zero(version)
     outcome = act(capacity.set_beds, hospital_id=current_user.hospital_id, bed_code=code, total=total,
                   available=available, expected_version=based_on)
-    return _bed_answer(code, outcome, "Saved: {figure.available} free of {figure.total}.", based_on)
+    return _bed_answer(code, outcome, lambda figure: _("Saved: %(free)s free of %(total)s.", free=count(figure.available),
+                                                        total=count(figure.total)), based_on)
 
 
 @callback(*BED_ACTION_OUTPUTS, Input(CardID.step(MATCH, ALL), "n_clicks"),
@@ -192,7 +194,8 @@ def step_beds(_clicks, version):
         raise dash.exceptions.PreventUpdate
     code, delta = ctx.triggered_id["code"], ctx.triggered_id.get("delta")
     outcome = act(capacity.step_available, hospital_id=current_user.hospital_id, bed_code=code, delta=delta)
-    return _bed_answer(code, outcome, "Now {figure.available} free of {figure.total}.", count_or_zero(version))
+    return _bed_answer(code, outcome, lambda figure: _("Now %(free)s free of %(total)s.", free=count(figure.available),
+                                                        total=count(figure.total)), count_or_zero(version))
 
 
 @callback(
@@ -228,7 +231,8 @@ def save_ems(_clicks, status, reason):
         raise dash.exceptions.PreventUpdate
     outcome = act(capacity.set_ems_status, hospital_id=current_user.hospital_id, status=status, reason=reason or "")
     if outcome.ok:
-        return (dbc.Alert(f"EMS status saved: {capacity.EMS_LABELS[status]}.", color="success", className="py-2"),
+        return (dbc.Alert(_("EMS status saved: %(status)s.", status=_(capacity.EMS_LABELS[status])), color="success",
+                          className="py-2"),
                 False, "")
     feedback = outcome.message_for("ems_reason")
     return ("" if feedback else dbc.Alert(outcome.message, color="danger")), bool(feedback), feedback
@@ -260,6 +264,17 @@ def _blood_answer(outcome, success: str) -> tuple:
     return message, bool(units), units, bool(threshold), threshold, utcnow().isoformat()
 
 
+def _moved_words(reason: str, now_held: int, **words) -> str:
+    """"O+ whole blood: received 2, now 5 units."."""
+    if reason == "received":
+        return ngettext("%(group)s %(component)s: received %(moved)s, now %(count)s unit.",
+                        "%(group)s %(component)s: received %(moved)s, now %(count)s units.", now_held,
+                        count=count(now_held), **words)
+    return ngettext("%(group)s %(component)s: issued %(moved)s, now %(count)s unit.",
+                    "%(group)s %(component)s: issued %(moved)s, now %(count)s units.", now_held,
+                    count=count(now_held), **words)
+
+
 def _move_blood(reason: str, group, component, units) -> tuple:
     """Units received or issued; the units field empties once they are counted."""
     if not pressed():
@@ -267,8 +282,8 @@ def _move_blood(reason: str, group, component, units) -> tuple:
     component = component or "whole_blood"
     outcome = act(blood.adjust, hospital_id=current_user.hospital_id, group=group, component=component,
                   units=units, reason=reason)
-    success = (f"{group} {blood.COMPONENT_LABELS[component].lower()}: {reason} {int(float(units))}, "
-               f"now {plural(outcome.result.units, 'unit')}." if outcome.ok else "")
+    success = _moved_words(reason, outcome.result.units, group=group, moved=count(int(float(units))),
+                           component=_(blood.COMPONENT_LABELS[component]).lower()) if outcome.ok else ""
     return (*_blood_answer(outcome, success), "" if outcome.ok else dash.no_update)
 
 
@@ -295,7 +310,7 @@ def save_blood_settings(_clicks, group, component, threshold, expiry):
                   component=component or "whole_blood",
                   low_threshold=threshold if threshold not in (None, "") else None,
                   earliest_expiry=expiry)
-    return _blood_answer(outcome, f"{group}: settings saved.")
+    return _blood_answer(outcome, _("%(group)s: settings saved.", group=group))
 
 
 @callback(

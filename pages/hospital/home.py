@@ -7,9 +7,10 @@ from dash import Input, Output, State, callback, dcc, html
 from auth.callback_types import shaped
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
+from components.cards import ID as CardsID
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.format import ago, plural
-from components.i18n import N_
+from components.format import ago, count
+from components.i18n import N_, _, ngettext
 from components.shell import announce
 from db import blood, capacity, dispatch, hospitals
 from db import sos as sos_ops
@@ -17,7 +18,7 @@ from db.clock import utcnow
 from db.vocabulary import Role
 
 ROLES = (Role.HOSPITAL_ADMIN,)
-dash.register_page(__name__, path="/hospital", title="Hospital dashboard",
+dash.register_page(__name__, path="/hospital", title=N_("Hospital dashboard"),
                    allowed_roles=ROLES, nav_label=N_("Dashboard"), nav_order=0)
 
 
@@ -48,11 +49,11 @@ def layout(**kwargs):
             dcc.Interval(id=ID.REFRESH, interval=10_000),
             dcc.Store(id=ID.WAITING_SEEN),
             html.Div([
-                dbc.Button("Open the SOS queue", href="/hospital/queue", color="danger", size="lg",
+                dbc.Button(_("Open the SOS queue"), href="/hospital/queue", color="danger", size="lg",
                            className="me-2 mb-2", id=ID.GO_QUEUE),
-                dbc.Button("Manage ambulances", href="/hospital/ambulances", color="secondary", size="lg",
+                dbc.Button(_("Manage ambulances"), href="/hospital/ambulances", color="secondary", size="lg",
                            className="me-2 mb-2", id=ID.GO_AMBULANCES),
-                dbc.Button("Update beds and blood", href="/hospital/capacity", color="success", size="lg",
+                dbc.Button(_("Update beds and blood"), href="/hospital/capacity", color="success", size="lg",
                            className="mb-2", id=ID.GO_CAPACITY),
             ], className="mb-3"),
         ]
@@ -74,28 +75,30 @@ def refresh_hospital_dashboard(_n, waiting_seen):
         waiting = len(sos_ops.hospital_queue(session, actor=actor))
         active = len(sos_ops.hospital_active(session, actor=actor))
     bed_cards = [
-        kpi_card(f"{b.name} beds free", b.available,
-                 detail=f"of {b.total} · updated {ago(b.updated_at, now)}",
-                 color="success" if b.available else "danger")
+        kpi_card(_("%(name)s beds free", name=b.name), b.available,
+                 detail=_("of %(total)s · updated %(ago)s", total=count(b.total), ago=ago(b.updated_at, now)),
+                 color="success" if b.available else "danger", card_id=CardsID.kpi(f"{b.name} beds free"))
         for b in beds
     ]
     unit_total = sum(units.values())
     if waiting_seen is not None and waiting > waiting_seen:
         # Read out once, politely, when more SOS wait than the screen showed (not on every refresh).
-        announce(f"New SOS: {plural(waiting, 'SOS', 'SOS')} waiting for you. Open the SOS queue to answer.")
+        announce(ngettext("New SOS: %(count)s SOS waiting for you. Open the SOS queue to answer.",
+                          "New SOS: %(count)s SOS waiting for you. Open the SOS queue to answer.", waiting,
+                          count=count(waiting)))
     return [
-        page_header(hospital.name, f"{hospital.address} · {hospital.phone or 'no phone on file'}"),
+        page_header(hospital.name, f"{hospital.address} · {hospital.phone or _('no phone on file')}"),
         kpi_row(
-            [kpi_card("SOS waiting for you", waiting, color="danger" if waiting else "light",
+            [kpi_card(_("SOS waiting for you"), waiting, color="danger" if waiting else "light",
                       card_id=ID.KPI_WAITING),
-             kpi_card("Emergencies you hold", active, card_id=ID.KPI_ACTIVE),
-             kpi_card("EMS status", capacity.EMS_LABELS[hospital.ems_status],
+             kpi_card(_("Emergencies you hold"), active, card_id=ID.KPI_ACTIVE),
+             kpi_card(_("EMS status"), _(capacity.EMS_LABELS[hospital.ems_status]),
                       detail=hospital.ems_reason, color=EMS_COLORS[hospital.ems_status], card_id=ID.KPI_EMS),
-             kpi_card("Ambulances available", units.get("available", 0),
-                      detail=f"of {unit_total} in service", card_id=ID.KPI_AMBULANCES)]
+             kpi_card(_("Ambulances available"), units.get("available", 0),
+                      detail=_("of %(total)s in service", total=count(unit_total)), card_id=ID.KPI_AMBULANCES)]
             + bed_cards
         ),
-        html.H2("Blood stock (units)", className="h5 mt-2"),
+        html.H2(_("Blood stock (units)"), className="h5 mt-2"),
         kpi_row([kpi_card(group, units_, color="warning" if units_ <= 2 else "light",
                           card_id=ID.kpi_blood(group)) for group, units_ in stock.items()]),
         last_updated(now),

@@ -44,9 +44,12 @@ from components.dispatch import (
     held_map,
     list_update,
     queue_row,
+    queue_words,
     rows_update,
     units_data,
 )
+from components.format import count as count_text
+from components.i18n import N_, _, ngettext
 from components.triggers import pressed
 from db import dispatch, hospital_news, hospitals, landmarks, officer_desk, positions
 from db import sos as sos_ops
@@ -55,8 +58,8 @@ from db.parse import record_id
 from db.vocabulary import DISPATCHER_STATUS_LABELS, PRIORITY_LABELS, UNIT_STATUS_LABELS, Role, sos_number
 
 ROLES = (Role.HOSPITAL_ADMIN,)
-dash.register_page(__name__, path="/hospital/queue", title="SOS queue",
-                   allowed_roles=ROLES, nav_label="SOS queue", nav_order=1)
+dash.register_page(__name__, path="/hospital/queue", title=N_("SOS queue"),
+                   allowed_roles=ROLES, nav_label=N_("SOS queue"), nav_order=1)
 
 
 class ID:
@@ -94,24 +97,25 @@ class ID:
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("SOS queue", "Emergencies offered to your hospital. The first hospital to accept takes it."),
+            page_header(_("SOS queue"), _("Emergencies offered to your hospital. The first hospital to accept takes it.")),
             # Sound and desktop notifications for a new SOS work on every hospital page (the frame's
             # components/noticing.py); they are set here.
             noticing.settings(),
             dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5", dismissable=True),
             dbc.Row(
                 [
-                    dbc.Col([html.H2("Waiting for an answer", className="h4"),
+                    dbc.Col([html.H2(_("Waiting for an answer"), className="h4"),
                              # An SOS that left this screen says why, for a while (never a silent vanish).
                              html.Div(id=ID.DEPARTED, role="status", **{"aria-live": "polite"}),
                              html.P(id=ID.COUNT, className="fs-5 fw-semibold"),
-                             html.Div([html.H3("Just arrived", className="h5"), html.Div(id=ID.ARRIVED),
-                                       html.H3("Most urgent, oldest first", className="h5")],
+                             html.Div([html.H3(_("Just arrived"), className="h5"), html.Div(id=ID.ARRIVED),
+                                       html.H3(_("Most urgent, oldest first"), className="h5")],
                                       id=ID.ARRIVED_BOX, hidden=True),
                              # Drawn by assets/queue.js (drawCards), which names its empty text so.
-                             html.Div(id=ID.LIST, **{"data-empty-id": ID.LIST_EMPTY})],
+                             html.Div(id=ID.LIST, **{"data-empty-id": ID.LIST_EMPTY,
+                                                          "data-queue-words": queue_words()})],
                             lg=6),
-                    dbc.Col([html.H2("Accepted by your hospital", className="h4"),
+                    dbc.Col([html.H2(_("Accepted by your hospital"), className="h4"),
                              html.Div(id=ID.ACTIVE), _units_card()], lg=6),
                 ]
             ),
@@ -138,8 +142,8 @@ def _units_card():
     """The hospital's units on one map and in words (assets/queue.js `drawUnits` fills both)."""
     config = state()["config"]
     return dbc.Card(dbc.CardBody([
-        html.H2("Your ambulances", className="h5"),
-        html.P("Each unit's last position as its crew's phone sent it; older than 2 min is greyed as stale.",
+        html.H2(_("Your ambulances"), className="h5"),
+        html.P(_("Each unit's last position as its crew's phone sent it; older than 2 min is greyed as stale."),
                className="text-muted small mb-1"),
         crew_view.legend(),
         dl.Map(crew_view.tiles(config.map_tiles_url) + [dl.LayerGroup(id=ID.UNITS_LAYER)], id=ID.UNITS_MAP,
@@ -164,14 +168,18 @@ def _chosen_units() -> dict[int, str | None]:
 
 
 def _type_label(sos) -> str:
-    return sos_ops.EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "Type not given"
+    return _(sos_ops.EMERGENCY_TYPES[sos.emergency_type].label) if sos.emergency_type else _("Type not given")
 
 
 def _count_line(waiting: int) -> str:
     if waiting <= PAGE:
-        return f"{waiting} waiting" if waiting else ""
-    return (f"{waiting:,} waiting · the {PAGE} most urgent shown, oldest first; "
-            f"{waiting - PAGE:,} more behind them move up as these are answered")
+        return ngettext("%(count)s waiting", "%(count)s waiting", waiting, count=count_text(waiting)) if waiting else ""
+    behind = waiting - PAGE
+    return ngettext("%(waiting)s waiting · the %(page)s most urgent shown, oldest first; "
+                    "%(count)s more behind them moves up as these are answered",
+                    "%(waiting)s waiting · the %(page)s most urgent shown, oldest first; "
+                    "%(count)s more behind them move up as these are answered",
+                    behind, waiting=count_text(waiting), page=PAGE, count=count_text(behind))
 
 
 def _kept(shown, part: str):
@@ -190,7 +198,7 @@ def _place(session, latitude: float, longitude: float) -> tuple[str, tuple[str, 
 def _active(sos, *, now, units, choices, selected, contact, where, hospital) -> tuple:
     unit = units.get(sos.ambulance_id)
     place, links = where
-    card = dict(status_label=DISPATCHER_STATUS_LABELS[sos.status], type_label=_type_label(sos), unit=unit,
+    card = dict(status_label=_(DISPATCHER_STATUS_LABELS[sos.status]), type_label=_type_label(sos), unit=unit,
                 unit_choices=choices, next_steps=dispatch.next_steps(unit, sos_id=sos.id),
                 can_resolve=dispatch.can_resolve(sos), contact=contact, place=place, links=links)
     shown_unit = unit and (unit.id, unit.call_sign, unit.level, unit.crew_contact)
@@ -243,7 +251,7 @@ def _cards(session, actor, now: datetime, shown, home) -> dict:
 
     def row(item):
         place, links = _place(session, item.latitude, item.longitude)
-        return queue_row(item, now, PRIORITY_LABELS[item.priority], contact=contacts.get(item.sos_id),
+        return queue_row(item, now, _(PRIORITY_LABELS[item.priority]), contact=contacts.get(item.sos_id),
                          place=place, links=links, hospital=centre)
 
     waiting, waiting_shown = rows_update(_kept(shown, "waiting"), [row(item) for item in queue])
@@ -252,7 +260,7 @@ def _cards(session, actor, now: datetime, shown, home) -> dict:
         _kept(shown, "active"),
         [_active(sos, now=now, units=units, choices=choices, selected=selected, contact=contacts.get(sos.id),
                  where=_place(session, sos.latitude, sos.longitude), hospital=home) for sos in active],
-        html.P("None right now.", className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
+        html.P(_("None right now."), className="fs-5 text-muted", id=ID.ACTIVE_EMPTY))
     departed = hospital_news.departures(session, actor=actor, now=now)
     return {"departed": [html.Div(d.text, className="alert alert-secondary py-1 mb-1 fs-5 queue-departed",
                                   id=ID.departed(d.sos_id)) for d in departed],
@@ -329,12 +337,12 @@ def _pressed() -> dict:
     return ctx.triggered_id
 
 
-def _carry_out(operation, success: str, *, color: str = "success", **inputs) -> tuple:
-    """`operation` on the SOS whose button was pressed; `success` ({number}: the SOS's) says it went."""
+def _carry_out(operation, success, *, color: str = "success", **inputs) -> tuple:
+    """`operation` on the SOS whose button was pressed; `success(number)` (the SOS's number) says
+    it went."""
     sos_id = _pressed()["sos"]
     number = sos_number(sos_id)
-    return answer(act(operation, sos_id=sos_id, describe=lambda _: success.format(number=number), **inputs),
-                  color=color)
+    return answer(act(operation, sos_id=sos_id, describe=lambda _result: success(number), **inputs), color=color)
 
 
 @callback(*ACTION_OUTPUTS, Input(ID.PRESS, "data"), prevent_initial_call=True)
@@ -344,13 +352,15 @@ def answer_offer(press):
     the press store): the request carries that one SOS, whatever the length of the queue."""
     kind = press.get("kind") if isinstance(press, dict) else None
     if kind not in OFFER_ANSWERS:
-        return warn("That button is not one this page knows. Reload the page.")
+        return warn(_("That button is not one this page knows. Reload the page."))
     sos_id = record_id(press.get("sos"))
     number = sos_number(sos_id)
     if kind == "accept":
-        done = act(sos_ops.accept_sos, sos_id=sos_id, describe=lambda _: f"{number} is yours. Send an ambulance now.")
+        done = act(sos_ops.accept_sos, sos_id=sos_id, describe=lambda _result: _("%(number)s is yours. Send an ambulance now.",
+                                                                             number=number))
         return answer(done)
-    done = act(sos_ops.decline_sos, sos_id=sos_id, describe=lambda _: f"{number} declined: it has left your queue.")
+    done = act(sos_ops.decline_sos, sos_id=sos_id, describe=lambda _result: _("%(number)s declined: it has left your queue.",
+                                                                               number=number))
     return answer(done, color="secondary")
 
 
@@ -360,22 +370,24 @@ def answer_offer(press):
 def assign(_clicks, chosen):
     unit_id = _chosen_units().get(_pressed()["sos"])
     if not unit_id:
-        return warn("Choose an ambulance first.")
-    return _carry_out(dispatch.assign_unit, "Ambulance sent to {number}.", unit_id=record_id(unit_id))
+        return warn(_("Choose an ambulance first."))
+    return _carry_out(dispatch.assign_unit, lambda number: _("Ambulance sent to %(number)s.", number=number), unit_id=record_id(unit_id))
 
 
 @callback(*ACTION_OUTPUTS, Input(CardID.step(ALL, ALL), "n_clicks"), prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def step(_clicks):
     to_status = shaped(_pressed().get("to"), str)
-    said = UNIT_STATUS_LABELS.get(to_status, to_status).lower()
-    return _carry_out(dispatch.move_unit_of_sos, f"{{number}}: {said}.", to_status=to_status)
+    said = _(UNIT_STATUS_LABELS.get(to_status, to_status)).lower()
+    return _carry_out(dispatch.move_unit_of_sos,
+                      lambda number: _("%(number)s: %(status)s.", number=number, status=said), to_status=to_status)
 
 
 @callback(*ACTION_OUTPUTS, Input(CardID.resolve(ALL), "submit_n_clicks"), prevent_initial_call=True)
 @allowed_roles(*ROLES)
 def resolve(_clicks):
-    return _carry_out(dispatch.resolve_sos, "{number} resolved. The ambulance is available again.")
+    return _carry_out(dispatch.resolve_sos,
+                      lambda number: _("%(number)s resolved. The ambulance is available again.", number=number))
 
 
 # Draw the waiting cards from the rows sent (assets/queue.js): a card left alone keeps its DOM node.

@@ -21,7 +21,7 @@ from components.answers import answer_outputs, said, warn
 from components.cards import last_updated, page_header
 from components.desk import ID as CARD
 from components.desk import desk_card, desk_markers, place_lines
-from components.i18n import N_
+from components.i18n import N_, _, ngettext
 from components.sos import status_badge
 from components.triggers import pressed
 from db import landmarks
@@ -45,7 +45,7 @@ class ID:
 
 
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
-dash.register_page(__name__, path="/officer/attention", title="SOS needing attention",
+dash.register_page(__name__, path="/officer/attention", title=N_("SOS needing attention"),
                    allowed_roles=ROLES, nav_label=N_("Unanswered SOS"), nav_order=1)
 
 
@@ -54,9 +54,9 @@ def layout(**kwargs):
     tiles = [dl.TileLayer(url=config.map_tiles_url, attribution="© OpenStreetMap contributors")] \
         if config.map_tiles_url else []
     return html.Div([
-        page_header("SOS needing attention",
-                    "Not accepted within the target time, or unanswered after every ring of hospitals: "
-                    "call the caller, offer the SOS to a hospital, or close it."),
+        page_header(_("SOS needing attention"),
+                    _("Not accepted within the target time, or unanswered after every ring of hospitals: "
+                      "call the caller, offer the SOS to a hospital, or close it.")),
         html.Div(id=ID.UPDATED),
         # Announced by screen readers when an action answers, without moving focus.
         html.Div(dbc.Alert(id=ID.MESSAGE, is_open=False, className="fs-5"), role="status",
@@ -84,9 +84,9 @@ def _cards(session, actor, items, now) -> list:
                             latitude=sos.latitude, longitude=sos.longitude, typed=sos.location_text,
                             geo_link=geo_link, web_link=web_link)
         cards.append(desk_card(
-            item, now=now, number=sos_number(sos.id), status_badge=status_badge(sos.status, SOS_STATUS_LABELS[sos.status]),
-            type_label=EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type else "type not given",
-            priority_label=PRIORITY_LABELS[sos.priority], contact=contacts.get(sos.id), place=place,
+            item, now=now, number=sos_number(sos.id), status_badge=status_badge(sos.status, _(SOS_STATUS_LABELS[sos.status])),
+            type_label=_(EMERGENCY_TYPES[sos.emergency_type].label) if sos.emergency_type else _("type not given"),
+            priority_label=_(PRIORITY_LABELS[sos.priority]), contact=contacts.get(sos.id), place=place,
             choices=desk.hospitals_to_offer(session, actor=actor, sos_id=sos.id)))
     return cards
 
@@ -107,7 +107,7 @@ def refresh_desk(_n, _changed, shown_version):
         cards = _cards(session, actor, items, now)
         markers = desk_markers([(sos_number(i.sos.id), i.sos.latitude, i.sos.longitude) for i in items])
     if not cards:
-        cards = [dbc.Alert("Every SOS has been answered in time.", color="success", className="fs-5", id=ID.EMPTY)]
+        cards = [dbc.Alert(_("Every SOS has been answered in time."), color="success", className="fs-5", id=ID.EMPTY)]
     return cards, markers, version, last_updated(now)
 
 
@@ -118,7 +118,8 @@ def refresh_desk(_n, _changed, shown_version):
 
 
 def _answer(outcome, done: str):
-    """`done` when the action went through, else the refusal in red; the desk redraws either way."""
+    """`done` (translated) when the action went through, else the refusal in red; the desk redraws
+    either way."""
     return said(done, "success") if outcome.ok else said(outcome.message, "danger")
 
 
@@ -149,10 +150,10 @@ def offer_to_hospital(_clicks, _hospitals):
         return NOTHING
     hospital_id = record_id(_value_for(sos_id))
     if not hospital_id:
-        return warn(f"{sos_number(sos_id)}: choose a hospital first.")
+        return warn(_("%(number)s: choose a hospital first.", number=sos_number(sos_id)))
     outcome = act(desk.offer_to_hospital, sos_id=sos_id, hospital_id=hospital_id)
-    return _answer(outcome, f"{sos_number(sos_id)} offered: it is in that hospital's queue now, "
-                            "marked as requested by the health officer.")
+    return _answer(outcome, _("%(number)s offered: it is in that hospital's queue now, marked as requested by the "
+                              "health officer.", number=sos_number(sos_id)))
 
 
 @callback(*answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True), Input(CARD.widen(ALL), "n_clicks"),
@@ -166,7 +167,8 @@ def widen_search(_clicks, _rings):
     outcome = act(desk.widen_search, sos_id=sos_id, seen_ring=record_id(_value_for(sos_id)),
                   rings=tuple(config.sos_rings_km), escalate_after=_late_after())
     asked = outcome.result or 0
-    return _answer(outcome, f"{sos_number(sos_id)}: asked {asked} more hospital{'s' if asked != 1 else ''}.")
+    return _answer(outcome, ngettext("%(number)s: asked %(num)s more hospital.", "%(number)s: asked %(num)s more hospitals.",
+                                     asked, number=sos_number(sos_id)))
 
 
 @callback(*answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True), Input(CARD.add_note(ALL), "n_clicks"),
@@ -177,7 +179,7 @@ def add_note(_clicks, _notes):
     if not sos_id:
         return NOTHING
     outcome = act(desk.add_note, sos_id=sos_id, text=_value_for(sos_id) or "")
-    return _answer(outcome, f"Note added to {sos_number(sos_id)}'s timeline.")
+    return _answer(outcome, _("Note added to %(number)s's timeline.", number=sos_number(sos_id)))
 
 
 @callback(*answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True), Input(CARD.calling(ALL), "n_clicks"),
@@ -188,7 +190,8 @@ def mark_calling(_clicks):
     if not sos_id:
         return NOTHING
     outcome = act(desk.mark_calling, sos_id=sos_id)
-    return _answer(outcome, f"{sos_number(sos_id)}: the caller's screen now says a health officer is calling them.")
+    return _answer(outcome, _("%(number)s: the caller's screen now says a health officer is calling them.",
+                              number=sos_number(sos_id)))
 
 
 @callback(*answer_outputs(ID.MESSAGE, ID.CHANGED, shared=True), Input(CARD.close(ALL), "n_clicks"),
@@ -199,4 +202,4 @@ def close_sos(_clicks, _reasons):
     if not sos_id:
         return NOTHING
     outcome = act(desk.close_sos, sos_id=sos_id, reason=_value_for(sos_id) or "")
-    return _answer(outcome, f"{sos_number(sos_id)} closed.")
+    return _answer(outcome, _("%(number)s closed.", number=sos_number(sos_id)))

@@ -8,7 +8,7 @@ from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
 from components.cards import kpi_card, kpi_row, last_updated, page_header
 from components.feedback import region_table, stars, weekly_chart
-from components.i18n import N_
+from components.i18n import N_, _
 from db import feedback
 from db.clock import utcnow
 from db.vocabulary import Role
@@ -25,14 +25,15 @@ class ID:
 
 
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
-dash.register_page(__name__, path="/officer/feedback", title="Feedback across hospitals", allowed_roles=ROLES,
+dash.register_page(__name__, path="/officer/feedback", title=N_("Feedback across hospitals"), allowed_roles=ROLES,
                    nav_label=N_("Feedback"), nav_order=4)
 
 
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("Feedback across hospitals", f"“{feedback.QUESTION}” Lowest average first."),
+            page_header(_("Feedback across hospitals"),
+                        _("“%(question)s” Lowest average first.", question=_(feedback.QUESTION))),
             html.Div(id=ID.SUMMARY),
             dcc.Graph(id=ID.CHART, config={"displaylogo": False}),
             html.Div(id=ID.TABLE),
@@ -55,8 +56,8 @@ def refresh_officer_feedback(_n):
         summaries = feedback.region_feedback(session, actor=actor, now=now)
         weekly = feedback.region_weekly(session, actor=actor, now=now)
     region = feedback.region_totals(summaries)
-    cards = [kpi_card("Answers", region.answers, card_id=ID.KPI_ANSWERS),
-             kpi_card("Region average", stars(region.average), card_id=ID.KPI_AVERAGE),
-             kpi_card("Hospitals rated", region.hospitals, card_id=ID.KPI_HOSPITALS)]
-    return ([kpi_row(cards), last_updated(now)], weekly_chart(weekly, "Region: average answer per week"),
+    cards = [kpi_card(_("Answers"), region.answers, card_id=ID.KPI_ANSWERS),
+             kpi_card(_("Region average"), stars(region.average), card_id=ID.KPI_AVERAGE),
+             kpi_card(_("Hospitals rated"), region.hospitals, card_id=ID.KPI_HOSPITALS)]
+    return ([kpi_row(cards), last_updated(now)], weekly_chart(weekly, _("Region: average answer per week")),
             region_table(summaries))

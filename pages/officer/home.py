@@ -9,8 +9,10 @@ from dash import Input, Output, callback, dcc, html
 from auth.context import db_session
 from auth.roles import allowed_roles
 from components import charts
+from components.cards import ID as CardsID
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.i18n import N_
+from components.format import count
+from components.i18n import N_, _
 from db import blood, capacity
 from db.clock import utcnow
 from db.vocabulary import Role
@@ -30,26 +32,26 @@ class ID:
     KPI_ADVISORY = "kpi-advisory"
 
 
-dash.register_page(__name__, path="/officer", title="Health officer",
+dash.register_page(__name__, path="/officer", title=N_("Health officer"),
                    allowed_roles=(Role.HEALTH_OFFICER,), nav_label=N_("Region"), nav_order=0)
 
 
 def layout(**kwargs):
     return html.Div(
         [
-            page_header("Region overview", "Capacity across all hospitals, live."),
+            page_header(_("Region overview"), _("Capacity across all hospitals, live.")),
             html.Div(id=ID.SUMMARY),
             dbc.Row([
                 dbc.Col(dcc.Graph(id=ID.BEDS_CHART, config={"displaylogo": False}), lg=6),
                 dbc.Col(dcc.Graph(id=ID.BLOOD_CHART, config={"displaylogo": False}), lg=6),
             ]),
             dbc.RadioItems(id=ID.TREND_RANGE, value="day", inline=True, className="fs-5",
-                           options=[{"label": "Last day", "value": "day"}, {"label": "Last week", "value": "week"}]),
+                           options=[{"label": _("Last day"), "value": "day"}, {"label": _("Last week"), "value": "week"}]),
             dcc.Graph(id=ID.TREND_CHART, config={"displaylogo": False}),
             html.Div([
-                html.A("Download availability (EDXL-HAVE XML)", href="/export/have.xml", className="btn btn-outline-secondary me-2 mb-2",
+                html.A(_("Download availability (EDXL-HAVE XML)"), href="/export/have.xml", className="btn btn-outline-secondary me-2 mb-2",
                        id=ID.EXPORT_HAVE, target="_blank"),
-                html.A("Download availability (CSV)", href="/export/capacity.csv", className="btn btn-outline-secondary mb-2",
+                html.A(_("Download availability (CSV)"), href="/export/capacity.csv", className="btn btn-outline-secondary mb-2",
                        id=ID.EXPORT_CSV),
             ], className="my-3"),
             dcc.Interval(id=ID.REFRESH, interval=15_000),
@@ -76,14 +78,15 @@ def refresh_officer_dashboard(_n, trend_range):
         trend = capacity.region_bed_trend(session, since=now - span, now=now)
     summary = [
         kpi_row(
-            [kpi_card("Hospitals", sum(ems.values()), card_id=ID.KPI_HOSPITALS),
-             kpi_card("On diversion", ems.get("closed", 0), card_id=ID.KPI_DIVERSION,
+            [kpi_card(_("Hospitals"), sum(ems.values()), card_id=ID.KPI_HOSPITALS),
+             kpi_card(_("On diversion"), ems.get("closed", 0), card_id=ID.KPI_DIVERSION,
                       color="danger" if ems.get("closed") else "light"),
-             kpi_card("On advisory", ems.get("advisory", 0), card_id=ID.KPI_ADVISORY,
+             kpi_card(_("On advisory"), ems.get("advisory", 0), card_id=ID.KPI_ADVISORY,
                       color="warning" if ems.get("advisory") else "light")]
-            + [kpi_card(f"{b.name} beds free", b.available, detail=f"of {b.total}") for b in beds]
+            + [kpi_card(_("%(name)s beds free", name=b.name), b.available, detail=_("of %(total)s", total=count(b.total)),
+                        card_id=CardsID.kpi(f"{b.name} beds free")) for b in beds]
         ),
         last_updated(now),
     ]
-    title = "Free beds over the last " + ("week" if trend_range == "week" else "day")
+    title = _("Free beds over the last week") if trend_range == "week" else _("Free beds over the last day")
     return summary, charts.beds_by_type(beds), charts.blood_shortages(shortages), charts.bed_trend(trend, title, since=now - span, now=now)

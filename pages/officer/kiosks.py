@@ -9,7 +9,7 @@ from auth.context import actor_in, db_session, public_url
 from auth.roles import allowed_roles
 from components.cards import page_header
 from components.format import ago, local_time
-from components.i18n import N_
+from components.i18n import N_, _
 from components.triggers import pressed
 from db import kiosk
 from db.clock import utcnow
@@ -30,16 +30,16 @@ class ID:
 
 
 ROLES = kiosk.ISSUERS
-dash.register_page(__name__, path="/officer/kiosks", title="Display links", allowed_roles=ROLES,
+dash.register_page(__name__, path="/officer/kiosks", title=N_("Display links"), allowed_roles=ROLES,
                    nav_label=N_("Display links"), nav_order=91)
 
 
 def layout(**kwargs):
     return html.Div([
-        page_header("Wall display links", "A link opens the read-only control-room display on a screen, without "
-                                          "an account. Revoke it and that screen stops at once."),
-        dbc.InputGroup([dbc.Input(id=ID.LABEL, placeholder="Name of the screen, e.g. Control room wall 1"),
-                        dbc.Button("Issue link", id=ID.ISSUE, color="danger")], size="lg", className="mb-2"),
+        page_header(_("Wall display links"), _("A link opens the read-only control-room display on a screen, "
+                                               "without an account. Revoke it and that screen stops at once.")),
+        dbc.InputGroup([dbc.Input(id=ID.LABEL, placeholder=_("Name of the screen, e.g. Control room wall 1")),
+                        dbc.Button(_("Issue link"), id=ID.ISSUE, color="danger")], size="lg", className="mb-2"),
         html.Div(id=ID.MESSAGE),
         html.Div(id=ID.LIST, className="mt-3"),
         dcc.Store(id=ID.CHANGED, data=0),
@@ -62,7 +62,7 @@ def issue_link(_clicks, label, changed):
         return _refused(outcome)
     token, row = outcome.result
     url = public_url(f"/kiosk/{token}")
-    return (dbc.Alert([html.Strong(f"Link for “{row.label}” (shown once: copy it now): "),
+    return (dbc.Alert([html.Strong(_("Link for “%(label)s” (shown once: copy it now):", label=row.label) + " "),
                        html.Code(url, id=ID.URL, className="text-break")], color="success"), count_or_zero(changed) + 1)
 
 
@@ -75,7 +75,8 @@ def revoke_link(_clicks, changed):
     outcome = act(kiosk.revoke, kiosk_id=ctx.triggered_id["kiosk"])
     if not outcome.ok:
         return _refused(outcome)
-    return dbc.Alert(f"“{outcome.result.label}” revoked: that screen stops now.", color="secondary"), count_or_zero(changed) + 1
+    return dbc.Alert(_("“%(label)s” revoked: that screen stops now.", label=outcome.result.label),
+                     color="secondary"), count_or_zero(changed) + 1
 
 
 @callback(Output(ID.LIST, "children"), Input(ID.CHANGED, "data"))
@@ -86,9 +87,10 @@ def refresh_links(_changed):
         rows = kiosk.active(session, actor=actor_in(session))
         items = [dbc.ListGroupItem(dbc.Row([
             dbc.Col([html.Div(r.label, className="fw-semibold"),
-                     html.Small(f"issued {local_time(r.issued_at, with_date=True)} · last seen {ago(r.last_seen_at, now)}",
+                     html.Small(_("issued %(time)s · last seen %(ago)s", time=local_time(r.issued_at, with_date=True),
+                                  ago=ago(r.last_seen_at, now)),
                                 className="text-muted")], md=9),
-            dbc.Col(dbc.Button("Revoke", id=ID.revoke(r.id), color="outline-danger"),
+            dbc.Col(dbc.Button(_("Revoke"), id=ID.revoke(r.id), color="outline-danger"),
                     md=3, className="text-md-end"),
         ], align="center")) for r in rows]
-    return dbc.ListGroup(items) if items else html.P("No display links in force.", className="text-muted")
+    return dbc.ListGroup(items) if items else html.P(_("No display links in force."), className="text-muted")

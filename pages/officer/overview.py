@@ -15,8 +15,8 @@ from auth.roles import allowed_roles
 from components import crew as crew_view
 from components import performance
 from components.cards import kpi_card, kpi_row, last_updated, page_header
-from components.format import PICKER_DATE_FORMAT, local_time, plural
-from components.i18n import N_
+from components.format import PICKER_DATE_FORMAT, count, local_time
+from components.i18n import N_, _, ngettext
 from components.triggers import pressed
 from config import DISPLAY_TIMEZONE
 from db import metrics, positions
@@ -46,27 +46,27 @@ class ID:
 
 
 ROLES = (Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
-dash.register_page(__name__, path="/officer/overview", title="Performance", allowed_roles=ROLES,
+dash.register_page(__name__, path="/officer/overview", title=N_("Performance"), allowed_roles=ROLES,
                    nav_label=N_("Performance"), nav_order=2)
 
 
 def layout(**kwargs):
     today = utcnow().astimezone(ZoneInfo(DISPLAY_TIMEZONE)).date()
     return html.Div([
-        page_header("Performance", "Response times against the standards, and each hospital's figures."),
+        page_header(_("Performance"), _("Response times against the standards, and each hospital's figures.")),
         dcc.DatePickerRange(id=ID.RANGE, start_date=today - timedelta(days=6), end_date=today,
                             display_format=PICKER_DATE_FORMAT, className="mb-3"),
         html.Div(id=ID.ATTENTION, className="mb-2"),
         html.Div(id=ID.TIMES),
-        html.H2("Per hospital", className="h5 mt-3"),
-        dag.AgGrid(id=ID.HOSPITALS, columnDefs=performance.COLUMNS, rowData=[],
+        html.H2(_("Per hospital"), className="h5 mt-3"),
+        dag.AgGrid(id=ID.HOSPITALS, columnDefs=performance.columns(), rowData=[],
                    dashGridOptions={"domLayout": "autoHeight"}, defaultColDef={"sortable": True, "resizable": True},
                    style={"width": "100%"}),
         html.Div(id=ID.UPDATED),
         dcc.Interval(id=ID.REFRESH, interval=30_000),
-        html.H2("An SOS's ambulance track", className="h5 mt-4"),
-        dbc.InputGroup([dbc.Input(id=ID.TRACK_SOS, placeholder="SOS number, e.g. SOS-00012"),
-                        dbc.Button("Show track", id=ID.TRACK_SHOW, color="secondary")], className="mb-2"),
+        html.H2(_("An SOS's ambulance track"), className="h5 mt-4"),
+        dbc.InputGroup([dbc.Input(id=ID.TRACK_SOS, placeholder=_("SOS number, e.g. %(example)s", example="SOS-00012")),
+                        dbc.Button(_("Show track"), id=ID.TRACK_SHOW, color="secondary")], className="mb-2"),
         html.Div(id=ID.TRACK_TEXT, className="mb-2"),
         dl.Map(crew_view.tiles(state()["config"].map_tiles_url) + [dl.LayerGroup(id=ID.TRACK_LAYER)],
                id=ID.TRACK_MAP, center=list(state()["config"].map_center), zoom=12,
@@ -83,17 +83,19 @@ def show_track(_clicks, _submit, number):
         raise dash.exceptions.PreventUpdate
     sos_id = positions.sos_id_from_number(number)
     if sos_id is None:
-        return dbc.Alert("Type an SOS number, e.g. SOS-00012.", color="warning"), [], dash.no_update
+        return dbc.Alert(_("Type an SOS number, e.g. %(example)s.", example="SOS-00012"), color="warning"), [], dash.no_update
     try:
         with db_session() as session:
             track = positions.track_for_sos(session, actor=actor_in(session), sos_id=sos_id)
     except DomainError as refused:
         return dbc.Alert(refused.message, color="warning"), [], dash.no_update
     if not track.points:
-        words = f"No positions were recorded for {sos_number(sos_id)}."
+        words = _("No positions were recorded for %(number)s.", number=sos_number(sos_id))
     else:
-        words = (f"{track.call_sign or 'Its unit'}: {plural(len(track.points), 'position')}, "
-                 f"{local_time(track.first_at, with_date=True)} to {local_time(track.last_at)}.")
+        words = ngettext("%(unit)s: %(count)s position, %(first)s to %(last)s.",
+                         "%(unit)s: %(count)s positions, %(first)s to %(last)s.", len(track.points),
+                         unit=track.call_sign or _("Its unit"), count=count(len(track.points)),
+                         first=local_time(track.first_at, with_date=True), last=local_time(track.last_at))
     bounds = crew_view.map_bounds(list(track.points) + [(track.sos_lat, track.sos_lon)])
     return html.P(words, className="fs-5"), crew_view.track_layers(track), {"bounds": bounds}
 
@@ -131,11 +133,13 @@ def refresh_overview(_n, start_date, end_date):
     cards = []
     for s in stats:
         ok = s.meets_target
-        cards.append(kpi_card(s.label, f"{performance.seconds_text(s.median)} / {performance.seconds_text(s.p90)}",
-                              detail=f"median / 90th pct of {s.count} · target {s.target_source}",
+        cards.append(kpi_card(_(s.label), f"{performance.seconds_text(s.median)} / {performance.seconds_text(s.p90)}",
+                              detail=_("median / 90th pct of %(count)s · target %(target)s", count=count(s.count),
+                                       target=_(s.target_source)),
                               color="light" if ok is None else ("success" if ok else "danger"),
                               card_id=ID.times_card(s.key)))
-    alert = dbc.Alert([html.Strong(f"{len(attention)} SOS {'needs' if len(attention) == 1 else 'need'} action now. "),
-                       dcc.Link("Open the list →", href="/officer/attention", className="alert-link")],
+    alert = dbc.Alert([html.Strong(ngettext("%(count)s SOS needs action now.", "%(count)s SOS need action now.",
+                                            len(attention), count=count(len(attention))) + " "),
+                       dcc.Link(_("Open the list →"), href="/officer/attention", className="alert-link")],
                       color="danger", className="fs-5") if attention else None
     return kpi_row(cards), performance.hospital_rows(hospitals), alert, last_updated(now)
