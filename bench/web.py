@@ -168,8 +168,11 @@ def _cpu_snapshot(stack: Stack) -> dict:
         groups["gunicorn"] += [psutil.Process(pid) for pid in [proc.pid] + worker_pids(proc)]
     for proc in stack.jobs:
         groups["jobs"].append(psutil.Process(proc.pid))
-    for candidate in psutil.process_iter(["name"]):
-        if (candidate.info.get("name") or "").startswith("postgres"):
+    # PostgreSQL serves other sessions' databases too on a shared host: only the backends of this
+    # benchmark's database count (their title names it: "postgres: 15/main: user <db> …").
+    for candidate in psutil.process_iter(["name", "cmdline"]):
+        title = " ".join(candidate.info.get("cmdline") or ())
+        if (candidate.info.get("name") or "").startswith("postgres") and f" {stack.db.name} " in title:
             groups["postgres"].append(candidate)
     times = {}
     for name, procs in groups.items():
