@@ -31,6 +31,18 @@ def make_session(*, limit: int = 100, timeout: aiohttp.ClientTimeout = TIMEOUT) 
         cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=timeout)
 
 
+def make_connector(*, limit: int = 256) -> aiohttp.TCPConnector:
+    """One pool of connections for many browsers (each its own ClientSession and cookie jar over
+    it, `connector_owner=False`): as many sockets as the pool allows, not one pool per browser."""
+    return aiohttp.TCPConnector(limit=limit, limit_per_host=0, keepalive_timeout=1.0)
+
+
+def browser_on(connector: aiohttp.TCPConnector, *, timeout: aiohttp.ClientTimeout = TIMEOUT) -> aiohttp.ClientSession:
+    """A browser of its own (its own cookie jar) sharing `connector`; closing it leaves the pool open."""
+    return aiohttp.ClientSession(connector=connector, connector_owner=False,
+                                 cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=timeout)
+
+
 def form_token(html: str) -> str:
     match = _CSRF_FIELD.search(html)
     if not match:
@@ -60,6 +72,18 @@ async def login(http: aiohttp.ClientSession, base: str, email: str, password: st
         if response.status not in (302, 303):
             raise HttpError(f"login of {email} refused: HTTP {response.status}")
     session = Login(http, base, email)
+    await refresh_csrf(session, landing)
+    return session
+
+
+async def kiosk_sign_in(http: aiohttp.ClientSession, base: str, token: str, *, landing: str = "/display") -> Login:
+    """Open a kiosk link as a wall display's browser does: GET /kiosk/<token> signs this browser in
+    as that display (302 to the wall), then the wall page sets Dash's CSRF cookie."""
+    async with http.get(f"{base}/kiosk/{token}", allow_redirects=False) as response:
+        await response.read()
+        if response.status not in (302, 303):
+            raise HttpError(f"kiosk link refused: HTTP {response.status}")
+    session = Login(http, base, f"kiosk:{token[:6]}")
     await refresh_csrf(session, landing)
     return session
 
