@@ -197,11 +197,21 @@ def web_db(web_app) -> Database:
 
     state = web_app.server.extensions[EXTENSION_KEY]
     _wipe(state["engine"])
+    _forget_figures()
     with state["session_factory"]() as session:
         ensure_bed_types(session)
         session.commit()
     yield Database(state["config"].database_url, state["engine"], state["session_factory"])
     _wipe(state["engine"])
+
+
+def _forget_figures() -> None:
+    """The web app's per-process memory of bed figures is keyed by a fingerprint of versions and
+    times, which a wiped database starts again from: a test's figures must not be another's."""
+    from db import capacity
+
+    capacity._VERSION_MEMO.clear()
+    capacity._OWN_MEMO.clear()
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, BedType, CrewLink, Hospital, User
 from tests.builders import add_crew, add_user, give_beds, match_now, send_sos
-from tests.security.test_callbacks import ACCOUNT_FOR_ROLE
+from tests.security.callbacks import ACCOUNT_FOR_ROLE
 
 PAGES = {
     "hospital_admin": ["/hospital", "/hospital/queue", "/hospital/ambulances", "/hospital/capacity",
