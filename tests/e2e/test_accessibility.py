@@ -270,3 +270,44 @@ def test_a_new_sos_is_read_out_on_the_hospital_dashboard_without_moving_focus(we
     assert browser.driver.execute_script("return document.activeElement.id") == "go-ambulances"
     region = browser.find_element("#live-status")
     assert (region.get_attribute("role"), region.get_attribute("aria-live")) == ("status", "polite")
+
+
+def test_the_wall_live_and_in_an_outage_and_the_crew_phone_have_no_serious_violation(web_app, web_people, web_db,
+                                                                                    browser):
+    """The screens of the two roles the sweep above does not log in as: the wall display (also in
+    a database outage, its "NO NEW DATA" state) and an ambulance crew's phone with a job."""
+    from dash.testing.wait import until
+
+    from db import dispatch
+    from db.clock import utcnow
+    from db.models import User
+    from tests.builders import PASSWORD, add_crew, cut_database, give_beds
+
+    with web_db.factory() as session:
+        admin = session.get(User, web_people["admin_a"].id)
+        give_beds(session, admin.hospital)
+        token, unit, _crew = add_crew(session, admin, call_sign="AMB-3", now=utcnow())
+        sos = send_sos(session, session.get(User, web_people["citizen"].id), now=utcnow(), lat=12.9784, lon=77.6408)
+        match_now(session, now=utcnow())
+        sos_ops.accept_sos(session, actor=admin, sos_id=sos.id, now=utcnow())
+        dispatch.assign_unit(session, actor=admin, sos_id=sos.id, unit_id=unit.id, now=utcnow())
+        session.commit()
+    browser.start()
+    failures = []
+    browser.set_window_size(1366, 768)
+    browser.log_in("display@example.in", PASSWORD, lands_on="/display", role_label="Wall display")
+    browser.wait_for_element("#wall-sos")
+    failures += [describe(found, where="/display: ") for found in [audit(browser)] if found]
+    restore = cut_database(web_app)
+    try:
+        until(lambda: "NO NEW DATA" in browser.text("#wall-outage"), 30, poll=0.5)
+        failures += [describe(found, where="/display (outage): ") for found in [audit(browser)] if found]
+    finally:
+        restore()
+    phone = browser.another()
+    phone.set_window_size(390, 844)
+    phone.driver.get(f"{browser.base}/kiosk/crew/{token}")
+    phone.wait_for_path("/crew")
+    until(lambda: "AMB-3" in phone.text("body"), 10)
+    failures += [describe(found, where="/crew (a job): ") for found in [audit(phone)] if found]
+    assert not failures, "axe-core found critical or serious violations:\n" + "\n".join(failures)
