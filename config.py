@@ -98,7 +98,7 @@ class Config:
     db_max_overflow: int = 5
     # Wall displays poll all day: their account (or kiosk link) is re-checked against the database
     # at most this often per web worker. Everyone else is checked on every request.
-    display_session_cache_seconds: float = 2.0
+    display_session_cache_seconds: float = 10.0
     # The wall display's view is rebuilt at most this often per web worker, shared by all screens.
     display_cache_seconds: float = 5.0
     # Where maps open before a location is known ("lat,lon").
@@ -166,7 +166,7 @@ class Config:
             db_wait_seconds=float(os.environ.get("HEALTHFIRST_DB_WAIT_SECONDS", "3")),
             db_max_overflow=int(os.environ.get("HEALTHFIRST_DB_MAX_OVERFLOW", "5")),
             display_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_CACHE_SECONDS", "5")),
-            display_session_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_SESSION_CACHE_SECONDS", "2")),
+            display_session_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_SESSION_CACHE_SECONDS", "10")),
             report_hmac_key=(os.environ.get("HEALTHFIRST_REPORT_HMAC_KEY")
                              or _load_or_create_secret(instance_dir, "report_hmac_key")).encode(),
             report_recheck_hours=float(os.environ.get("HEALTHFIRST_REPORT_RECHECK_HOURS", "24")),
