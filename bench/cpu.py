@@ -27,7 +27,7 @@ import psutil
 
 from bench import client as web
 from bench.env import Bench, add_users, log, worker_pids
-from bench.live import BEDS, CAPACITY, QUEUE, Browsers, QueueScreen, _email, seed_long_queue
+from bench.live import BEDS, CAPACITY, QUEUE, Browsers, QueueScreen, _email, refresh_sender, seed_long_queue
 
 KINDS = ("healthz", "beds", "own_beds", "queue", "accept", "position")
 CONCURRENCY = 4
@@ -72,33 +72,15 @@ async def _measure(worker: psutil.Process, clients: list, send, count: int, conc
 
 
 async def _refresh_sender(http: Browsers, stack, emails: list[str], path: str, interval_id: str):
-    """As bench.live._page_refresh_rps: one session per account, the page's own values kept."""
-    logins = [await http.login(stack, email, path) for email in emails]
-    callbacks = await web.dependencies(logins[0])
-    components = await web.page_components(logins[0], path, callbacks)
-    refresh = web.server_callback_on(callbacks, interval_id, components)
-    defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
-                for prop, value in props.items() if prop != "children"}
-    present = [json.loads(k) for k in components if k.startswith("{")]
-    kept = {login.email: dict(defaults) for login in logins}
-    fed = {(i, p) for i, p in refresh.state + refresh.inputs}
-    counter = {"n": 0}
+    """bench.live.refresh_sender, each page's first draw out of the measurement; `send` answers
+    the status only."""
+    logins, _refresh, send_and_read = await refresh_sender(http, stack, emails, path, interval_id)
+    for login in logins:
+        await send_and_read(login)
 
     async def send(login):
-        counter["n"] += 1
-        values = kept[login.email]
-        values[(interval_id, "n_intervals")] = counter["n"]
-        status, payload = await web.post_callback(login, refresh.body(values, trigger=(interval_id, "n_intervals"),
-                                                                      present=present))
-        if status == 200:
-            for ident, props in json.loads(payload).get("response", {}).items():
-                for prop, value in props.items():
-                    if (ident, prop) in fed:
-                        values[(ident, prop)] = value
-        return status
+        return (await send_and_read(login))[0]
 
-    for login in logins:  # each page's first draw, out of the measurement
-        await send(login)
     return logins, send
 
 

@@ -351,35 +351,43 @@ def _add_citizens(stack: Stack, count: int, prefix: str) -> None:
     engine.dispose()
 
 
+async def refresh_sender(http: Browsers, stack: Stack, emails: list[str], path: str, interval_id: str):
+    """One signed-in session per account on `path`, and `send(login)`, which fires the page's
+    refresh on `interval_id` with that session's own values (a kept version goes back as the page
+    sends it) and returns (status, payload). Also used by bench/cpu.py."""
+    logins = [await http.login(stack, email, path) for email in emails]
+    callbacks = await web.dependencies(logins[0])
+    components = await web.page_components(logins[0], path, callbacks)
+    refresh = web.server_callback_on(callbacks, interval_id, components)
+    defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
+                for prop, value in props.items() if prop != "children"}
+    present = [json.loads(k) for k in components if k.startswith("{")]
+    kept = {login.email: dict(defaults) for login in logins}
+    fed = {(i, p) for i, p in refresh.state + refresh.inputs}
+    counter = {"n": 0}
+
+    async def send(login):
+        counter["n"] += 1
+        values = kept[login.email]
+        values[(interval_id, "n_intervals")] = counter["n"]
+        status, payload = await web.post_callback(login, refresh.body(values, trigger=(interval_id, "n_intervals"),
+                                                                      present=present))
+        if status == 200:
+            for ident, props in json.loads(payload).get("response", {}).items():
+                for prop, value in props.items():
+                    if (ident, prop) in fed:
+                        values[(ident, prop)] = value
+        return status, payload
+
+    return logins, refresh, send
+
+
 async def _page_refresh_rps(stack: Stack, emails: list[str], path: str, interval_id: str, seconds: float) -> dict:
     """One client per account (its own session) firing the refresh of `path` on `interval_id`
-    back to back, with the page's own values (a kept version goes back as the page sends it)."""
+    back to back, with the page's own values."""
     http = Browsers()
     try:
-        logins = [await http.login(stack, email, path) for email in emails]
-        callbacks = await web.dependencies(logins[0])
-        components = await web.page_components(logins[0], path, callbacks)
-        refresh = web.server_callback_on(callbacks, interval_id, components)
-        defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
-                    for prop, value in props.items() if prop != "children"}
-        present = [json.loads(k) for k in components if k.startswith("{")]
-        kept = {login.email: dict(defaults) for login in logins}
-        fed = {(i, p) for i, p in refresh.state + refresh.inputs}
-        counter = {"n": 0}
-
-        async def send(login):
-            counter["n"] += 1
-            values = kept[login.email]
-            values[(interval_id, "n_intervals")] = counter["n"]
-            status, payload = await web.post_callback(login, refresh.body(values, trigger=(interval_id, "n_intervals"),
-                                                                          present=present))
-            if status == 200:
-                for ident, props in json.loads(payload).get("response", {}).items():
-                    for prop, value in props.items():
-                        if (ident, prop) in fed:
-                            values[(ident, prop)] = value
-            return status, payload
-
+        logins, refresh, send = await refresh_sender(http, stack, emails, path, interval_id)
         await send(logins[0])
         run = await _closed_loop(logins, send, seconds)
         answers = run.pop("answers")
