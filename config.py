@@ -101,6 +101,9 @@ class Config:
     display_session_cache_seconds: float = 10.0
     # The wall display's view is rebuilt at most this often per web worker, shared by all screens.
     display_cache_seconds: float = 5.0
+    # A live view's poll (web/live.py) is answered from memory for this long after the full login
+    # check allowed that person that view; all it can say meanwhile is "this is the version".
+    live_grant_seconds: float = 5.0
     # Where maps open before a location is known ("lat,lon").
     map_center: tuple = (12.9716, 77.5946)
     # What the web and job processes log: warnings and errors unless asked for more (INFO, DEBUG).
@@ -167,6 +170,7 @@ class Config:
             db_max_overflow=int(os.environ.get("HEALTHFIRST_DB_MAX_OVERFLOW", "5")),
             display_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_CACHE_SECONDS", "5")),
             display_session_cache_seconds=float(os.environ.get("HEALTHFIRST_DISPLAY_SESSION_CACHE_SECONDS", "10")),
+            live_grant_seconds=float(os.environ.get("HEALTHFIRST_LIVE_GRANT_SECONDS", "5")),
             report_hmac_key=(os.environ.get("HEALTHFIRST_REPORT_HMAC_KEY")
                              or _load_or_create_secret(instance_dir, "report_hmac_key")).encode(),
             report_recheck_hours=float(os.environ.get("HEALTHFIRST_REPORT_RECHECK_HOURS", "24")),

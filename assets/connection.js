@@ -6,6 +6,7 @@
 (function () {
   "use strict";
   var CALLBACK = "/_dash-update-component";
+  var LIVE = "/_live/";  // a live view's version poll (assets/live.js): always a refresh
   var downSince = null;
 
   // The words, in the page's language, from the frame (pages/shell.py: data-connection-words).
@@ -79,8 +80,9 @@
   var originalFetch = window.fetch.bind(window);
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
-    if (url.indexOf(CALLBACK) === -1) { return originalFetch(input, init); }
-    var refresh = isRefresh(init && init.body);
+    var live = url.indexOf(LIVE) !== -1;
+    if (url.indexOf(CALLBACK) === -1 && !live) { return originalFetch(input, init); }
+    var refresh = live || isRefresh(init && init.body);
     return originalFetch(input, init).then(function (response) {
       if (response.status === 503 || response.status >= 502) { failed(refresh, response); }
       else if (response.ok || response.status === 204) { recovered(); }

@@ -27,7 +27,7 @@ import psutil
 
 from bench import client as web
 from bench.env import Bench, add_users, log, worker_pids
-from bench.live import BEDS, CAPACITY, QUEUE, Browsers, QueueScreen, _email, refresh_sender, seed_long_queue
+from bench.live import BEDS, CAPACITY, QUEUE, Browsers, LivePage, _email, live_pages, seed_long_queue
 
 KINDS = ("healthz", "beds", "own_beds", "queue", "accept", "position")
 CONCURRENCY = 4
@@ -71,17 +71,17 @@ async def _measure(worker: psutil.Process, clients: list, send, count: int, conc
             "errors": done["errors"]}
 
 
-async def _refresh_sender(http: Browsers, stack, emails: list[str], path: str, interval_id: str):
-    """bench.live.refresh_sender, each page's first draw out of the measurement; `send` answers
-    the status only."""
-    logins, _refresh, send_and_read = await refresh_sender(http, stack, emails, path, interval_id)
-    for login in logins:
-        await send_and_read(login)
+async def _live_sender(http: Browsers, stack, emails: list[str], path: str, live_id: str, source_id: str):
+    """Open live pages (bench.live.live_pages), each one's first draw out of the measurement;
+    `send` is one tick of a page's timer and answers the status only."""
+    pages = await live_pages(http, stack, emails, path, live_id, source_id)
+    for page in pages:
+        await page.poll()
 
-    async def send(login):
-        return (await send_and_read(login))[0]
+    async def send(page: LivePage):
+        return (await page.poll())[0]
 
-    return logins, send
+    return pages, send
 
 
 async def _kinds(stack, worker, wanted: list[str], count: int, seeded: dict, race: tuple, tokens: list[str]) -> dict:
@@ -98,21 +98,16 @@ async def _kinds(stack, worker, wanted: list[str], count: int, seeded: dict, rac
                     return response.status
             results["healthz"] = await _measure(worker, [None], healthz, count)
         if "beds" in wanted:
-            logins, send = await _refresh_sender(http, stack, [_email("cpu-citizen", i) for i in range(4)],
-                                                 "/beds", BEDS.REFRESH)
-            results["beds"] = await _measure(worker, logins, send, count)
+            pages, send = await _live_sender(http, stack, [_email("cpu-citizen", i) for i in range(4)],
+                                             "/beds", BEDS.LIVE, BEDS.LIVE_SOURCE)
+            results["beds"] = await _measure(worker, pages, send, count)
         if "own_beds" in wanted:
-            logins, send = await _refresh_sender(http, stack, seeded["admins"][:4], "/hospital/capacity",
-                                                 CAPACITY.BEDS_REFRESH)
-            results["own_beds"] = await _measure(worker, logins, send, count)
+            pages, send = await _live_sender(http, stack, seeded["admins"][:4], "/hospital/capacity",
+                                             CAPACITY.BEDS_LIVE, CAPACITY.BEDS_LIVE_SOURCE)
+            results["own_beds"] = await _measure(worker, pages, send, count)
         if "queue" in wanted:
-            logins = [await http.login(stack, email, "/hospital/queue") for email in seeded["admins"][4:8]]
-            callbacks = await web.dependencies(logins[0])
-            components = await web.page_components(logins[0], "/hospital/queue", callbacks)
-            refresh = web.server_callback_on(callbacks, QUEUE.REFRESH, components)
-            screens = [QueueScreen(login, refresh) for login in logins]
-            for screen in screens:
-                await screen.poll()
+            screens, _send = await _live_sender(http, stack, seeded["admins"][4:8], "/hospital/queue",
+                                                QUEUE.LIVE, QUEUE.LIVE_SOURCE)
 
             async def poll(screen):
                 status, _payload = await screen.poll()

@@ -24,6 +24,7 @@ from datetime import timedelta
 
 from bench import client as web
 from bench.env import BENCH_PASSWORD, Stack, add_users, log, utcnow
+from bench.rawhttp import RawConnection, cookie_header
 from bench.results import Result, percentiles
 
 QUEUE = web.page_ids("pages/hospital/queue.py")
@@ -79,27 +80,64 @@ def seed_long_queue(stack: Stack, count: int, admins: int) -> dict:
     return {"point": point, "admins": [_email("queue-admin", i) for i in range(admins)]}
 
 
-class QueueScreen:
-    """One open queue page: its own session, and what the page keeps between polls."""
+class LivePage:
+    """One open live page, as the browser runs it: on each tick of its timer it asks the view's
+    version (`GET /_live/<view>`, web/live.py, over a lean kept-alive connection carrying the
+    session's cookies), and only when the version moved it posts the page's refresh callback,
+    triggered by the live store, with what the page keeps between refreshes (every store the
+    callback writes and reads back)."""
 
-    def __init__(self, login: web.Login, refresh: web.Callback):
-        self.login, self.refresh = login, refresh
-        self.values: dict = {}
-        self.n = 0
+    def __init__(self, login: web.Login, refresh: web.Callback, live_id: str, live_url: str,
+                 values: dict | None = None, present: list | None = None):
+        self.login, self.refresh, self.live_id, self.live_url = login, refresh, live_id, live_url
+        self.values: dict = dict(values or {})
+        self.present = present or []
+        self.held = None
+        self.raw = RawConnection(login.base, cookie=cookie_header(login.http, login.base))
+        self.fed = {(i, p) for i, p in refresh.state + refresh.inputs if isinstance(i, str)}
+        self.refreshes = 0
 
-    def body(self, trigger=(QUEUE.REFRESH, "n_intervals")) -> dict:
-        self.n += 1
-        self.values[(QUEUE.REFRESH, "n_intervals")] = self.n
-        return self.refresh.body(self.values, trigger=trigger)
+    def body(self) -> dict:
+        return self.refresh.body(self.values, trigger=(self.live_id, "data"), present=self.present)
 
     async def poll(self) -> tuple[int, bytes]:
+        """One tick: (status, the last answer's body): the version's, or the refresh's when it ran."""
+        status, _headers, payload = await self.raw.request("GET", self.live_url)
+        if status != 200:
+            return status, payload
+        version = json.loads(payload)["v"]
+        if version == self.held:
+            return status, payload
+        self.values[(self.live_id, "data")] = version
         status, payload = await web.post_callback(self.login, self.body())
         if status == 200:
-            answer = json.loads(payload).get("response", {})
-            for ident in (QUEUE.VERSION, QUEUE.SHOWN):
-                if ident in answer:
-                    self.values[(ident, "data")] = answer[ident]["data"]
+            self.held = version
+            self.refreshes += 1
+            for ident, props in json.loads(payload).get("response", {}).items():
+                for prop, value in props.items():
+                    if (ident, prop) in self.fed:
+                        self.values[(ident, prop)] = value
         return status, payload
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+async def live_pages(http: Browsers, stack: Stack, emails: list[str], path: str, live_id: str,
+                     source_id: str) -> list[LivePage]:
+    """One open `path` per account (each its own session), found as the browser finds it: the
+    refresh callback the live store `live_id` triggers, the URL the page's `source_id` store names."""
+    logins = [await http.login(stack, email, path) for email in emails]
+    callbacks = await web.dependencies(logins[0])
+    components = await web.page_components(logins[0], path, callbacks)
+    refresh = web.server_callback_on(callbacks, live_id, components)
+    url = components[source_id][1]["data"]["url"]
+    defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
+                for prop, value in props.items() if prop != "children"}
+    present = [json.loads(k) for k in components if k.startswith("{")]
+    pages = [LivePage(login, refresh, live_id, url, defaults, present) for login in logins]
+    http.pages.extend(pages)
+    return pages
 
 
 class Browsers:
@@ -107,6 +145,7 @@ class Browsers:
 
     def __init__(self):
         self.sessions: list = []
+        self.pages: list[LivePage] = []
 
     async def login(self, stack: Stack, email: str, landing: str) -> web.Login:
         http = web.make_session(limit=8)
@@ -115,16 +154,14 @@ class Browsers:
         return await web.login(http, stack.urls[0], email, password, landing=landing)
 
     async def close(self) -> None:
+        for page in self.pages:
+            page.close()
         for http in self.sessions:
             await http.close()
 
 
-async def _screens(http: Browsers, stack: Stack, emails: list[str]) -> list[QueueScreen]:
-    logins = [await http.login(stack, email, "/hospital/queue") for email in emails]
-    callbacks = await web.dependencies(logins[0])
-    components = await web.page_components(logins[0], "/hospital/queue", callbacks)
-    refresh = web.server_callback_on(callbacks, QUEUE.REFRESH, components)
-    return [QueueScreen(login, refresh) for login in logins]
+async def _screens(http: Browsers, stack: Stack, emails: list[str]) -> list[LivePage]:
+    return await live_pages(http, stack, emails, "/hospital/queue", QUEUE.LIVE, QUEUE.LIVE_SOURCE)
 
 
 async def _closed_loop(clients: list, send, seconds: float) -> dict:
@@ -160,11 +197,13 @@ async def _queue_1000(stack: Stack, emails: list[str], seconds: float) -> dict:
         screens = await _screens(http, stack, emails)
         first = [await screen.poll() for screen in screens]  # the page opens: its first page drawn
         first_bytes = max(len(payload) for _s, payload in first)
-        run = await _closed_loop(screens, QueueScreen.poll, seconds)
+        refreshes = sum(s.refreshes for s in screens)
+        run = await _closed_loop(screens, LivePage.poll, seconds)
+        run["refreshes_run"] = sum(s.refreshes for s in screens) - refreshes
         idle = [len(p) for p in run.pop("answers") if QUEUE.ROWS.encode() not in p]
         # For comparison: every poll a screen just opened (nothing kept), i.e. the first page drawn.
         cold = await _closed_loop(screens, lambda s: web.post_callback(s.login, s.refresh.body(
-            {(QUEUE.REFRESH, "n_intervals"): 1}, trigger=(QUEUE.REFRESH, "n_intervals"))), min(seconds, 5.0))
+            {(QUEUE.LIVE, "data"): "new"}, trigger=(QUEUE.LIVE, "data"))), min(seconds, 5.0))
         cold.pop("answers")
     finally:
         await http.close()
@@ -193,7 +232,7 @@ class Deliveries:
             elif (number, screen) not in self.seen and number in payload:
                 self.seen[(number, screen)] = arrived
 
-    async def watch_screen(self, index: int, screen: QueueScreen, interval_s: float) -> None:
+    async def watch_screen(self, index: int, screen: LivePage, interval_s: float) -> None:
         """One queue page: its refresh on its interval, with a random phase."""
         await asyncio.sleep(random.uniform(0, interval_s))
         next_at = time.monotonic()
@@ -351,51 +390,25 @@ def _add_citizens(stack: Stack, count: int, prefix: str) -> None:
     engine.dispose()
 
 
-async def refresh_sender(http: Browsers, stack: Stack, emails: list[str], path: str, interval_id: str):
-    """One signed-in session per account on `path`, and `send(login)`, which fires the page's
-    refresh on `interval_id` with that session's own values (a kept version goes back as the page
-    sends it) and returns (status, payload). Also used by bench/cpu.py."""
-    logins = [await http.login(stack, email, path) for email in emails]
-    callbacks = await web.dependencies(logins[0])
-    components = await web.page_components(logins[0], path, callbacks)
-    refresh = web.server_callback_on(callbacks, interval_id, components)
-    defaults = {(ident, prop): value for ident, (_kind, props) in components.items()
-                for prop, value in props.items() if prop != "children"}
-    present = [json.loads(k) for k in components if k.startswith("{")]
-    kept = {login.email: dict(defaults) for login in logins}
-    fed = {(i, p) for i, p in refresh.state + refresh.inputs}
-    counter = {"n": 0}
-
-    async def send(login):
-        counter["n"] += 1
-        values = kept[login.email]
-        values[(interval_id, "n_intervals")] = counter["n"]
-        status, payload = await web.post_callback(login, refresh.body(values, trigger=(interval_id, "n_intervals"),
-                                                                      present=present))
-        if status == 200:
-            for ident, props in json.loads(payload).get("response", {}).items():
-                for prop, value in props.items():
-                    if (ident, prop) in fed:
-                        values[(ident, prop)] = value
-        return status, payload
-
-    return logins, refresh, send
-
-
-async def _page_refresh_rps(stack: Stack, emails: list[str], path: str, interval_id: str, seconds: float) -> dict:
-    """One client per account (its own session) firing the refresh of `path` on `interval_id`
-    back to back, with the page's own values."""
+async def _page_refresh_rps(stack: Stack, emails: list[str], path: str, live_id: str, source_id: str,
+                            seconds: float) -> dict:
+    """One client per account (its own session) ticking the timer of `path` back to back, as the
+    page does on each tick (the version poll, the refresh when it moved)."""
     http = Browsers()
     try:
-        logins, refresh, send = await refresh_sender(http, stack, emails, path, interval_id)
-        await send(logins[0])
-        run = await _closed_loop(logins, send, seconds)
+        pages = await live_pages(http, stack, emails, path, live_id, source_id)
+        for page in pages:
+            await page.poll()  # the page opens: its first draw
+        refreshes = sum(p.refreshes for p in pages)
+        run = await _closed_loop(pages, LivePage.poll, seconds)
+        run["refreshes_run"] = sum(p.refreshes for p in pages) - refreshes
         answers = run.pop("answers")
     finally:
         await http.close()
     run["mean_bytes"] = round(sum(len(a) for a in answers) / max(1, len(answers)))
     run["clients"] = len(emails)
-    run["callback"] = refresh.output[:120]
+    run["callback"] = pages[0].refresh.output[:120]
+    run["poll_url"] = pages[0].live_url
     return run
 
 
@@ -441,13 +454,13 @@ def run(stack: Stack, bench, wanted: set) -> list[Result]:
     if "beds_search_rps" in wanted:
         _add_citizens(stack, 8, "beds-citizen")
         detail = asyncio.run(_page_refresh_rps(stack, [_email("beds-citizen", i) for i in range(8)], "/beds",
-                                               BEDS.REFRESH, seconds))
+                                               BEDS.LIVE, BEDS.LIVE_SOURCE, seconds))
         log(f"beds_search: {detail}")
         results.append(Result("beds_search_rps", detail["rps"], "req/s", "≥ 1600",
                               detail["rps"] >= 1600 and not detail["errors"], detail))
     if "own_beds_rps" in wanted:
         detail = asyncio.run(_page_refresh_rps(stack, seeded["admins"][:8], "/hospital/capacity",
-                                               CAPACITY.BEDS_REFRESH, seconds))
+                                               CAPACITY.BEDS_LIVE, CAPACITY.BEDS_LIVE_SOURCE, seconds))
         log(f"own_beds: {detail}")
         results.append(Result("own_beds_rps", detail["rps"], "req/s", "≥ 3700",
                               detail["rps"] >= 3700 and not detail["errors"], detail))

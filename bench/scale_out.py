@@ -64,9 +64,9 @@ class Actions:
     cards' ids from components/capacity.py) and its blood received/issued buttons."""
 
     def __init__(self, callbacks: list, capacity_page: dict):
-        self.queue = web.server_callback_on(callbacks, QUEUE.REFRESH)
+        self.queue = web.server_callback_on(callbacks, QUEUE.LIVE)  # runs when the queue's version moved
         self.press = web.server_callback_on(callbacks, QUEUE.PRESS)  # Accept / Decline (assets/queue.js)
-        self.beds_refresh = web.server_callback_on(callbacks, CAPACITY.BEDS_REFRESH, capacity_page)
+        self.beds_refresh = web.server_callback_on(callbacks, CAPACITY.BEDS_LIVE, capacity_page)
         self.bed_save = web.server_callback_on(callbacks, BED.save(MATCH), capacity_page)
         self.bed_step = web.server_callback_on(callbacks, BED.step(MATCH, ALL), capacity_page)
         self.blood = {"received": web.server_callback_on(callbacks, CAPACITY.BLOOD_RECEIVED, capacity_page),
@@ -99,10 +99,11 @@ class Admin:
     async def post(self, body: dict) -> tuple[int, bytes]:
         return await web.post_callback(self.login, body, base=random.choice(self.urls))
 
-    async def refresh_queue(self, trigger: tuple = (QUEUE.REFRESH, "n_intervals")) -> None:
-        """The queue's refresh: on its interval, or at once when an action bumped "changed"."""
+    async def refresh_queue(self, trigger: tuple = (QUEUE.LIVE, "data")) -> None:
+        """The queue's refresh: when its version moved (each time here: the worst case), or at once
+        when an action bumped "changed"."""
         self.n += 1
-        values = {(QUEUE.REFRESH, "n_intervals"): self.n, (QUEUE.CHANGED, "data"): self.changed}
+        values = {(QUEUE.LIVE, "data"): str(self.n), (QUEUE.CHANGED, "data"): self.changed}
         status, payload = await self.post(self.actions.queue.body(values, trigger=trigger))
         if status != 200:
             self.rec.error(f"queue HTTP {status}")
@@ -179,8 +180,8 @@ class Admin:
     async def refresh_beds(self) -> None:
         self.n += 1
         values = dict(self.page)
-        values[(CAPACITY.BEDS_REFRESH, "n_intervals")] = self.n
-        body = self.actions.beds_refresh.body(values, trigger=(CAPACITY.BEDS_REFRESH, "n_intervals"),
+        values[(CAPACITY.BEDS_LIVE, "data")] = str(self.n)  # as if the figures' version moved
+        body = self.actions.beds_refresh.body(values, trigger=(CAPACITY.BEDS_LIVE, "data"),
                                               present=self.present)
         await self._post_change("beds refresh", body, None)
 

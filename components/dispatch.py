@@ -16,6 +16,7 @@ from components import crew, minimap
 from components.format import duration, local_time
 from components.i18n import N_, _
 from components.sos import PRIORITY_COLORS, status_badge
+from db.sos import JUST_OFFERED_FOR
 from db.vocabulary import UNIT_STATUS_LABELS, sos_number
 
 
@@ -68,7 +69,7 @@ STEP_LABELS = {
 
 # NFPA 1225: 90% of calls dispatched within 60 s. Past that a waiting SOS turns red.
 WAIT_TARGET = timedelta(seconds=60)
-NEW_FOR = timedelta(seconds=30)
+NEW_FOR = JUST_OFFERED_FOR
 
 
 def epoch_ms(at: datetime) -> int:

@@ -270,6 +270,20 @@ def recent_beds_version(session: Session, *, within_s: float = 1.0) -> str:
     return version
 
 
+# Who may search for free beds (pages/beds.py) and poll its version (web/live.py).
+SEARCHERS = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
+
+
+def hospital_beds_version(session: Session, *, actor: User, hospital_id: int) -> str:
+    """A fingerprint of one hospital's bed figures (each change bumps its row's version and time),
+    for its own capacity view's poll: equal means its figures have not changed. One indexed query."""
+    _may_see_figures(actor, hospital_id)
+    row = session.execute(select(func.count(HospitalBeds.id), func.sum(HospitalBeds.version),
+                                 func.max(HospitalBeds.updated_at))
+                          .where(HospitalBeds.hospital_id == hospital_id)).one()
+    return hashlib.blake2b(repr(tuple(row)).encode(), digest_size=8).hexdigest()
+
+
 _OWN_MEMO: dict[tuple, tuple[BedFigure, ...]] = {}
 
 

@@ -376,6 +376,10 @@ def hospital_queue(session: Session, *, actor: User, limit: int | None = None) -
                         limit=limit)
 
 
+# How long an SOS offered to a hospital counts as just arrived (shown apart, marked NEW).
+JUST_OFFERED_FOR = timedelta(seconds=30)
+
+
 def just_offered(session: Session, *, actor: User, since: datetime, limit: int) -> list[QueueItem]:
     """The SOS offered to the actor's hospital after `since` and still waiting, the newest first,
     at most `limit`: a long queue shows these apart, so a new SOS is seen wherever it ranks."""

@@ -4,22 +4,21 @@ are greyed and flagged; hospitals on diversion are marked."""
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
 
 from auth.callback_types import shaped
 from auth.context import db_session, state
 from auth.i18n import page_language
 from auth.roles import allowed_roles
-from components import location
+from components import live, location
 from components.capacity import figure_line
 from components.cards import last_updated, page_header
 from components.i18n import N_, _
 from db import capacity
 from db.clock import utcnow
 from db.places import resolve_place
-from db.vocabulary import Role
 
-ROLES = (Role.CITIZEN, Role.HOSPITAL_ADMIN, Role.HEALTH_OFFICER, Role.SUPER_ADMIN)
+ROLES = capacity.SEARCHERS
 dash.register_page(__name__, path="/beds", title=N_("Find a bed"), allowed_roles=ROLES, nav_label=N_("Find a bed"),
                    nav_order=5, translated=True)
 
@@ -34,6 +33,8 @@ class ID:
     REFRESH = "beds-search-refresh"  # not "beds-refresh": that is the hospital's capacity page
     SHOWN = "beds-shown"  # what the results shown were drawn from (data version, place, bed type)
     UPDATED = "beds-updated"
+    LIVE = "beds-live"  # the version of the figures the last poll saw (assets/live.js)
+    LIVE_SOURCE = "beds-live-source"
     LOCATION = location.ID.of("beds")  # the location controls: .geo, .where, .place, .locate
 
     @staticmethod
@@ -62,6 +63,9 @@ def layout(**kwargs):
             ]),
             html.Div(id=ID.UPDATED),
             dcc.Store(id=ID.SHOWN),
+            # The timer asks the figures' version (web/live.py); only a new one runs `search`.
+            dcc.Store(id=ID.LIVE),
+            dcc.Store(id=ID.LIVE_SOURCE, data=live.source(live.BEDS)),
             dcc.Interval(id=ID.REFRESH, interval=10_000),
         ]
     )
@@ -112,7 +116,7 @@ def _result_card(result, now):
     Output(ID.LOCATION.where, "children"),
     Output(ID.SHOWN, "data"),
     Output(ID.UPDATED, "children"),
-    Input(ID.REFRESH, "n_intervals"),
+    Input(ID.LIVE, "data"),
     Input(ID.TYPE, "value"),
     Input(ID.LOCATION.geo, "position"),
     Input(ID.LOCATION.place, "value"),
@@ -143,3 +147,16 @@ def search(_n, bed_code, position, place, shown):
     markers.append(dl.CircleMarker(center=[lat, lon], radius=6, color="#0d6efd", fill=True,
                                    children=dl.Tooltip(_("You"))))
     return cards, markers, where_line, drawn_from, last_updated(now)
+
+
+# The timed poll (assets/live.js): new figures (or a new minute: figures turn stale by the clock)
+# run `search`; unchanged ones only move "last updated".
+clientside_callback(
+    ClientsideFunction("live", "check"),
+    Output(ID.LIVE, "data"),
+    Output(ID.UPDATED, "children", allow_duplicate=True),
+    Input(ID.REFRESH, "n_intervals"),
+    State(ID.LIVE_SOURCE, "data"),
+    State(ID.LIVE, "data"),
+    prevent_initial_call=True,
+)

@@ -197,7 +197,7 @@ def web_db(web_app) -> Database:
 
     state = web_app.server.extensions[EXTENSION_KEY]
     _wipe(state["engine"])
-    _forget_figures()
+    _forget_figures(state)
     with state["session_factory"]() as session:
         ensure_bed_types(session)
         session.commit()
@@ -205,13 +205,14 @@ def web_db(web_app) -> Database:
     _wipe(state["engine"])
 
 
-def _forget_figures() -> None:
+def _forget_figures(state: dict) -> None:
     """The web app's per-process memory of bed figures is keyed by a fingerprint of versions and
     times, which a wiped database starts again from: a test's figures must not be another's."""
     from db import capacity
 
     capacity._VERSION_MEMO.clear()
     capacity._OWN_MEMO.clear()
+    state["live"].forget()  # the live views' versions and grants (web/live.py)
 
 
 @pytest.fixture

@@ -11,11 +11,13 @@ def register_routes(server: Flask) -> None:
     from web.crew import bp as crew  # positions a crew's phone posts
     from web.display_feed import bp as display_feed  # what the wall display fetches
     from web.exports import bp as exports  # EDXL-HAVE and CSV downloads
+    from web.live import install_live  # the live views' version polls, and their fast path
     from web.offline import bp as offline  # the SOS page's service worker and web app manifest
     from web.plain_pages import install_error_pages, install_template_globals
     from web.report_files import bp as report_files  # upload form and authorising download
 
     for blueprint in (exports, report_files, cap, display_feed, citizen, offline, crew):
         server.register_blueprint(blueprint)
+    install_live(server)
     install_template_globals(server)
     install_error_pages(server)  # 403/404/500 in the reader's language

@@ -9,13 +9,14 @@ its settings) and one refresh per view (the bed figures, the blood grid)."""
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
 from flask_login import current_user
 
 from auth.actions import act
 from auth.callback_types import refusal_is_bad_request
 from auth.context import actor_in, db_session
 from auth.roles import allowed_roles
+from components import live
 from components.capacity import ID as CardID
 from components.capacity import figure_line
 from components.capacity_editor import bed_editor_card, blood_columns, blood_rows
@@ -37,6 +38,8 @@ dash.register_page(__name__, path="/hospital/capacity", title=N_("Beds and blood
 class ID:
     BEDS_UPDATED = "hospital-capacity-beds-updated"
     BEDS_REFRESH = "hospital-capacity-beds-refresh"
+    BEDS_LIVE = "hospital-capacity-beds-live"  # the version of the figures the last poll saw (assets/live.js)
+    BEDS_LIVE_SOURCE = "hospital-capacity-beds-live-source"
     EMS_STATUS = "hospital-capacity-ems-status"
     EMS_REASON = "hospital-capacity-ems-reason"
     EMS_REASON_FEEDBACK = "hospital-capacity-ems-reason-feedback"
@@ -73,6 +76,9 @@ def layout(**kwargs):
             html.H2(_("Beds"), className="h4"),
             dbc.Row([dbc.Col(bed_editor_card(f), md=4, className="mb-3") for f in figures]),
             html.Div(id=ID.BEDS_UPDATED),
+            # The timer asks the figures' version (web/live.py); only a new one runs `refresh_beds`.
+            dcc.Store(id=ID.BEDS_LIVE),
+            dcc.Store(id=ID.BEDS_LIVE_SOURCE, data=live.source(live.OWN_BEDS)),
             dcc.Interval(id=ID.BEDS_REFRESH, interval=10_000),
             html.H2(_("Emergency department (EMS traffic)"), className="h4 mt-3"),
             dbc.Card(dbc.CardBody([
@@ -200,7 +206,7 @@ def step_beds(_clicks, version):
 
 @callback(
     output={"lines": Output(CardID.now(ALL), "children"), "updated": Output(ID.BEDS_UPDATED, "children")},
-    inputs={"_n": Input(ID.BEDS_REFRESH, "n_intervals")},
+    inputs={"_n": Input(ID.BEDS_LIVE, "data")},
 )
 @allowed_roles(*ROLES)
 def refresh_beds(_n):
@@ -211,6 +217,19 @@ def refresh_beds(_n):
     lines = [figures.get(line["id"]["code"]) for line in ctx.outputs_grouping["lines"]]
     return {"lines": [figure_line(f, now, capacity.DEFAULT_STALE_AFTER) if f else "" for f in lines],
             "updated": last_updated(now)}
+
+
+# The timed poll (assets/live.js): new figures run `refresh_beds`; unchanged ones only move
+# "last updated".
+clientside_callback(
+    ClientsideFunction("live", "check"),
+    Output(ID.BEDS_LIVE, "data"),
+    Output(ID.BEDS_UPDATED, "children", allow_duplicate=True),
+    Input(ID.BEDS_REFRESH, "n_intervals"),
+    State(ID.BEDS_LIVE_SOURCE, "data"),
+    State(ID.BEDS_LIVE, "data"),
+    prevent_initial_call=True,
+)
 
 
 # ---- EMS traffic status ---------------------------------------------------------------------

@@ -2,10 +2,12 @@
 (send an ambulance, step it through its statuses, resolve at handover).
 
 Accept/Decline on a waiting card go through one press store (`answer_offer`); the held
-emergencies' buttons have one callback per kind. Each says how it went. `refresh_queue` polls
-every 0.75 s and first asks the database for the queue's version (`sos.queue_version`, one
-small query): when it is the one already drawn (`ID.VERSION`) the answer is only the "last updated"
-time and the server's clock (`ID.NOW`), from which the browser keeps the waiting times ticking
+emergencies' buttons have one callback per kind. Each says how it went. Every 0.5 s the page asks
+the queue's version (web/live.py, assets/live.js: ~100 bytes, drawn by nobody); only a new one
+runs `refresh_queue`, which asks the database for the versions again (`sos.queue_versions`, one
+small query): when the cards' version is the one already drawn (`ID.VERSION`) the answer is only
+the "last updated" time and the server's clock (`ID.NOW`), from which the browser keeps the
+waiting times ticking
 (assets/queue.js). Otherwise, and at once after an action (the actions bump `ID.CHANGED`), it sends
 only what changed against what the screen holds (`ID.SHOWN`): the waiting cards as data rows the
 browser draws (`rows_update`, assets/queue.js `drawCards`, which leaves unchanged cards alone), the
@@ -31,7 +33,7 @@ from auth.callback_types import shaped
 from auth.context import actor_in, db_session, state
 from auth.roles import allowed_roles
 from components import crew as crew_view
-from components import noticing
+from components import live, noticing
 from components.answers import answer, answer_outputs, warn
 from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
@@ -88,6 +90,8 @@ class ID:
     UNITS_MAP = "queue-units-map"
     UNITS_LAYER = "queue-units-layer"
     UNITS_LIST = "queue-units-list"
+    LIVE = "queue-live"  # the version of the queue the last poll saw (assets/live.js)
+    LIVE_SOURCE = "queue-live-source"
 
     @staticmethod
     def departed(sos_id: int) -> str:
@@ -131,9 +135,12 @@ def layout(**kwargs):
             dcc.Store(id=ID.TICKED),
             dcc.Store(id=ID.UNITS),
             dcc.Store(id=ID.MOVED),
-            # 0.75 s: a new SOS is on every screen within a second (p95); an unchanged poll costs one
-            # small query and ~250 bytes (README "Benchmarks": sos_to_queue_p95_s, queue_1000_rps).
-            dcc.Interval(id=ID.REFRESH, interval=750),
+            # Every 0.5 s the page asks the queue's version (web/live.py, ~100 bytes, mostly answered
+            # before Flask); only a new version runs `refresh_queue`. A new SOS is on every screen
+            # within a second (README "Benchmarks": sos_to_queue_p95_s, queue_1000_rps).
+            dcc.Store(id=ID.LIVE),
+            dcc.Store(id=ID.LIVE_SOURCE, data=live.source(live.QUEUE)),
+            dcc.Interval(id=ID.REFRESH, interval=500),
         ]
     )
 
@@ -281,7 +288,7 @@ def _cards(session, actor, now: datetime, shown, home) -> dict:
             "version": Output(ID.VERSION, "data"), "now": Output(ID.NOW, "data"),
             "units": Output(ID.UNITS, "data"), "moved": Output(ID.MOVED, "data"),
             "viewport": Output(ID.UNITS_MAP, "viewport")},
-    inputs={"_n": Input(ID.REFRESH, "n_intervals"), "_changed": Input(ID.CHANGED, "data")},
+    inputs={"_n": Input(ID.LIVE, "data"), "_changed": Input(ID.CHANGED, "data")},
     state={"chosen": State(CardID.unit(ALL), "value"), "drawn": State(ID.VERSION, "data"),
            "shown": State(ID.SHOWN, "data"), "message": State(ID.MESSAGE, "children"),
            "moved": State(ID.MOVED, "data")},
@@ -389,6 +396,19 @@ def resolve(_clicks):
     return _carry_out(dispatch.resolve_sos,
                       lambda number: _("%(number)s resolved. The ambulance is available again.", number=number))
 
+
+# The timed poll (assets/live.js): a new version of the queue runs `refresh_queue`; an unchanged
+# one only moves "last updated" and the server's clock.
+clientside_callback(
+    ClientsideFunction("live", "checkWithClock"),
+    Output(ID.LIVE, "data"),
+    Output(ID.UPDATED, "children", allow_duplicate=True),
+    Output(ID.NOW, "data", allow_duplicate=True),
+    Input(ID.REFRESH, "n_intervals"),
+    State(ID.LIVE_SOURCE, "data"),
+    State(ID.LIVE, "data"),
+    prevent_initial_call=True,
+)
 
 # Draw the waiting cards from the rows sent (assets/queue.js): a card left alone keeps its DOM node.
 clientside_callback(

@@ -172,7 +172,7 @@ def dash_frame(client, page: str) -> str:
 
 def beds_search(auth, web_app, kept, n):
     key, spec = next((k, s) for k, s in web_app.callback_map.items() if "beds-results.children" in k)
-    values = {"beds-search-refresh.n_intervals": n, "beds-type.value": "", **kept}
+    values = {"beds-live.data": f"v{n}", "beds-type.value": "", **kept}
 
     def value(dep):
         return {"id": dep["id"], "property": dep["property"], "value": values.get(f"{dep['id']}.{dep['property']}")}
@@ -180,7 +180,7 @@ def beds_search(auth, web_app, kept, n):
     body = {"output": key, "outputs": [dict(zip(("id", "property"), p.rsplit(".", 1), strict=True))
                                        for p in key.strip(".").split("...")],
             "inputs": [value(d) for d in spec["inputs"]], "state": [value(d) for d in spec["state"]],
-            "changedPropIds": ["beds-search-refresh.n_intervals"]}
+            "changedPropIds": ["beds-live.data"]}
     response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
     assert response.status_code == 200, response.get_data(as_text=True)[:300]
     raw = response.get_data()

@@ -32,10 +32,10 @@ class Screen:
         return {"id": dep["id"], "property": dep["property"],
                 "value": self.kept.get(f"{dep['id']}.{dep['property']}")}
 
-    def refresh(self, trigger="queue-refresh.n_intervals"):
+    def refresh(self, trigger="queue-live.data"):
         """One interval tick; returns (bytes of the answer, its decoded response)."""
         self.polls += 1
-        self.kept["queue-refresh.n_intervals"] = self.polls
+        self.kept["queue-live.data"] = f"v{self.polls}"  # a new version, as assets/live.js sets it
         outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True))
                    for part in self.key.strip(".").split("...")]
         body = {

@@ -19,7 +19,7 @@ def _own_beds_refresh(auth, web_app, headers):
     lines = [{"id": CardID.now(code), "property": "children"} for code in ("ICU", "GENERAL")]
     body = {"output": key, "outputs": [lines, {"id": "hospital-capacity-beds-updated", "property": "children"}],
             "inputs": [{"id": d["id"], "property": d["property"], "value": 3} for d in spec["inputs"]],
-            "state": [], "changedPropIds": ["hospital-capacity-beds-refresh.n_intervals"]}
+            "state": [], "changedPropIds": ["hospital-capacity-beds-live.data"]}
     return auth.client.post("/_dash-update-component", json=body, headers=headers)
 
 

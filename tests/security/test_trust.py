@@ -151,7 +151,7 @@ def test_gunicorn_binds_where_the_readme_and_config_say():
 
 def _queue_body(web_app) -> tuple[str, dict]:
     key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
-               and any(i["id"] == "queue-refresh" for i in spec["inputs"]))
+               and any(i["id"] == "queue-live" for i in spec["inputs"]))
     return key, web_app.callback_map[key]
 
 
@@ -159,8 +159,8 @@ def _queue_body(web_app) -> tuple[str, dict]:
     (lambda body: {**body, "output": "..no-such-thing.children.."}, "no such callback output"),
     (lambda body: {k: v for k, v in body.items() if k != "inputs"}, "'inputs' must list"),
     (lambda body: {**body, "inputs": body["inputs"][:-1]}, "'inputs' must list"),
-    (lambda body: {**body, "inputs": [{"id": "x", "property": "n_intervals", "value": "many"}]
-                   + body["inputs"][1:]}, "whole number"),
+    (lambda body: {**body, "inputs": [{"id": "x", "property": "n_intervals", "value": 1}]
+                   + body["inputs"][1:]}, "expected property 'data'"),
     (lambda body: ["not", "an", "object"], "JSON object"),
 ])
 def test_malformed_callback_bodies_are_bad_requests_not_server_errors(auth, web_app, client, web_people, caplog,
@@ -175,6 +175,21 @@ def test_malformed_callback_bodies_are_bad_requests_not_server_errors(auth, web_
         response = client.post("/_dash-update-component", json=mangle(body), headers=headers)
     assert response.status_code == 400
     assert reason in response.get_json()["reason"]
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_a_timer_count_that_is_not_a_whole_number_is_a_bad_request(auth, web_app, client, web_people, caplog):
+    from tests.security.callbacks import body_for
+
+    auth.login("admin.a@example.in")
+    key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
+               and any(i["id"] == "hospital-capacity-blood-refresh" for i in spec["inputs"]))
+    body = body_for(key, web_app.callback_map[key])
+    body["inputs"] = [{**dep, "value": "many"} if dep["property"] == "n_intervals" else dep for dep in body["inputs"]]
+    with caplog.at_level(logging.WARNING):
+        response = client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
+    assert response.status_code == 400
+    assert "whole number" in response.get_json()["reason"]
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
 
 
