@@ -7,6 +7,9 @@
   "use strict";
   var CALLBACK = "/_dash-update-component";
   var LIVE = "/_live/";  // a live view's version poll (assets/live.js): always a refresh
+  // A person's action that a page's script posts itself (assets/queue.js: Accept / Decline) marks
+  // its request with this header: watched like a button press of a callback.
+  var ACTION_HEADER = "X-HealthFirst-Action";
   var downSince = null;
 
   // The words, in the page's language, from the frame (pages/shell.py: data-connection-words).
@@ -39,6 +42,12 @@
     } catch (e) {
       return false;
     }
+  }
+
+  function isAction(init) {
+    var headers = init && init.headers;
+    if (!headers) { return false; }
+    return typeof headers.has === "function" ? headers.has(ACTION_HEADER) : ACTION_HEADER in headers;
   }
 
   function showOffline() {
@@ -81,8 +90,9 @@
   window.fetch = function (input, init) {
     var url = typeof input === "string" ? input : (input && input.url) || "";
     var live = url.indexOf(LIVE) !== -1;
-    if (url.indexOf(CALLBACK) === -1 && !live) { return originalFetch(input, init); }
-    var refresh = live || isRefresh(init && init.body);
+    var action = isAction(init);
+    if (!action && !live && url.indexOf(CALLBACK) === -1) { return originalFetch(input, init); }
+    var refresh = live || (!action && isRefresh(init && init.body));
     return originalFetch(input, init).then(function (response) {
       if (response.status === 503 || response.status >= 502) { failed(refresh, response); }
       else if (response.ok || response.status === 204) { recovered(); }

@@ -24,6 +24,13 @@ const queueAge = (seconds) => queueSay('position', queueDuration(Math.max(0, sec
   (seconds > QUEUE_STALE_S ? ' ' + queueWords().stale_mark : '');
 // When each unit of the hospital was where its marker is (server ms), for ticking the ages.
 const queueUnitsSince = {};
+// Where Accept / Decline are posted (web/queue_answer.py: components/dispatch.ANSWER_URL).
+const QUEUE_ANSWER_URL = '/_queue/answer';
+// Dash's CSRF token (its cookie), which the answer route checks as a callback's.
+const queueCsrf = () => {
+  const match = document.cookie.match(/(?:^|;\s*)_csrf_token=([^;]+)/);
+  return match ? decodeURIComponent(match[1]) : '';
+};
 
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   queue: {
@@ -47,8 +54,8 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
     // the rows new or changed. A card whose row did not change is left alone, the same DOM node in
     // the same place, so the keyboard focus on its buttons survives every refresh; Dash's own
     // rendering would re-mount the whole list on any change. A button press goes into the page's
-    // press store (`pressId`), the one thing the server's answer callback listens to, so a press
-    // sends one SOS id, never the ids of every button on the page.
+    // press store (`pressId`), which `answer` below posts: a press sends one SOS id, never the ids
+    // of every button on the page.
     drawCards: function (update, listId, arrivedId, pressId) {
       if (!update) {
         return window.dash_clientside.no_update;
@@ -186,6 +193,42 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       draw(list, update.waiting, list && list.dataset.emptyId);
       draw(document.getElementById(arrivedId), update.arrived, null);
       return Date.now();
+    },
+
+    // Accept / Decline pressed (drawCards put {kind, sos, at} in the press store): posted to the
+    // queue's answer route (web/queue_answer.py) with Dash's CSRF token, not as a Dash callback:
+    // in a race sixteen hospitals press at once. The answer goes where every action of the page
+    // writes: the message area (text, colour, open) and the "changed" store, bumped so the queue
+    // redraws at once. When HealthFirst cannot be reached nothing changes here:
+    // assets/connection.js says "Not saved" (the request is marked as a person's action for it).
+    // Signed out: to the login page, and back here after.
+    answer: async function (press) {
+      const skip = window.dash_clientside.no_update;
+      const unchanged = [skip, skip, skip, skip];
+      if (!press || !press.kind) {
+        return unchanged;
+      }
+      let response;
+      let said = null;
+      try {
+        response = await fetch(QUEUE_ANSWER_URL, {
+          method: 'POST',
+          credentials: 'same-origin',
+          headers: {'Content-Type': 'application/json', 'X-CSRFToken': queueCsrf(), 'X-HealthFirst-Action': 'press'},
+          body: JSON.stringify({kind: press.kind, sos: press.sos}),
+        });
+        said = await response.json();
+      } catch (error) {
+        return unchanged;
+      }
+      if (response.status === 401) {
+        window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+        return unchanged;
+      }
+      if (response.status >= 500 || !said || !said.message) {
+        return unchanged;
+      }
+      return [said.message, said.color || 'danger', true, response.ok ? Date.now() : skip];
     },
 
     // Keep the waiting times ticking between redraws (an unchanged refresh draws nothing): each

@@ -1,7 +1,8 @@
 """CSRF for Dash callbacks (HTML forms are FlaskForms, which check their own token).
 
 Dash's renderer sends the `_csrf_token` cookie back in the `X-CSRFToken` header on every callback:
-a double-submit token, bound to the signed-in session.
+a double-submit token, bound to the signed-in session. A JSON route that a Dash page's script posts
+to checks the same header (`dash_token_sent`: web/queue_answer.py; web/crew.py checks it itself).
 """
 
 from __future__ import annotations
@@ -13,6 +14,14 @@ from flask_login import current_user
 
 DASH_CSRF_COOKIE = "_csrf_token"
 DASH_CSRF_HEADER = "X-CSRFToken"
+WRONG_TOKEN = "missing or wrong CSRF token: reload the page"
+
+
+def dash_token_sent() -> bool:
+    """Whether this request's `X-CSRFToken` header is the signed-in session's Dash token."""
+    expected = session.get("dash_csrf")
+    sent = request.headers.get(DASH_CSRF_HEADER, "")
+    return bool(expected) and secrets.compare_digest(expected.encode(), sent.encode())
 
 
 def install_dash_csrf(server: Flask) -> None:
@@ -30,8 +39,6 @@ def install_dash_csrf(server: Flask) -> None:
     @server.before_request
     def _check_header():
         if request.method == "POST" and request.path.endswith("/_dash-update-component"):
-            expected = session.get("dash_csrf")
-            sent = request.headers.get(DASH_CSRF_HEADER, "")
-            if current_user.is_authenticated and (not expected or not secrets.compare_digest(expected, sent)):
-                return {"error": "missing or wrong CSRF token: reload the page"}, 403
+            if current_user.is_authenticated and not dash_token_sent():
+                return {"error": WRONG_TOKEN}, 403
         return None

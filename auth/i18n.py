@@ -182,8 +182,9 @@ def _may_open(path: str) -> bool:
     return bool(current_user and current_user.is_authenticated and current_user.role in roles)
 
 
-# Feeds a staff screen reads outside Dash's requests: they speak the language of their page.
-STAFF_FEEDS = {"/_display/view.json": "/display"}
+# Feeds a staff screen reads, and actions it posts, outside Dash's requests: they speak the
+# language of their page.
+STAFF_FEEDS = {"/_display/view.json": "/display", "/_queue/answer": "/hospital/queue"}
 
 
 def _page_path() -> str:

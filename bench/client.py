@@ -1,6 +1,7 @@
 """The light load generator's HTTP side: aiohttp sessions that log in through the real form, and
 Dash callback bodies built from the app's own `/_dash-dependencies` (so the benchmark follows the
-callbacks as they are today, not as they were when it was written)."""
+callbacks as they are today, not as they were when it was written); the JSON routes a page's
+script posts to (the SOS queue's Accept / Decline) as that script sends them."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from typing import Any
 import aiohttp
 
 from bench.env import PROJECT_ROOT
+from components.dispatch import ANSWER_URL
 
 _CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 TIMEOUT = aiohttp.ClientTimeout(total=30)
@@ -264,6 +266,14 @@ async def post_callback(session: Login, body: dict, *, base: str | None = None) 
     async with session.http.post((base or session.base) + "/_dash-update-component", data=json.dumps(body),
                                  headers=session.headers) as response:
         return response.status, await response.read()
+
+
+async def post_answer(session: Login, kind: str, sos_id: int, *, base: str | None = None) -> tuple[int, dict]:
+    """Accept / Decline on the SOS queue as assets/queue.js posts it (web/queue_answer.py): the
+    status and the JSON answer ({"message", "color"})."""
+    async with session.http.post((base or session.base) + ANSWER_URL, data=json.dumps({"kind": kind, "sos": sos_id}),
+                                 headers=session.headers) as response:
+        return response.status, await response.json(content_type=None)
 
 
 async def get_bytes(session: Login, path: str, params: dict | None = None, *,

@@ -125,17 +125,14 @@ async def _kinds(stack, worker, wanted: list[str], count: int, seeded: dict, rac
 async def _accept(stack, worker, http: Browsers, race: tuple) -> dict:
     sos_ids, hospitals = race
     logins = [await http.login(stack, _email("race-admin", i), "/hospital/queue") for i in range(hospitals)]
-    press = web.server_callback_on(await web.dependencies(logins[0]), QUEUE.PRESS)
     outcomes = {"won": 0, "lost": 0, "other": 0}
     latencies = []
 
     async def accept(login, sos_id):
-        body = press.body({(QUEUE.PRESS, "data"): {"kind": "accept", "sos": sos_id, "at": time.time_ns()}},
-                          trigger=(QUEUE.PRESS, "data"))
         started = time.perf_counter()
-        status, payload = await web.post_callback(login, body)
+        status, answer = await web.post_answer(login, "accept", sos_id)  # as assets/queue.js posts it
         latencies.append(time.perf_counter() - started)
-        said = web.response_value(payload, QUEUE.MESSAGE, "children", "") if status == 200 else f"HTTP {status}"
+        said = answer.get("message", "") if status == 200 and isinstance(answer, dict) else f"HTTP {status}"
         outcomes["won" if "is yours" in said else "lost" if said.startswith("Already accepted by ") else "other"] += 1
 
     before, wall = _cpu(worker), time.perf_counter()

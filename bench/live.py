@@ -346,15 +346,12 @@ async def _accept_http(stack: Stack, hospitals: int, sos_count: int) -> dict:
     latencies, unexpected = [], []
     try:
         logins = [await http.login(stack, _email("race-admin", i), "/hospital/queue") for i in range(hospitals)]
-        press = web.server_callback_on(await web.dependencies(logins[0]), QUEUE.PRESS)
 
         async def accept(login: web.Login, sos_id: int):
-            body = press.body({(QUEUE.PRESS, "data"): {"kind": "accept", "sos": sos_id, "at": time.time_ns()}},
-                              trigger=(QUEUE.PRESS, "data"))
             started = time.monotonic()
-            status, payload = await web.post_callback(login, body)
+            status, answer = await web.post_answer(login, "accept", sos_id)  # as assets/queue.js posts it
             latencies.append(time.monotonic() - started)
-            said = web.response_value(payload, QUEUE.MESSAGE, "children", "") if status == 200 else f"HTTP {status}"
+            said = answer.get("message", "") if status == 200 and isinstance(answer, dict) else f"HTTP {status}"
             if "is yours" in said:
                 told.setdefault(sos_id, []).append(login.email)
             elif not said.startswith("Already accepted by "):

@@ -59,13 +59,12 @@ class Recorder:
 
 class Actions:
     """The server callbacks a hospital admin's browser posts to, found once in /_dash-dependencies:
-    the queue's refresh and its accept/decline press store (pages/hospital/queue.py, assets/queue.js),
-    ids from components/dispatch.py), the capacity page's bed refresh, save and ±1 steppers (the
+    the queue's refresh (pages/hospital/queue.py; its Accept / Decline go to their own route,
+    `Admin.answer`), the capacity page's bed refresh, save and ±1 steppers (the
     cards' ids from components/capacity.py) and its blood received/issued buttons."""
 
     def __init__(self, callbacks: list, capacity_page: dict):
         self.queue = web.server_callback_on(callbacks, QUEUE.LIVE)  # runs when the queue's version moved
-        self.press = web.server_callback_on(callbacks, QUEUE.PRESS)  # Accept / Decline (assets/queue.js)
         self.beds_refresh = web.server_callback_on(callbacks, CAPACITY.BEDS_LIVE, capacity_page)
         self.bed_save = web.server_callback_on(callbacks, BED.save(MATCH), capacity_page)
         self.bed_step = web.server_callback_on(callbacks, BED.step(MATCH, ALL), capacity_page)
@@ -116,10 +115,8 @@ class Admin:
         if not self.offered:
             return
         sos_id = random.choice(self.offered)
-        body = self.actions.press.body({(QUEUE.PRESS, "data"): {"kind": kind, "sos": sos_id, "at": time.time_ns()}},
-                                       trigger=(QUEUE.PRESS, "data"))
-        try:
-            status, payload = await self.post(body)
+        try:  # as assets/queue.js posts it (web/queue_answer.py)
+            status, said = await web.post_answer(self.login, kind, sos_id, base=random.choice(self.urls))
         except Exception as error:  # noqa: BLE001
             self.rec.error(f"{kind} {type(error).__name__}")
             return
@@ -128,15 +125,14 @@ class Admin:
             return
         if kind == "accept":
             self.rec.counts["accept_attempts"] += 1
-            if f"{sos_number(sos_id)} is yours".encode() in payload:
+            if f"{sos_number(sos_id)} is yours" in said.get("message", ""):
                 self.rec.wins[sos_id].add(self.hospital_id)
                 self.rec.counts["accepts_won"] += 1
         else:
             self.rec.counts["declines"] += 1
-        changed = web.response_value(payload, QUEUE.CHANGED, "data")
-        if changed is not None:
-            self.changed = changed
-            await self.refresh_queue((QUEUE.CHANGED, "data"))
+        # The page then bumps its "changed" store, and the queue redraws at once.
+        self.changed = time.time_ns()
+        await self.refresh_queue((QUEUE.CHANGED, "data"))
 
     async def _post_change(self, kind: str, body: dict, key: tuple | None) -> bytes | None:
         """The answer to a request that may change a figure; None (an error recorded, the figure

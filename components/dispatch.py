@@ -77,9 +77,10 @@ def epoch_ms(at: datetime) -> int:
     return int(at.timestamp() * 1000)
 
 
-# What the buttons of a waiting SOS's card say they do (assets/queue.js draws the card and sends
-# {"kind": …, "sos": …} into the page's press store when one is pressed).
+# What the buttons of a waiting SOS's card say they do (assets/queue.js draws the card and puts
+# {"kind": …, "sos": …} into the page's press store when one is pressed, then posts it here).
 OFFER_ANSWERS = ("accept", "decline")
+ANSWER_URL = "/_queue/answer"  # web/queue_answer.py; assets/queue.js posts there (QUEUE_ANSWER_URL)
 
 
 def queue_words() -> str:

@@ -14,9 +14,10 @@ def register_routes(server: Flask) -> None:
     from web.live import install_live  # the live views' version polls, and their fast path
     from web.offline import bp as offline  # the SOS page's service worker and web app manifest
     from web.plain_pages import install_error_pages, install_template_globals
+    from web.queue_answer import bp as queue_answer  # Accept / Decline pressed on the SOS queue
     from web.report_files import bp as report_files  # upload form and authorising download
 
-    for blueprint in (exports, report_files, cap, display_feed, citizen, offline, crew):
+    for blueprint in (exports, report_files, cap, display_feed, citizen, offline, crew, queue_answer):
         server.register_blueprint(blueprint)
     install_live(server)
     install_template_globals(server)

@@ -1,9 +1,9 @@
 """Hospital admin: the live SOS queue (accept / decline) and the emergencies this hospital holds
 (send an ambulance, step it through its statuses, resolve at handover).
 
-Accept/Decline on a waiting card go through one press store (`answer_offer`); the held
+Accept/Decline on a waiting card go through one press store to web/queue_answer.py; the held
 emergencies' buttons have one callback per kind. Each says how it went. Every 0.5 s the page asks
-the queue's version (web/live.py, assets/live.js: ~100 bytes, drawn by nobody); only a new one
+the queue's version (web/live.py, assets/live.js: ~50 bytes, drawn by nobody); only a new one
 runs `refresh_queue`, which asks the database for the versions again (`sos.queue_versions`, one
 small query): when the cards' version is the one already drawn (`ID.VERSION`) the answer is only
 the "last updated" time and the server's clock (`ID.NOW`), from which the browser keeps the
@@ -39,7 +39,6 @@ from components.cards import last_updated, page_header
 from components.dispatch import ID as CardID
 from components.dispatch import (
     NEW_FOR,
-    OFFER_ANSWERS,
     active_card,
     epoch_ms,
     fingerprint,
@@ -352,23 +351,15 @@ def _carry_out(operation, success, *, color: str = "success", **inputs) -> tuple
     return answer(act(operation, sos_id=sos_id, describe=lambda _result: success(number), **inputs), color=color)
 
 
-@callback(*ACTION_OUTPUTS, Input(ID.PRESS, "data"), prevent_initial_call=True)
-@allowed_roles(*ROLES)
-def answer_offer(press):
-    """Accept or Decline pressed on a waiting SOS's card (assets/queue.js puts {"kind", "sos"} in
-    the press store): the request carries that one SOS, whatever the length of the queue."""
-    kind = press.get("kind") if isinstance(press, dict) else None
-    if kind not in OFFER_ANSWERS:
-        return warn(_("That button is not one this page knows. Reload the page."))
-    sos_id = record_id(press.get("sos"))
-    number = sos_number(sos_id)
-    if kind == "accept":
-        done = act(sos_ops.accept_sos, sos_id=sos_id, describe=lambda _result: _("%(number)s is yours. Send an ambulance now.",
-                                                                             number=number))
-        return answer(done)
-    done = act(sos_ops.decline_sos, sos_id=sos_id, describe=lambda _result: _("%(number)s declined: it has left your queue.",
-                                                                               number=number))
-    return answer(done, color="secondary")
+# Accept or Decline pressed on a waiting SOS's card: assets/queue.js puts {"kind", "sos"} in the
+# press store, and its `answer` posts that to web/queue_answer.py (a plain JSON route, not a
+# callback: the busiest press of a race) and writes the answer where every action's goes.
+clientside_callback(
+    ClientsideFunction("queue", "answer"),
+    *ACTION_OUTPUTS,
+    Input(ID.PRESS, "data"),
+    prevent_initial_call=True,
+)
 
 
 @callback(output=ACTION_OUTPUTS, inputs={"_clicks": Input(CardID.assign(ALL), "n_clicks")},

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from db import sos as sos_ops
 from db.errors import DomainError
-from db.models import Sos, SosOffer
+from db.models import Hospital, Sos, SosOffer
 from tests.builders import CENTRE, T0, add_hospital, add_user
 
 ACCEPTERS = 16
@@ -51,8 +51,9 @@ def _setup(factory):
         return [a.id for a in admins], sos_ids
 
 
-def race(factory, accept):
-    """Returns, per SOS, the hospitals that were told they won."""
+def race(factory, accept, *, refusals=None):
+    """Returns, per SOS, the hospitals that were told they won; `refusals` (a dict) gets, per SOS,
+    what the others were told."""
     admin_ids, sos_ids = _setup(factory)
     winners = {sos_id: [] for sos_id in sos_ids}
     lock = threading.Lock()
@@ -67,8 +68,11 @@ def race(factory, accept):
             try:
                 sos = accept(session, actor=actor, sos_id=sos_id, now=T0)
                 session.commit()
-            except DomainError:
+            except DomainError as refused:
                 session.rollback()
+                if refusals is not None:
+                    with lock:
+                        refusals.setdefault(sos_id, []).append(refused.message)
                 return
             except Exception:  # a database refusal (constraint, serialization) is not a win
                 session.rollback()
@@ -91,6 +95,17 @@ def test_exactly_one_winner_per_contested_sos(db):
     assert all(len(w) == 1 for w in winners.values()), {k: v for k, v in winners.items() if len(v) != 1}
     # The winner each admin was told about is the one the database kept.
     assert all(stored[sos_id] == w[0] for sos_id, w in winners.items())
+
+
+def test_every_loser_is_told_which_hospital_won(db):
+    """Each of the fifteen who pressed at the same instant as the winner reads its name, never
+    "no longer open" or an error: the one who won had not committed yet when most of them began."""
+    refusals = {}
+    winners, stored = race(db.factory, sos_ops.accept_sos, refusals=refusals)
+    with db.factory() as session:
+        names = dict(session.execute(select(Hospital.id, Hospital.name)).all())
+    for sos_id, won in winners.items():
+        assert refusals[sos_id] == [f"Already accepted by {names[won[0]]}."] * (ACCEPTERS - 1), refusals[sos_id]
 
 
 def test_the_race_harness_catches_read_then_write(pg_db):

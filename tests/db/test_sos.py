@@ -118,6 +118,43 @@ def test_first_accept_wins_and_loser_is_told_who_won(session):
     assert sos_ops.hospital_queue(session, actor=admins[0]) == []
 
 
+def test_an_accept_leaves_what_every_screen_and_the_timeline_read(session, db):
+    """One hospital of three takes the SOS (one had declined it): the SOS names it from that
+    moment, its offer is accepted, the waiting offer is withdrawn and the decline stays a decline,
+    the timeline has one "accepted" entry by that person; a later press is told who took it and
+    changes nothing. On PostgreSQL all but the withdrawal is one statement (`_ACCEPT_SQL`)."""
+    hospitals, admins = city(session, 3)
+    sos = send_sos(session, add_user(session))
+    match_now(session)
+    sos_ops.decline_sos(session, actor=admins[2], sos_id=sos.id, now=T0 + timedelta(seconds=5))
+    session.commit()
+    at = T0 + timedelta(seconds=20)
+    taken = sos_ops.accept_sos(session, actor=admins[1], sos_id=sos.id, now=at)
+    session.commit()
+    assert (taken.id, taken.status, taken.hospital_id, taken.accepted_at, taken.updated_at) == \
+        (sos.id, "accepted", hospitals[1].id, at, at)
+    offers = {o.hospital_id: (o.status, o.responded_at)
+              for o in session.execute(select(SosOffer).where(SosOffer.sos_id == sos.id)).scalars()}
+    assert offers == {hospitals[0].id: ("withdrawn", at), hospitals[1].id: ("accepted", at),
+                      hospitals[2].id: ("declined", T0 + timedelta(seconds=5))}
+    accepted = session.execute(select(SosEvent).where(SosEvent.sos_id == sos.id, SosEvent.kind == "accepted")).scalars().all()
+    assert [(e.from_status, e.to_status, e.at, e.actor_id, e.hospital_id, e.ambulance_id, e.detail) for e in accepted] == \
+        [(None, "accepted", at, admins[1].id, hospitals[1].id, None, "")]
+    events = session.execute(select(func.count()).select_from(SosEvent)).scalar_one()
+    session.commit()  # SQLite: one writer at a time
+
+    with db.factory() as other:  # another dispatcher's request, a moment later
+        with pytest.raises(sos_ops.AlreadyAccepted, match=r"^Already accepted by Hospital 2\.$") as refused:
+            sos_ops.accept_sos(other, actor=other.get(type(admins[0]), admins[0].id), sos_id=sos.id,
+                               now=at + timedelta(seconds=1))
+        assert refused.value.by == "Hospital 2"
+        other.rollback()
+    session.expire_all()
+    assert session.execute(select(func.count()).select_from(SosEvent)).scalar_one() == events
+    assert session.get(Sos, sos.id).updated_at == at
+    assert sos_ops.tracking(session, actor=sos.citizen, sos_id=sos.id).timeline[-1].text == "Accepted by Hospital 2"
+
+
 def test_double_click_accept_does_nothing_twice(session):
     _, admins = city(session, 1)
     sos = send_sos(session, add_user(session))

@@ -22,17 +22,18 @@ pytestmark = pytest.mark.e2e
 
 NEXT_REFRESH = 3  # seconds: the queue polls every 0.75 s; a new SOS shows on the next poll
 
-# Every Dash callback exchange of the page from now on: the request's and the answer's sizes, and
-# the answer (window.fetch is what Dash's renderer calls).
+# Every Dash callback exchange of the page from now on, and every Accept / Decline it posts
+# (assets/queue.js): the request's and the answer's sizes, and the answer (window.fetch is what
+# Dash's renderer and queue.js call).
 RECORD = """
 window.__exchanges = [];
 const original = window.fetch;
 window.fetch = function (url, options) {
   const sent = options && typeof options.body === 'string' ? options.body : '';
   return original.apply(this, arguments).then((response) => {
-    if (String(url).includes('_dash-update-component')) {
+    if (String(url).includes('_dash-update-component') || String(url).includes('/_queue/answer')) {
       response.clone().text().then((text) => window.__exchanges.push(
-        {sent: sent.length, body: sent, got: text.length, text: text}));
+        {url: String(url), sent: sent.length, body: sent, got: text.length, text: text}));
     }
     return response;
   });
@@ -102,8 +103,9 @@ def test_a_queue_of_300_stays_light_shows_a_new_sos_and_an_accept_sends_only_the
     browser.wait_for_text_to_equal("#queue-message", f"{number} is yours. Send an ambulance now.")
     browser.wait_for_element(f"#active-{first.split('-')[1]}")
     exchanges = _js(browser, "return window.__exchanges")
-    accept = [e for e in exchanges if "queue-press" in e["body"] and "queue-message" in e["text"]]
-    assert accept and accept[0]["sent"] < 1024 and accept[0]["got"] < 1024, [(e["sent"], e["got"]) for e in accept]
+    accept = [e for e in exchanges if e["url"].endswith("/_queue/answer")]
+    assert accept and accept[0]["sent"] < 100 and accept[0]["got"] < 200, [(e["sent"], e["got"]) for e in accept]
+    assert "is yours" in accept[0]["text"]
     redraw = [e for e in exchanges if "active-card" in e["text"]]
     assert redraw and redraw[0]["got"] < 8192, redraw[0]["got"]
     rows = json.loads(redraw[0]["text"])["response"]["queue-rows"]["data"]["waiting"]["rows"]

@@ -4,6 +4,7 @@ callbacks, a minimal request body for one, and the test account of each role."""
 import json
 from datetime import timedelta
 
+from components.dispatch import ANSWER_URL
 from db import alerts
 from db.clock import utcnow
 
@@ -67,18 +68,18 @@ def queue_action(web_app, kind):
 
 
 def answer_offer(auth, web_app, kind, sos_id, *, press=None):
-    """Accept / Decline on a waiting card: assets/queue.js puts {kind, sos} in the press store,
-    which the server's answer callback takes as its one input."""
-    key = next(k for k, spec in web_app.callback_map.items() if "callback" in spec
-               and [dep["id"] for dep in spec["inputs"]] == ["queue-press"])
-    outputs = [dict(zip(("id", "property"), part.rsplit(".", 1), strict=True)) for part in key.strip(".").split("...")]
-    body = {"output": key, "outputs": outputs,
-            "inputs": [{"id": "queue-press", "property": "data",
-                        "value": press if press is not None else {"kind": kind, "sos": sos_id, "at": 1}}],
-            "state": [], "changedPropIds": ["queue-press.data"]}
-    response = auth.client.post("/_dash-update-component", json=body, headers=auth.dash_headers())
-    assert response.status_code == 200, response.get_data(as_text=True)[:500]
-    return response.get_json()["response"]["queue-message"]["children"]
+    """Accept / Decline on a waiting card: assets/queue.js puts {kind, sos} in the press store and
+    posts it, with Dash's CSRF header, to the queue's answer route (web/queue_answer.py). Returns
+    the message the page shows."""
+    status, said = post_answer(auth, press if press is not None else {"kind": kind, "sos": sos_id})
+    assert status in (200, 400), (status, said)
+    return said["message"]
+
+
+def post_answer(auth, body, *, headers=None):
+    """(status, JSON answer) of a POST to the queue's answer route, as assets/queue.js sends it."""
+    response = auth.client.post(ANSWER_URL, json=body, headers=auth.dash_headers() if headers is None else headers)
+    return response.status_code, response.get_json()
 
 
 def queue_press(auth, web_app, kind, sos_id, *, extra=None, unit_value=None):

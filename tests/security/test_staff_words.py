@@ -26,7 +26,7 @@ from db import sos as sos_ops
 from db.clock import utcnow
 from db.models import Ambulance, BedType, CrewLink, Hospital, User
 from tests.builders import add_crew, add_user, give_beds, match_now, send_sos
-from tests.security.callbacks import ACCOUNT_FOR_ROLE
+from tests.security.callbacks import ACCOUNT_FOR_ROLE, post_answer
 
 PAGES = {
     "hospital_admin": ["/hospital", "/hospital/queue", "/hospital/ambulances", "/hospital/capacity",
@@ -282,10 +282,9 @@ def test_the_queue_and_its_actions_say_everything_in_words_of_the_catalog(web_ap
     ids = _props(_layout(client, page))
     texts = _shown(_call(client, page, *_find(web_app, "queue-rows.data"), ids))
     waiting = busy["waiting"]
-    accept = next((k, v) for k, v in web_app.callback_map.items()
-                  if k.startswith("..queue-message.children") and v["inputs"][0]["id"] == "queue-press")
-    texts += _shown(_call(client, page, *accept, ids, values={("queue-press", "data"): {"kind": "accept",
-                                                                                      "sos": waiting}}))
+    status, said = post_answer(auth, {"kind": "accept", "sos": waiting})  # assets/queue.js posts Accept
+    assert status == 200, said
+    texts += [said["message"]]
     texts += _shown(_call(client, page, *_find(web_app, "queue-rows.data"), ids))
     assert any("is yours" in t for t in texts) and any("Send ambulance" in t for t in texts), texts[:40]
     assert _english_left(texts, busy["data"]) == []

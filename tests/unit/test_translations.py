@@ -5,7 +5,7 @@ Staff screens (hospital, officer, admin, crew, wall) have their words marked too
 translate them (HEALTHFIRST_STAFF_LANGUAGES), but Hindi is not required for them. A string counts
 as a staff word only when every place that marks it is a staff file:
 - a page under pages/ that registers itself without `translated=True`;
-- the feeds of staff screens in web/ (STAFF_WEB);
+- the feeds and actions of staff screens in web/ (STAFF_WEB);
 - a component that no other file imports, directly or through other components: one that a
   citizen page, the frame (pages/shell.py), web/, auth/ or db/ uses is a citizen file; except
   STAFF_COMPONENTS, which the frame adds for staff only.
@@ -29,8 +29,9 @@ KEYWORDS = {"_": None, "_l": None, "N_": None, "NP_": (1, 2), "gettext": None, "
             "lazy_gettext": None}
 
 
-# The wall display's feed and the crew phone's position endpoint: read by staff screens only.
-STAFF_WEB = {"web/display_feed.py", "web/crew.py"}
+# The wall display's feed, the crew phone's position endpoint and the SOS queue's Accept / Decline:
+# read by staff screens only.
+STAFF_WEB = {"web/display_feed.py", "web/crew.py", "web/queue_answer.py"}
 # What the frame adds for hospital admins only (a new SOS noticed on every page).
 STAFF_COMPONENTS = {"components/noticing.py"}
 
