@@ -7,6 +7,11 @@
 (function () {
   'use strict';
   var formats = {};
+  // The page is being left (a link, the log-out form): a poll answered 401 meanwhile must not
+  // send the browser elsewhere than where the person is going.
+  var leaving = false;
+  window.addEventListener('beforeunload', function () { leaving = true; });
+  window.addEventListener('pagehide', function () { leaving = true; });
 
   function clock(ms, zone) {
     if (!formats[zone]) {
@@ -35,7 +40,7 @@
       return null;
     }
     if (response.status === 401) {
-      window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
+      if (!leaving) { window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname)); }
       return null;
     }
     if (!response.ok) { return null; }
