@@ -143,7 +143,9 @@ class OpenLoop:
         self._address = (parts.hostname, parts.port or 80)
         self._build, self._total, self._rate, self._timeout = build, total, rate, timeout
         self._selector = selectors.EpollSelector()
-        self._idle = [self._connect() for _ in range(connections)]
+        # Each connection opens when its first request is due, as a phone's does: an open
+        # connection that sends nothing holds a gthread worker's thread for up to 5 s.
+        self._idle: list = [None] * connections
         self._busy: dict = {}
         self.results: list[tuple[str, float]] = []
         self._sent = 0
@@ -166,7 +168,8 @@ class OpenLoop:
                     self._readable(key.fileobj)
         finally:
             for sock in self._idle + list(self._busy):
-                sock.close()
+                if sock is not None:
+                    sock.close()
             self._selector.close()
         return self.results
 
@@ -186,6 +189,8 @@ class OpenLoop:
         return self._connect()
 
     def _send(self, sock, pending: _Pending) -> None:
+        if sock is None:
+            sock = self._connect()
         try:
             sock.sendall(pending.data)
         except OSError:
