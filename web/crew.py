@@ -149,7 +149,7 @@ class PositionPath:
             return None
         try:
             sent = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):  # Flask's to answer
             return None
         if not isinstance(sent, dict):
             return None
@@ -203,7 +203,8 @@ class PositionPath:
             return None
         if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
             return None
-        link = crew_link_of(data.get("_user_id") or "")
+        user_id = data.get("_user_id")
+        link = crew_link_of(user_id) if isinstance(user_id, str) else None
         csrf = data.get("dash_csrf")
         if link is None or not isinstance(csrf, str) or not csrf or not self._login_kept(data, environ):
             return None
