@@ -128,6 +128,9 @@ class Config:
     ambulance_kmh: float = 30.0
     # Ambulance tracks (unit_positions) older than this many days are pruned by housekeeping.
     position_retention_days: int = 90
+    # PostgreSQL: a web worker writes the crew positions it received together, once the first of
+    # them has waited this long (db/position_writer.py); longer gathers more per statement.
+    position_gather_ms: float = 3.0
     # Languages whose catalog covers the staff screens (hospital, officer, admin, crew, wall): a
     # person who chose one of them gets those screens in it. Empty: staff screens stay English.
     staff_languages: tuple = ()
@@ -188,11 +191,14 @@ class Config:
             emergency_number=os.environ.get("HEALTHFIRST_EMERGENCY_NUMBER", "112").strip() or "112",
             ambulance_kmh=float(os.environ.get("HEALTHFIRST_AMBULANCE_KMH", "30")),
             position_retention_days=int(os.environ.get("HEALTHFIRST_POSITION_RETENTION_DAYS", "90")),
+            position_gather_ms=float(os.environ.get("HEALTHFIRST_POSITION_GATHER_MS", "3")),
             staff_languages=tuple(code.strip() for code in os.environ.get("HEALTHFIRST_STAFF_LANGUAGES", "").split(",")
                                   if code.strip()),
         )
         if not config.ambulance_kmh > 0:
             raise ValueError("HEALTHFIRST_AMBULANCE_KMH must be a positive speed in km/h")
+        if not 0 <= config.position_gather_ms <= 1000:
+            raise ValueError("HEALTHFIRST_POSITION_GATHER_MS must be 0 to 1000 milliseconds")
         if not config.report_scrub_mb_per_s >= 0:
             raise ValueError("HEALTHFIRST_REPORT_SCRUB_MB_PER_S must be 0 (no scrub) or a positive number of MB/s")
         if config.public_base_url and not config.public_base_url.startswith(("http://", "https://")):

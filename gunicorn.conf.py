@@ -11,9 +11,11 @@ import os
 # HEALTHFIRST_HOST=0.0.0.0 (or the interface it reaches) explicitly.
 bind = f"{os.environ.get('HEALTHFIRST_HOST', '127.0.0.1')}:{os.environ.get('HEALTHFIRST_PORT', '8050')}"
 workers = int(os.environ.get("HEALTHFIRST_WEB_WORKERS", multiprocessing.cpu_count()))
-# Threads let one worker overlap database waits; Dash callbacks are short.
+# Threads let one worker overlap database waits; Dash callbacks are short. A crew phone's post
+# waits for its worker's next group commit (db/position_writer.py): at 1,000 posts/s a worker
+# holds 5-8 of them at once, so 4 threads capped a worker near 800 posts/s (bench/README.md).
 worker_class = "gthread"
-threads = int(os.environ.get("HEALTHFIRST_WEB_THREADS", "4"))
+threads = int(os.environ.get("HEALTHFIRST_WEB_THREADS", "8"))
 timeout = 30
 graceful_timeout = 20
 # Wall displays poll every 5 s: keep their connections open between polls.

@@ -122,7 +122,7 @@ class _Built:
         return loaded
 
 
-def _crew_link_of(cookie_id: str) -> tuple[int, str] | None:
+def crew_link_of(cookie_id: str) -> tuple[int, str] | None:
     """(link id, token hash prefix) of a crew session's cookie (`kiosk:c<id>:<prefix>`), else None."""
     if not cookie_id.startswith("kiosk:c"):
         return None
@@ -165,7 +165,7 @@ def init_auth(server: Flask, config: Config) -> None:
         cached = display_sessions.get(cookie_id)
         if cached is not None and cached[0] > time.monotonic():
             return cached[1]
-        crew_link = _crew_link_of(cookie_id)
+        crew_link = crew_link_of(cookie_id)
         if crew_link is not None:
             # A crew's phone (it posts its position every few seconds): its link and account in
             # one Core statement, re-checked on every request (a revoked link stops at once).

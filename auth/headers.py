@@ -75,10 +75,15 @@ def _hashes_memo(script_hashes: Callable[[], list[str]]) -> Callable[[], tuple[s
     return hashes
 
 
+SECURITY_HEADERS_KEY = "healthfirst.security_headers"
+
+
 def install_security_headers(server: Flask, script_hashes: Callable[[], list[str]]) -> None:
     """`script_hashes()` gives the CSP hashes of the app's own inline scripts (Dash's renderer start
     and any inline clientside callback), asked on each response so that a callback registered
-    late is never blocked; the policy text is built once per distinct setting."""
+    late is never blocked; the policy text is built once per distinct setting. The headers are
+    also `server.extensions[SECURITY_HEADERS_KEY](config, path, secure)`, for an answer given
+    before Flask (web/crew.py)."""
     policies: dict[tuple, str] = {}
     hashes_for = _hashes_memo(script_hashes)
 
@@ -89,18 +94,24 @@ def install_security_headers(server: Flask, script_hashes: Callable[[], list[str
             policies[key] = content_security_policy(config, list(hashes), framable=framable)
         return policies[key]
 
+    def headers_for(config: Config, path: str, secure: bool) -> list[tuple[str, str]]:
+        framable = is_framable(path) and bool(config.display_frame_ancestors.strip())
+        headers = [("Content-Security-Policy", policy(config, framable))]
+        if not framable:
+            headers.append(("X-Frame-Options", "DENY"))
+        headers.append(("X-Content-Type-Options", "nosniff"))
+        # Kiosk links carry their token in the path: never send a path to another site.
+        headers.append(("Referrer-Policy", "same-origin"))
+        headers.append(("Permissions-Policy", "geolocation=(self), camera=(), microphone=()"))
+        if config.https or secure:
+            headers.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+        return headers
+
+    server.extensions[SECURITY_HEADERS_KEY] = headers_for
+
     @server.after_request
     def _headers(response: Response) -> Response:
-        config = state()["config"]
-        framable = is_framable(request.path) and bool(config.display_frame_ancestors.strip())
         # A route with a stricter policy of its own (a report download) keeps it.
-        response.headers.setdefault("Content-Security-Policy", policy(config, framable))
-        if not framable:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # Kiosk links carry their token in the path: never send a path to another site.
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "geolocation=(self), camera=(), microphone=()")
-        if config.https or request.is_secure:
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        for name, value in headers_for(state()["config"], request.path, request.is_secure):
+            response.headers.setdefault(name, value)
         return response

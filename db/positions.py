@@ -16,13 +16,14 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Float, bindparam, delete, insert, or_, select, update
+from sqlalchemy import Connection, Float, bindparam, delete, insert, or_, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from db.crew import unit_of
+from db.crew import still_valid_row, touch, unit_of
 from db.errors import NotAllowed, NotFound
 from db.geo import haversine_km
 from db.models import Ambulance, CrewLink, Sos, UnitPosition, User
@@ -36,6 +37,7 @@ FUTURE_SKEW = timedelta(seconds=30)  # a phone's clock may run a little ahead; m
 MAX_SPEED_MPS = 120.0  # 430 km/h: anything faster is a sensor error, the speed is dropped
 STALE_AFTER = timedelta(minutes=2)  # screens grey a position older than this
 DEFAULT_KMH = 30.0
+NOT_NEWER = "older than the latest position stored"  # why a position was ignored (HTTP 200)
 PRUNE_BATCH = 10_000
 # While a unit serves an SOS in these statuses it is heading to the patient; afterwards to hospital.
 TO_PATIENT = ("dispatched", "en_route")
@@ -75,6 +77,11 @@ def check_position(latitude, longitude, accuracy_m, at: datetime, now: datetime)
     return ""
 
 
+def _speed(speed_mps) -> float | None:
+    speed = _number(speed_mps)
+    return speed if speed is not None and 0 <= speed <= MAX_SPEED_MPS else None
+
+
 def record_position(session: Session, *, actor: User, latitude, longitude, accuracy_m=None, speed_mps=None,
                     at: datetime | None = None, now: datetime) -> PositionResult:
     """Store a position of the actor's own unit (a crew account acts for exactly one unit).
@@ -87,11 +94,8 @@ def record_position(session: Session, *, actor: User, latitude, longitude, accur
     if reason:
         log.warning("position from crew account %s refused: %s", actor.id, reason)
         return PositionResult(False, reason, refused=True)
-    speed = _number(speed_mps)
-    if speed is not None and not 0 <= speed <= MAX_SPEED_MPS:
-        speed = None
     values = {"actor_id": actor.id, "lat": float(latitude), "lon": float(longitude), "at": at,
-              "accuracy": _number(accuracy_m), "speed": speed, "recorded_at": now}
+              "accuracy": _number(accuracy_m), "speed": _speed(speed_mps), "recorded_at": now}
     # The unit is the one this crew account is bound to, in service, and the position is newer
     # than its latest (a compare-and-set: whatever order concurrent posts arrive in, only a newer
     # one becomes the latest). On PostgreSQL that and the track row are one statement.
@@ -104,7 +108,7 @@ def record_position(session: Session, *, actor: User, latitude, longitude, accur
     if moved is None:
         unit = unit_of(session, actor)  # refuses an account bound to no unit in service
         log.warning("position of unit %s ignored: not newer than the latest stored", unit.id)
-        return PositionResult(False, "older than the latest position stored")
+        return PositionResult(False, NOT_NEWER)
     held = session.identity_map.get(identity_key(Ambulance, moved[0]))
     if held is not None:  # a unit this session already holds shows what was just written
         session.expire(held, ["latitude", "longitude", "position_at", "position_accuracy_m"])
@@ -134,6 +138,172 @@ _MOVE_AND_TRACK = insert(_TRACK).from_select(_TRACK_COLUMNS, select(
     _moved.c.id, _moved.c.current_sos_id, bindparam("at", type_=_AT), bindparam("lat", type_=Float),
     bindparam("lon", type_=Float), bindparam("accuracy", type_=Float), bindparam("speed", type_=Float),
     bindparam("recorded_at", type_=_AT))).returning(_TRACK.c.ambulance_id, _TRACK.c.sos_id)
+
+
+# ---- many posts in one write (the crew phones' path: db/position_writer.py) ---------------------
+
+STORED, OLDER, NOT_ALLOWED = "stored", "older", "not allowed"
+
+
+@dataclass(frozen=True)
+class Post:
+    """A position a crew's phone sent, already checked (`checked_post`), waiting to be written.
+    It names the crew link it came through (id and token hash prefix, as the session cookie
+    names them): the write checks that link again, so a link revoked meanwhile stores nothing."""
+
+    link_id: int
+    token_prefix: str
+    latitude: float
+    longitude: float
+    accuracy_m: float | None
+    speed_mps: float | None
+    at: datetime
+
+
+def checked_post(*, link_id: int, token_prefix: str, latitude, longitude, accuracy_m=None, speed_mps=None,
+                 at: datetime, now: datetime) -> tuple[Post | None, str]:
+    """`record_position`'s checks: (the post to write, "") or (None, why it is refused)."""
+    reason = check_position(latitude, longitude, accuracy_m, at, now)
+    if reason:
+        return None, reason
+    return Post(link_id, token_prefix, float(latitude), float(longitude), _number(accuracy_m), _speed(speed_mps),
+                at), ""
+
+
+def store_posts(connection: Connection, posts: list[Post], *, now: datetime) -> list[str]:
+    """Write `posts` in the caller's transaction; what became of each: STORED, OLDER (ignored, not
+    newer than the latest) or NOT_ALLOWED (its link revoked, its account disabled or its unit
+    retired: nothing stored).
+
+    The posts count as having come one by one in their order: a post is stored (the unit's latest
+    and a track row) only if it is newer than the unit's latest position and than every earlier
+    post of the batch for the same unit. On PostgreSQL that is one prepared statement for the
+    whole batch, which locks the units it moves (in id order) before it compares, so batches
+    written at once by several workers keep every unit's latest right; SQLite runs the same rules
+    post by post."""
+    if connection.dialect.name == "postgresql":
+        return store_batch(connection.connection, posts, now=now, driver_error=connection.dialect.loaded_dbapi.Error)
+    return _outcomes([_store_one(connection, post, now) for post in posts])
+
+
+def store_batch(raw, posts: list[Post], *, now: datetime, driver_error: type[Exception]) -> list[str]:
+    """`store_posts` on PostgreSQL, on a pool's driver connection (`engine.raw_connection()`: the
+    group writer's, in autocommit, where the statement is its own transaction); a driver error is
+    raised as SQLAlchemy's (`DBAPIError`)."""
+    return _outcomes(_store_in_one_statement(raw, posts, now, driver_error))
+
+
+def _outcomes(written: list[tuple[str, int | None]]) -> list[str]:
+    for outcome, unit_id in written:
+        if outcome == OLDER:
+            log.warning("position of unit %s ignored: not newer than the latest stored", unit_id)
+    return [outcome for outcome, _unit in written]
+
+
+_IN_SERVICE = select(_UNITS.c.id).where(_UNITS.c.id == bindparam("unit_id"), _UNITS.c.retired_at.is_(None))
+
+
+def _store_one(connection: Connection, post: Post, now: datetime) -> tuple[str, int | None]:
+    found = still_valid_row(connection, post.link_id, post.token_prefix)
+    if found is None or found[1]["role"] != Role.CREW:
+        return NOT_ALLOWED, None
+    link, account = found
+    values = {"actor_id": account["id"], "lat": post.latitude, "lon": post.longitude, "at": post.at,
+              "accuracy": post.accuracy_m, "speed": post.speed_mps, "recorded_at": now}
+    moved = connection.execute(_MOVE, values).first()
+    if moved is None:
+        in_service = connection.execute(_IN_SERVICE, {"unit_id": link.ambulance_id}).first() is not None
+        return (OLDER if in_service else NOT_ALLOWED), link.ambulance_id
+    connection.execute(_TRACK_ROW, {**values, "unit_id": moved[0], "sos_id": moved[1]})
+    touch(connection, link.id, now=now, last_seen_at=link.last_seen_at)
+    return STORED, moved[0]
+
+
+# One statement for a whole batch (PostgreSQL). `posted`: the batch in its order (n); `allowed`:
+# those whose link is in force and account active, with the link's unit (looked up per post by
+# primary key, whatever the tables' statistics say: the plan is kept per connection); `units`: those units in
+# service, locked and read as they are now (a batch of another worker may just have moved one);
+# `kept`: the posts newer than their unit's latest and than every earlier post of the batch for it;
+# the newest kept per unit becomes its latest (compare-and-set once more), every kept one a track
+# row; the links used are noted (at most once a minute, as `crew.touch`).
+_STORE_SQL = """
+WITH posted AS (
+    SELECT * FROM unnest($1::int[], $2::text[], $3::float8[], $4::float8[], $5::float8[], $6::float8[],
+                         $7::timestamp[])
+        WITH ORDINALITY AS p(link_id, prefix, latitude, longitude, accuracy_m, speed_mps, at, n)
+), allowed AS (
+    SELECT p.*, l.ambulance_id FROM posted p CROSS JOIN LATERAL (
+        SELECT l.ambulance_id FROM crew_links l JOIN users u ON u.id = l.crew_user_id
+        WHERE l.id = p.link_id AND l.revoked_at IS NULL AND left(l.token_hash, 16) = p.prefix
+            AND u.status = 'active' AND u.role = 'crew'
+        LIMIT 1) l
+), units AS (
+    SELECT a.* FROM (SELECT DISTINCT ambulance_id FROM allowed ORDER BY ambulance_id) d CROSS JOIN LATERAL (
+        SELECT a.id, a.position_at, a.current_sos_id FROM ambulances a
+        WHERE a.id = d.ambulance_id AND a.retired_at IS NULL
+        LIMIT 1 FOR UPDATE) a
+), ranked AS (
+    SELECT al.*, un.current_sos_id, GREATEST(un.position_at, max(al.at) OVER (
+        PARTITION BY al.ambulance_id ORDER BY al.n ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)) AS newest_before
+    FROM allowed al JOIN units un ON un.id = al.ambulance_id
+), kept AS (
+    SELECT * FROM ranked WHERE newest_before IS NULL OR at > newest_before
+), moved AS (
+    UPDATE ambulances a SET latitude = k.latitude, longitude = k.longitude, position_at = k.at,
+        position_accuracy_m = k.accuracy_m
+    FROM (SELECT DISTINCT ON (ambulance_id) * FROM kept ORDER BY ambulance_id, at DESC) k
+    WHERE a.id = k.ambulance_id AND (a.position_at IS NULL OR a.position_at < k.at)
+), tracked AS (
+    INSERT INTO unit_positions (ambulance_id, sos_id, at, latitude, longitude, accuracy_m, speed_mps, recorded_at)
+    SELECT ambulance_id, current_sos_id, at, latitude, longitude, accuracy_m, speed_mps, $8 FROM kept
+), touched AS (
+    UPDATE crew_links l SET last_seen_at = $8 FROM (
+        SELECT id FROM crew_links WHERE id = ANY (ARRAY(SELECT link_id FROM allowed))
+            AND (last_seen_at IS NULL OR last_seen_at < $8 - interval '1 minute')
+        ORDER BY id FOR UPDATE) due
+    WHERE l.id = due.id
+)
+SELECT CASE WHEN k.n IS NOT NULL THEN 's' WHEN r.n IS NOT NULL THEN 'o' ELSE 'x' END, al.ambulance_id
+FROM posted p LEFT JOIN allowed al ON al.n = p.n LEFT JOIN ranked r ON r.n = p.n LEFT JOIN kept k ON k.n = p.n
+ORDER BY p.n
+"""
+_STORE_NAME = "healthfirst_store_positions"
+# Its one plan (PostgreSQL would otherwise plan it afresh for each batch: a custom plan looks
+# cheaper for a handful of posts, and planning costs more than running it), in the same round trip.
+_STORE_EXECUTE = ("SET LOCAL plan_cache_mode = force_generic_plan; "
+                  f"EXECUTE {_STORE_NAME} (%s::int[], %s::text[], %s::float8[], %s::float8[], %s::float8[], "
+                  "%s::float8[], %s::timestamp[], %s::timestamp)")
+_OUTCOMES = {"s": STORED, "o": OLDER, "x": NOT_ALLOWED}
+
+
+def _store_in_one_statement(raw, posts: list[Post], now: datetime,
+                            driver_error: type[Exception]) -> list[tuple[str, int | None]]:
+    params = ([p.link_id for p in posts], [p.token_prefix for p in posts], [p.latitude for p in posts],
+              [p.longitude for p in posts], [p.accuracy_m for p in posts], [p.speed_mps for p in posts],
+              [_naive_utc(p.at) for p in posts], _naive_utc(now))
+    # Straight to the driver's cursor (a batch is written hundreds of times a second); errors are
+    # still SQLAlchemy's, so an unreachable database is told apart from a bug as everywhere else.
+    # Prepared once per database connection (as db/matching.py; the pool keeps `info` for the
+    # connection's lifetime and starts afresh on a reconnect).
+    prepared = raw.info.setdefault("healthfirst_prepared", set())
+    statement = _STORE_EXECUTE
+    try:
+        with raw.cursor() as cursor:
+            if _STORE_NAME not in prepared:
+                statement = f"PREPARE {_STORE_NAME} AS {_STORE_SQL}"
+                cursor.execute(statement)
+                prepared.add(_STORE_NAME)
+                statement = _STORE_EXECUTE
+            cursor.execute(statement, params)
+            rows = cursor.fetchall()
+    except driver_error as error:
+        raise DBAPIError.instance(statement, params, error, driver_error) from error
+    return [(_OUTCOMES[outcome], unit_id) for outcome, unit_id in rows]
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    """The stored form of times (db.models.UTCDateTime)."""
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 # ---- reading ----------------------------------------------------------------------------------

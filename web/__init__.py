@@ -9,6 +9,7 @@ def register_routes(server: Flask) -> None:
     from web.cap import bp as cap  # public CAP 1.2 documents and their Atom feed
     from web.citizen import bp as citizen  # the citizen's SOS and tracking pages (plain HTML forms)
     from web.crew import bp as crew  # positions a crew's phone posts
+    from web.crew import install_position_path
     from web.display_feed import bp as display_feed  # what the wall display fetches
     from web.exports import bp as exports  # EDXL-HAVE and CSV downloads
     from web.live import install_live  # the live views' version polls, and their fast path
@@ -22,3 +23,4 @@ def register_routes(server: Flask) -> None:
     install_live(server)
     install_template_globals(server)
     install_error_pages(server)  # 403/404/500 in the reader's language
+    install_position_path(server)  # the crew phones' common case, answered before Flask

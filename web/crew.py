@@ -5,24 +5,42 @@ status change, while a job is open):
 
 Only a crew session may post, and only for its own unit (the unit comes from the crew link, never
 from the body). Answers: 202 stored, 200 ignored (older than the latest), 422 refused (bad input,
-with the reason), 403 not a crew or wrong CSRF token, 401 signed out (a revoked link).
+with the reason), 403 not a crew or wrong CSRF token, 401 signed out (a revoked link), 503 not
+saved (the database cannot be reached).
+
+Two paths give these answers. `post_position` is the Flask route: every case, one post at a time.
+`PositionPath` answers the common case before Flask, for the thousands of phones posting at once
+(bench/README.md, position_writes_per_s): a valid crew session posting a valid position. Its post
+goes to the worker's group writer (db/position_writer.py: one statement and one commit for every
+post waiting, the crew link checked again in that statement, so a revoked link stops at its next
+post), and it answers 202 or 200 once that commit is done, with the same body and headers as the
+route. Whatever it is not sure of, it hands to Flask untouched: no or an odd session, a wrong CSRF
+token, a body that is not a JSON object, a refused position, a link no longer in force.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import secrets
+import time
 from datetime import UTC, datetime
+from hashlib import sha512
 
-from flask import Blueprint, jsonify, request, session
+from flask import Blueprint, Flask, jsonify, request, session
 from flask_login import current_user
+from werkzeug.http import parse_cookie
 
-from auth.context import db_session
+from auth import crew_link_of, login_manager
+from auth.context import EXTENSION_KEY, db_session
 from auth.csrf import DASH_CSRF_HEADER
+from auth.headers import SECURITY_HEADERS_KEY
 from auth.roles import has_role
 from components.crew import POSITION_URL
 from db import crew, positions
 from db.clock import utcnow
 from db.errors import DomainError
+from db.position_writer import writer_for
 from db.vocabulary import Role
 
 bp = Blueprint("crew", __name__)
@@ -64,3 +82,189 @@ def post_position():
     if result.refused:
         return jsonify(stored=False, error=result.reason), 422
     return jsonify(stored=result.stored, reason=result.reason), 202 if result.stored else 200
+
+
+# ---- the common case, before Flask ------------------------------------------------------------
+
+MAX_BODY = 4096  # a position is ~100 bytes; anything larger is Flask's to judge
+WRITE_WAIT_S = 20.0  # a post not written by then is answered 503 (the database's own waits are bounded)
+
+
+def _json_answer(**fields) -> bytes:
+    """What `jsonify` sends (sorted keys, compact, a newline)."""
+    return (json.dumps(fields, sort_keys=True, separators=(",", ":")) + "\n").encode()
+
+
+ANSWERS = {positions.STORED: ("202 ACCEPTED", _json_answer(stored=True, reason="")),
+           positions.OLDER: ("200 OK", _json_answer(stored=False, reason=positions.NOT_NEWER))}
+# Besides the security headers, what Flask adds to the route's answer: no caching, and the
+# Vary of Flask-Compress and of the session.
+FRAME_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
+                 ("Vary", "Accept-Encoding, Cookie")]
+
+
+def login_identifier(environ: dict) -> str:
+    """Flask-Login's session identifier (`flask_login.utils._create_identifier`) from the environ."""
+    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    agent = environ.get("HTTP_USER_AGENT")
+    if agent is not None:
+        agent = agent.encode("utf-8")
+    return sha512(f"{address}|{agent}".encode()).hexdigest()
+
+
+class PositionPath:
+    """WSGI middleware: `POST /crew/position` from a crew session, answered before Flask."""
+
+    SESSIONS = 10_000  # sessions read and kept per worker; all forgotten when more come
+
+    def __init__(self, server: Flask, app):
+        self._server, self._app = server, app
+        self._state = server.extensions[EXTENSION_KEY]
+        self._writers: dict = {}
+        self._signer: tuple = (None, None)
+        self._sessions: dict[tuple, tuple[int, tuple[int, str], str]] = {}
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != POSITION_URL or environ.get("REQUEST_METHOD") != "POST":
+            return self._app(environ, start_response)
+        body = _small_json_body(environ)
+        found = self._post_of(environ, body) if body is not None else None
+        if found is None:
+            return self._app(environ, start_response)
+        outcome = self._writer().write(found, timeout=WRITE_WAIT_S)
+        if isinstance(outcome, Exception):
+            return self._flask_error(environ, start_response, outcome)
+        if outcome not in ANSWERS:  # the link is no longer in force, or the unit retired: Flask says so
+            return self._app(environ, start_response)
+        status, answer = ANSWERS[outcome]
+        start_response(status, [*FRAME_HEADERS, ("Content-Length", str(len(answer))), *self._security(environ)])
+        return [answer]
+
+    def _post_of(self, environ, body: bytes) -> positions.Post | None:
+        """The checked post of a crew session whose every check passes, else None."""
+        signed_in = self._crew_session(environ)
+        if signed_in is None or not _csrf_matches(signed_in[1], environ):
+            return None
+        try:
+            sent = json.loads(body)
+        except (ValueError, RecursionError):  # Flask's to answer
+            return None
+        if not isinstance(sent, dict):
+            return None
+        now = utcnow()
+        at = _time(sent.get("at_ms"), now)
+        if at is None:
+            return None
+        (link_id, prefix), _csrf = signed_in
+        post, _refused = positions.checked_post(
+            link_id=link_id, token_prefix=prefix, latitude=sent.get("lat"), longitude=sent.get("lon"),
+            accuracy_m=sent.get("accuracy"), speed_mps=sent.get("speed"), at=at, now=now)
+        return post
+
+    def _crew_session(self, environ) -> tuple[tuple[int, str], str] | None:
+        """((crew link id, token hash prefix), CSRF token) of the crew session the request's
+        cookies carry, if Flask would read that session as it is and sign in that crew link;
+        else None. A session read once is kept by the exact Cookie header, address and browser
+        that came with it (a phone sends the same ones with every post), its age checked on each
+        use; the link itself is checked by the write."""
+        server = self._server
+        if self._signer[0] != server.secret_key:
+            self._signer = (server.secret_key, server.session_interface.get_signing_serializer(server))
+            self._sessions.clear()
+        key = (environ.get("HTTP_COOKIE", ""), environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+               environ.get("HTTP_USER_AGENT"))
+        held = self._sessions.get(key)
+        if held is None:
+            held = self._read_session(environ)
+            if held is None:
+                return None
+            if len(self._sessions) >= self.SESSIONS:
+                self._sessions.clear()
+            self._sessions[key] = held
+        signed_at, link, csrf = held
+        if not 0 <= int(time.time()) - signed_at <= int(server.permanent_session_lifetime.total_seconds()):
+            return None
+        return link, csrf
+
+    def _read_session(self, environ) -> tuple[int, tuple[int, str], str] | None:
+        """(signed at, crew link, CSRF token) from the session cookie, read as Flask reads it
+        (signature checked); None when Flask would do more than read it: no or a bad cookie, not a
+        crew link's session, a permanent session, a remember cookie still to set, or Flask-Login's
+        session protection about to mark it."""
+        server = self._server
+        value = parse_cookie(environ).get(server.session_interface.get_cookie_name(server))
+        if not value:
+            return None
+        try:
+            data, signed_at = self._signer[1].loads(value, return_timestamp=True)
+        except Exception:  # noqa: BLE001 - itsdangerous' BadSignature and friends: Flask's to answer
+            return None
+        if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
+            return None
+        user_id = data.get("_user_id")
+        link = crew_link_of(user_id) if isinstance(user_id, str) else None
+        csrf = data.get("dash_csrf")
+        if link is None or not isinstance(csrf, str) or not csrf or not self._login_kept(data, environ):
+            return None
+        return int(signed_at.timestamp()), link, csrf
+
+    def _login_kept(self, signed_in: dict, environ) -> bool:
+        """Flask-Login's session protection would leave the session as it is."""
+        mode = self._server.config.get("SESSION_PROTECTION", login_manager.session_protection)
+        if not mode:
+            return True
+        if signed_in.get("_id") == login_identifier(environ):
+            return True
+        # "basic" only marks a session from elsewhere as not fresh (a cookie to send): once marked,
+        # it goes on as it is.
+        return mode == "basic" and signed_in.get("_fresh") is False
+
+    def _writer(self):
+        engine = self._state["session_factory"].kw["bind"]
+        writer = self._writers.get(engine)
+        if writer is None:
+            gather_s = self._state["config"].position_gather_ms / 1000
+            writer = self._writers.setdefault(engine, writer_for(engine, gather_s=gather_s))
+        return writer
+
+    def _security(self, environ) -> list[tuple[str, str]]:
+        return self._server.extensions[SECURITY_HEADERS_KEY](
+            self._state["config"], POSITION_URL, environ.get("wsgi.url_scheme") == "https")
+
+    def _flask_error(self, environ, start_response, error: Exception):
+        """The answer Flask gives when the route raises `error`: 503 "Not saved" for an unreachable
+        database (auth/outage.py), 500 for anything else."""
+        server = self._server
+        with server.request_context(environ):
+            try:
+                response = server.finalize_request(server.handle_user_exception(error))
+            except Exception as unhandled:  # noqa: BLE001 - as Flask's own wsgi_app does
+                response = server.handle_exception(unhandled)
+            return response(environ, start_response)
+
+
+def _small_json_body(environ) -> bytes | None:
+    """The body of a small JSON post, read (and put back for Flask); None for anything else."""
+    kind = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
+    length = environ.get("CONTENT_LENGTH", "")
+    if kind != "application/json" or not length.isdigit() or not 0 < int(length) <= MAX_BODY:
+        return None
+    if environ.get("HTTP_TRANSFER_ENCODING"):
+        return None
+    body = environ["wsgi.input"].read(int(length))
+    environ["wsgi.input"] = io.BytesIO(body)
+    return body
+
+
+def _csrf_matches(expected: str, environ) -> bool:
+    try:
+        return secrets.compare_digest(expected, environ.get("HTTP_X_CSRFTOKEN", ""))
+    except TypeError:  # not ASCII: Flask's to answer
+        return False
+
+
+def install_position_path(server: Flask) -> None:
+    """Answer the crew phones' common case before Flask (see `PositionPath`)."""
+    server.wsgi_app = PositionPath(server, server.wsgi_app)

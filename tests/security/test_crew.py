@@ -80,3 +80,101 @@ def test_a_revoked_crew_link_stops_at_its_next_request(web_app, web_db, web_peop
     from tests.conftest import Auth
     token = Auth.csrf_from(page)
     assert client.post("/login", data={"email": email, "password": "!crew-link-only", "csrf_token": token}).status_code == 401
+
+
+# ---- the common case answered before Flask (web/crew.py, PositionPath) --------------------------
+
+POSITION = {"lat": 12.95, "lon": 77.60, "accuracy": 10, "speed": 4.5}
+
+
+def _answer(response) -> tuple:
+    headers = {k: v for k, v in response.headers.items() if k not in ("Content-Length", "Set-Cookie")}
+    return response.status_code, response.get_data(), headers
+
+
+def test_a_post_is_answered_as_the_route_answers_it(web_app, web_db, web_people, client, monkeypatch):
+    """The same status, body and headers (security headers, no caching) whether the post took the
+    lean path or Flask's route."""
+    from web.crew import PositionPath
+
+    jobs = two_crew_jobs(web_db, web_people)
+    headers = crew_sign_in(client, jobs["AMB-1"]["token"])
+    lean_stored = client.post("/crew/position", json={**POSITION, "at_ms": 1_790_000_000_000}, headers=headers)
+    lean_older = client.post("/crew/position", json={**POSITION, "at_ms": 1_790_000_000_000}, headers=headers)
+    monkeypatch.setattr(PositionPath, "_post_of", lambda self, environ, body: None)  # everything to Flask
+    route_stored = client.post("/crew/position", json={**POSITION, "at_ms": 1_790_000_001_000}, headers=headers)
+    route_older = client.post("/crew/position", json={**POSITION, "at_ms": 1_790_000_001_000}, headers=headers)
+    assert lean_stored.status_code == 202 and lean_stored.get_json() == {"stored": True, "reason": ""}
+    assert lean_older.status_code == 200 and "older" in lean_older.get_json()["reason"]
+    assert _answer(lean_stored) == _answer(route_stored)
+    assert _answer(lean_older) == _answer(route_older)
+    assert lean_stored.headers["X-Frame-Options"] == "DENY" and lean_stored.headers["Cache-Control"] == "no-store"
+
+
+def test_a_retired_units_phone_is_told_so(web_app, web_db, web_people, client):
+    jobs = two_crew_jobs(web_db, web_people)
+    headers = crew_sign_in(client, jobs["AMB-2"]["token"])
+    with web_db.factory() as session:
+        session.get(Ambulance, jobs["AMB-2"]["unit"]).retired_at = utcnow()
+        session.commit()
+    response = client.post("/crew/position", json=POSITION, headers=headers)
+    assert response.status_code == 403 and "no longer belongs to a unit in service" in response.get_json()["error"]
+    with web_db.factory() as session:
+        assert session.get(Ambulance, jobs["AMB-2"]["unit"]).latitude is None
+
+
+def test_a_phone_on_another_network_still_posts(web_app, web_db, web_people, client):
+    """Flask-Login's session protection ("basic") marks a session seen from another address or browser
+    as not fresh, and lets it go on: the post is stored."""
+    jobs = two_crew_jobs(web_db, web_people)
+    headers = crew_sign_in(client, jobs["AMB-1"]["token"])
+    moved = client.post("/crew/position", json=POSITION, headers={**headers, "User-Agent": "Another browser"},
+                        environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert moved.status_code == 202
+    again = client.post("/crew/position", json={**POSITION, "lat": 12.951}, headers={**headers, "User-Agent": "Another browser"},
+                        environ_base={"REMOTE_ADDR": "10.1.2.3"})
+    assert again.status_code == 202
+    with web_db.factory() as session:
+        assert session.get(Ambulance, jobs["AMB-1"]["unit"]).latitude == 12.951
+
+
+def test_during_an_outage_every_phone_is_told_not_saved(web_app, web_db, web_people, request):
+    """The posts waiting together for a database that cannot be reached: every one answered 503
+    "Not saved", none stored."""
+    import threading
+
+    jobs = two_crew_jobs(web_db, web_people)
+    phones = []
+    for call_sign in ("AMB-1", "AMB-2"):
+        for _ in range(3):
+            phone = web_app.server.test_client()
+            phones.append((phone, crew_sign_in(phone, jobs[call_sign]["token"])))
+    request.getfixturevalue("database_cut")
+    answers = []
+
+    def post(phone, headers):
+        response = phone.post("/crew/position", json=POSITION, headers=headers)
+        answers.append((response.status_code, response.get_json().get("message", "")))
+
+    threads = [threading.Thread(target=post, args=phone) for phone in phones]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(answers) == 6 and all(status == 503 and said.startswith("Not saved") for status, said in answers), answers
+    with web_db.factory() as session:
+        assert [session.get(Ambulance, jobs[c]["unit"]).latitude for c in ("AMB-1", "AMB-2")] == [None, None]
+
+
+def test_the_lean_path_reads_the_session_identity_as_flask_login_does(web_app):
+    from flask_login.utils import _create_identifier
+
+    from web.crew import login_identifier
+
+    for environ in ({"REMOTE_ADDR": "10.0.0.1", "HTTP_USER_AGENT": "Phone/1.0"},
+                    {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"},
+                    {"REMOTE_ADDR": "127.0.0.1", "HTTP_USER_AGENT": "Mozilla/5.0 (ünï)".encode().decode("latin-1")}):
+        with web_app.server.test_request_context("/crew/position", method="POST", environ_base=environ):
+            from flask import request as flask_request
+
+            assert login_identifier(flask_request.environ) == _create_identifier(), environ
