@@ -156,11 +156,18 @@ class Browser:
         """A real click, after scrolling the element into view at once: Bootstrap's
         `scroll-behavior: smooth` makes selenium's own scrolling animate, and its click then
         lands where the element is not yet (ElementClickInterceptedException below the fold).
-        `target`: a CSS selector or an element."""
-        element = self._element(target)
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
-                                   element)
-        element.click()
+        `target`: a CSS selector or an element. A selector is found again if the page replaced
+        the element between finding and clicking it (a page that redraws itself as it loads)."""
+        for attempt in (1, 2, 3):
+            element = self._element(target)
+            try:
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})",
+                                           element)
+                element.click()
+                return
+            except StaleElementReferenceException:
+                if not isinstance(target, str) or attempt == 3:
+                    raise
 
     def type_into(self, target, text: str) -> None:
         """Replace what a field holds (a CSS selector or an element), scrolled into view."""
