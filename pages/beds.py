@@ -4,7 +4,7 @@ are greyed and flagged; hospitals on diversion are marked."""
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
-from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
 from auth.callback_types import shaped
 from auth.context import db_session, state
@@ -151,12 +151,4 @@ def search(_n, bed_code, position, place, shown):
 
 # The timed poll (assets/live.js): new figures (or a new minute: figures turn stale by the clock)
 # run `search`; unchanged ones only move "last updated".
-clientside_callback(
-    ClientsideFunction("live", "check"),
-    Output(ID.LIVE, "data"),
-    Output(ID.UPDATED, "children", allow_duplicate=True),
-    Input(ID.REFRESH, "n_intervals"),
-    State(ID.LIVE_SOURCE, "data"),
-    State(ID.LIVE, "data"),
-    prevent_initial_call=True,
-)
+live.register_poll(interval_id=ID.REFRESH, source_id=ID.LIVE_SOURCE, live_id=ID.LIVE, updated_id=ID.UPDATED)

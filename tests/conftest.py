@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, replace
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.orm import Session
 
 from db.capacity import ensure_bed_types
@@ -301,6 +301,19 @@ def browser(web_db, web_app, dash_duo) -> Browser:
         yield made
     finally:
         made.close_others()
+
+
+@pytest.fixture
+def statements(web_db):
+    """Every SQL statement the web app's engine runs during the test, in order."""
+    seen: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    event.listen(web_db.engine, "before_cursor_execute", note)
+    yield seen
+    event.remove(web_db.engine, "before_cursor_execute", note)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ its settings) and one refresh per view (the bed figures, the blood grid)."""
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, State, callback, ctx, dcc, html
 from flask_login import current_user
 
 from auth.actions import act
@@ -221,15 +221,8 @@ def refresh_beds(_n):
 
 # The timed poll (assets/live.js): new figures run `refresh_beds`; unchanged ones only move
 # "last updated".
-clientside_callback(
-    ClientsideFunction("live", "check"),
-    Output(ID.BEDS_LIVE, "data"),
-    Output(ID.BEDS_UPDATED, "children", allow_duplicate=True),
-    Input(ID.BEDS_REFRESH, "n_intervals"),
-    State(ID.BEDS_LIVE_SOURCE, "data"),
-    State(ID.BEDS_LIVE, "data"),
-    prevent_initial_call=True,
-)
+live.register_poll(interval_id=ID.BEDS_REFRESH, source_id=ID.BEDS_LIVE_SOURCE, live_id=ID.BEDS_LIVE,
+                   updated_id=ID.BEDS_UPDATED)
 
 
 # ---- EMS traffic status ---------------------------------------------------------------------

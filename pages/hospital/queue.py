@@ -390,16 +390,8 @@ def resolve(_clicks):
 
 # The timed poll (assets/live.js): a new version of the queue runs `refresh_queue`; an unchanged
 # one only moves "last updated" and the server's clock.
-clientside_callback(
-    ClientsideFunction("live", "checkWithClock"),
-    Output(ID.LIVE, "data"),
-    Output(ID.UPDATED, "children", allow_duplicate=True),
-    Output(ID.NOW, "data", allow_duplicate=True),
-    Input(ID.REFRESH, "n_intervals"),
-    State(ID.LIVE_SOURCE, "data"),
-    State(ID.LIVE, "data"),
-    prevent_initial_call=True,
-)
+live.register_poll(interval_id=ID.REFRESH, source_id=ID.LIVE_SOURCE, live_id=ID.LIVE, updated_id=ID.UPDATED,
+                   clock_id=ID.NOW)
 
 # Draw the waiting cards from the rows sent (assets/queue.js): a card left alone keeps its DOM node.
 clientside_callback(

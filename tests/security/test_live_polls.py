@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from auth.context import EXTENSION_KEY
 from db import capacity, matching
@@ -18,18 +18,6 @@ from db.models import Hospital, HospitalBeds, User
 from tests.builders import add_user, give_beds
 
 QUEUE, OWN_BEDS, BEDS = "/_live/queue", "/_live/own-beds", "/_live/beds"
-
-
-@pytest.fixture
-def statements(web_db):
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(web_db.engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(web_db.engine, "before_cursor_execute", note)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ that person (disabled, logged out everywhere) is refused at their very next requ
 import json
 
 import pytest
-from sqlalchemy import event
 
 from components.capacity import ID as CardID
 from db import users
@@ -31,18 +30,6 @@ def _text(answer) -> str:
     if isinstance(answer, list):
         return "".join(_text(v) for v in answer)
     return answer if isinstance(answer, str) else str(answer) if isinstance(answer, int) else ""
-
-
-@pytest.fixture
-def statements(web_db):
-    seen: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        seen.append(statement)
-
-    event.listen(web_db.engine, "before_cursor_execute", note)
-    yield seen
-    event.remove(web_db.engine, "before_cursor_execute", note)
 
 
 def test_a_callback_reads_the_signed_in_person_once(auth, web_app, web_people, web_db, statements):
