@@ -2,7 +2,7 @@
 
 `create_app(config)` wires the Flask server, authentication, the database, the plain routes and
 the Dash pages. `python app.py` prepares the database (migrations, demo data on first run) and
-serves it; production runs gunicorn (`create_server`). The scheduler never runs here: it is its
+serves it; production runs `python -m serve` (Granian, serve.py), each worker calling `create_server`. The scheduler never runs here: it is its
 own process (`python -m jobs`). Nothing imports this module.
 """
 
@@ -26,6 +26,7 @@ from auth.csrf import install_dash_csrf
 from auth.headers import install_security_headers
 from auth.i18n import init_i18n, with_page_language
 from auth.outage import install_outage_handling
+from auth.proxy import install_forwarded_proto
 from cli import register_cli
 from components.navbar import register_navbar_toggle
 from config import PROJECT_ROOT, Config
@@ -87,6 +88,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     register_navbar_toggle(app)
     protect_pages()
     register_cli(server)
+    install_forwarded_proto(server, config.forwarded_allow_ips)  # last: the outermost layer
     _finish_setup(server)
     return app
 
@@ -95,7 +97,7 @@ def _finish_setup(server: Flask) -> None:
     """Dash completes its setup (the callback map among it) on the first request, and marks it done
     before it is: a second request arriving meanwhile, on another thread, found no callback for its
     output (KeyError "Callback function not found"). One request here, before the app serves
-    anyone (and, under gunicorn, before the workers are forked), makes that impossible."""
+    anyone (in production, in each web worker before it accepts a connection), makes that impossible."""
     with server.test_client() as client:
         client.get("/healthz")
 
@@ -115,7 +117,7 @@ def _warn_about_demo_accounts(config: Config) -> None:
         logging.getLogger("healthfirst").warning("could not check for demo accounts: %s", error)
         return
     finally:
-        engine.dispose()  # nothing stays open across gunicorn's fork
+        engine.dispose()  # this check's connection is not the app's: nothing of it stays open
     if count:
         logging.getLogger("healthfirst").warning(
             "%d demo account(s) exist in this database; they cannot log in because demo data is off "
@@ -123,7 +125,7 @@ def _warn_about_demo_accounts(config: Config) -> None:
 
 
 def create_server() -> Flask:
-    """The WSGI application, for gunicorn: `gunicorn 'app:create_server()'`."""
+    """The WSGI application of one web worker (serve.py runs it under Granian, `app:create_server`)."""
     config = Config.from_env()
     _warn_about_demo_accounts(config)
     server = create_app(config).server
@@ -157,7 +159,7 @@ def main() -> None:
     app = create_app(config)
     if config.debug:  # HEALTHFIRST_DEBUG: Dash's dev tools, for development only
         app.enable_dev_tools(debug=True, dev_tools_disable_version_check=True)
-    # The development server (production runs gunicorn, see README). Bound before the welcome
+    # The development server (production runs `python -m serve`, see README). Bound before the welcome
     # text is printed, so the URL it shows already answers.
     server = make_server(config.host, config.port, app.server, threaded=True)
     print(_welcome(config, seeded), flush=True)

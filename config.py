@@ -108,7 +108,7 @@ class Config:
     map_center: tuple = (12.9716, 77.5946)
     # What the web and job processes log: warnings and errors unless asked for more (INFO, DEBUG).
     log_level: str = "WARNING"
-    # One line per request: a file path, or "-" for the terminal; empty for none (gunicorn reads
+    # One line per request: a file path, or "-" for the terminal; empty for none (serve.py reads
     # the same variable).
     access_log: str = ""
     # The address people and partner systems reach HealthFirst at: absolute URLs (CAP ids and
@@ -118,6 +118,9 @@ class Config:
     # How many proxies (load balancers) in front of the app append to X-Forwarded-For/-Proto: the
     # client's address is taken that many hops back. 0: the connecting address is the client.
     trusted_proxy_hops: int = 0
+    # Addresses (comma-separated, or "*") of the balancers whose X-Forwarded-Proto is believed
+    # (auth/proxy.py): behind a TLS-terminating balancer, its address.
+    forwarded_allow_ips: str = "127.0.0.1"
     # Pages that may frame the wall display (kiosk players), as CSP frame-ancestors sources, e.g.
     # "https://kiosk.example.org". Empty: no page may frame any HealthFirst page.
     display_frame_ancestors: str = ""
@@ -187,6 +190,7 @@ class Config:
             access_log=os.environ.get("HEALTHFIRST_ACCESS_LOG", ""),
             public_base_url=os.environ.get("HEALTHFIRST_PUBLIC_URL", ""),
             trusted_proxy_hops=int(os.environ.get("HEALTHFIRST_TRUSTED_PROXY_HOPS", "0")),
+            forwarded_allow_ips=os.environ.get("HEALTHFIRST_FORWARDED_ALLOW_IPS", "127.0.0.1"),
             display_frame_ancestors=os.environ.get("HEALTHFIRST_DISPLAY_FRAME_ANCESTORS", ""),
             emergency_number=os.environ.get("HEALTHFIRST_EMERGENCY_NUMBER", "112").strip() or "112",
             ambulance_kmh=float(os.environ.get("HEALTHFIRST_AMBULANCE_KMH", "30")),

@@ -27,7 +27,7 @@ class HttpError(RuntimeError):
 
 def make_session(*, limit: int = 100, timeout: aiohttp.ClientTimeout = TIMEOUT) -> aiohttp.ClientSession:
     # unsafe=True: the cookie jar must keep cookies of 127.0.0.1 (an IP address). Idle connections
-    # are dropped after 1 s, before gunicorn's 2 s keep-alive closes them under a request in flight.
+    # are dropped after 1 s, before the server's keep-alive can close them under a request in flight.
     return aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=limit, limit_per_host=0, keepalive_timeout=1.0),
         cookie_jar=aiohttp.CookieJar(unsafe=True), timeout=timeout)

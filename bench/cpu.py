@@ -1,9 +1,9 @@
-"""CPU per request of the hot requests, on one gunicorn worker: `python -m bench.cpu`.
+"""CPU per request of the hot requests, on one web worker: `python -m bench.cpu`.
 
 Throughput figures swing with whatever else the machine runs; the CPU a worker spends per request
 does not (much). This starts the web stack as `python -m bench` does (the real 10k hospitals with
-beds, the demo city, 1,000 SOS waiting at the demo hospital, no job process) with ONE gunicorn
-worker (production's gthread settings otherwise), sends each kind of request over HTTP as the
+beds, the demo city, 1,000 SOS waiting at the demo hospital, no job process) with ONE web
+worker (production's settings otherwise), sends each kind of request over HTTP as the
 browser sends it, and divides the worker's CPU time (user + system, from psutil) by the requests.
 
     python -m bench.cpu                       # every kind, 2,000 requests each (accept: 50 SOS × 16)
@@ -36,7 +36,7 @@ CONCURRENCY = 4
 def _worker(proc) -> psutil.Process:
     pids = worker_pids(proc)
     if len(pids) != 1:
-        raise RuntimeError(f"expected one gunicorn worker, found {pids}")
+        raise RuntimeError(f"expected one web worker, found {pids}")
     return psutil.Process(pids[0])
 
 

@@ -1,4 +1,4 @@
-"""What the figures run against: throwaway PostgreSQL databases, temporary folders, gunicorn and
+"""What the figures run against: throwaway PostgreSQL databases, temporary folders, the web server and
 job processes started as subprocesses, and bulk data (hospitals, beds, users).
 
 Everything here is stopped/dropped by `Bench.close()`, which `python -m bench` calls in a
@@ -104,7 +104,7 @@ class Database:
 
 @dataclass
 class Stack:
-    """One deployment: a database, N gunicorn instances, M job processes, shared folders."""
+    """One deployment: a database, N web instances, M job processes, shared folders."""
 
     db: Database
     env: dict
@@ -197,18 +197,16 @@ class Bench:
         if proc in self.procs:
             self.procs.remove(proc)
 
-    def start_gunicorn(self, name: str, env: dict, *, workers: int | None = None,
-                       threads: int | None = None) -> tuple[Proc, str]:
-        """gunicorn with the production settings (gunicorn.conf.py), on a free local port."""
+    def start_web(self, name: str, env: dict, *, workers: int | None = None,
+                  threads: int | None = None) -> tuple[Proc, str]:
+        """The web app as production serves it (`python -m serve`), on a free local port."""
         port = free_port()
-        env = dict(env, HEALTHFIRST_HOST="127.0.0.1", HEALTHFIRST_PORT=str(port))
+        env = dict(env, HEALTHFIRST_HOST="127.0.0.1", HEALTHFIRST_PORT=str(port), HEALTHFIRST_LOG_LEVEL="WARNING")
         if workers is not None:
             env["HEALTHFIRST_WEB_WORKERS"] = str(workers)
         if threads is not None:
             env["HEALTHFIRST_WEB_THREADS"] = str(threads)
-        root = Path(__file__).resolve().parent.parent
-        cmd = [sys.executable, "-m", "gunicorn", "-c", str(root / "gunicorn.conf.py"), "--backlog", "2048",
-               "--log-level", "warning", "app:create_server()"]
+        cmd = [sys.executable, "-m", "serve"]
         proc = self.start(name, cmd, env)
         url = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 90
@@ -218,7 +216,10 @@ class Bench:
             try:
                 with urllib.request.urlopen(url + "/login", timeout=5) as response:
                     if response.status == 200:
-                        # Dash builds its callback map on first use: warm it once per worker.
+                        # Each worker builds the app itself, and the kernel spreads connections
+                        # over the workers: 20 new connections answered means every worker serves.
+                        for _ in range(20):
+                            urllib.request.urlopen(url + "/healthz", timeout=60).close()
                         return proc, url
             except OSError:
                 time.sleep(0.3)
@@ -238,7 +239,7 @@ class Bench:
         prepare_database(config.database_url, demo_data=config.demo_data)
         web, urls = [], []
         for index in range(instances):
-            proc, url = self.start_gunicorn(f"{label}-web{index + 1}", env, workers=workers, threads=threads)
+            proc, url = self.start_web(f"{label}-web{index + 1}", env, workers=workers, threads=threads)
             web.append(proc)
             urls.append(url)
         jobs = [self.start(f"{label}-jobs{index + 1}", [sys.executable, "-m", "jobs"], env)

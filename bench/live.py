@@ -1,4 +1,4 @@
-"""Live views under load (issue 19), on the web stack of bench/web.py (gunicorn + the job process,
+"""Live views under load (issue 19), on the web stack of bench/web.py (`python -m serve` + the job process,
 the real 10k hospitals with beds, the demo city), every request over HTTP as the browser sends it:
 
 - queue_1000_rps / queue_idle_bytes: 8 hospital admins (each their own session) polling the SOS
@@ -413,12 +413,38 @@ FIGURES = ("queue_1000_rps", "queue_idle_bytes", "sos_to_queue_p95_s", "sos_to_w
            "beds_search_rps", "own_beds_rps")
 
 
+def _worker_cpu(stack: Stack) -> dict[int, float]:
+    import psutil
+
+    from bench.env import worker_pids
+
+    seconds = {}
+    for proc in stack.web:
+        for pid in worker_pids(proc):
+            try:
+                times = psutil.Process(pid).cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            seconds[pid] = times.user + times.system
+    return seconds
+
+
+def _measured(stack: Stack, measure):
+    """`measure()`'s detail, with the cores each web worker used meanwhile (`worker_cores`): the
+    rates of the web stack hold only while the workers share the load (bench/README.md)."""
+    before, started = _worker_cpu(stack), time.monotonic()
+    detail = measure()
+    after, elapsed = _worker_cpu(stack), time.monotonic() - started
+    detail["worker_cores"] = [round((after[pid] - before[pid]) / elapsed, 2) for pid in sorted(after) if pid in before]
+    return detail
+
+
 def run(stack: Stack, bench, wanted: set) -> list[Result]:
     results = []
     quick = bench.quick
     seeded = seed_long_queue(stack, 1000, 8 + 16)
     if wanted & {"queue_1000_rps", "queue_idle_bytes"}:
-        detail = asyncio.run(_queue_1000(stack, seeded["admins"][:8], 6.0 if quick else 20.0))
+        detail = _measured(stack, lambda: asyncio.run(_queue_1000(stack, seeded["admins"][:8], 6.0 if quick else 20.0)))
         log(f"queue_1000: {detail['rps']} req/s, p95 {detail['p95_ms']} ms, idle max {detail['idle_max_bytes']} B, "
             f"cold {detail['cold_draws']['rps']} req/s")
         ok = not detail["errors"]
@@ -427,7 +453,8 @@ def run(stack: Stack, bench, wanted: set) -> list[Result]:
         results.append(Result("queue_idle_bytes", idle, "B", "≤ 1024", idle is not None and idle <= 1024,
                               {"idle_answers": detail["idle_answers"], "first_draw_bytes": detail["first_draw_bytes"]}))
     if wanted & {"sos_to_queue_p95_s", "sos_to_wall_p95_s"}:
-        detail = asyncio.run(_sos_to_queue(stack, seeded["admins"][8:24], seeded["point"], 8 if quick else 30))
+        detail = _measured(stack, lambda: asyncio.run(
+            _sos_to_queue(stack, seeded["admins"][8:24], seeded["point"], 8 if quick else 30)))
         log(f"sos_to_queue: {detail}")
         on_wall = detail.pop("wall")
         value = detail["p95_s"]
@@ -436,7 +463,7 @@ def run(stack: Stack, bench, wanted: set) -> list[Result]:
         value = on_wall["p95_s"]
         results.append(Result("sos_to_wall_p95_s", value, "s", "≤ 2", value is not None and value <= 2.0, on_wall))
     if wanted & {"accept_http_rps", "accept_http_double"}:
-        detail = asyncio.run(_accept_http(stack, 16, 50 if quick else 200))
+        detail = _measured(stack, lambda: asyncio.run(_accept_http(stack, 16, 50 if quick else 200)))
         log(f"accept_http: {detail}")
         doubles = (detail["sos_told_won_twice"] + detail["sos_with_two_accepted_offers_in_db"]
                    + detail["sos_hospital_not_its_accepted_offer"])
@@ -450,14 +477,14 @@ def run(stack: Stack, bench, wanted: set) -> list[Result]:
     seconds = 6.0 if quick else 20.0
     if "beds_search_rps" in wanted:
         _add_citizens(stack, 8, "beds-citizen")
-        detail = asyncio.run(_page_refresh_rps(stack, [_email("beds-citizen", i) for i in range(8)], "/beds",
-                                               BEDS.LIVE, BEDS.LIVE_SOURCE, seconds))
+        detail = _measured(stack, lambda: asyncio.run(_page_refresh_rps(
+            stack, [_email("beds-citizen", i) for i in range(8)], "/beds", BEDS.LIVE, BEDS.LIVE_SOURCE, seconds)))
         log(f"beds_search: {detail}")
         results.append(Result("beds_search_rps", detail["rps"], "req/s", "≥ 1600",
                               detail["rps"] >= 1600 and not detail["errors"], detail))
     if "own_beds_rps" in wanted:
-        detail = asyncio.run(_page_refresh_rps(stack, seeded["admins"][:8], "/hospital/capacity",
-                                               CAPACITY.BEDS_LIVE, CAPACITY.BEDS_LIVE_SOURCE, seconds))
+        detail = _measured(stack, lambda: asyncio.run(_page_refresh_rps(
+            stack, seeded["admins"][:8], "/hospital/capacity", CAPACITY.BEDS_LIVE, CAPACITY.BEDS_LIVE_SOURCE, seconds)))
         log(f"own_beds: {detail}")
         results.append(Result("own_beds_rps", detail["rps"], "req/s", "≥ 3700",
                               detail["rps"] >= 3700 and not detail["errors"], detail))

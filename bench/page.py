@@ -1,6 +1,6 @@
 """The citizen's SOS path on a slow phone network (issue 18).
 
-gunicorn as production runs it, on the demo city; the demo citizen logs in through the real form.
+The web server as production runs it, on the demo city; the demo citizen logs in through the real form.
 
 - `sos_page_kb`: as Chromium would (`Accept-Encoding: gzip, deflate, br, zstd`), the benchmark
   fetches `/citizen`, every script, stylesheet, icon and manifest its HTML names, the service

@@ -1,7 +1,7 @@
 """position_writes_per_s: how many crew positions per second the product stores through HTTP,
 with p95 ≤ 250 ms (issue 14).
 
-gunicorn as production runs it, on PostgreSQL with the demo city. 2,000 units are registered and
+The web server as production runs it, on PostgreSQL with the demo city. 2,000 units are registered and
 each gets a crew link, which the load generator opens as a crew's phone does (GET
 /kiosk/crew/<token>, then /crew for Dash's CSRF cookie). Each phone then posts to /crew/position
 as assets/crew.js does (JSON, its own session and CSRF cookies and X-CSRFToken, its time always
@@ -132,7 +132,7 @@ def _step(stack, phones: list[dict], rate: float, seconds: float) -> dict:
             errors[status] = errors.get(status, 0) + 1
     p50, p95, p99 = percentiles(latencies, 50, 95, 99, digits=1)
     served = len(latencies) / elapsed if elapsed else 0.0
-    server = round(cores.get("gunicorn", 0.0) + cores.get("postgres", 0.0), 2)
+    server = round(cores.get("web", 0.0) + cores.get("postgres", 0.0), 2)
     return {"rate": rate, "sent": total, "stored": len(latencies), "served_per_s": round(served, 1),
             "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "errors": errors, "cpu_cores_used": cores,
             "server_cpu_ms_per_post": round(server * elapsed * 1000 / max(1, total), 3),

@@ -143,8 +143,7 @@ class OpenLoop:
         self._address = (parts.hostname, parts.port or 80)
         self._build, self._total, self._rate, self._timeout = build, total, rate, timeout
         self._selector = selectors.EpollSelector()
-        # Each connection opens when its first request is due, as a phone's does: an open
-        # connection that sends nothing holds a gthread worker's thread for up to 5 s.
+        # Each connection opens when its first request is due, as a phone's does.
         self._idle: list = [None] * connections
         self._busy: dict = {}
         self.results: list[tuple[str, float]] = []

@@ -1,4 +1,4 @@
-"""scale_out: 2 gunicorn instances + 2 job processes on one PostgreSQL database under random
+"""scale_out: 2 web instances + 2 job processes on one PostgreSQL database under random
 traffic, then proofs in SQL against what the client recorded:
 
 - no SOS accepted twice (one accepted offer per SOS, the SOS's hospital is that offer's, no two

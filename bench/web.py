@@ -1,4 +1,4 @@
-"""Figures against the running product (gunicorn with production settings + the job process, on a
+"""Figures against the running product (`python -m serve` with production settings + the job process, on a
 database holding the real 10k hospitals and the demo city):
 
 - the live views' figures (bench/live.py): the queue with 1,000 waiting SOS, a new SOS on 16 queue
@@ -8,7 +8,7 @@ database holding the real 10k hospitals and the demo city):
   itself): its server callbacks, and the data fetch its page names in the `wall-source` store (a
   clientside callback), sending back the versions they hold; ramped ×1.5 per step until a step
   fails (p95 > 250 ms or any error) or the ceiling.
-- web_rss_mb: the largest gunicorn worker's RSS, the highest of those taken after each run.
+- web_rss_mb: the largest web worker's RSS, the highest of those taken after each run.
 """
 
 from __future__ import annotations
@@ -163,9 +163,9 @@ def _cpu_snapshot(stack: Stack) -> dict:
     """CPU seconds so far per (group, pid), and the whole machine's busy seconds (`machine`)."""
     import psutil
 
-    groups = {"gunicorn": [], "jobs": [], "postgres": [], "bench": [psutil.Process()]}
+    groups = {"web": [], "jobs": [], "postgres": [], "bench": [psutil.Process()]}
     for proc in stack.web:
-        groups["gunicorn"] += [psutil.Process(pid) for pid in [proc.pid] + worker_pids(proc)]
+        groups["web"] += [psutil.Process(pid) for pid in [proc.pid] + worker_pids(proc)]
     for proc in stack.jobs:
         groups["jobs"].append(psutil.Process(proc.pid))
     # PostgreSQL serves other sessions' databases too on a shared host: only the backends of this
@@ -349,7 +349,7 @@ async def _measure_step(load: DisplayLoad, stack: Stack, count: int, measure_s: 
     requests = done + window.errors
     p50, p95, p99 = percentiles(window.latencies, 50, 95, 99, scale=1000, digits=1)
     cores = _cpu_used(cpu_before, cpu_after, elapsed)
-    server = round(sum(cores.get(g, 0.0) for g in ("gunicorn", "postgres", "jobs")), 2)
+    server = round(sum(cores.get(g, 0.0) for g in ("web", "postgres", "jobs")), 2)
     generator = cores.get("bench", 0.0)
     point = {
         "displays": count, "sessions": len(load.displays), "requests": requests, "errors": window.errors,
@@ -360,7 +360,7 @@ async def _measure_step(load: DisplayLoad, stack: Stack, count: int, measure_s: 
         "mean_response_kb": round(load.bytes / max(1, done) / 1024, 1),
         "client_lag_p95_ms": percentiles(load.lag, 95, scale=1000, digits=1)[0],
         "cpu_cores_used": cores,
-        "server_cores": server,  # gunicorn + PostgreSQL + the job process
+        "server_cores": server,  # the web server + PostgreSQL + the job process
         "generator_cores": generator,  # this process: the load generator
         "server_cpu_ms_per_request": round(server * elapsed * 1000 / max(1, requests), 2),
         "generator_cpu_ms_per_request": round(generator * elapsed * 1000 / max(1, requests), 2),

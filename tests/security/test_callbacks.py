@@ -84,7 +84,7 @@ def test_page_router_serves_a_page_only_to_its_roles(web_app, client, auth, web_
 def test_every_callback_is_ready_before_the_first_request_arrives(tmp_path):
     """A callback arriving while a worker was still setting up once found no callback for its
     output (KeyError in Dash, seen under load right after start). A freshly built app, in a process
-    of its own as a gunicorn worker is, knows every callback before it serves its first request."""
+    of its own as a web worker is, knows every callback before it serves its first request."""
     script = f"""
 from pathlib import Path
 from app import create_app

@@ -154,6 +154,32 @@ def test_a_forged_session_cookie_is_not_answered_from_memory(auth, client, web_p
     assert answer.status_code == 401 and '"v"' not in answer.get_data(as_text=True)
 
 
+def test_a_session_cookie_past_its_age_is_not_answered_from_memory(auth, client, web_people, web_db, web_app,
+                                                                    monkeypatch):
+    """The fast path keeps a cookie it verified once; that must not outlive the session's age."""
+    import web.live as live_module
+
+    _with_beds(web_db, web_people)
+    auth.login("admin.a@example.in")
+    _version(client, QUEUE)
+    assert client.get(QUEUE).status_code == 200  # answered from memory: the cookie is now kept
+    lifetime = web_app.server.permanent_session_lifetime.total_seconds()
+    later = time.time() + lifetime + 60
+
+    class Later:  # the wall clock a session lifetime later; grants and versions keep theirs
+        monotonic = staticmethod(time.monotonic)
+
+        @staticmethod
+        def time():
+            return later
+
+    monkeypatch.setattr(live_module, "time", Later)
+    middleware = web_app.server.wsgi_app  # the layers in front of Flask, down to the live path's
+    while not isinstance(middleware, live_module.LiveMiddleware):
+        middleware = next(getattr(middleware, name) for name in ("wsgi_app", "_app", "app") if hasattr(middleware, name))
+    assert middleware._fast(QUEUE.rsplit("/", 1)[1], f"session={client.get_cookie('session').value}") is None
+
+
 def test_a_disabled_account_stops_getting_answers_within_the_grant(auth, client, web_people, web_db, live_config):
     live_config(live_grant_seconds=0.5)
     _with_beds(web_db, web_people)

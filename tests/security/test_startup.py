@@ -2,7 +2,7 @@
 setup on the first request and marks it done before it is, so a second request arriving meanwhile
 found no callback for its output (KeyError "Callback function not found for output
 '..queue-list.children…'"). `app._finish_setup` makes that first request while the app is built
-(before gunicorn forks its workers, `preload_app`)."""
+(each web worker builds its own app before it serves, serve.py)."""
 
 import json
 import subprocess

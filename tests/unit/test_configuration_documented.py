@@ -1,6 +1,6 @@
 """The README's configuration table is the list of settings, checked against the code.
 
-- Every HEALTHFIRST_* variable named in the code (config.py, gunicorn.conf.py, the job process,
+- Every HEALTHFIRST_* variable named in the code (config.py, serve.py, the job process,
   the benchmark, the scripts: every file but the tests) is a row of the table, and every row
   names a variable the code really reads.
 - Where the code gives a literal default (`os.environ.get("HEALTHFIRST_PORT", "8050")`), the
@@ -105,7 +105,7 @@ def literal_defaults(paths: list[Path]) -> list[tuple[str, str, str]]:
 
 def test_the_scan_sees_the_settings_files():
     scanned = {str(p.relative_to(ROOT)) for p in code_files()}
-    assert {"config.py", "gunicorn.conf.py"} <= scanned
+    assert {"config.py", "serve.py"} <= scanned
     assert any(name.startswith("bench/") for name in scanned)
     # A smoke test of the scan itself: these are read today.
     names = names_in(code_files())
