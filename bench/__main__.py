@@ -132,7 +132,16 @@ def _machine() -> str:
         memory = f", {psutil.virtual_memory().total / 2**30:.0f} GiB"
     except ImportError:
         memory = ""
-    return f"{os.cpu_count()} cores{memory}, Python {platform.python_version()}"
+    return f"{os.cpu_count()} cores{memory}, Python {platform.python_version()}, {_core_speed()}"
+
+
+def _core_speed() -> str:
+    """How fast one core runs Python here: the VMs this runs on differ by 2-3x (bench/README.md,
+    "Comparing machines"), so figures of two runs compare only beside this."""
+    import timeit
+
+    best = min(timeit.repeat("sum(range(1000))", number=2000, repeat=5)) / 2000
+    return f"sum(range(1000)) in {best * 1e6:.1f} µs"
 
 
 if __name__ == "__main__":

@@ -30,6 +30,18 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 POSTGRES_FIXTURES = {"pg_url", "pg_db"}
 
 
+def _ports_of_this_worker() -> None:
+    """pytest-xdist runs the suite in several processes (scripts/test.sh): dash_duo numbers its
+    servers' ports from 58050 in each process, so each worker starts a thousand further on."""
+    from dash.testing.application_runners import BaseDashRunner
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    BaseDashRunner._next_port += 1000 * int(worker[2:] or 0)
+
+
+_ports_of_this_worker()
+
+
 def pytest_setup_options():
     """dash_duo's browser: headless Chromium (tests/e2e/browser.py)."""
     return chrome_options()
