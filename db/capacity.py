@@ -257,11 +257,17 @@ def beds_version(session: Session) -> str:
 _VERSION_MEMO: dict[str, tuple[float, str]] = {}
 
 
+def _database(session: Session) -> str:
+    """Which database `session` reads, for the memos below: its engine, also when the session is
+    bound to one of the engine's connections (a web request's, auth/context.py)."""
+    return str(id(session.get_bind().engine))
+
+
 def recent_beds_version(session: Session, *, within_s: float = 1.0) -> str:
     """`beds_version`, asked at most once every `within_s` seconds per process and database: a
     page polling every 10 s shows a change at most `within_s` later, and the polls between two
     changes cost no query at all."""
-    now, database = time.monotonic(), str(id(session.get_bind()))
+    now, database = time.monotonic(), _database(session)
     held = _VERSION_MEMO.get(database)
     if held is not None and now - held[0] < within_s:
         return held[1]
@@ -293,7 +299,7 @@ def recent_beds_of_hospital(session: Session, *, actor: User, hospital_id: int) 
     moves, at most a second old) is the same, so the refreshes between two changes cost no query.
     An action's own answer reads `beds_of_hospital`, never this."""
     _may_see_figures(actor, hospital_id)
-    key = (str(id(session.get_bind())), hospital_id, recent_beds_version(session))
+    key = (_database(session), hospital_id, recent_beds_version(session))
     found = _OWN_MEMO.get(key)
     if found is None:
         found = tuple(beds_of_hospital(session, actor=actor, hospital_id=hospital_id))

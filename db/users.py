@@ -20,6 +20,7 @@ from db import audit
 from db.errors import N_, InvalidInput, NotAllowed, NotFound
 from db.models import Hospital, User
 from db.permissions import require_role
+from db.prepared import DriverSelect
 from db.vocabulary import ASSIGNABLE_ROLES, DEMO_EMAIL_DOMAIN, ROLE_LABELS, STAFF_ROLES, USER_STATUS_LABELS, Role
 
 # argon2id with the library's defaults (64 MiB, 3 passes, 4 lanes): above OWASP's minimum.
@@ -388,7 +389,7 @@ def _login_stands(status: str, email: str, session_token: str, token: str, demo_
 
 
 _USERS = User.__table__
-_SESSION_ROW = select(*_USERS.columns).where(_USERS.c.id == bindparam("user_id"))
+_SESSION_ROW = DriverSelect(select(*_USERS.columns).where(_USERS.c.id == bindparam("user_id")))
 
 
 def session_row(connection: Connection, cookie_id: str, *, demo_accounts: bool = False) -> dict | None:
@@ -397,10 +398,10 @@ def session_row(connection: Connection, cookie_id: str, *, demo_accounts: bool =
     user_id, _, token = (cookie_id or "").partition(":")
     if not user_id.isdigit() or not token:
         return None
-    row = connection.execute(_SESSION_ROW, {"user_id": int(user_id)}).mappings().first()
+    row = _SESSION_ROW.first(connection, {"user_id": int(user_id)})
     if row is None or not _login_stands(row["status"], row["email"], row["session_token"], token, demo_accounts):
         return None
-    return dict(row)
+    return row
 
 
 def detached_user(row: dict) -> User:
