@@ -59,4 +59,6 @@ echo "Checking lint (ruff) and import contracts (import-linter) ..."
 .venv/bin/ruff check --quiet .
 .venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache
 
-exec .venv/bin/python -m pytest "$@"
+# Three processes (pytest-xdist): the browser tests wait on pages' timers much of the time, so a
+# third process keeps two cores busy. HEALTHFIRST_TEST_PROCESSES=0 runs everything in this one.
+exec .venv/bin/python -m pytest -n "${HEALTHFIRST_TEST_PROCESSES:-3}" "$@"
