@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from sqlalchemy import Integer, String, bindparam, case, cast, func, select, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
 from db import places
 from db.dispatch import release_unit
-from db.errors import N_, NP_, Conflict, InvalidInput, NotAllowed, NotFound, english
+from db.errors import N_, NP_, Conflict, DomainError, InvalidInput, NotAllowed, NotFound, english
 from db.geo import haversine_km, valid_point
 from db.models import (
     SOS_CLOSED_STATUSES,
@@ -32,11 +33,12 @@ from db.models import (
     SosOffer,
     User,
 )
+from db.parse import MAX_ID
 from db.permissions import require_role
 from db.prepared import naive_utc, run_prepared
 from db.sos_state import compare_and_set, record_event
 from db.users import clean_phone
-from db.vocabulary import PRIORITY_LABELS, SOS_STATUS_LABELS, Role, sos_number
+from db.vocabulary import DEMO_EMAIL_DOMAIN, PRIORITY_LABELS, SOS_STATUS_LABELS, Role, sos_number
 
 
 @dataclass(frozen=True)
@@ -290,8 +292,6 @@ def accept_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
     one_statement = session.get_bind().dialect.name == "postgresql"
     attempt = (_accept_in_one_statement if one_statement else _accept_step_by_step)(
         session, sos_id=sos_id, hospital_id=hospital_id, actor=actor, now=now)
-    if attempt.offer_id is None:
-        raise NotAllowed("This SOS was not offered to your hospital.")
     if attempt.won:
         # The other offers are withdrawn in a statement of their own, which sees every offer
         # committed before this one won: the one statement's snapshot may predate offers that the
@@ -301,9 +301,16 @@ def accept_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> 
             .where(SosOffer.sos_id == sos_id, SosOffer.id != attempt.offer_id, SosOffer.status == "offered")
             .values(status="withdrawn", responded_at=now)
         )
-        return _fresh(session, sos_id)
-    if attempt.holder_id == hospital_id:
-        return _fresh(session, sos_id)  # a double click: already ours, nothing to do twice
+    _judge(attempt, hospital_id)
+    return _fresh(session, sos_id)
+
+
+def _judge(attempt: _Attempt, hospital_id: int) -> None:
+    """Raise the refusal an Accept came to; return for a win, or a double click (already ours)."""
+    if attempt.offer_id is None:
+        raise NotAllowed("This SOS was not offered to your hospital.")
+    if attempt.won or attempt.holder_id == hospital_id:
+        return  # won, or a double click: already ours, nothing to do twice
     if attempt.holder_id is not None:
         raise AlreadyAccepted(by=attempt.holder_name)
     raise Conflict(f"This SOS is no longer open: {SOS_STATUS_LABELS[attempt.status].lower()}.")
@@ -363,16 +370,17 @@ def _sql_words(words: tuple[str, ...]) -> str:
     return ", ".join(f"'{word}'" for word in words)
 
 
-# $1 the SOS, $2 the accepting hospital, $3 now, $4 the person pressing.
-_ACCEPT_TYPES = "int, int, timestamp, int"
-_ACCEPT_SQL = f"""
-WITH offer AS (
-    SELECT id FROM sos_offers WHERE sos_id = $1 AND hospital_id = $2
+# The rules of one Accept as one statement, shared by `_ACCEPT_SQL` and `_ACCEPT_AS_SQL`: $1 the
+# SOS, $3 now; {hospital} the accepting hospital and {actor} the person pressing (SQL expressions),
+# {before} CTEs that come first.
+_ACCEPT_TEMPLATE = f"""
+WITH {{before}}offer AS (
+    SELECT id FROM sos_offers WHERE sos_id = $1 AND hospital_id = {{hospital}}
 ),
 won AS (
     -- The compare-and-set. A press holding the row is waited for; the row is then checked again
     -- as that press left it (READ COMMITTED): exactly one press wins.
-    UPDATE sos SET status = 'accepted', hospital_id = $2, accepted_at = $3, updated_at = $3
+    UPDATE sos SET status = 'accepted', hospital_id = {{hospital}}, accepted_at = $3, updated_at = $3
     WHERE id = $1 AND status IN ({_sql_words(ACCEPTABLE_STATUSES)}) AND EXISTS (SELECT 1 FROM offer)
     RETURNING id
 ),
@@ -382,7 +390,7 @@ mine AS (
 ),
 event AS (
     INSERT INTO sos_events (sos_id, kind, to_status, at, actor_id, hospital_id, detail)
-    SELECT id, 'accepted', 'accepted', $3, $4, $2, '' FROM won
+    SELECT id, 'accepted', 'accepted', $3, {{actor}}, {{hospital}}, '' FROM won
 ),
 held AS (
     -- Not won: who holds the SOS now. The statement's snapshot may predate the winner's commit
@@ -392,9 +400,81 @@ held AS (
     WHERE id = $1 AND EXISTS (SELECT 1 FROM offer) AND NOT EXISTS (SELECT 1 FROM won)
     FOR SHARE
 )
-SELECT (SELECT id FROM offer), EXISTS (SELECT 1 FROM won), held.status, held.hospital_id, h.name
-FROM (SELECT 1) AS one LEFT JOIN held ON TRUE LEFT JOIN hospitals h ON h.id = held.hospital_id
 """
+_ATTEMPT_COLUMNS = "(SELECT id FROM offer), EXISTS (SELECT 1 FROM won), held.status, held.hospital_id, h.name"
+_HELD_JOIN = "FROM (SELECT 1) AS one LEFT JOIN held ON TRUE LEFT JOIN hospitals h ON h.id = held.hospital_id"
+
+# $1 the SOS, $2 the accepting hospital, $3 now, $4 the person pressing.
+_ACCEPT_TYPES = "int, int, timestamp, int"
+_ACCEPT_SQL = _ACCEPT_TEMPLATE.format(before="", hospital="$2", actor="$4") + f"SELECT {_ATTEMPT_COLUMNS} {_HELD_JOIN}"
+
+
+# ---- Accept as the person a login cookie names, in one round trip (web/queue_answer.AcceptPath) --
+
+# $1 the SOS, $2 the user id of the login cookie, $3 now, $4 the cookie's session token, $5 whether
+# demo accounts may sign in. `actor`: `users.session_row`'s login rule and the route's role check
+# (active, the same session token, a hospital's admin bound to a hospital). A demo account is
+# recognised as `users.is_demo_account` does (its email ends in the demo domain, ignoring case);
+# an email with a character outside ASCII is never signed in here (where lower() could differ
+# between Python and the database, the route decides). No actor: nothing is read or written.
+_ACCEPT_AS_TYPES = "int, int, timestamp, text, boolean"
+_ACCEPT_AS_SQL = _ACCEPT_TEMPLATE.format(before=f"""actor AS (
+    SELECT id, hospital_id FROM users
+    WHERE id = $2 AND session_token = $4 AND status = 'active' AND role = {_sql_words((Role.HOSPITAL_ADMIN,))}
+      AND hospital_id IS NOT NULL
+      AND ($5 OR (octet_length(email) = char_length(email) AND right(lower(email), {len(DEMO_EMAIL_DOMAIN) + 1}) <> '@{DEMO_EMAIL_DOMAIN}'))
+),
+""", hospital="(SELECT hospital_id FROM actor)", actor="$2") + f"""SELECT set_config('healthfirst.accept', json_build_array(
+    (SELECT hospital_id FROM actor), {_ATTEMPT_COLUMNS})::text, true)
+{_HELD_JOIN}"""
+# The same round trip's second statement, in the same transaction: a winner withdraws the other
+# offers in a statement of its own (see `accept_sos`); the first statement's answer (kept in a
+# setting of the transaction) is the answer. $1 the SOS, $2 now.
+_WITHDRAW_TYPES = "int, timestamp"
+_WITHDRAW_SQL = """
+WITH answer AS (SELECT current_setting('healthfirst.accept')::json AS found),
+gone AS (
+    UPDATE sos_offers SET status = 'withdrawn', responded_at = $2
+    WHERE sos_id = $1 AND status = 'offered'
+      AND (SELECT (found->>2)::boolean FROM answer) AND id <> (SELECT (found->>1)::int FROM answer)
+)
+SELECT found::text FROM answer
+"""
+
+
+def accept_as(raw, *, user_id: int, token: str, sos_id: int, now: datetime, demo_accounts: bool,
+              driver_error: type[Exception]) -> tuple[int, str | None] | None:
+    """`accept_sos` as the person a login cookie names (`users.session_row`'s rule and a hospital
+    admin's), on PostgreSQL, on a pool's driver connection in autocommit (`engine.raw_connection()`):
+    one round trip, one transaction. None when that login does not stand for a hospital's admin
+    (nothing was read or written: the caller leaves it to the route, which says why); else
+    (hospital id, None) for a win or a double click, or (hospital id, the refusal's message).
+    A driver error is raised as SQLAlchemy's (`DBAPIError`)."""
+    if not 0 < user_id <= MAX_ID or not 0 < sos_id <= MAX_ID:
+        return None
+    prepared = raw.info.setdefault("healthfirst_prepared", set())
+    execute = "EXECUTE healthfirst_accept_as (%s, %s, %s, %s, %s); EXECUTE healthfirst_withdraw_others (%s, %s)"
+    at = naive_utc(now)
+    params = (sos_id, user_id, at, token, demo_accounts, sos_id, at)
+    try:
+        with raw.dbapi_connection.cursor() as cursor:
+            for name, types, statement in (("healthfirst_accept_as", _ACCEPT_AS_TYPES, _ACCEPT_AS_SQL),
+                                           ("healthfirst_withdraw_others", _WITHDRAW_TYPES, _WITHDRAW_SQL)):
+                if name not in prepared:
+                    cursor.execute(f"PREPARE {name} ({types}) AS {statement}")
+                    prepared.add(name)
+            cursor.execute(execute, params)
+            [(found,)] = cursor.fetchall()
+    except driver_error as error:
+        raise DBAPIError.instance(execute, params, error, driver_error) from error
+    hospital_id, *attempt = json.loads(found)
+    if hospital_id is None:
+        return None
+    try:
+        _judge(_Attempt(*attempt), hospital_id)
+    except DomainError as refused:
+        return hospital_id, refused.message
+    return hospital_id, None
 
 
 def decline_sos(session: Session, *, actor: User, sos_id: int, now: datetime) -> None:

@@ -16,6 +16,7 @@ def register_routes(server: Flask) -> None:
     from web.offline import bp as offline  # the SOS page's service worker and web app manifest
     from web.plain_pages import install_error_pages, install_template_globals
     from web.queue_answer import bp as queue_answer  # Accept / Decline pressed on the SOS queue
+    from web.queue_answer import install_accept_path
     from web.report_files import bp as report_files  # upload form and authorising download
 
     for blueprint in (exports, report_files, cap, display_feed, citizen, offline, crew, queue_answer):
@@ -24,3 +25,4 @@ def register_routes(server: Flask) -> None:
     install_template_globals(server)
     install_error_pages(server)  # 403/404/500 in the reader's language
     install_position_path(server)  # the crew phones' common case, answered before Flask
+    install_accept_path(server)  # the hospitals' Accept, answered before Flask

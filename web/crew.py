@@ -90,13 +90,13 @@ MAX_BODY = 4096  # a position is ~100 bytes; anything larger is Flask's to judge
 WRITE_WAIT_S = 20.0  # a post not written by then is answered 503 (the database's own waits are bounded)
 
 
-def _json_answer(**fields) -> bytes:
+def json_answer(**fields) -> bytes:
     """What `jsonify` sends (sorted keys, compact, a newline)."""
     return (json.dumps(fields, sort_keys=True, separators=(",", ":")) + "\n").encode()
 
 
-ANSWERS = {positions.STORED: ("202 ACCEPTED", _json_answer(stored=True, reason="")),
-           positions.OLDER: ("200 OK", _json_answer(stored=False, reason=positions.NOT_NEWER))}
+ANSWERS = {positions.STORED: ("202 ACCEPTED", json_answer(stored=True, reason="")),
+           positions.OLDER: ("200 OK", json_answer(stored=False, reason=positions.NOT_NEWER))}
 # Besides the security headers, what Flask adds to the route's answer: no caching, and the
 # Vary of Flask-Compress and of the session.
 FRAME_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
@@ -114,22 +114,89 @@ def login_identifier(environ: dict) -> str:
     return sha512(f"{address}|{agent}".encode()).hexdigest()
 
 
+class SignedSessions:
+    """The sessions a worker's fast paths have read from signed session cookies, as Flask reads
+    them (shared by `PositionPath` and web/queue_answer.py `AcceptPath`). `signed_in(environ)` is
+    (identity, CSRF token) of the request's session if Flask would read that session as it is and
+    sign in the login `identity(login id)` names (not None); else None. A session read once is
+    kept by the exact Cookie header, address and browser that came with it (a phone or a screen
+    sends the same ones with every request), its age checked on each use; the login itself is
+    the caller's to check."""
+
+    LIMIT = 10_000  # sessions read and kept per worker; all forgotten when more come
+
+    def __init__(self, server: Flask, identity):
+        self._server, self._identity = server, identity
+        self._signer: tuple = (None, None)
+        self._sessions: dict[tuple, tuple[int, object, str]] = {}
+
+    def signed_in(self, environ) -> tuple[object, str] | None:
+        server = self._server
+        if self._signer[0] != server.secret_key:
+            self._signer = (server.secret_key, server.session_interface.get_signing_serializer(server))
+            self._sessions.clear()
+        key = (environ.get("HTTP_COOKIE", ""), environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+               environ.get("HTTP_USER_AGENT"))
+        held = self._sessions.get(key)
+        if held is None:
+            held = self._read_session(environ)
+            if held is None:
+                return None
+            if len(self._sessions) >= self.LIMIT:
+                self._sessions.clear()
+            self._sessions[key] = held
+        signed_at, login, csrf = held
+        if not 0 <= int(time.time()) - signed_at <= int(server.permanent_session_lifetime.total_seconds()):
+            return None
+        return login, csrf
+
+    def _read_session(self, environ) -> tuple[int, object, str] | None:
+        """(signed at, identity, CSRF token) from the session cookie, read as Flask reads it
+        (signature checked); None when Flask would do more than read it: no or a bad cookie, not a
+        login `identity` accepts, a permanent session, a remember cookie still to set, or
+        Flask-Login's session protection about to mark it."""
+        server = self._server
+        value = parse_cookie(environ).get(server.session_interface.get_cookie_name(server))
+        if not value:
+            return None
+        try:
+            data, signed_at = self._signer[1].loads(value, return_timestamp=True)
+        except Exception:  # noqa: BLE001 - itsdangerous' BadSignature and friends: Flask's to answer
+            return None
+        if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
+            return None
+        user_id = data.get("_user_id")
+        login = self._identity(user_id) if isinstance(user_id, str) else None
+        csrf = data.get("dash_csrf")
+        if login is None or not isinstance(csrf, str) or not csrf or not self._login_kept(data, environ):
+            return None
+        return int(signed_at.timestamp()), login, csrf
+
+    def _login_kept(self, signed_in: dict, environ) -> bool:
+        """Flask-Login's session protection would leave the session as it is."""
+        mode = self._server.config.get("SESSION_PROTECTION", login_manager.session_protection)
+        if not mode:
+            return True
+        if signed_in.get("_id") == login_identifier(environ):
+            return True
+        # "basic" only marks a session from elsewhere as not fresh (a cookie to send): once marked,
+        # it goes on as it is.
+        return mode == "basic" and signed_in.get("_fresh") is False
+
+
 class PositionPath:
     """WSGI middleware: `POST /crew/position` from a crew session, answered before Flask."""
-
-    SESSIONS = 10_000  # sessions read and kept per worker; all forgotten when more come
 
     def __init__(self, server: Flask, app):
         self._server, self._app = server, app
         self._state = server.extensions[EXTENSION_KEY]
         self._writers: dict = {}
-        self._signer: tuple = (None, None)
-        self._sessions: dict[tuple, tuple[int, tuple[int, str], str]] = {}
+        self._sessions = SignedSessions(server, crew_link_of)
 
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != POSITION_URL or environ.get("REQUEST_METHOD") != "POST":
             return self._app(environ, start_response)
-        body = _small_json_body(environ)
+        body = small_json_body(environ)
         found = self._post_of(environ, body) if body is not None else None
         if found is None:
             return self._app(environ, start_response)
@@ -144,8 +211,8 @@ class PositionPath:
 
     def _post_of(self, environ, body: bytes) -> positions.Post | None:
         """The checked post of a crew session whose every check passes, else None."""
-        signed_in = self._crew_session(environ)
-        if signed_in is None or not _csrf_matches(signed_in[1], environ):
+        signed_in = self._sessions.signed_in(environ)
+        if signed_in is None or not csrf_matches(signed_in[1], environ):
             return None
         try:
             sent = json.loads(body)
@@ -162,64 +229,6 @@ class PositionPath:
             link_id=link_id, token_prefix=prefix, latitude=sent.get("lat"), longitude=sent.get("lon"),
             accuracy_m=sent.get("accuracy"), speed_mps=sent.get("speed"), at=at, now=now)
         return post
-
-    def _crew_session(self, environ) -> tuple[tuple[int, str], str] | None:
-        """((crew link id, token hash prefix), CSRF token) of the crew session the request's
-        cookies carry, if Flask would read that session as it is and sign in that crew link;
-        else None. A session read once is kept by the exact Cookie header, address and browser
-        that came with it (a phone sends the same ones with every post), its age checked on each
-        use; the link itself is checked by the write."""
-        server = self._server
-        if self._signer[0] != server.secret_key:
-            self._signer = (server.secret_key, server.session_interface.get_signing_serializer(server))
-            self._sessions.clear()
-        key = (environ.get("HTTP_COOKIE", ""), environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
-               environ.get("HTTP_USER_AGENT"))
-        held = self._sessions.get(key)
-        if held is None:
-            held = self._read_session(environ)
-            if held is None:
-                return None
-            if len(self._sessions) >= self.SESSIONS:
-                self._sessions.clear()
-            self._sessions[key] = held
-        signed_at, link, csrf = held
-        if not 0 <= int(time.time()) - signed_at <= int(server.permanent_session_lifetime.total_seconds()):
-            return None
-        return link, csrf
-
-    def _read_session(self, environ) -> tuple[int, tuple[int, str], str] | None:
-        """(signed at, crew link, CSRF token) from the session cookie, read as Flask reads it
-        (signature checked); None when Flask would do more than read it: no or a bad cookie, not a
-        crew link's session, a permanent session, a remember cookie still to set, or Flask-Login's
-        session protection about to mark it."""
-        server = self._server
-        value = parse_cookie(environ).get(server.session_interface.get_cookie_name(server))
-        if not value:
-            return None
-        try:
-            data, signed_at = self._signer[1].loads(value, return_timestamp=True)
-        except Exception:  # noqa: BLE001 - itsdangerous' BadSignature and friends: Flask's to answer
-            return None
-        if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
-            return None
-        user_id = data.get("_user_id")
-        link = crew_link_of(user_id) if isinstance(user_id, str) else None
-        csrf = data.get("dash_csrf")
-        if link is None or not isinstance(csrf, str) or not csrf or not self._login_kept(data, environ):
-            return None
-        return int(signed_at.timestamp()), link, csrf
-
-    def _login_kept(self, signed_in: dict, environ) -> bool:
-        """Flask-Login's session protection would leave the session as it is."""
-        mode = self._server.config.get("SESSION_PROTECTION", login_manager.session_protection)
-        if not mode:
-            return True
-        if signed_in.get("_id") == login_identifier(environ):
-            return True
-        # "basic" only marks a session from elsewhere as not fresh (a cookie to send): once marked,
-        # it goes on as it is.
-        return mode == "basic" and signed_in.get("_fresh") is False
 
     def _writer(self):
         engine = self._state["session_factory"].kw["bind"]
@@ -245,7 +254,7 @@ class PositionPath:
             return response(environ, start_response)
 
 
-def _small_json_body(environ) -> bytes | None:
+def small_json_body(environ) -> bytes | None:
     """The body of a small JSON post, read (and put back for Flask); None for anything else."""
     kind = environ.get("CONTENT_TYPE", "").split(";", 1)[0].strip().lower()
     length = environ.get("CONTENT_LENGTH", "")
@@ -258,7 +267,7 @@ def _small_json_body(environ) -> bytes | None:
     return body
 
 
-def _csrf_matches(expected: str, environ) -> bool:
+def csrf_matches(expected: str, environ) -> bool:
     try:
         return secrets.compare_digest(expected, environ.get("HTTP_X_CSRFTOKEN", ""))
     except TypeError:  # not ASCII: Flask's to answer
