@@ -130,14 +130,16 @@ class AcceptPath:
                 "color": "success"}
 
     def _run(self, engine, *, user_id: int, token: str, sos_id: int):
-        raw = self._take(engine)
+        raw = None
         try:
+            raw = self._take(engine)  # an unreachable database: the route says "Not saved"
             found = sos_ops.accept_as(raw, user_id=user_id, token=token, sos_id=sos_id, now=utcnow(),
                                       demo_accounts=self._state["config"].demo_data,
                                       driver_error=engine.dialect.loaded_dbapi.Error)
         except Exception:  # noqa: BLE001 - nothing was stored: the route runs it again and answers
             log.debug("accept handed to the route", exc_info=True)
-            _throw_away(raw)
+            if raw is not None:
+                _throw_away(raw)
             return None
         self._give_back(engine, raw)
         return found
