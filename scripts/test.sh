@@ -61,4 +61,6 @@ echo "Checking lint (ruff) and import contracts (import-linter) ..."
 
 # Three processes (pytest-xdist): the browser tests wait on pages' timers much of the time, so a
 # third process keeps two cores busy. HEALTHFIRST_TEST_PROCESSES=0 runs everything in this one.
-exec .venv/bin/python -m pytest -n "${HEALTHFIRST_TEST_PROCESSES:-3}" "$@"
+# "worksteal": an idle process takes tests queued for a busy one, so the slow browser tests at
+# the end do not wait in one process's queue.
+exec .venv/bin/python -m pytest -n "${HEALTHFIRST_TEST_PROCESSES:-3}" --dist worksteal "$@"

@@ -20,18 +20,18 @@ from tests.builders import add_user, give_beds
 
 pytestmark = pytest.mark.e2e
 
-NEXT_REFRESH = 3  # seconds: the queue polls every 0.75 s; a new SOS shows on the next poll
+NEXT_REFRESH = 5  # seconds: the queue polls every 0.5 s; a new SOS shows on the next poll (slack for a busy CI)
 
-# Every Dash callback exchange of the page from now on, and every Accept / Decline it posts
-# (assets/queue.js): the request's and the answer's sizes, and the answer (window.fetch is what
-# Dash's renderer and queue.js call).
+# Every exchange of the page from now on: its version polls (assets/live.js: an unchanged refresh
+# is only that poll), its Dash callbacks, and every Accept / Decline it posts (assets/queue.js):
+# the request's and the answer's sizes, and the answer (window.fetch is what they all call).
 RECORD = """
 window.__exchanges = [];
 const original = window.fetch;
 window.fetch = function (url, options) {
   const sent = options && typeof options.body === 'string' ? options.body : '';
   return original.apply(this, arguments).then((response) => {
-    if (String(url).includes('_dash-update-component') || String(url).includes('/_queue/answer')) {
+    if (['_dash-update-component', '/_queue/answer', '/_live/'].some((part) => String(url).includes(part))) {
       response.clone().text().then((text) => window.__exchanges.push(
         {url: String(url), sent: sent.length, body: sent, got: text.length, text: text}));
     }
