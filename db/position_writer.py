@@ -98,7 +98,7 @@ class GroupWriter:
         try:
             while (batch := self._next_batch()) is not None:
                 if raw is not None and time.monotonic() - used_at > KEEP_CONNECTION_S:
-                    raw = _give_back(raw)
+                    raw = give_back(raw)
                 raw = self._write(batch, raw)
                 used_at = time.monotonic()
         except BaseException as error:  # a bug here must not leave requests waiting for a thread that is gone
@@ -110,7 +110,7 @@ class GroupWriter:
                 batch.done.set()
             raise
         finally:
-            _give_back(raw)
+            give_back(raw)
 
     def _write(self, batch: _Batch, raw):
         """Write one batch on the writer's connection (a driver connection of the pool, held while
@@ -130,7 +130,7 @@ class GroupWriter:
         except Exception as error:  # noqa: BLE001 - every waiting request gets it (a 503 or a 500)
             batch.error = error
             log.warning("%d position(s) not written: %s", len(batch.posts), str(error).splitlines()[0][:200])
-            return _throw_away(raw)
+            return throw_away(raw)
         finally:
             batch.done.set()
         return raw
@@ -146,17 +146,18 @@ def _take(engine: Engine):
     return raw
 
 
-def _give_back(raw) -> None:
-    """Return the connection to the pool as it was taken; always None."""
+def give_back(raw) -> None:
+    """Return a driver connection taken in autocommit to the pool as it was taken; always None
+    (also web/queue_answer.py's)."""
     if raw is not None:
         try:
             raw.dbapi_connection.autocommit = False
             raw.close()
         except Exception:  # noqa: BLE001 - a connection that cannot be given back is thrown away
-            _throw_away(raw)
+            throw_away(raw)
 
 
-def _throw_away(raw) -> None:
+def throw_away(raw) -> None:
     """Close a connection that failed (the pool replaces it); always None."""
     if raw is not None:
         try:

@@ -40,6 +40,7 @@ from components.i18n import _
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.parse import record_id
+from db.position_writer import give_back, throw_away
 from db.vocabulary import Role, sos_number
 from web.crew import FRAME_HEADERS, SignedSessions, csrf_matches, json_answer, small_json_body
 
@@ -139,7 +140,7 @@ class AcceptPath:
         except Exception:  # noqa: BLE001 - nothing was stored: the route runs it again and answers
             log.debug("accept handed to the route", exc_info=True)
             if raw is not None:
-                _throw_away(raw)
+                throw_away(raw)
             return None
         self._give_back(engine, raw)
         return found
@@ -152,7 +153,7 @@ class AcceptPath:
                 break
             if kept_engine is engine:
                 return raw
-            _give_back(raw)
+            give_back(raw)
         raw = engine.raw_connection()  # checked by the pool first (pre-ping)
         raw.dbapi_connection.autocommit = True
         return raw
@@ -161,7 +162,7 @@ class AcceptPath:
         if len(self._kept) < self.KEEP:
             self._kept.append((engine, raw))
         else:
-            _give_back(raw)
+            give_back(raw)
 
     def _english(self) -> bool:
         """The route would answer in English: the queue is a staff screen in English for its admins
@@ -183,21 +184,6 @@ def _accept_of(body: bytes) -> int:
     if not isinstance(sent, dict) or sent.get("kind") != "accept":
         return 0
     return record_id(sent.get("sos"))
-
-
-def _give_back(raw) -> None:
-    try:
-        raw.dbapi_connection.autocommit = False
-        raw.close()
-    except Exception:  # noqa: BLE001 - a connection that cannot be given back is thrown away
-        _throw_away(raw)
-
-
-def _throw_away(raw) -> None:
-    try:
-        raw.invalidate()
-    except Exception:  # noqa: BLE001 - it is gone either way
-        log.debug("throwing away a failed connection", exc_info=True)
 
 
 def install_accept_path(server: Flask) -> None:
