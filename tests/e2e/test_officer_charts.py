@@ -25,8 +25,10 @@ def test_the_toolbar_covers_no_chart_title(web_people, browser, width):
     browser.set_window_size(width, 900)
     browser.log_in("officer@example.in", lands_on="/officer")
     for chart in CHARTS:
+        # Plotly draws three charts after the page's data arrives: 30 s of slack for a busy CI
+        # machine running the suite in three processes (10 s once timed out there).
         until(lambda chart=chart: browser.count(f"{chart} .gtitle") == 1 and browser.count(f"{chart} .modebar") == 1,
-              10)
+              30)
         graph = browser.driver.find_element(By.CSS_SELECTOR, chart)
         ActionChains(browser.driver).move_to_element(graph).perform()
         overlaps, both_shown = browser.driver.execute_script(OVERLAP, chart)
