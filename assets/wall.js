@@ -4,25 +4,48 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
   wall: {
     // Every refresh fetches only what changed (web/display_feed.py): nothing encoded per request.
     // A failed fetch keeps what the screen shows (the watchdog reports the outage); a session
-    // that ended (a revoked kiosk, a disabled account) goes to login.
-    fetchView: async function (_n, source, received) {
-      const keep = source.parts.map(() => window.dash_clientside.no_update);
-      const have = (received && received.have) || '';
+    // that ended (a revoked kiosk, a disabled account) goes to login. The map's SOS come in
+    // buckets (`source.bucketed`): the feed sends the buckets this screen lacks and the keys of
+    // all of them; the screen keeps the others from its last answers (`held`).
+    fetchView: async function (_n, source, _received) {
+      const keep = source.parts.map(() => window.dash_clientside.no_update).concat([window.dash_clientside.no_update]);
+      const held = window.__wallHeld = window.__wallHeld || {have: '', buckets: {}, asked: 0, applied: 0};
+      const asked = ++held.asked;
       let response;
       try {
-        response = await fetch(source.url + '?have=' + encodeURIComponent(have),
+        response = await fetch(source.url + '?have=' + encodeURIComponent(held.have),
                                {credentials: 'same-origin', cache: 'no-store', headers: {Accept: 'application/json'}});
       } catch (error) {
-        return keep.concat([window.dash_clientside.no_update]);
+        return keep;
       }
       if (response.status === 401 || response.status === 403) {
         window.location.assign('/login?next=' + encodeURIComponent(window.location.pathname));
-        return keep.concat([window.dash_clientside.no_update]);
+        return keep;
       }
-      if (!response.ok) { return keep.concat([window.dash_clientside.no_update]); }
+      if (!response.ok) { return keep; }
       const body = await response.json();
-      return source.parts.map((part) => part in body.parts ? body.parts[part] : window.dash_clientside.no_update)
-        .concat([body.stamp]);
+      if (asked < held.applied) { return keep; }  // a later refresh's answer is already on screen
+      let buckets = null;
+      const layer = body.parts[source.bucketed];
+      if (layer) {
+        buckets = {};
+        for (const key of layer.keys) {
+          buckets[key] = key in layer.buckets ? layer.buckets[key] : held.buckets[key];
+          if (buckets[key] === undefined) {  // never expected: start again with the whole wall
+            held.have = '';
+            return keep;
+          }
+        }
+      }
+      held.applied = asked;
+      held.have = body.stamp.have;
+      if (buckets) { held.buckets = buckets; }
+      return source.parts.map(function (part) {
+        if (part === source.bucketed) {
+          return buckets ? [].concat(...layer.keys.map((key) => buckets[key])) : window.dash_clientside.no_update;
+        }
+        return part in body.parts ? body.parts[part] : window.dash_clientside.no_update;
+      }).concat([body.stamp]);
     },
 
     // The watchdog needs neither the server nor the database: it notices the data getting old,

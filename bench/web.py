@@ -135,7 +135,7 @@ class DisplayLoad:
         or the values a callback feeds back to itself. Not the tiles: a thousand copies of every
         tile would make this process the bottleneck."""
         if isinstance(source, Feed):
-            display["have"] = json.loads(payload)["stamp"]["have"]
+            display["have"] = _stamp(payload)["have"]
         elif source.output in self.feedback:
             for ident, props in json.loads(payload).get("response", {}).items():
                 for prop, value in props.items():
@@ -157,6 +157,23 @@ class DisplayLoad:
             task = asyncio.create_task(self.fire(index, slot, when))
             self.inflight.add(task)
             task.add_done_callback(self.inflight.discard)
+
+
+_STAMP_FIRST = b'{"stamp":'
+_DECODER = json.JSONDecoder()
+
+
+def _stamp(payload: bytes) -> dict:
+    """The feed's stamp, which its answers put first (web/display_feed.View.body_for): read alone,
+    so that this one process can play a thousand screens, whose browsers each read the whole
+    answer on their own."""
+    if payload.startswith(_STAMP_FIRST):
+        head = payload[len(_STAMP_FIRST):len(_STAMP_FIRST) + 16_384].decode(errors="replace")
+        try:
+            return _DECODER.raw_decode(head)[0]
+        except ValueError:
+            pass  # a stamp longer than the head: read the whole answer
+    return json.loads(payload)["stamp"]
 
 
 def _cpu_snapshot(stack: Stack) -> dict:

@@ -20,7 +20,8 @@ class ID:
 
     TILES_LEFT = "wall-tiles-left"
     TILES_RIGHT = "wall-tiles-right"
-    MAP_LAYER = "wall-map-layer"
+    MAP_SOS = "wall-map-sos"
+    MAP_UNITS = "wall-map-units"
     MAP_HOSPITALS = "wall-map-hospitals"
     UNANSWERED = "wall-unanswered"
     SOS = "wall-sos"
@@ -37,9 +38,11 @@ class ID:
 
 WAIT_TARGET_S = 60
 # The wall fetches its data here (web/display_feed.py); under "/_" an anonymous caller gets a 401,
-# not the login page. The parts it updates, in the order their versions appear in its token.
+# not the login page. The parts it updates, in the order their versions appear in its token. The
+# map's SOS, ambulances and hospitals are separate parts: units on the move (every few seconds)
+# send their few markers, not the hundreds of SOS markers of a disaster.
 FEED_URL = "/_display/view.json"
-PART_IDS = (ID.TILES_LEFT, ID.TILES_RIGHT, ID.MAP_LAYER, ID.MAP_HOSPITALS)
+PART_IDS = (ID.TILES_LEFT, ID.TILES_RIGHT, ID.MAP_SOS, ID.MAP_UNITS, ID.MAP_HOSPITALS)
 WAITING = ACCEPTABLE_STATUSES  # no hospital has taken the SOS yet: its timer and marker are red
 SEVERITY_CLASS = {"Extreme": "wall-bad", "Severe": "wall-bad", "Moderate": "wall-warn"}
 
@@ -188,19 +191,21 @@ def hospital_markers(hospitals: list[dict]) -> list:
                             children=dl.Tooltip(h["name"])) for h in hospitals]
 
 
-def map_layers(snapshot: dict, hospitals: list | None = None) -> list:
-    """Hospital markers (pass them prebuilt: they rarely change), ambulances on a job, SOS."""
-    hospitals = hospital_markers(snapshot["hospitals"]) if hospitals is None else hospitals
-    units = [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color=STATUS_COLOURS.get(u["status"], "#4dabf7"),
-                             fill=True, fillOpacity=0.9,
-                             children=dl.Tooltip(f"{u['call_sign']} · {_(UNIT_STATUS_LABELS.get(u['status'], u['status']))}"))
-             for u in snapshot["units"] if u["lat"] is not None and u["status"] != "out_of_service"]
-    sos = [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=_SOS_RADIUS.get(s["status"], 10),
-                           color=_SOS_COLOUR.get(s["status"], "#ffa94d"), weight=4 if s["status"] == "unanswered" else 3,
-                           fill=True, fillOpacity=0.8 if s["status"] == "unanswered" else 0.4,
-                           children=dl.Tooltip(f"{sos_number(s['id'])} · {_(SOS_STATUS_SHORT_LABELS.get(s['status'], s['status']))}"))
-           for s in snapshot["sos"]]
-    return hospitals + units + sos
+def unit_markers(units: list[dict]) -> list:
+    """Ambulances with a known position, coloured by status (out of service ones are not shown)."""
+    return [dl.CircleMarker(center=[u["lat"], u["lon"]], radius=6, color=STATUS_COLOURS.get(u["status"], "#4dabf7"),
+                            fill=True, fillOpacity=0.9,
+                            children=dl.Tooltip(f"{u['call_sign']} · {_(UNIT_STATUS_LABELS.get(u['status'], u['status']))}"))
+            for u in units if u["lat"] is not None and u["status"] != "out_of_service"]
+
+
+def sos_markers(sos: list[dict]) -> list:
+    """Open SOS: unanswered ones larger and filled, waiting ones red, taken ones orange."""
+    return [dl.CircleMarker(center=[s["lat"], s["lon"]], radius=_SOS_RADIUS.get(s["status"], 10),
+                            color=_SOS_COLOUR.get(s["status"], "#ffa94d"), weight=4 if s["status"] == "unanswered" else 3,
+                            fill=True, fillOpacity=0.8 if s["status"] == "unanswered" else 0.4,
+                            children=dl.Tooltip(f"{sos_number(s['id'])} · {_(SOS_STATUS_SHORT_LABELS.get(s['status'], s['status']))}"))
+            for s in sos]
 
 
 def data_time_label(generated_at: datetime) -> str:

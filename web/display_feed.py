@@ -5,8 +5,8 @@ Dash pages, registered by web/__init__.py):
 
 A thousand walls polling every 5 s are the busiest traffic the product serves, so this path does
 almost nothing per request: the view is built at most once per `display_cache_seconds` per
-worker and kept as ready-encoded JSON; each part (left tiles, right tiles, live map layer,
-hospital markers) has a version that changes only with the data it shows; a screen sends the
+worker and kept as ready-encoded JSON; each part (left tiles, right tiles, the map's SOS,
+ambulances and hospital markers) has a version that changes only with the data it shows; a screen sends the
 versions it holds (`token`) and gets back just the changed parts, already encoded. An idle poll
 answers a 200-byte stamp.
 
@@ -43,29 +43,57 @@ bp = Blueprint("display_feed", __name__)
 
 @dataclass
 class View:
-    """The rendered wall: per part, its version and its children as encoded JSON."""
+    """The rendered wall: per part, its version and its children as encoded JSON. The map's SOS
+    come in buckets of consecutive SOS numbers (`sos_buckets`), each with its own version: in a
+    disaster the map holds hundreds of SOS, and a new one, or a few changing status, re-sends one
+    or two buckets of markers, not all of them."""
 
     generated_at: str
-    parts: dict  # part id -> (version, encoded JSON of its children)
-    _bodies: dict = field(default_factory=dict)  # which parts a screen lacks -> (body, its digest)
+    parts: dict  # part id -> (version, encoded JSON of its children); ID.MAP_SOS -> (listing, None)
+    sos_buckets: dict = field(default_factory=dict)  # bucket key -> (version, encoded JSON of its markers)
+    _bodies: dict = field(default_factory=dict)  # what a screen lacks -> (body, its digest)
 
     @property
     def token(self) -> str:
         return ".".join(self.parts[part][0] for part in PART_IDS)
 
+    def _missing(self, token: str) -> tuple[tuple, tuple | None]:
+        """The plain parts a screen holding `token` lacks, and the SOS buckets it lacks (None: it
+        holds the SOS layer as it is)."""
+        held = dict(zip(PART_IDS, token.split("."), strict=False))  # a token of another shape: sent whole
+        missing = tuple(part for part in PART_IDS
+                        if part != ID.MAP_SOS and held.get(part) != self.parts[part][0])
+        if held.get(ID.MAP_SOS) == self.parts[ID.MAP_SOS][0]:
+            return missing, None
+        held_buckets = dict(item.split("-", 1) for item in held.get(ID.MAP_SOS, "").split("~") if "-" in item)
+        return missing, tuple(key for key, (version, _markers) in self.sos_buckets.items()
+                              if held_buckets.get(key) != version)
+
     def body_for(self, token: str) -> tuple[bytes, str]:
         """The answer to a screen holding `token`, and a digest naming it (for compressing it once)."""
-        held = token.split(".")
-        missing = tuple(part for index, part in enumerate(PART_IDS)
-                        if index >= len(held) or held[index] != self.parts[part][0])
-        answer = self._bodies.get(missing)
+        missing, buckets = self._missing(token)
+        answer = self._bodies.get((missing, buckets))
         if answer is None:
-            # At most 16 different bodies per view, each encoded once; then reused byte for byte.
             stamp = json.dumps({"have": self.token, "generated_at": self.generated_at})
-            changed = ",".join(f'"{part}":{self.parts[part][1]}' for part in missing)
-            body = f'{{"stamp":{stamp},"parts":{{{changed}}}}}'.encode()
-            answer = self._bodies[missing] = (body, hashlib.blake2b(body, digest_size=16).hexdigest())
+            changed = [f'"{part}":{self.parts[part][1]}' for part in missing]
+            if buckets is not None:
+                # Every bucket the layer has now (the screen drops the others), and those it lacks.
+                sent = ",".join(f'"{key}":{self.sos_buckets[key][1]}' for key in buckets)
+                changed.append(f'"{ID.MAP_SOS}":{{"keys":{json.dumps(list(self.sos_buckets))},"buckets":{{{sent}}}}}')
+            body = f'{{"stamp":{stamp},"parts":{{{",".join(changed)}}}}}'.encode()
+            answer = (body, hashlib.blake2b(body, digest_size=16).hexdigest())
+            if len(self._bodies) < MAX_BODIES:  # screens hold few different versions: each body encoded once
+                self._bodies[(missing, buckets)] = answer
         return answer
+
+
+# The map's SOS in buckets of this many consecutive SOS numbers (View.sos_buckets).
+SOS_BUCKET = 50
+MAX_BODIES = 64
+
+
+def sos_bucket(sos_id: int) -> str:
+    return str(sos_id // SOS_BUCKET)
 
 
 # How often a worker asks whether an SOS or an ambulance changed (one small query): a new SOS is
@@ -130,9 +158,12 @@ def build_view(previous: View | None) -> View:
     when = wall.data_time_label(now)
     # Per part: the data it shows, and how it is drawn. A part is drawn again only when its data
     # changed: its "data hh:mm:ss" line and its timers are kept current in the browser.
+    # What the left tiles show of each unit: not where it is (that moves every few seconds and is
+    # the map's units part alone).
+    units_listed = [{k: v for k, v in u.items() if k not in ("lat", "lon")} for u in data["units"]]
     spec = {
         ID.TILES_LEFT: (
-            (data["unanswered"], data["sos"], data["sos_by_status"], data["units"], data["units_by_status"]),
+            (data["unanswered"], data["sos"], data["sos_by_status"], units_listed, data["units_by_status"]),
             lambda: [wall.unanswered_tile(data["unanswered"], data["sos"], when, now),
                      wall.sos_tile(data["sos"], data["sos_by_status"], when, now),
                      wall.units_tile(data["units"], data["units_by_status"], when, now)]),
@@ -140,11 +171,10 @@ def build_view(previous: View | None) -> View:
             (data["response_times"], data["beds"], data["shortages"], data["alerts"]),
             lambda: [wall.response_tile(data["response_times"], when), wall.beds_tile(data["beds"], when),
                      wall.blood_tile(data["shortages"], when), wall.alerts_tile(data["alerts"], when)]),
-        # The live layer (SOS, ambulances) and the hundreds of hospital markers travel separately.
-        ID.MAP_LAYER: (
-            ([(s["id"], s["status"], s["lat"], s["lon"]) for s in data["sos"]],
-             [(u["call_sign"], u["status"], u["lat"], u["lon"]) for u in data["units"]]),
-            lambda: wall.map_layers(data, hospitals=[])),
+        # The map's layers travel apart: hundreds of SOS markers in a disaster (in buckets, below),
+        # a few units on the move, hundreds of hospital markers that rarely change.
+        ID.MAP_UNITS: ([(u["call_sign"], u["status"], u["lat"], u["lon"]) for u in data["units"]],
+                       lambda: wall.unit_markers(data["units"])),
         ID.MAP_HOSPITALS: (data["hospitals"], lambda: wall.hospital_markers(data["hospitals"])),
     }
     parts = {}
@@ -152,7 +182,24 @@ def build_view(previous: View | None) -> View:
         version = _version(source)
         kept = previous.parts.get(part) if previous is not None else None
         parts[part] = kept if kept is not None and kept[0] == version else (version, to_json_plotly(draw()))
-    return View(generated_at=data["generated_at"], parts=parts)
+    buckets = _sos_buckets(data["sos"], previous)
+    parts[ID.MAP_SOS] = ("~".join(f"{key}-{version}" for key, (version, _markers) in buckets.items()), None)
+    return View(generated_at=data["generated_at"], parts=parts, sos_buckets=buckets)
+
+
+def _sos_buckets(open_sos: list[dict], previous: View | None) -> dict:
+    """The map's SOS markers by bucket (`sos_bucket`), each drawn again only when its SOS changed."""
+    grouped: dict[str, list] = {}
+    for item in open_sos:
+        grouped.setdefault(sos_bucket(item["id"]), []).append(item)
+    buckets = {}
+    for key in sorted(grouped, key=int):
+        members = grouped[key]
+        version = _version([(s["id"], s["status"], s["lat"], s["lon"]) for s in members])[:12]
+        kept = previous.sos_buckets.get(key) if previous is not None else None
+        buckets[key] = kept if kept is not None and kept[0] == version \
+            else (version, to_json_plotly(wall.sos_markers(members)))
+    return buckets
 
 
 _view = _SharedView()

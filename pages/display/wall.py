@@ -50,7 +50,8 @@ def layout(**kwargs):
                     html.Div(id=PART.TILES_LEFT, className="wall-column"),
                     html.Section([
                         html.H2(_("Map"), className="wall-title"),
-                        dl.Map(tiles + [dl.LayerGroup(id=PART.MAP_HOSPITALS), dl.LayerGroup(id=PART.MAP_LAYER)],
+                        dl.Map(tiles + [dl.LayerGroup(id=PART.MAP_HOSPITALS), dl.LayerGroup(id=PART.MAP_UNITS),
+                                       dl.LayerGroup(id=PART.MAP_SOS)],
                                id=ID.MAP,
                                center=list(config.map_center), zoom=11, zoomControl=False,
                                style={"height": "100%", "width": "100%", "background": "#111820"}),
@@ -62,7 +63,8 @@ def layout(**kwargs):
             ),
             # Where the screen fetches its data and which part goes where (web/display_feed.py); how
             # often data should arrive, in which time zone the wall tells the time (assets/wall.js).
-            dcc.Store(id=ID.SOURCE, data={"url": FEED_URL, "parts": list(PART_IDS), "refresh_ms": REFRESH_MS,
+            dcc.Store(id=ID.SOURCE, data={"url": FEED_URL, "parts": list(PART_IDS), "bucketed": PART.MAP_SOS,
+                                          "refresh_ms": REFRESH_MS,
                                           "time_zone": DISPLAY_TIMEZONE, "wall": ID.WALL,
                                           "words": wall_words()}),
             dcc.Store(id=ID.RECEIVED, data=None),

@@ -66,6 +66,10 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
     rows = driver.execute_script("return [...document.querySelectorAll('#wall-response .wall-row')]"
                                  ".map(r => r.getBoundingClientRect().bottom)")
     assert len(rows) == 4 and max(rows) <= body_bottom + 1
+    # Both SOS are on the map (their own layer, beside the hospitals' and the units').
+    markers = "return document.querySelectorAll('#wall-map path.leaflet-interactive').length"
+    until(lambda: driver.execute_script(markers) >= 3, 10, poll=0.5)  # a hospital and the two SOS
+    on_map = driver.execute_script(markers)
     shot = tmp_path / "wall-1920x1080.png"
     assert driver.save_screenshot(str(shot)) and shot.stat().st_size > 20_000
 
@@ -94,6 +98,7 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
     browser.wait_for_text_to_equal("#wall-unanswered .wall-huge", "0", timeout=15)
     assert f"SOS-{sos.id:05d}" not in browser.text("#wall-sos")
     assert "7" in browser.text("#wall-beds")  # the tiles that did not change are still there
+    until(lambda: driver.execute_script(markers) == on_map - 1, 10, poll=0.5)  # its marker left the map too
     # The display account's sessions end (e.g. a super admin disables it): the screen goes to login.
     with web_db.factory() as session:
         display_account = session.execute(select(User).where(User.email == "display@example.in")).scalar_one()

@@ -7,12 +7,12 @@ import re
 import pytest
 from sqlalchemy import select
 
-from db import kiosk, matching
+from db import kiosk, matching, positions
 from db import sos as sos_ops
 from db.clock import utcnow
 from db.errors import InvalidInput, NotAllowed
 from db.models import User
-from tests.builders import add_user, give_beds
+from tests.builders import add_user, give_beds, send_sos, two_crew_jobs
 
 FEED = "/_display/view.json"
 
@@ -90,7 +90,7 @@ def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, auth, web_peopl
     auth.login("display@example.in")
     first = client.get(FEED)
     parts = first.get_json()["parts"]
-    assert set(parts) == {"wall-tiles-left", "wall-tiles-right", "wall-map-layer", "wall-map-hospitals"}
+    assert set(parts) == {"wall-tiles-left", "wall-tiles-right", "wall-map-sos", "wall-map-units", "wall-map-hospitals"}
     stamp = first.get_json()["stamp"]
     again = client.get(FEED, query_string={"have": stamp["have"]})
     assert again.get_json()["parts"] == {}  # tiles untouched
@@ -119,9 +119,72 @@ def test_a_change_sends_only_the_parts_that_show_it(web_app, client, auth, web_p
         changed = client.get(FEED, query_string={"have": have}).get_json()
     finally:
         state["config"] = original
-    assert set(changed["parts"]) == {"wall-tiles-left", "wall-map-layer"}
+    assert set(changed["parts"]) == {"wall-tiles-left", "wall-map-sos"}
     assert f"SOS-{sos_id:05d}" not in json.dumps(changed["parts"])  # no longer open
+    assert changed["parts"]["wall-map-sos"] == {"keys": [], "buckets": {}}  # the map drops its marker
     assert changed["stamp"]["have"] != have
+
+
+def test_a_new_sos_in_a_disaster_sends_its_own_bucket_of_markers_not_every_sos(web_app, client, auth, web_people,
+                                                                               web_db):
+    """With hundreds of SOS on the map, a new one sends the markers of its few neighbours in number
+    and the keys of the others, which the screen keeps."""
+    from dataclasses import replace
+
+    from auth.context import EXTENSION_KEY
+    from web.display_feed import SOS_BUCKET
+
+    with web_db.factory() as session:
+        first_ids = [send_sos(session, add_user(session)).id for _ in range(2 * SOS_BUCKET + 5)]
+        session.commit()
+    auth.login("display@example.in")
+    state = web_app.server.extensions[EXTENSION_KEY]
+    original = state["config"]
+    state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
+    try:
+        first = client.get(FEED).get_json()
+        with web_db.factory() as session:
+            new_id = send_sos(session, add_user(session)).id
+            session.commit()
+        second = client.get(FEED, query_string={"have": first["stamp"]["have"]})
+    finally:
+        state["config"] = original
+    whole = first["parts"]["wall-map-sos"]
+    assert sum(len(markers) for markers in whole["buckets"].values()) == len(first_ids)
+    layer = second.get_json()["parts"]["wall-map-sos"]
+    assert len(layer["keys"]) == len(whole["keys"]) + (str(new_id // SOS_BUCKET) not in whole["keys"])
+    assert list(layer["buckets"]) == [str(new_id // SOS_BUCKET)]  # only the new SOS's bucket travels
+    assert f"SOS-{new_id:05d}" in json.dumps(layer)
+    assert len(layer["buckets"][str(new_id // SOS_BUCKET)]) <= SOS_BUCKET
+    assert len(second.data) < len(json.dumps(first["parts"]["wall-map-sos"])) / 2
+
+
+def test_a_unit_on_the_move_sends_only_its_markers_not_the_sos_or_the_tiles(web_app, client, auth, web_people,
+                                                                             web_db):
+    """Ambulances on a job report where they are every few seconds: with hundreds of SOS on the map
+    in a disaster, each move must not send every SOS marker (nor the tiles) to a thousand walls."""
+    from dataclasses import replace
+
+    from auth.context import EXTENSION_KEY
+
+    made = two_crew_jobs(web_db, web_people)
+    auth.login("display@example.in")
+    state = web_app.server.extensions[EXTENSION_KEY]
+    original = state["config"]
+    state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
+    try:
+        first = client.get(FEED).get_json()
+        with web_db.factory() as session:
+            crew_account = session.get(User, made["AMB-1"]["crew"])
+            assert positions.record_position(session, actor=crew_account, latitude=12.9712, longitude=77.6301,
+                                             accuracy_m=10, now=utcnow()).stored
+            session.commit()
+        moved = client.get(FEED, query_string={"have": first["stamp"]["have"]}).get_json()
+    finally:
+        state["config"] = original
+    assert set(moved["parts"]) == {"wall-map-units"}
+    assert "12.971" in json.dumps(moved["parts"]) and "AMB-1" in json.dumps(moved["parts"])
+    assert "SOS-" not in json.dumps(moved["parts"])
 
 
 def test_only_wall_roles_get_the_feed(client, auth, web_people):

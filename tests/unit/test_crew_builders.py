@@ -40,11 +40,9 @@ def test_the_crew_card_without_and_with_a_job():
 
 
 def test_the_wall_map_colours_units_by_status_and_says_what_colours_mean():
-    snapshot = {"hospitals": [], "sos": [],
-                "units": [{"call_sign": "A-1", "status": "en_route", "lat": 12.9, "lon": 77.6},
-                          {"call_sign": "A-2", "status": "available", "lat": 12.8, "lon": 77.5},
-                          {"call_sign": "A-3", "status": "on_scene", "lat": None, "lon": None}]}
-    markers = wall.map_layers(snapshot, hospitals=[])
+    markers = wall.unit_markers([{"call_sign": "A-1", "status": "en_route", "lat": 12.9, "lon": 77.6},
+                                 {"call_sign": "A-2", "status": "available", "lat": 12.8, "lon": 77.5},
+                                 {"call_sign": "A-3", "status": "on_scene", "lat": None, "lon": None}])
     assert [(m.color, m.children.children) for m in markers] == [
         (crew.STATUS_COLOURS["en_route"], "A-1 · En route"), (crew.STATUS_COLOURS["available"], "A-2 · Available")]
     legend = _texts(wall.map_legend())
@@ -52,11 +50,9 @@ def test_the_wall_map_colours_units_by_status_and_says_what_colours_mean():
 
 
 def test_the_wall_map_marks_an_unanswered_sos_apart_from_a_waiting_and_a_taken_one():
-    snapshot = {"hospitals": [], "units": [],
-                "sos": [{"id": 1, "status": "unanswered", "lat": 12.9, "lon": 77.6},
-                        {"id": 2, "status": "pending", "lat": 12.8, "lon": 77.5},
-                        {"id": 3, "status": "accepted", "lat": 12.7, "lon": 77.4}]}
-    unanswered, waiting, taken = wall.map_layers(snapshot, hospitals=[])
+    unanswered, waiting, taken = wall.sos_markers([{"id": 1, "status": "unanswered", "lat": 12.9, "lon": 77.6},
+                                                   {"id": 2, "status": "pending", "lat": 12.8, "lon": 77.5},
+                                                   {"id": 3, "status": "accepted", "lat": 12.7, "lon": 77.4}])
     assert len({unanswered.color, waiting.color, taken.color}) == 3
     assert unanswered.radius > waiting.radius
     assert "UNANSWERED" in unanswered.children.children
