@@ -35,7 +35,12 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 NOT_COMPRESSED = {"report_files.download"}
 # Text types beyond Flask-Compress's own list: CSV exports, CAP documents, EDXL-HAVE.
 EXTRA_MIMETYPES = ["text/csv", "application/cap+xml"]
-CACHE_BYTES = 32 * 2**20  # per worker: every component library of every page, both encodings, fits
+# Per worker. Every component library and asset of every page, both encodings, takes ~6 MB: they
+# are kept apart from the wall feed's bodies, which change with every view (a few KB each; only the
+# latest views' are asked for), so that those never push the libraries out or grow the worker.
+CACHE_BYTES = 16 * 2**20
+FEED_CACHE_BYTES = 2 * 2**20
+FEED_KEY_PREFIX = "display:"
 
 
 class _CompressedBodies:
@@ -85,6 +90,24 @@ def _fingerprinted() -> bool:
     return request.path.startswith(ASSETS) and "m" in request.args
 
 
+class _SharedBodies:
+    """The libraries' cache and the wall feed's (keys starting FEED_KEY_PREFIX), each with its limit."""
+
+    def __init__(self):
+        self._libraries = _CompressedBodies(CACHE_BYTES)
+        self._feed = _CompressedBodies(FEED_CACHE_BYTES)
+
+    def _for(self, key: str) -> _CompressedBodies:
+        # Flask-Compress names an entry "<encoding>;<our key>".
+        return self._feed if key.partition(";")[2].startswith(FEED_KEY_PREFIX) else self._libraries
+
+    def get(self, key: str) -> bytes | None:
+        return self._for(key).get(key)
+
+    def set(self, key: str, value: bytes) -> None:
+        self._for(key).set(key, value)
+
+
 def _read_whole(response: Response) -> None:
     source = response.response
     try:
@@ -107,7 +130,7 @@ def install_compression(server: Flask) -> None:
     each, shared = Compress(), Compress()
     each.init_app(server)
     shared.init_app(server)
-    shared.cache = _CompressedBodies()
+    shared.cache = _SharedBodies()
     shared.cache_key = lambda _request: _shared_key()
 
     @server.after_request

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, abort, request
 from plotly.io.json import to_json_plotly  # how Dash itself encodes components
 
-from auth.compression import compress_once
+from auth.compression import FEED_KEY_PREFIX, compress_once
 from auth.context import db_session, state
 from auth.outage import UNREACHABLE
 from auth.roles import has_role
@@ -217,6 +217,6 @@ def view():
         return Response('{"error": "database unreachable"}', status=503, mimetype="application/json",
                         headers={"Cache-Control": "no-store", "Retry-After": "5"})
     body, digest = current.body_for(request.args.get("have", ""))
-    compress_once(f"display:{digest}")  # a thousand screens, one compression per body and encoding
+    compress_once(f"{FEED_KEY_PREFIX}{digest}")  # a thousand screens, one compression per body and encoding
     return Response(body, mimetype="application/json",
                     headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})

@@ -85,3 +85,39 @@ def test_the_production_server_serves_the_app_and_believes_only_its_balancer(ser
         assert answer.url.startswith(base + "/login")
     time.sleep(0.5)
     assert '"GET /login HTTP/1.1" 200' in (folder / "access.log").read_text()
+
+
+_COUNT_ARENAS = """
+import ctypes, sys, tempfile, threading
+import serve
+limited = serve.limit_malloc_arenas({}) if sys.argv[1] == "limit" else None
+held = []
+together = threading.Barrier(8)
+def allocate():
+    together.wait()  # all 8 threads alive at once, as a worker's are (an ended thread's arena is reused)
+    held.append([bytes(2048) for _ in range(2000)])  # above Python's small-object size: glibc's malloc
+    together.wait()
+threads = [threading.Thread(target=allocate) for _ in range(8)]
+[t.start() for t in threads]
+[t.join() for t in threads]
+libc = ctypes.CDLL(None)
+libc.fopen.restype = ctypes.c_void_p
+with tempfile.NamedTemporaryFile("r") as out:
+    stream = libc.fopen(out.name.encode(), b"w")
+    libc.malloc_info(0, ctypes.c_void_p(stream))
+    libc.fclose(ctypes.c_void_p(stream))
+    print(limited, out.read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc arenas")
+def test_a_worker_keeps_at_most_two_malloc_arenas_however_many_threads_allocate():
+    def arenas(mode: str) -> tuple[str, int]:
+        env = {k: v for k, v in os.environ.items() if k != "MALLOC_ARENA_MAX"}
+        out = subprocess.run([sys.executable, "-c", _COUNT_ARENAS, mode], cwd=ROOT, env=env, capture_output=True,
+                             text=True, timeout=60, check=True).stdout.split()
+        return out[0], int(out[1])
+
+    limited, count = arenas("limit")
+    assert limited == "2" and count <= 2
+    assert arenas("default")[1] > 2  # what the limit saves: without it each thread takes its own
