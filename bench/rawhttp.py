@@ -14,7 +14,13 @@ import asyncio
 from urllib.parse import urlsplit
 
 import aiohttp
+from aiohttp.http import SERVER_SOFTWARE
 from yarl import URL
+
+# The browser a session signed in with sends the same User-Agent with every request: the sessions
+# here sign in through aiohttp, so these requests say what aiohttp says (Flask-Login's session
+# protection, and the fast paths before Flask, compare it with the one seen at sign-in).
+USER_AGENT = SERVER_SOFTWARE
 
 
 class RawHttpError(RuntimeError):
@@ -33,7 +39,7 @@ class RawConnection:
     def __init__(self, base: str, *, cookie: str = "", headers: dict | None = None):
         parts = urlsplit(base)
         self.host, self.port = parts.hostname, parts.port or 80
-        fixed = {"Host": f"{self.host}:{self.port}", "Accept": "*/*", **(headers or {})}
+        fixed = {"Host": f"{self.host}:{self.port}", "Accept": "*/*", "User-Agent": USER_AGENT, **(headers or {})}
         if cookie:
             fixed["Cookie"] = cookie
         self._fixed = "".join(f"{k}: {v}\r\n" for k, v in fixed.items())
@@ -98,7 +104,7 @@ class RawConnection:
 def request_bytes(base: str, method: str, path: str, headers: dict, body: bytes = b"") -> bytes:
     """The request exactly as RawConnection writes it."""
     parts = urlsplit(base)
-    fixed = {"Host": f"{parts.hostname}:{parts.port or 80}", "Accept": "*/*", **headers}
+    fixed = {"Host": f"{parts.hostname}:{parts.port or 80}", "Accept": "*/*", "User-Agent": USER_AGENT, **headers}
     head = "".join(f"{k}: {v}\r\n" for k, v in fixed.items())
     length = f"Content-Length: {len(body)}\r\n" if body or method != "GET" else ""
     return f"{method} {path} HTTP/1.1\r\n{head}{length}\r\n".encode() + body

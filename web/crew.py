@@ -23,15 +23,12 @@ from __future__ import annotations
 import io
 import json
 import secrets
-import time
 from datetime import UTC, datetime
-from hashlib import sha512
 
 from flask import Blueprint, Flask, jsonify, request, session
 from flask_login import current_user
-from werkzeug.http import parse_cookie
 
-from auth import crew_link_of, login_manager
+from auth import crew_link_of
 from auth.context import EXTENSION_KEY, db_session
 from auth.csrf import DASH_CSRF_HEADER
 from auth.headers import SECURITY_HEADERS_KEY
@@ -42,6 +39,7 @@ from db.clock import utcnow
 from db.errors import DomainError
 from db.position_writer import writer_for
 from db.vocabulary import Role
+from web.sessions import SignedSessions
 
 bp = Blueprint("crew", __name__)
 
@@ -101,87 +99,6 @@ ANSWERS = {positions.STORED: ("202 ACCEPTED", json_answer(stored=True, reason=""
 # Vary of Flask-Compress and of the session.
 FRAME_HEADERS = [("Content-Type", "application/json"), ("Cache-Control", "no-store"),
                  ("Vary", "Accept-Encoding, Cookie")]
-
-
-def login_identifier(environ: dict) -> str:
-    """Flask-Login's session identifier (`flask_login.utils._create_identifier`) from the environ."""
-    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
-    if address is not None:
-        address = address.encode("utf-8").split(b",")[0].strip()
-    agent = environ.get("HTTP_USER_AGENT")
-    if agent is not None:
-        agent = agent.encode("utf-8")
-    return sha512(f"{address}|{agent}".encode()).hexdigest()
-
-
-class SignedSessions:
-    """The sessions a worker's fast paths have read from signed session cookies, as Flask reads
-    them (shared by `PositionPath` and web/queue_answer.py `AcceptPath`). `signed_in(environ)` is
-    (identity, CSRF token) of the request's session if Flask would read that session as it is and
-    sign in the login `identity(login id)` names (not None); else None. A session read once is
-    kept by the exact Cookie header, address and browser that came with it (a phone or a screen
-    sends the same ones with every request), its age checked on each use; the login itself is
-    the caller's to check."""
-
-    LIMIT = 10_000  # sessions read and kept per worker; all forgotten when more come
-
-    def __init__(self, server: Flask, identity):
-        self._server, self._identity = server, identity
-        self._signer: tuple = (None, None)
-        self._sessions: dict[tuple, tuple[int, object, str]] = {}
-
-    def signed_in(self, environ) -> tuple[object, str] | None:
-        server = self._server
-        if self._signer[0] != server.secret_key:
-            self._signer = (server.secret_key, server.session_interface.get_signing_serializer(server))
-            self._sessions.clear()
-        key = (environ.get("HTTP_COOKIE", ""), environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
-               environ.get("HTTP_USER_AGENT"))
-        held = self._sessions.get(key)
-        if held is None:
-            held = self._read_session(environ)
-            if held is None:
-                return None
-            if len(self._sessions) >= self.LIMIT:
-                self._sessions.clear()
-            self._sessions[key] = held
-        signed_at, login, csrf = held
-        if not 0 <= int(time.time()) - signed_at <= int(server.permanent_session_lifetime.total_seconds()):
-            return None
-        return login, csrf
-
-    def _read_session(self, environ) -> tuple[int, object, str] | None:
-        """(signed at, identity, CSRF token) from the session cookie, read as Flask reads it
-        (signature checked); None when Flask would do more than read it: no or a bad cookie, not a
-        login `identity` accepts, a permanent session, a remember cookie still to set, or
-        Flask-Login's session protection about to mark it."""
-        server = self._server
-        value = parse_cookie(environ).get(server.session_interface.get_cookie_name(server))
-        if not value:
-            return None
-        try:
-            data, signed_at = self._signer[1].loads(value, return_timestamp=True)
-        except Exception:  # noqa: BLE001 - itsdangerous' BadSignature and friends: Flask's to answer
-            return None
-        if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
-            return None
-        user_id = data.get("_user_id")
-        login = self._identity(user_id) if isinstance(user_id, str) else None
-        csrf = data.get("dash_csrf")
-        if login is None or not isinstance(csrf, str) or not csrf or not self._login_kept(data, environ):
-            return None
-        return int(signed_at.timestamp()), login, csrf
-
-    def _login_kept(self, signed_in: dict, environ) -> bool:
-        """Flask-Login's session protection would leave the session as it is."""
-        mode = self._server.config.get("SESSION_PROTECTION", login_manager.session_protection)
-        if not mode:
-            return True
-        if signed_in.get("_id") == login_identifier(environ):
-            return True
-        # "basic" only marks a session from elsewhere as not fresh (a cookie to send): once marked,
-        # it goes on as it is.
-        return mode == "basic" and signed_in.get("_fresh") is False
 
 
 class PositionPath:

@@ -17,9 +17,10 @@ guard, the login check against the database, the role, the row's permission in d
 - each view's version per hospital (or for the city), at most `fresh_s` old: a change reaches the
   screen within the page's poll plus that.
 
-The fast path verifies the cookie's signature itself (Flask's own serializer) and answers with the
-headers the Flask route last answered with. A screen sends the same cookie with every poll, so a
-cookie verified once is kept by its exact value until the session's age runs out: checking the
+The fast path reads the session cookie as Flask would (web/sessions.py `SignedSessions`, shared
+with the crew and Accept paths: signature, age, session protection) and answers with the headers
+the Flask route last answered with. A screen sends the same cookie with every poll, so a session
+read once is kept by its exact cookie, address and browser until its age runs out: checking the
 signature cost ~110 µs of the ~140 µs this path takes on a slow core (bench/README.md). A request it cannot answer (no grant yet, an
 expired one, an old version, an outage) goes to Flask as any other.
 """
@@ -35,7 +36,6 @@ from dataclasses import dataclass
 from flask import Blueprint, Flask, Response, abort
 from flask import session as cookie_session
 from flask_login import current_user
-from itsdangerous import BadSignature
 
 from auth.context import EXTENSION_KEY, actor_in, db_session, state
 from auth.outage import UNREACHABLE
@@ -45,6 +45,7 @@ from db import capacity, positions, sos
 from db.clock import utcnow
 from db.errors import NotAllowed
 from db.vocabulary import Role
+from web.sessions import SignedSessions
 
 log = logging.getLogger("healthfirst.live")
 bp = Blueprint("live", __name__)
@@ -163,66 +164,31 @@ _OWN_HEADERS = {"content-length", "set-cookie", "date"}
 
 
 class LiveMiddleware:
-    """Answers a live poll before Flask when the memory can: a valid signed session cookie whose
-    login was granted this view within `live_grant_seconds`, and a version fresh enough."""
-
-    COOKIES = 10_000  # verified cookies kept per worker; all forgotten when more come
+    """Answers a live poll before Flask when the memory can: a session Flask would read as it is
+    (web/sessions.py `SignedSessions`: signature, age, session protection) whose login was granted
+    this view within `live_grant_seconds`, and a version fresh enough."""
 
     def __init__(self, server: Flask, memory: LiveMemory):
         self.wsgi_app = server.wsgi_app
         self.memory = memory
-        self.server = server
-        self.cookie_name = server.config["SESSION_COOKIE_NAME"]
-        self.max_age = int(server.permanent_session_lifetime.total_seconds())
-        self._signer: tuple = (None, None)
-        # The exact cookie value -> (its login session id, when its signature stops being good).
-        self._verified: dict[str, tuple[str, float]] = {}
+        # Any login id: the grant in the memory is what says whether it may have this view.
+        self._sessions = SignedSessions(server, lambda login_id: login_id, csrf=False)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         if not path.startswith(PREFIX) or environ.get("REQUEST_METHOD") != "GET":
             return self.wsgi_app(environ, start_response)
-        body = self._fast(path[len(PREFIX):], environ.get("HTTP_COOKIE", ""))
+        body = self._fast(path[len(PREFIX):], environ)
         if body is not None:
             start_response("200 OK", self.memory.headers + [("Content-Length", str(len(body)))])
             return [body]
         return self.wsgi_app(environ, self._capturing(start_response))
 
-    def _fast(self, view: str, cookies: str) -> bytes | None:
+    def _fast(self, view: str, environ) -> bytes | None:
         if self.memory.headers is None or view not in VIEWS:
             return None
-        raw = _cookie(cookies, self.cookie_name)
-        login_id = self._login_of(raw) if raw else None
-        return self.memory.answer(login_id, view) if login_id is not None else None
-
-    def _login_of(self, raw: str) -> str | None:
-        """The login session id a session cookie carries, if its signature is good and not too old."""
-        server = self.server
-        if self._signer[0] != server.secret_key:  # a new key: nothing verified with the old one holds
-            self._signer = (server.secret_key, server.session_interface.get_signing_serializer(server))
-            self._verified.clear()
-        held = self._verified.get(raw)
-        if held is None:
-            held = self._verify(raw)
-            if held is None:
-                return None
-            if len(self._verified) >= self.COOKIES:
-                self._verified.clear()
-            self._verified[raw] = held
-        login_id, good_until = held
-        return login_id if time.time() <= good_until else None
-
-    def _verify(self, raw: str) -> tuple[str, float] | None:
-        if self._signer[1] is None:
-            return None
-        try:
-            data, signed_at = self._signer[1].loads(raw, max_age=self.max_age, return_timestamp=True)
-        except BadSignature:
-            return None
-        login_id = data.get("_user_id") if isinstance(data, dict) else None
-        if not isinstance(login_id, str):
-            return None
-        return login_id, signed_at.timestamp() + self.max_age
+        signed_in = self._sessions.signed_in(environ)
+        return self.memory.answer(signed_in[0], view) if signed_in is not None else None
 
     def _capturing(self, start_response):
         """Keeps the headers of the full path's plain 200 answers, to answer the same way."""
@@ -234,14 +200,6 @@ class LiveMiddleware:
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         return capture
-
-
-def _cookie(header: str, name: str) -> str | None:
-    for part in header.split(";"):
-        key, _, value = part.strip().partition("=")
-        if key == name:
-            return value
-    return None
 
 
 def install_live(server: Flask) -> None:

@@ -15,7 +15,7 @@ cannot be reached (auth/outage.py). The page shows the message and redraws the q
 
 Two paths give these answers. `answer` is the Flask route: every case. `AcceptPath` answers the
 common case before Flask, for the sixteen hospitals pressing at once (bench `accept_http_rps`): a
-hospital admin's signed session (read as web/crew.py `SignedSessions` reads it), its CSRF header,
+hospital admin's signed session (read as web/sessions.py `SignedSessions` reads it), its CSRF header,
 `{"kind": "accept", "sos": <id>}`, on PostgreSQL, in English. The login rule, the role and the
 Accept's rules are one round trip (db/sos.py `accept_as`); its answer has the route's body and
 headers. Whatever it is not sure of it hands to Flask untouched: a decline, another or an odd
@@ -42,7 +42,8 @@ from db.clock import utcnow
 from db.parse import record_id
 from db.position_writer import give_back, throw_away
 from db.vocabulary import Role, sos_number
-from web.crew import FRAME_HEADERS, SignedSessions, csrf_matches, json_answer, small_json_body
+from web.crew import FRAME_HEADERS, csrf_matches, json_answer, small_json_body
+from web.sessions import SignedSessions
 
 log = logging.getLogger("healthfirst.queue_answer")
 

@@ -169,7 +169,7 @@ def test_during_an_outage_every_phone_is_told_not_saved(web_app, web_db, web_peo
 def test_the_lean_path_reads_the_session_identity_as_flask_login_does(web_app):
     from flask_login.utils import _create_identifier
 
-    from web.crew import login_identifier
+    from web.sessions import login_identifier
 
     for environ in ({"REMOTE_ADDR": "10.0.0.1", "HTTP_USER_AGENT": "Phone/1.0"},
                     {"REMOTE_ADDR": "10.0.0.1", "HTTP_X_FORWARDED_FOR": "203.0.113.9, 10.0.0.1"},

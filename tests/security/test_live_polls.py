@@ -154,30 +154,54 @@ def test_a_forged_session_cookie_is_not_answered_from_memory(auth, client, web_p
     assert answer.status_code == 401 and '"v"' not in answer.get_data(as_text=True)
 
 
+def _live_path(web_app):
+    import web.live as live_module
+
+    middleware = web_app.server.wsgi_app  # the layers in front of Flask, down to the live path's
+    while not isinstance(middleware, live_module.LiveMiddleware):
+        middleware = next(getattr(middleware, name) for name in ("wsgi_app", "_app", "app") if hasattr(middleware, name))
+    return middleware
+
+
 def test_a_session_cookie_past_its_age_is_not_answered_from_memory(auth, client, web_people, web_db, web_app,
                                                                     monkeypatch):
-    """The fast path keeps a cookie it verified once; that must not outlive the session's age."""
-    import web.live as live_module
+    """The fast path keeps a session it read once; that must not outlive the session's age."""
+    from werkzeug.test import EnvironBuilder
+
+    import web.sessions as sessions_module
 
     _with_beds(web_db, web_people)
     auth.login("admin.a@example.in")
     _version(client, QUEUE)
-    assert client.get(QUEUE).status_code == 200  # answered from memory: the cookie is now kept
-    lifetime = web_app.server.permanent_session_lifetime.total_seconds()
-    later = time.time() + lifetime + 60
+    assert client.get(QUEUE).status_code == 200  # answered from memory: the session is now kept
+    middleware = _live_path(web_app)
+    # The same request the test client sends (its address and browser are in the session's mark).
+    environ = EnvironBuilder(path=QUEUE, headers={"Cookie": f"session={client.get_cookie('session').value}"},
+                             environ_base=client.environ_base).get_environ()
+    assert middleware._fast(QUEUE.rsplit("/", 1)[1], environ) is not None
+    later = time.time() + web_app.server.permanent_session_lifetime.total_seconds() + 60
 
-    class Later:  # the wall clock a session lifetime later; grants and versions keep theirs
-        monotonic = staticmethod(time.monotonic)
-
+    class Later:  # the wall clock a session lifetime later
         @staticmethod
         def time():
             return later
 
-    monkeypatch.setattr(live_module, "time", Later)
-    middleware = web_app.server.wsgi_app  # the layers in front of Flask, down to the live path's
-    while not isinstance(middleware, live_module.LiveMiddleware):
-        middleware = next(getattr(middleware, name) for name in ("wsgi_app", "_app", "app") if hasattr(middleware, name))
-    assert middleware._fast(QUEUE.rsplit("/", 1)[1], f"session={client.get_cookie('session').value}") is None
+    monkeypatch.setattr(sessions_module, "time", Later)
+    assert middleware._fast(QUEUE.rsplit("/", 1)[1], environ) is None
+
+
+def test_a_session_cookie_from_another_browser_goes_through_flasks_session_protection(auth, client, web_people,
+                                                                                       web_db):
+    """A cookie replayed from another address or browser is not answered from memory: Flask-Login's
+    session protection sees it (it marks the session not fresh, which a sensitive action checks)."""
+    _with_beds(web_db, web_people)
+    auth.login("admin.a@example.in")
+    _version(client, QUEUE)
+    same = client.get(QUEUE)
+    assert same.status_code == 200 and "Set-Cookie" not in same.headers  # the owner's poll, from memory
+    other = client.get(QUEUE, headers={"User-Agent": "Another browser/1.0"})
+    assert other.status_code == 200
+    assert "session=" in other.headers.get("Set-Cookie", "")  # Flask marked the session: not the memory's answer
 
 
 def test_a_disabled_account_stops_getting_answers_within_the_grant(auth, client, web_people, web_db, live_config):
