@@ -98,57 +98,52 @@ def test_an_idle_poll_answers_nothing_new_in_a_few_bytes(client, auth, web_peopl
     assert len(again.data) < 300 < len(first.data)
 
 
-def test_a_change_sends_only_the_parts_that_show_it(web_app, client, auth, web_people, web_db):
-    """An SOS cancelled: its tiles and map marker travel again; beds, blood, alerts, response
-    times and the hospital markers do not."""
+@pytest.fixture
+def rebuild_every_poll(web_app):
+    """The wall's view built again on every poll, not once per `display_cache_seconds`."""
     from dataclasses import replace
 
     from auth.context import EXTENSION_KEY
 
-    sos_id = _an_identifiable_sos(web_db, web_people)
-    auth.login("display@example.in")
     state = web_app.server.extensions[EXTENSION_KEY]
     original = state["config"]
-    state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
-    try:
-        have = client.get(FEED).get_json()["stamp"]["have"]
-        with web_db.factory() as session:
-            citizen = session.execute(select(User).where(User.email == "zaphod.uniquename@example.in")).scalar_one()
-            sos_ops.cancel_sos(session, actor=citizen, sos_id=sos_id, now=utcnow())
-            session.commit()
-        changed = client.get(FEED, query_string={"have": have}).get_json()
-    finally:
-        state["config"] = original
+    state["config"] = replace(original, display_cache_seconds=0)
+    yield
+    state["config"] = original
+
+
+def test_a_change_sends_only_the_parts_that_show_it(rebuild_every_poll, client, auth, web_people, web_db):
+    """An SOS cancelled: its tiles and map marker travel again; beds, blood, alerts, response
+    times and the hospital markers do not."""
+    sos_id = _an_identifiable_sos(web_db, web_people)
+    auth.login("display@example.in")
+    have = client.get(FEED).get_json()["stamp"]["have"]
+    with web_db.factory() as session:
+        citizen = session.execute(select(User).where(User.email == "zaphod.uniquename@example.in")).scalar_one()
+        sos_ops.cancel_sos(session, actor=citizen, sos_id=sos_id, now=utcnow())
+        session.commit()
+    changed = client.get(FEED, query_string={"have": have}).get_json()
     assert set(changed["parts"]) == {"wall-tiles-left", "wall-map-sos"}
     assert f"SOS-{sos_id:05d}" not in json.dumps(changed["parts"])  # no longer open
     assert changed["parts"]["wall-map-sos"] == {"keys": [], "buckets": {}}  # the map drops its marker
     assert changed["stamp"]["have"] != have
 
 
-def test_a_new_sos_in_a_disaster_sends_its_own_bucket_of_markers_not_every_sos(web_app, client, auth, web_people,
-                                                                               web_db):
+def test_a_new_sos_in_a_disaster_sends_its_own_bucket_of_markers_not_every_sos(rebuild_every_poll, client, auth,
+                                                                               web_people, web_db):
     """With hundreds of SOS on the map, a new one sends the markers of its few neighbours in number
     and the keys of the others, which the screen keeps."""
-    from dataclasses import replace
-
-    from auth.context import EXTENSION_KEY
     from web.display_feed import SOS_BUCKET
 
     with web_db.factory() as session:
         first_ids = [send_sos(session, add_user(session)).id for _ in range(2 * SOS_BUCKET + 5)]
         session.commit()
     auth.login("display@example.in")
-    state = web_app.server.extensions[EXTENSION_KEY]
-    original = state["config"]
-    state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
-    try:
-        first = client.get(FEED).get_json()
-        with web_db.factory() as session:
-            new_id = send_sos(session, add_user(session)).id
-            session.commit()
-        second = client.get(FEED, query_string={"have": first["stamp"]["have"]})
-    finally:
-        state["config"] = original
+    first = client.get(FEED).get_json()
+    with web_db.factory() as session:
+        new_id = send_sos(session, add_user(session)).id
+        session.commit()
+    second = client.get(FEED, query_string={"have": first["stamp"]["have"]})
     whole = first["parts"]["wall-map-sos"]
     assert sum(len(markers) for markers in whole["buckets"].values()) == len(first_ids)
     layer = second.get_json()["parts"]["wall-map-sos"]
@@ -159,29 +154,19 @@ def test_a_new_sos_in_a_disaster_sends_its_own_bucket_of_markers_not_every_sos(w
     assert len(second.data) < len(json.dumps(first["parts"]["wall-map-sos"])) / 2
 
 
-def test_a_unit_on_the_move_sends_only_its_markers_not_the_sos_or_the_tiles(web_app, client, auth, web_people,
-                                                                             web_db):
+def test_a_unit_on_the_move_sends_only_its_markers_not_the_sos_or_the_tiles(rebuild_every_poll, client, auth,
+                                                                             web_people, web_db):
     """Ambulances on a job report where they are every few seconds: with hundreds of SOS on the map
     in a disaster, each move must not send every SOS marker (nor the tiles) to a thousand walls."""
-    from dataclasses import replace
-
-    from auth.context import EXTENSION_KEY
-
     made = two_crew_jobs(web_db, web_people)
     auth.login("display@example.in")
-    state = web_app.server.extensions[EXTENSION_KEY]
-    original = state["config"]
-    state["config"] = replace(original, display_cache_seconds=0)  # rebuild on every poll
-    try:
-        first = client.get(FEED).get_json()
-        with web_db.factory() as session:
-            crew_account = session.get(User, made["AMB-1"]["crew"])
-            assert positions.record_position(session, actor=crew_account, latitude=12.9712, longitude=77.6301,
-                                             accuracy_m=10, now=utcnow()).stored
-            session.commit()
-        moved = client.get(FEED, query_string={"have": first["stamp"]["have"]}).get_json()
-    finally:
-        state["config"] = original
+    first = client.get(FEED).get_json()
+    with web_db.factory() as session:
+        crew_account = session.get(User, made["AMB-1"]["crew"])
+        assert positions.record_position(session, actor=crew_account, latitude=12.9712, longitude=77.6301,
+                                         accuracy_m=10, now=utcnow()).stored
+        session.commit()
+    moved = client.get(FEED, query_string={"have": first["stamp"]["have"]}).get_json()
     assert set(moved["parts"]) == {"wall-map-units"}
     assert "12.971" in json.dumps(moved["parts"]) and "AMB-1" in json.dumps(moved["parts"])
     assert "SOS-" not in json.dumps(moved["parts"])
