@@ -39,13 +39,13 @@ class SignedSessions:
 
     def __init__(self, server: Flask, identity, *, csrf: bool = True):
         self._server, self._identity, self._csrf = server, identity, csrf
-        self._signer: tuple = (None, None)
+        self._key = None  # the secret key the sessions kept were read with
         self._sessions: dict[tuple, tuple[int, object, str]] = {}
 
     def signed_in(self, environ) -> tuple[object, str] | None:
         server = self._server
-        if self._signer[0] != server.secret_key:
-            self._signer = (server.secret_key, server.session_interface.get_signing_serializer(server))
+        if self._key != server.secret_key:  # a new key: nothing read with the old one holds
+            self._key = server.secret_key
             self._sessions.clear()
         key = (environ.get("HTTP_COOKIE", ""), environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
                environ.get("HTTP_USER_AGENT"))
@@ -64,17 +64,16 @@ class SignedSessions:
 
     def _read_session(self, environ) -> tuple[int, object, str] | None:
         """(signed at, identity, CSRF token) from the session cookie, read as Flask reads it
-        (signature checked); None when Flask would do more than read it: no or a bad cookie, not a
+        (signature and age checked); None when Flask would do more than read it: no or a bad cookie, not a
         login `identity` accepts, a permanent session, a remember cookie still to set, or
         Flask-Login's session protection about to mark it."""
         server = self._server
         value = parse_cookie(environ).get(server.session_interface.get_cookie_name(server))
-        if not value:
+        # Verified by the session interface Flask itself uses (auth._SessionInterface.verified).
+        found = server.session_interface.verified(server, value) if value else None
+        if found is None:
             return None
-        try:
-            data, signed_at = self._signer[1].loads(value, return_timestamp=True)
-        except Exception:  # noqa: BLE001 - itsdangerous' BadSignature and friends: Flask's to answer
-            return None
+        signed_at, data = found
         if not isinstance(data, dict) or data.get("_permanent") or "_remember" in data:
             return None
         user_id = data.get("_user_id")
@@ -84,7 +83,7 @@ class SignedSessions:
             csrf = None
         if login is None or (self._csrf and csrf is None) or not self._login_kept(data, environ):
             return None
-        return int(signed_at.timestamp()), login, csrf
+        return signed_at, login, csrf
 
     def _login_kept(self, signed_in: dict, environ) -> bool:
         """Flask-Login's session protection would leave the session as it is."""

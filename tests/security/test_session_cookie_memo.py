@@ -35,11 +35,17 @@ def _app() -> Flask:
     return app
 
 
-def test_a_kept_cookie_reads_as_flask_reads_it_and_expires_as_it_does():
+def _signed_in():
+    """An app and a browser whose session was just set and read once through it."""
     app = _app()
     client = app.test_client()
     client.get("/set")
     assert client.get("/read").text == "42:token"
+    return app, client
+
+
+def test_a_kept_cookie_reads_as_flask_reads_it_and_expires_as_it_does():
+    app, client = _signed_in()
     assert client.get("/read").text == "42:token"  # from memory
     assert len(app.session_interface._verified) == 1
     app.permanent_session_lifetime = timedelta(seconds=-1)  # every cookie is now too old
@@ -47,10 +53,7 @@ def test_a_kept_cookie_reads_as_flask_reads_it_and_expires_as_it_does():
 
 
 def test_an_altered_cookie_or_another_key_reads_nobody():
-    app = _app()
-    client = app.test_client()
-    client.get("/set")
-    assert client.get("/read").text == "42:token"
+    app, client = _signed_in()
     value = client.get_cookie("session").value
     client.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
     assert client.get("/read").text == "nobody"
