@@ -25,7 +25,7 @@ def test_citizen_uploads_a_report_and_sees_it_verified(web_people, web_db, web_a
     driver.find_element(By.ID, "title").send_keys("Discharge summary")
     driver.find_element(By.ID, "file").send_keys(str(sample))
     driver.find_element(By.ID, "upload-submit").click()
-    until(lambda: "Uploaded." in driver.find_element(By.ID, "upload-result").text, 10)
+    until(lambda: "Uploaded." in browser.text("#upload-result"), 10)
     assert "SHA-256" in driver.find_element(By.ID, "upload-result").text
     assert driver.find_element(By.CSS_SELECTOR, "#upload-progress .progress-bar").text == "100%"
 

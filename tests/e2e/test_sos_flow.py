@@ -305,7 +305,7 @@ def test_a_new_sos_is_noticed_on_any_hospital_page_badge_title_and_one_sound(web
     browser.click("h1")  # a person's first touch: browsers allow sound after it
     assert browser.find_element("#notice-badge").get_attribute("hidden") is not None
     sos_id = sos_nearby(web_db, web_people)
-    until(lambda: browser.find_element("#notice-badge").text == "1", LIVE)
+    until(lambda: browser.text("#notice-badge") == "1", LIVE)
     until(lambda: browser.driver.title.startswith("(1) "), LIVE)
     assert browser.driver.title == "(1) Ambulances · HealthFirst"
     until(lambda: browser.driver.execute_script("return window.__played") == 1, LIVE)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pytest
 from dash.testing.wait import until
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from sqlalchemy import func, select
 
 from db import sos as sos_ops
@@ -31,6 +32,18 @@ NO_SCRIPT = {"profile.managed_default_content_settings.javascript": 2}
 def _count(web_db, citizen_id: int) -> int:
     with web_db.factory() as session:
         return session.execute(select(func.count()).select_from(Sos).where(Sos.citizen_id == citizen_id)).scalar_one()
+
+
+def _shown(driver, element_id: str) -> str:
+    """The element's text, read again when the page replaced it meanwhile: without JavaScript the
+    tracking page reloads itself every few seconds, so a found element may go stale before it is
+    read."""
+    for _ in range(5):
+        try:
+            return driver.find_element("id", element_id).text
+        except StaleElementReferenceException:
+            continue
+    raise AssertionError(f"#{element_id} kept being replaced while being read")
 
 
 def _beds(web_db, web_people) -> None:
@@ -63,16 +76,16 @@ def test_without_javascript_the_form_sends_the_sos_and_tracking_follows_it(web_p
         with web_db.factory() as session:
             sos = session.execute(select(Sos)).scalar_one()
         assert (sos.latitude, sos.longitude, sos.location_source) == (12.96, 77.63, "typed")
-        assert driver.find_element("id", "sos-sent-number").text == f"{sos_number(sos.id)} sent"
-        assert driver.find_element("id", "track-status").text == "Waiting for a hospital"
-        assert "Until help arrives" in driver.find_element("id", "sos-guidance-box").text
+        assert _shown(driver, "sos-sent-number") == f"{sos_number(sos.id)} sent"
+        assert _shown(driver, "track-status") == "Waiting for a hospital"
+        assert "Until help arrives" in _shown(driver, "sos-guidance-box")
 
         with web_db.factory() as session:  # Alpha accepts: the page shows it by reloading itself
             sos_ops.accept_sos(session, actor=session.get(User, web_people["admin_a"].id), sos_id=sos.id,
                                now=utcnow())
             session.commit()
-        until(lambda: driver.find_element("id", "track-status").text == "Accepted by a hospital", 20, poll=0.5)
-        assert driver.find_element("id", "track-hospital").text == "Alpha Hospital"
+        until(lambda: _shown(driver, "track-status") == "Accepted by a hospital", 20, poll=0.5)
+        assert _shown(driver, "track-hospital") == "Alpha Hospital"
         assert _count(web_db, web_people["citizen"].id) == 1
     finally:
         driver.quit()
