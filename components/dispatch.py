@@ -15,6 +15,7 @@ from dash import Patch, dcc, html, no_update
 from components import crew, minimap
 from components.format import duration, local_time
 from components.i18n import N_, _
+from components.shell import dom_id
 from components.sos import PRIORITY_COLORS, status_badge
 from db.sos import JUST_OFFERED_FOR
 from db.vocabulary import UNIT_STATUS_LABELS, sos_number
@@ -217,6 +218,7 @@ def active_card(sos, *, now: datetime, status_label: str, type_label: str, unit,
     controls = []
     if unit is None and sos.status == "accepted":
         controls = [
+            dbc.Label(_("Ambulance to send"), html_for=dom_id(ID.unit(sos.id)), className="fw-semibold mb-1"),
             dbc.Select(
                 id=ID.unit(sos.id),
                 options=[{"label": c.label, "value": str(c.unit_id)} for c in unit_choices],

@@ -69,6 +69,19 @@ def _held_by_alpha_with_unit(session, people, citizen="citizen2"):
 _HELD: dict = {}
 
 
+def _accepted_by_alpha_unit_to_choose(session, people):
+    """An SOS Alpha accepted with no ambulance sent yet, one free to choose (the held card's select)."""
+    from db.clock import utcnow
+    from tests.builders import add_crew, add_user
+
+    now = utcnow()
+    add_crew(session, people["admin_a"], call_sign="AMB-4", now=now)
+    sos = send_sos(session, add_user(session, "citizen"), now=now, lat=people["hospital_a"].latitude - 0.01,
+                   lon=people["hospital_a"].longitude)
+    match_now(session, now=now)
+    sos_ops.accept_sos(session, actor=people["admin_a"], sos_id=sos.id, now=now)
+
+
 def _a_few_hospitals(session, _people):
     city(session, 2)
 
@@ -174,6 +187,9 @@ SCREENS: list[Screen] = [
     Screen("admin_a", "/hospital/queue", "an SOS waiting (made for /hospital above)"),
     Screen("admin_a", "/hospital/queue", "an SOS held, its unit on the maps", prepare=_held_by_alpha_with_unit,
            then=lambda b: b.wait_for_contains_text("#queue-units-list", "AMB-3", timeout=10)),
+    Screen("admin_a", "/hospital/queue", "an SOS accepted, its ambulance still to choose",
+           prepare=_accepted_by_alpha_unit_to_choose,
+           then=lambda b: b.wait_for_element("#queue-active select", timeout=10)),
     Screen("admin_a", "/hospital/capacity"),
     Screen("admin_a", "/hospital/ambulances"),
     Screen("admin_a", "/hospital/feedback"),
@@ -207,6 +223,15 @@ SCREENS: list[Screen] = [
 ]
 
 
+# Links in a map's attribution line, drawn over the map's tiles: axe cannot judge their contrast
+# against the text around them (an image behind), so they are checked here: each must be underlined.
+_ATTRIBUTION_LINKS_NOT_UNDERLINED = """
+return [...document.querySelectorAll('.leaflet-control-attribution a')]
+  .filter(a => !getComputedStyle(a).textDecorationLine.includes('underline'))
+  .map(a => a.textContent.trim());
+"""
+
+
 def sweep(browser, web_db, people, role, screens) -> list[str]:
     """Open each screen as `role` and collect what axe finds, one block per screen."""
     with web_db.factory() as session:
@@ -223,9 +248,12 @@ def sweep(browser, web_db, people, role, screens) -> list[str]:
         if screen.then:
             screen.then(browser)
         found = audit(browser)
+        label = f"{role or 'logged out'} {screen.path}" + (f" ({screen.state})" if screen.state else "")
         if found:
-            label = f"{role or 'logged out'} {screen.path}" + (f" ({screen.state})" if screen.state else "")
             failures.append(describe(found, where=f"{label}: "))
+        plain = browser.driver.execute_script(_ATTRIBUTION_LINKS_NOT_UNDERLINED)
+        if plain:
+            failures.append(f"{label}: map attribution links told apart from its text by colour alone: {plain}")
     return failures
 
 
