@@ -1,5 +1,6 @@
 // The frame around every page (components/navbar.py, pages/shell.py): the menu button, the
-// navbar group holding the open page, the polite live region, and form errors tied to their field.
+// navbar group holding the open page, the polite live region, form errors tied to their field,
+// and the keyboard focus kept across redraws.
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   shell: {
     // The menu button on narrow screens: no server round trip, nothing to authorise.
@@ -86,11 +87,45 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       });
   }
 
+  // The keyboard focus survives a redraw. Dash re-mounts a list's children when one of them
+  // changes (a held SOS card after "Send ambulance" or a step), which drops the focus to <body>
+  // and sends a keyboard user back to the top of the page. Then the focus goes to the control
+  // with the same id, else to the first button of the nearest element with an id around it, if
+  // that was drawn again (the card: its next step). Focus the person moved away themselves, or a
+  // region that left the page, is left alone.
+  var lastFocus = null;  // {element, id, around}: the focused control and the id around it
+  document.addEventListener("focusin", function (event) {
+    var target = event.target;
+    var around = target.parentElement ? target.parentElement.closest("[id]") : null;
+    lastFocus = {element: target, id: target.id, around: around ? around.id : ""};
+  });
+  document.addEventListener("focusout", function (event) {
+    var left = event.target;
+    window.setTimeout(function () {  // still on the page: the person moved the focus away
+      if (lastFocus && lastFocus.element === left && left.isConnected && document.activeElement !== left) {
+        lastFocus = null;
+      }
+    }, 0);
+  });
+  function keepFocus() {
+    var last = lastFocus;
+    var active = document.activeElement;
+    if (!last || last.element.isConnected || (active && active !== document.body)) { return; }
+    lastFocus = null;
+    var again = last.id ? document.getElementById(last.id) : null;
+    if (!again && last.around) {
+      var box = document.getElementById(last.around);
+      again = box ? box.querySelector("button:not([disabled])") : null;
+    }
+    if (again) { again.focus({preventScroll: true}); }
+  }
+
   var pending = false;
   function tieAll() {
     pending = false;
     Array.prototype.forEach.call(document.querySelectorAll(FIELDS), tie);
     dropDisallowedAria();
+    keepFocus();
   }
   function soon() {
     if (!pending) { pending = true; window.requestAnimationFrame(tieAll); }

@@ -17,6 +17,8 @@ import time
 
 import pytest
 from dash.testing.wait import until
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 from sqlalchemy import func, select
@@ -288,6 +290,36 @@ def test_chosen_ambulance_survives_the_queue_refresh(web_people, web_db, browser
     assert chosen == "AMB-1 · BLS", f"the choice was lost: the select shows {chosen!r}"
     browser.click_button(active, "Send ambulance")
     browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {sos_number(sos_id)}.")
+
+
+def test_keyboard_focus_stays_on_the_held_card_through_dispatch_and_steps(web_people, web_db, browser):
+    """A dispatcher on the keyboard: "Send ambulance" and each step redraw the card, and the focus
+    lands on the card's next step instead of falling back to the top of the page."""
+    beds_and_an_ambulance(web_db, web_people)
+    sos_id = sos_nearby(web_db, web_people, accepted_by="admin_a")
+    number = sos_number(sos_id)
+    browser.start()
+    browser.open_queue_as("admin.a@example.in")
+    active = f"#active-{sos_id}"
+    unit_select = browser.wait_for_element(f"{active} select")
+    Select(unit_select).select_by_visible_text("AMB-1 · BLS")
+
+    def focused() -> str:
+        return browser.driver.execute_script("const e = document.activeElement; return e ? e.innerText.trim() : ''")
+
+    def press(key) -> None:
+        ActionChains(browser.driver).send_keys(key).perform()
+
+    press(Keys.TAB)
+    until(lambda: focused() == "Send ambulance", 5)
+    press(Keys.ENTER)
+    browser.wait_for_text_to_equal("#queue-message", f"Ambulance sent to {number}.")
+    until(lambda: focused() == "Mark en route", 10)
+    press(Keys.ENTER)
+    browser.wait_for_text_to_equal("#queue-message", f"{number}: en route.")
+    until(lambda: focused() == "Mark on scene", 10)
+    _just_after_queue_refresh(browser)  # a refresh that changes nothing leaves the focus be
+    assert focused() == "Mark on scene"
 
 
 def test_a_new_sos_is_noticed_on_any_hospital_page_badge_title_and_one_sound(web_people, web_db, browser):
