@@ -197,7 +197,8 @@ def job_card(job) -> html.Div:
                  className="crew-head"),
         html.Div(_(job.emergency), className="crew-emergency"),
         _row(_("Caller"), [html.Span(job.caller or "—", className="me-2"), phone]),
-        _row(_("Place"), job.place),
+        _row(_("Place"), [html.Div(job.place),
+                          html.Div(job.point, className="text-muted") if job.point != job.place else None]),
     ]
     if job.note:
         rows.append(_row(_("Note"), job.note))

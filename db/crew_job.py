@@ -11,7 +11,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from db import positions
+from db import landmarks, positions
 from db.crew import unit_of
 from db.dispatch import NEXT_STATUS, UNIT_TO_SOS_STATUS
 from db.models import Hospital, Sos, User
@@ -31,7 +31,8 @@ class CrewJob:
     priority: str = ""
     caller: str = ""
     phone: str = ""
-    place: str = ""
+    place: str = ""  # in words: what the caller typed, the nearest named place (else the point)
+    point: str = ""  # the coordinates, for the radio and a maps app
     note: str = ""
     patient_lat: float | None = None
     patient_lon: float | None = None
@@ -58,6 +59,15 @@ def first_name(full_name: str) -> str:
     return (full_name or "").strip().split(" ")[0] if full_name else ""
 
 
+def _place_words(session: Session, sos: Sos) -> str:
+    """Where the patient is, as the crew reads it: the place the caller typed and the nearest named
+    place ("0.9 km S of Indiranagar Metro"), the same words the hospital's card shows; the point
+    when neither is known."""
+    near = landmarks.describe_place_cached(session, sos.latitude, sos.longitude).text
+    words = [part for part in (sos.location_text, near) if part]
+    return " · ".join(words) if words else f"{sos.latitude:.5f}, {sos.longitude:.5f}"
+
+
 def crew_job(session: Session, *, actor: User, now: datetime, kmh: float = positions.DEFAULT_KMH) -> CrewJob:
     """The crew's unit and its current job (fields empty when it has none)."""
     unit = unit_of(session, actor)
@@ -78,7 +88,7 @@ def crew_job(session: Session, *, actor: User, now: datetime, kmh: float = posit
         emergency=EMERGENCY_TYPES[sos.emergency_type].label if sos.emergency_type in EMERGENCY_TYPES else "Not given",
         priority=PRIORITY_LABELS.get(sos.priority, sos.priority),
         caller=first_name(sos.citizen.full_name), phone=sos.citizen.phone or "",
-        place=sos.location_text or f"{sos.latitude:.5f}, {sos.longitude:.5f}", note=sos.note or "",
+        place=_place_words(session, sos), point=f"{sos.latitude:.5f}, {sos.longitude:.5f}", note=sos.note or "",
         patient_lat=sos.latitude, patient_lon=sos.longitude,
         hospital=hospital.name if hospital else "", hospital_lat=hospital.latitude if hospital else None,
         hospital_lon=hospital.longitude if hospital else None, heading_to=heading,

@@ -77,6 +77,11 @@ _CACHE_SIZE = 5_000
 _cache: dict[tuple[float, float], tuple[float, PlaceWords]] = {}
 
 
+def forget_cached_places() -> None:
+    """Drop the remembered words (landmarks changed; a test on a database of its own)."""
+    _cache.clear()
+
+
 def describe_place_cached(session: Session, latitude: float, longitude: float) -> PlaceWords:
     """`describe_place`, remembered per point by this worker for up to ten minutes."""
     key = (round(latitude, 5), round(longitude, 5))
@@ -142,5 +147,5 @@ def import_csv(session: Session, text: str, *, now: datetime) -> ImportSummary:
                              longitude=lon, import_key=key, created_at=now))
         summary.added += 1
     session.flush()
-    _cache.clear()
+    forget_cached_places()
     return summary

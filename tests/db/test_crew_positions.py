@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from db import crew, dispatch, positions
+from db import crew, dispatch, landmarks, positions
 from db import sos as sos_ops
 from db.crew_job import crew_job
 from db.errors import Conflict, NotAllowed
@@ -71,6 +71,17 @@ def test_the_crew_sees_its_job_and_steps_it_as_actor(session, job, clock):
     sos_actors = session.execute(select(SosEvent.actor_id).where(
         SosEvent.sos_id == job["sos"].id, SosEvent.to_status.in_(("en_route", "on_scene")))).scalars()
     assert set(sos_actors) == {job["crew"].id}
+
+
+def test_the_crew_reads_the_place_in_words_and_the_point(session, job, clock):
+    """The nearest named place, as the hospital's card says it, after what the caller typed; the
+    coordinates apart (for the radio and a maps app)."""
+    landmarks.forget_cached_places()
+    shown = crew_job(session, actor=job["crew"], now=clock())
+    assert shown.place == "1.0 km W of Hospital 1"
+    assert shown.point == f"{CENTRE[0]:.5f}, {CENTRE[1]:.5f}"
+    job["sos"].location_text = "Gate 2, MG Road"
+    assert crew_job(session, actor=job["crew"], now=clock()).place == "Gate 2, MG Road · 1.0 km W of Hospital 1"
 
 
 def test_a_crew_acts_only_on_its_own_units_current_job(session, job, clock):

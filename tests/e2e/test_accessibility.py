@@ -120,6 +120,23 @@ def _tracking_in_hindi(browser):
     browser.wait_for_element("html[lang='hi'] #track-timeline", timeout=10)
 
 
+def _crew_link_issued(browser):
+    """A crew link just issued for the first unit: the link shown once, in its message."""
+    from dash.testing.wait import until
+    from selenium.webdriver.support.ui import Select
+
+    until(lambda: browser.count("#crew-link-unit option[value]:not([value=''])") > 0, 10)
+    Select(browser.find_element("#crew-link-unit")).select_by_index(1)
+    browser.click("#crew-link-issue")
+    browser.wait_for_contains_text("#crew-link-url", "/kiosk/crew/", timeout=10)
+
+
+def _kiosk_link_issued(browser):
+    browser.type_into("#kiosk-label", "Control room wall 1")
+    browser.click("#kiosk-issue")
+    browser.wait_for_contains_text("#kiosk-url", "/kiosk/", timeout=10)
+
+
 def _alert_field(name: str) -> str:
     return f"[id='{{\"name\":\"{name}\",\"type\":\"alert-field\"}}']"
 
@@ -192,6 +209,7 @@ SCREENS: list[Screen] = [
            then=lambda b: b.wait_for_element("#queue-active select", timeout=10)),
     Screen("admin_a", "/hospital/capacity"),
     Screen("admin_a", "/hospital/ambulances"),
+    Screen("admin_a", "/hospital/ambulances", "a crew link just issued", then=_crew_link_issued),
     Screen("admin_a", "/hospital/feedback"),
     Screen("admin_a", "/reports"),
     Screen("admin_a", "/blood"),
@@ -208,6 +226,7 @@ SCREENS: list[Screen] = [
            then=_guidance_not_translated),
     Screen("officer", "/officer/feedback"),
     Screen("officer", "/officer/kiosks"),
+    Screen("officer", "/officer/kiosks", "a display link just issued", then=_kiosk_link_issued),
     Screen("officer", "/blood"),
     # The super admin.
     Screen("super", "/admin"),
