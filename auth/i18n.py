@@ -210,15 +210,20 @@ def _english_only_page() -> bool:
         return False
 
 
+DASH_LOADING = "Loading..."  # in dash.Dash's app entry (`_app_entry`)
+
+
 def with_page_language(interpolate_index):
     """Wraps Dash's `interpolate_index` (called for every page load) so a translated Dash page
-    says the person's language in `<html lang>`, as do an unknown address (Dash's "Page not
+    says the person's language in `<html lang>` (and "Loading…" in it), as do an unknown address (Dash's "Page not
     found") and a page the person may not open; a staff screen says its own (English unless the
     person's language covers the staff screens). A move between pages inside the browser updates
     it too (assets/shell.js, `pageLanguage`, from `translated_paths` and `english_paths_for_person`)."""
     def interpolate(**kwargs):
-        page = interpolate_index(**kwargs)
         if page_language() == DEFAULT_LANGUAGE:
-            return page
+            return interpolate_index(**kwargs)
+        # What shows until the page's scripts have run (long on a slow phone): Dash's own words.
+        kwargs["app_entry"] = kwargs.get("app_entry", "").replace(DASH_LOADING, gettext("Loading…"))
+        page = interpolate_index(**kwargs)
         return page.replace('<html lang="en">', f'<html lang="{page_language()}">', 1)
     return interpolate

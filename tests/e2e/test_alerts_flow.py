@@ -160,6 +160,12 @@ def test_resolved_sos_asks_for_feedback_once(web_people, web_db, browser):
     browser.wait_for_text_to_equal("#feedback-question", "Overall, how was your experience of our service?")
     browser.click(citizen.find_element(By.ID, "feedback-submit"))  # nothing chosen yet
     browser.wait_for_contains_text("#feedback-rating-message", "Choose one of the five answers")
+    # The page comes back at the question, not the top: the focus is on the first answer, which
+    # a screen reader announces with the message.
+    focused = citizen.switch_to.active_element
+    assert focused.get_attribute("id") == "feedback-rating-5", focused.get_attribute("outerHTML")[:120]
+    assert focused.get_attribute("aria-describedby") == "feedback-rating-message"
+    assert focused.get_attribute("aria-invalid") == "true"
     browser.click(citizen.find_element(By.XPATH, "//label[normalize-space()='Good']"))
     browser.type_into(citizen.find_element(By.ID, "feedback-comment"), "The crew was kind.")
     browser.click(citizen.find_element(By.ID, "feedback-submit"))

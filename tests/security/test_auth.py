@@ -1,5 +1,6 @@
 """Login, logout, cookies, redirects and throttling, through the HTTP interface."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -136,6 +137,19 @@ def test_registration_shows_field_errors_and_stores_nothing(client, auth, web_db
     assert "at least 10 characters" in response.get_data(as_text=True)
     with web_db.factory() as session:
         assert session.execute(select(User).where(User.email == "weak@example.in")).first() is None
+    # The form comes back with the focus on its first field in error (the page scrolls to it) and
+    # only there.
+    focused = re.findall(r'<input[^>]*\bautofocus\b[^>]*>', response.get_data(as_text=True))
+    assert len(focused) == 1 and 'id="password"' in focused[0] and 'aria-invalid="true"' in focused[0]
+
+
+def test_a_login_sent_back_with_an_empty_password_focuses_the_password(client, auth, web_people):
+    page = client.get("/login").get_data(as_text=True)
+    assert re.findall(r'<input[^>]*\bautofocus\b[^>]*>', page)[0].count('id="email"') == 1
+    response = client.post("/login", data={"csrf_token": auth.csrf_from(page), "email": "citizen@example.in",
+                                           "password": ""})
+    focused = re.findall(r'<input[^>]*\bautofocus\b[^>]*>', response.get_data(as_text=True))
+    assert len(focused) == 1 and 'id="password"' in focused[0]
 
 
 def test_registering_for_a_hospital_grants_nothing(client, auth, web_people, web_db):

@@ -100,6 +100,8 @@ def test_the_register_forms_own_errors_come_in_hindi(client):
     text = _text(page)
     assert "Not a valid" not in text, re.findall(r"Not a valid[^<]*", text)
     assert "यह सही संख्या नहीं है" in text and "यह विकल्प सही नहीं है" in text
+    # The form's own help texts too (the address's once came in English).
+    assert "Citizens: only the hospital" not in text and "नागरिक: इसे सिर्फ़ वही अस्पताल देखता है" in text
 
 
 def test_the_registers_refusals_from_db_come_in_hindi(client, web_people):

@@ -65,6 +65,15 @@ def test_a_signed_in_persons_choice_is_kept_on_the_account_and_survives_logging_
     assert '<html lang="hi">' in page
 
 
+def test_a_translated_dash_page_says_loading_in_hindi_until_its_scripts_run(client, auth, web_people):
+    # On a slow phone the page's first paint is Dash's placeholder: it must not be English.
+    auth.login(web_people["citizen"].email)
+    page = client.get("/beds", headers={"Accept-Language": "hi"}).get_data(as_text=True)
+    assert '<html lang="hi">' in page and "लोड हो रहा है…" in page and "Loading..." not in page
+    english = client.get("/beds", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "Loading..." in english
+
+
 def test_an_english_only_dash_page_says_it_is_english_whatever_the_choice(client, auth, web_people):
     # Officer screens are English only (issue 16): their <html lang> must not claim Hindi.
     auth.login(web_people["officer"].email)
