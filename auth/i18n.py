@@ -215,9 +215,9 @@ DASH_LOADING = "Loading..."  # in dash.Dash's app entry (`_app_entry`)
 
 def with_page_language(interpolate_index):
     """Wraps Dash's `interpolate_index` (called for every page load) so a translated Dash page
-    says the person's language in `<html lang>` (and "Loading…" in it), as do an unknown address (Dash's "Page not
-    found") and a page the person may not open; a staff screen says its own (English unless the
-    person's language covers the staff screens). A move between pages inside the browser updates
+    says the person's language in `<html lang>` and in its "Loading…", as do an unknown address
+    (Dash's "Page not found") and a page the person may not open; a staff screen says its own
+    (English unless the person's language covers the staff screens). A move between pages inside the browser updates
     it too (assets/shell.js, `pageLanguage`, from `translated_paths` and `english_paths_for_person`)."""
     def interpolate(**kwargs):
         if page_language() == DEFAULT_LANGUAGE:
