@@ -24,6 +24,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }
       if (!response.ok) { return keep; }
       const body = await response.json();
+      window.__wallAnsweredAt = Date.now();  // the server answered: what it holds is current
       if (asked < held.applied) { return keep; }  // a later refresh's answer is already on screen
       let buckets = null;
       const layer = body.parts[source.bucketed];
@@ -48,7 +49,7 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       }).concat([body.stamp]);
     },
 
-    // The watchdog needs neither the server nor the database: it notices the data getting old,
+    // The watchdog needs neither the server nor the database: it notices refreshes going unanswered,
     // greys the tiles and says how long the outage has lasted; it also ticks the clock and the
     // timers. `source` says how often data should arrive, the time zone and the wall's element id.
     watchdog: function (_tick, received, source) {
@@ -65,7 +66,10 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       const last = (window.__wallLast && window.__wallLast.key === (received && received.generated_at))
         ? window.__wallLast : {key: received && received.generated_at, at: now};
       window.__wallLast = last;
-      const age = now - last.at;
+      // An outage is refreshes not answered. An unchanged view keeps its time (each worker
+      // builds it again only every display_cache_seconds, or when an SOS or unit changes), so
+      // the age counts from the later of new data and the last answer.
+      const age = now - Math.max(last.at, window.__wallAnsweredAt || 0);
       // Timers tick here, from the start times the server sent; data times say when the data
       // was last confirmed current.
       document.querySelectorAll('.wall-timer').forEach(function (el) {

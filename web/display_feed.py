@@ -110,8 +110,15 @@ class _SharedView:
         self._lock = threading.Lock()
         self._built_at = float("-inf")
         self._checked_at = float("-inf")
+        self._confirmed_at = float("-inf")  # when the database last answered a build or a check
         self._live: tuple | None = None
         self._value: View | None = None
+
+    def confirmed_within(self, seconds: float) -> bool:
+        """Whether the view was confirmed current by the database within `seconds`. While one
+        thread waits on a database that is gone, the others keep answering with the last view:
+        past this they must say so, not pass an old view for a current one."""
+        return time.monotonic() - self._confirmed_at <= seconds
 
     def _due(self, ttl: float) -> bool:
         """Whether the view must be built again; asks the live version when its time has come."""
@@ -122,7 +129,9 @@ class _SharedView:
             return False
         self._checked_at = now
         with db_session() as session:
-            return sos.live_version(session) != self._live
+            changed = sos.live_version(session) != self._live
+        self._confirmed_at = time.monotonic()
+        return changed
 
     def get(self) -> View:
         ttl = state()["config"].display_cache_seconds
@@ -137,7 +146,7 @@ class _SharedView:
                 with db_session() as session:
                     live = sos.live_version(session)  # asked first: a change meanwhile is seen next time
                 self._value = build_view(self._value)
-                self._built_at = self._checked_at = time.monotonic()
+                self._built_at = self._checked_at = self._confirmed_at = time.monotonic()
                 self._live = live
             return self._value
         finally:
@@ -203,6 +212,14 @@ def _sos_buckets(open_sos: list[dict], previous: View | None) -> dict:
 
 
 _view = _SharedView()
+# An answer is only as current as the database's last word on it: a view not confirmed for this
+# long is not served as current (the wall counts an outage from its last answer, assets/wall.js).
+CONFIRMED_WITHIN_S = 2.0
+
+
+def _unreachable() -> Response:
+    return Response('{"error": "database unreachable"}', status=503, mimetype="application/json",
+                    headers={"Cache-Control": "no-store", "Retry-After": "5"})
 
 
 @bp.route(FEED_URL)
@@ -214,8 +231,9 @@ def view():
     except UNREACHABLE:
         # One line, no traceback: a thousand walls polling through an outage is one fact.
         log.warning("wall display: database unreachable, answered 503")
-        return Response('{"error": "database unreachable"}', status=503, mimetype="application/json",
-                        headers={"Cache-Control": "no-store", "Retry-After": "5"})
+        return _unreachable()
+    if not _view.confirmed_within(CONFIRMED_WITHIN_S):
+        return _unreachable()  # another thread is still waiting on the database: the view is old
     body, digest = current.body_for(request.args.get("have", ""))
     compress_once(f"{FEED_KEY_PREFIX}{digest}")  # a thousand screens, one compression per body and encoding
     return Response(body, mimetype="application/json",

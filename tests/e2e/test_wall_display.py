@@ -4,6 +4,9 @@ without a reload, and a screen whose session ended going to the login page."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import replace
+
 import pytest
 from dash.testing.wait import until
 from sqlalchemy import create_engine, select
@@ -105,3 +108,21 @@ def test_wall_display_shows_live_data_survives_an_outage_and_recovers(web_people
         users.end_all_sessions(session, display_account)
         session.commit()
     until(lambda: "/login" in driver.current_url, 20, poll=0.5)
+
+
+def test_a_quiet_wall_does_not_report_an_outage(web_people, web_app, browser, monkeypatch):
+    """Nothing changes for longer than the outage threshold (three refreshes), while each worker
+    keeps the wall's view for its cache period: every refresh still reaches the server, so the
+    wall must not say "NO NEW DATA" (it once did, for a moment in every cache period)."""
+    state = web_app.server.extensions[EXTENSION_KEY]
+    monkeypatch.setitem(state, "config", replace(state["config"], display_cache_seconds=600))
+    browser.set_window_size(1920, 1080)
+    browser.start()
+    browser.log_in("display@example.in", PASSWORD, lands_on="/display", role_label="Wall display")
+    browser.wait_for_element("#wall-unanswered .wall-huge", timeout=10)
+    shown = set()
+    quiet_until = time.monotonic() + 9  # twice the 4.5 s threshold
+    while time.monotonic() < quiet_until:
+        shown.add(browser.text("#wall-outage"))
+        time.sleep(0.25)
+    assert shown == {""}, shown

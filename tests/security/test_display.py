@@ -3,6 +3,7 @@ open it read-only and stop working the moment they are revoked."""
 
 import json
 import re
+import time
 
 import pytest
 from sqlalchemy import select
@@ -210,6 +211,29 @@ def test_a_revoked_kiosk_stops_within_the_session_cache_time(web_app, client, we
         assert client.get(FEED).status_code == 401
     finally:
         state["config"] = original
+
+
+def test_a_view_the_database_has_not_confirmed_lately_is_not_served_as_current(web_app, client, auth, web_people,
+                                                                              monkeypatch):
+    """While one thread waits on a database that is gone (holding the view's lock), the others
+    answer from the last view only while the database confirmed it lately; past that they answer
+    503, so every wall reports the outage instead of showing old data as current."""
+    from dataclasses import replace
+
+    from auth.context import EXTENSION_KEY
+    from web import display_feed
+
+    state = web_app.server.extensions[EXTENSION_KEY]
+    monkeypatch.setitem(state, "config", replace(state["config"], display_cache_seconds=600))
+    monkeypatch.setattr(display_feed, "CONFIRMED_WITHIN_S", 0.3)
+    auth.login("display@example.in")
+    assert client.get(FEED).status_code == 200
+    with display_feed._view._lock:  # a thread stuck connecting to the database
+        assert client.get(FEED).status_code == 200  # confirmed a moment ago
+        time.sleep(0.4)
+        late = client.get(FEED)
+    assert late.status_code == 503 and late.get_json() == {"error": "database unreachable"}
+    assert client.get(FEED).status_code == 200  # the database answers again
 
 
 def test_a_new_sos_reaches_the_wall_at_the_next_live_check_not_after_the_cache_period(
