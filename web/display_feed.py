@@ -3,7 +3,7 @@ Dash pages, registered by web/__init__.py):
 
     /_display/view.json?have=<token>   the parts of the wall that changed since `token`
 
-A thousand walls polling every 5 s are the busiest traffic the product serves, so this path does
+A thousand walls polling every 1.5 s are the busiest traffic the product serves, so this path does
 almost nothing per request: the view is built at most once per `display_cache_seconds` per
 worker and kept as ready-encoded JSON; each part (left tiles, right tiles, the map's SOS,
 ambulances and hospital markers) has a version that changes only with the data it shows; a screen sends the
